@@ -1,0 +1,3 @@
+from seaudit.cli import main
+
+raise SystemExit(main())

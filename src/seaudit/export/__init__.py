@@ -1,0 +1,74 @@
+"""Output formats: one module per format, found through one registry.
+
+Each format module defines a ``FORMAT = Format(...)`` object. ``FORMAT_MODULES`` lists the
+modules; a test checks that every module in this package is listed and registers itself,
+so nothing depends on import side effects.
+
+A format writes a stream of records to a binary sink::
+
+    from seaudit.export import get_format
+    with open("out.cef", "wb") as sink:
+        get_format("cef").write(records, sink)
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, BinaryIO
+
+from seaudit.errors import UsageError
+from seaudit.schema.record import AuditRecord
+
+#: the format modules, in the order `seaudit formats` lists them
+FORMAT_MODULES: tuple[str, ...] = (
+    "seaudit.export.jsonl",
+    "seaudit.export.csvfmt",
+    "seaudit.export.textfmt",
+)
+
+
+@dataclass(frozen=True)
+class Format:
+    """A named output format: a usage text and a writer of record streams."""
+
+    name: str
+    usage: str  # one paragraph: what it produces, its options
+    write_records: Callable[[Iterable[AuditRecord], BinaryIO, dict[str, Any]], int]
+    options: dict[str, str] = field(default_factory=dict)  # option -> help
+    binary: bool = False  # not line-oriented text (parquet): needs a file, not a terminal
+
+    def write(self, records: Iterable[AuditRecord], sink: BinaryIO, **options: Any) -> int:
+        """Write ``records`` to ``sink``; returns how many were written."""
+        unknown = set(options) - set(self.options)
+        if unknown:
+            raise UsageError(f"format {self.name!r} has no option {sorted(unknown)[0]!r}")
+        return self.write_records(records, sink, options)
+
+
+@cache
+def registry() -> dict[str, Format]:
+    formats: dict[str, Format] = {}
+    for module_name in FORMAT_MODULES:
+        module = importlib.import_module(module_name)
+        formats_of_module = module.FORMATS if hasattr(module, "FORMATS") else (module.FORMAT,)
+        for fmt in formats_of_module:
+            formats[fmt.name] = fmt
+    return formats
+
+
+def get_format(name: str) -> Format:
+    try:
+        return registry()[name]
+    except KeyError:
+        known = ", ".join(registry())
+        raise UsageError(f"unknown output format {name!r} (known: {known})") from None
+
+
+def write_records(
+    records: Iterable[AuditRecord], sink: BinaryIO, fmt: str = "jsonl", **options: Any
+) -> int:
+    """Write records to a binary sink in the named format; returns the count."""
+    return get_format(fmt).write(records, sink, **options)

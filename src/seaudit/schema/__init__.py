@@ -1,0 +1,1 @@
+"""The record model: fields, event layouts, the record and the code tables."""

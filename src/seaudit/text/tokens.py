@@ -1,0 +1,62 @@
+"""Splitting a non-detailed line into space-separated tokens, remembering where each one
+stands so that a value made of several tokens is cut from the line with its own spacing."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_TOKEN = re.compile(r"[^ ]+")
+SESSION = re.compile(r"[0-9A-Fa-f]{8}:[0-9A-Fa-f]{8,16}\Z")
+OS_USER = "(OS user)"
+#: Windows account domains that contain a space (so "NT AUTHORITY\SYSTEM" is one user name)
+SPACED_DOMAINS = ("NT AUTHORITY\\", "NT SERVICE\\", "IIS APPPOOL\\", "WINDOW MANAGER\\",
+                  "FONT DRIVER HOST\\")
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    line: str
+    words: tuple[str, ...]
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def text(self, a: int, b: int) -> str:
+        """Tokens a..b-1 as they stand in the line, inner spacing kept."""
+        return self.line[self.starts[a] : self.ends[b - 1]]
+
+    def wide_gap_before(self, i: int) -> bool:
+        """True where column padding (two spaces or more) separates token i from the one before."""
+        return i > 0 and self.starts[i] - self.ends[i - 1] > 1
+
+
+def tokenize(line: str) -> Tokens:
+    matches = list(_TOKEN.finditer(line))
+    return Tokens(
+        line,
+        tuple(m.group() for m in matches),
+        tuple(m.start() for m in matches),
+        tuple(m.end() for m in matches),
+    )
+
+
+def looks_like_path_start(word: str) -> bool:
+    """An absolute path begins here: ``/x``, ``C:\\x``, ``\\\\server``."""
+    if word.startswith(("/", "\\\\")):
+        return True
+    return len(word) >= 3 and word[1] == ":" and word[2] in "\\/" and word[0].isalpha()
+
+
+def has_windows_clue(value: str) -> bool:
+    return "\\" in value or (len(value) >= 2 and value[1] == ":" and value[0].isalpha())
+
+
+def is_os_user(flags: str | None) -> bool:
+    """Whether an AuditFlags value (short or detailed spelling) marks an enterprise (OS) user."""
+    if not flags:
+        return False
+    lowered = flags.strip().lower()
+    return lowered in ("(os user)", "os user", "enterprise user") or lowered.startswith("(os user")
