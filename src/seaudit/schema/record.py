@@ -17,11 +17,13 @@ from seaudit.schema.fields import FIELDS, INT_KEYS, INT_OR_STR
 
 @dataclass(frozen=True, slots=True)
 class Origin:
-    """Where a record was read: source name, 1-based line number, and the text as read."""
+    """Where a record came from: source name, 1-based line number, the text as read, and the
+    endpoint (node) that wrote it when known."""
 
     source: str
     line: int
     raw: str | None = None
+    node: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
