@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from seaudit.errors import UsageError
@@ -100,7 +100,7 @@ def zone(name: str | None) -> tzinfo | None:
     if name is None or name == "" or name == "local":
         return None
     if name.upper() in ("UTC", "Z", "GMT"):
-        return timezone.utc
+        return UTC
     offset = _OFFSET.match(name)
     if offset:
         sign = -1 if offset.group(1) == "-" else 1
@@ -109,7 +109,8 @@ def zone(name: str | None) -> tzinfo | None:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UsageError(f"unknown time zone {name!r} (use local, UTC, +HH:MM or an IANA name)")
+        raise UsageError(
+            f"unknown time zone {name!r} (use local, UTC, +HH:MM or an IANA name)") from None
 
 
 def aware(record: AuditRecord, tz: tzinfo | None) -> datetime:
@@ -117,7 +118,8 @@ def aware(record: AuditRecord, tz: tzinfo | None) -> datetime:
     try:
         naive = datetime.fromisoformat(record.timestamp)
     except ValueError:
-        raise UsageError(f"record timestamp {record.timestamp!r} is not YYYY-MM-DDTHH:MM:SS")
+        raise UsageError(
+            f"record timestamp {record.timestamp!r} is not YYYY-MM-DDTHH:MM:SS") from None
     if naive.tzinfo is not None:
         return naive
     if tz is None:

@@ -51,7 +51,8 @@ _STANDARD: dict[str, str] = {
     "service": "app",
     "stage_message": "msg",
 }
-_LOGIN_LIKE = {"user": "duser"}  # the account logging in is the target of the event
+#: the account logging in is the target of the event
+_LOGIN_LIKE: dict[str, str | None] = {"user": "duser"}
 #: event id -> changes to ``_STANDARD`` (a value of None sends the key to a custom slot)
 _OVERRIDES: dict[str, dict[str, str | None]] = {
     "login": _LOGIN_LIKE,
