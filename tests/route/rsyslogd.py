@@ -53,12 +53,12 @@ def make_certificates(directory: Path) -> None:
 
 
 CONFIG = """\
-global(workDirectory="{d}" maxMessageSize="512k"
+global(workDirectory="{d}" maxMessageSize="2m"
        defaultNetstreamDriverCAFile="{d}/ca.pem"
        defaultNetstreamDriverCertFile="{d}/server.pem"
        defaultNetstreamDriverKeyFile="{d}/server.key")
 module(load="imudp")
-module(load="imtcp" maxSessions="200")
+module(load="imtcp" maxSessions="200" maxFrameSize="2000000")
 module(load="mmpstrucdata")
 template(name="raw" type="string" string="%rawmsg%\\n")
 template(name="parsed" type="string" string="%jsonmesg%\\n")

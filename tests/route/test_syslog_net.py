@@ -108,7 +108,18 @@ def test_64k_value_over_tcp_and_refused_over_udp(rsyslog: Rsyslog) -> None:
     assert re.sub(r'\\(["\\\]])', r"\1", value) == neutral(big.trace or "")
     udp = forward([big], rsyslog.url("udp"), inner="none")
     assert (udp.sent, udp.failed) == (0, 1)
-    assert "too long for UDP" in (udp.last_error or "")
+    assert "over max_size 65507" in (udp.last_error or "")
+
+
+def test_oversized_message_is_counted_failed_and_the_stream_goes_on(rsyslog: Rsyslog) -> None:
+    small = sample_records()[-3:]
+    huge = small[0].replace(resource="x" * 250_000)
+    result = forward([small[0], huge, *small[1:]], rsyslog.url("tcp"))
+    assert (result.sent, result.failed) == (3, 1)
+    options = SyslogOptions.of({})
+    arrived = rsyslog.wait_for(3)
+    assert sorted(e["rawmsg"] for e in arrived) == sorted(format_message(r, options)
+                                                          for r in small)
 
 
 def test_restart_mid_stream_loses_nothing_sent(rsyslog: Rsyslog) -> None:

@@ -10,8 +10,9 @@ control-character escaping, a C string) treats specially survives raw:
 - TAB, LF, CR become ``\\t``, ``\\n``, ``\\r``;
 - every other C0 control, DEL and the C1 controls become ``\\xHH`` (NUL is ``\\x00``);
 - U+2028 and U+2029 become ``\\u2028`` / ``\\u2029``;
-- an undecodable input byte (kept by the reader as a lone surrogate U+DCxx) becomes ``\\xHH``
-  with the byte's value, so the output is always valid UTF-8.
+- an undecodable input byte (kept by the reader as a lone surrogate U+DC80..U+DCFF) becomes
+  ``\\xHH`` with the byte's value, any other lone surrogate ``\\uHHHH``, so the output is
+  always valid UTF-8.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def status_word(record: AuditRecord) -> str:
 
 # --- neutralising -------------------------------------------------------------------------
 
-_SPECIAL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\udc80-\udcff]")
+_SPECIAL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
@@ -74,7 +75,11 @@ def _replace(match: re.Match[str]) -> str:
     if named is not None:
         return named
     code = ord(char)
-    return f"\\x{code - 0xDC00 if code >= 0xDC00 else code:02x}"
+    if 0xDC80 <= code <= 0xDCFF:  # an undecodable input byte (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    if code >= 0xD800:  # any other lone surrogate (from JSON input, say)
+        return f"\\u{code:04x}"
+    return f"\\x{code:02x}"
 
 
 def neutral(text: str) -> str:

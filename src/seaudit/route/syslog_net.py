@@ -2,9 +2,12 @@
 
 Messages are RFC 5424 (``seaudit.export.syslog``; its options, such as ``inner``, apply).
 
-- UDP (RFC 5426): one message per datagram, fire and forget. A message longer than
-  ``udp_max`` (65507 octets, the IPv4 limit) is not sent and is counted as failed rather than
-  cut (a cut message would lose its structured data's end).
+- UDP (RFC 5426): one message per datagram, fire and forget.
+- Size: a message longer than ``max_size`` octets is not sent and is counted as failed rather
+  than cut (a cut message loses the end of its structured data). The default is 65507 for
+  UDP (the IPv4 datagram limit) and 200000 for TCP/TLS: rsyslog's imtcp refuses a larger
+  octet-counted frame by default (``maxFrameSize``) and then loses the framing of the rest
+  of the connection. Raise it only together with the receiver's limit.
 - TCP (RFC 6587 octet counting: ``LEN SP MSG``) and TLS (RFC 5425, same framing). Before
   each send the forwarder looks whether the receiver has closed the connection, and
   reconnects; a failed connect or send is retried ``retries`` times (default 3) with a backoff
@@ -42,6 +45,7 @@ from seaudit.schema.record import AuditRecord
 SCHEMES: tuple[str, ...] = ("syslog+udp", "syslog+tcp", "syslog+tls")
 DEFAULT_PORTS: dict[str, int] = {"syslog+udp": 514, "syslog+tcp": 514, "syslog+tls": 6514}
 UDP_MAX = 65507
+STREAM_MAX = 200_000
 MAX_BACKOFF = 5.0
 
 #: transport option -> help (the rest are the syslog format's options)
@@ -49,7 +53,7 @@ TRANSPORT_OPTIONS: dict[str, str] = {
     "retries": "attempts after the first for one record (default 3)",
     "backoff": "seconds before the first retry, doubling up to 5 (default 0.2)",
     "timeout": "seconds for a connect or a send (default 10)",
-    "udp_max": f"largest datagram sent over UDP (default {UDP_MAX})",
+    "max_size": f"largest message in octets (default {UDP_MAX} UDP, {STREAM_MAX} TCP/TLS)",
     "ca": "TLS: CA file to verify the receiver",
     "cert": "TLS: client certificate file",
     "key": "TLS: client key file",
@@ -63,21 +67,24 @@ class Policy:
     retries: int = 3
     backoff: float = 0.2
     timeout: float = 10.0
-    udp_max: int = UDP_MAX
+    max_size: int = STREAM_MAX
 
     @classmethod
-    def of(cls, options: Mapping[str, Any]) -> Policy:
+    def of(cls, options: Mapping[str, Any], scheme: str) -> Policy:
+        default_max = UDP_MAX if scheme == "syslog+udp" else STREAM_MAX
         try:
             policy = cls(
                 retries=int(options.get("retries", 3)),
                 backoff=float(options.get("backoff", 0.2)),
                 timeout=float(options.get("timeout", 10.0)),
-                udp_max=int(options.get("udp_max", UDP_MAX)),
+                max_size=int(options.get("max_size", default_max)),
             )
         except (TypeError, ValueError) as exc:
             raise UsageError(f"bad forwarding option: {exc}") from None
         if policy.retries < 0 or policy.backoff < 0 or policy.timeout <= 0:
             raise UsageError("retries and backoff must be >= 0 and timeout > 0")
+        if scheme == "syslog+udp" and policy.max_size > UDP_MAX:
+            raise UsageError(f"max_size over UDP cannot exceed {UDP_MAX}")
         return policy
 
 
@@ -115,7 +122,7 @@ class SyslogForwarder:
         unknown = sorted(set(options) - known)
         if unknown:
             raise UsageError(f"forwarding has no option {unknown[0]!r}")
-        self.policy = Policy.of(options)
+        self.policy = Policy.of(options, self.scheme)
         self.message_options = SyslogOptions.of(
             {k: v for k, v in options.items() if k in SYSLOG_FORMAT.options})
         self.context = tls_context(options) if self.scheme == "syslog+tls" else None
@@ -164,8 +171,7 @@ class SyslogForwarder:
 
     # --- sending ----------------------------------------------------------------------------
 
-    def frame(self, record: AuditRecord) -> bytes:
-        message = format_message(record, self.message_options).encode("utf-8")
+    def framed(self, message: bytes) -> bytes:
         if self.scheme == "syslog+udp":
             return message
         return str(len(message)).encode("ascii") + b" " + message
@@ -181,10 +187,12 @@ class SyslogForwarder:
             self.sock.sendall(data)
 
     def send(self, record: AuditRecord) -> bool:
-        data = self.frame(record)
-        if self.scheme == "syslog+udp" and len(data) > self.policy.udp_max:
-            self.last_error = f"message of {len(data)} octets is too long for UDP"
+        message = format_message(record, self.message_options).encode("utf-8")
+        if len(message) > self.policy.max_size:
+            self.last_error = (f"message of {len(message)} octets is over max_size "
+                               f"{self.policy.max_size}")
             return False
+        data = self.framed(message)
         attempts = 1 if self.down else 1 + self.policy.retries
         delay = self.policy.backoff
         for attempt in range(attempts):
