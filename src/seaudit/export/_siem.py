@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from seaudit.errors import UsageError
@@ -84,6 +85,8 @@ def _replace(match: re.Match[str]) -> str:
 
 def neutral(text: str) -> str:
     """``text`` with line-breaking, control and undecodable characters spelled as escapes."""
+    if _SPECIAL.search(text) is None:  # the common case, and much faster than sub
+        return text
     return _SPECIAL.sub(_replace, text)
 
 
@@ -120,11 +123,16 @@ def zone(name: str | None) -> tzinfo | None:
 
 def aware(record: AuditRecord, tz: tzinfo | None) -> datetime:
     """The record's local wall time (``timestamp``) placed in ``tz`` (None: local zone)."""
+    return _aware(record.timestamp, tz)
+
+
+@lru_cache(maxsize=4096)  # records come in bursts of the same second
+def _aware(timestamp: str, tz: tzinfo | None) -> datetime:
     try:
-        naive = datetime.fromisoformat(record.timestamp)
+        naive = datetime.fromisoformat(timestamp)
     except ValueError:
         raise UsageError(
-            f"record timestamp {record.timestamp!r} is not YYYY-MM-DDTHH:MM:SS") from None
+            f"record timestamp {timestamp!r} is not YYYY-MM-DDTHH:MM:SS") from None
     if naive.tzinfo is not None:
         return naive
     if tz is None:

@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import tzinfo
@@ -140,12 +141,16 @@ def _mapping_of_keys(event: str, keys: frozenset[str]) -> dict[str, str]:
 
 # --- escaping -------------------------------------------------------------------------------
 
+_VALUE_SPECIAL = re.compile(r"[\\=\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
 
 def escape_header(text: str) -> str:
     return neutral(text.replace("\\", "\\\\").replace("|", "\\|"))
 
 
 def escape_value(text: str) -> str:
+    if _VALUE_SPECIAL.search(text) is None:
+        return text
     return neutral(text.replace("\\", "\\\\").replace("=", "\\="))
 
 
@@ -168,8 +173,43 @@ class CefOptions:
             tz=zone(options.get("tz")),
         )
 
+    @property
+    def prefix(self) -> str:
+        return "|".join(("CEF:0", escape_header(self.vendor), escape_header(self.product),
+                         escape_header(self.version)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One extension pair of the plan: where its value comes from, and its label pair."""
+
+    target: str
+    attr: str | None  # a record attribute
+    derive: Callable[[AuditRecord], str] | None
+    label: str  # " csNLabel=key" or ""
+
+
+@cache
+def _plan(mapping_items: tuple[tuple[str, str], ...]) -> tuple[tuple[str, ...], tuple[_Step, ...]]:
+    """A mapping compiled once: header sources, then the extension steps after ``rt``."""
+    mapping = dict(mapping_items)
+    header = tuple(mapping[field] for field in _HEADER)
+    steps: list[_Step] = []
+    for target, source in mapping.items():
+        if target in _HEADER or target == "rt" or target.endswith("Label"):
+            continue
+        label_source = mapping.get(f"{target}Label")
+        label = ""
+        if label_source:
+            label = f" {target}Label={escape_value(label_source.strip(chr(34)))}"
+        derive = DERIVED.get(source)
+        attr = None if derive else FIELD_BY_KEY[source].attr
+        steps.append(_Step(target, attr, derive, label))
+    return header, tuple(steps)
+
 
 def _source(record: AuditRecord, source: str) -> str | None:
+    """The value a mapping source gives for a record (for readers of ``MAPPING``)."""
     if source.startswith('"'):
         return source.strip('"')
     derive = DERIVED.get(source)
@@ -184,26 +224,21 @@ def format_record(record: AuditRecord, options: CefOptions) -> str:
     mapping = MAPPING.get(record.event) or _mapping_of_keys(
         record.event, frozenset(record.to_dict())
     )
-    header = [
-        "CEF:0",
-        escape_header(options.vendor),
-        escape_header(options.product),
-        escape_header(options.version),
-    ]
-    extension: list[str] = []
-    for target, source in mapping.items():
-        if target in _HEADER:
-            header.append(escape_header(_source(record, source) or "-"))
+    header_sources, steps = _plan(tuple(mapping.items()))
+    header = [options.prefix]
+    for source in header_sources:
+        header.append(escape_header(_source(record, source) or "-"))
+    moment = aware(record, options.tz)
+    extension = [f"rt={int(moment.timestamp() * 1000)}"]
+    for step in steps:
+        if step.attr is not None:
+            value = getattr(record, step.attr)
+        else:
+            value = step.derive(record) if step.derive is not None else None
+        if value is None or value == "":
             continue
-        if target == "rt":
-            moment = aware(record, options.tz)
-            extension.append(f"rt={int(moment.timestamp() * 1000)}")
-            continue
-        if target.endswith("Label") and record.get(mapping[target[:-5]]) in (None, ""):
-            continue
-        value = _source(record, source)
-        if value:
-            extension.append(f"{target}={escape_value(value)}")
+        text = value if isinstance(value, str) else str(value)
+        extension.append(f"{step.target}={escape_value(text)}{step.label}")
     return "|".join(header) + "|" + " ".join(extension)
 
 

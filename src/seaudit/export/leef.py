@@ -28,6 +28,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import tzinfo
+from functools import cache
 from typing import Any, BinaryIO
 
 import seaudit
@@ -45,7 +46,7 @@ from seaudit.export._siem import (
     zone,
 )
 from seaudit.schema.events import LAYOUTS
-from seaudit.schema.fields import KEYS
+from seaudit.schema.fields import FIELD_BY_KEY, KEYS
 from seaudit.schema.record import AuditRecord
 
 VENDOR = "Broadcom"
@@ -139,6 +140,7 @@ def dev_time(record: AuditRecord, tz: tzinfo | None) -> str:
 
 
 def _source(record: AuditRecord, source: str) -> str | None:
+    """The value a mapping source gives for a record (for readers of ``MAPPING``)."""
     if source.startswith('"'):
         return source.strip('"')
     derive = DERIVED.get(source)
@@ -148,20 +150,40 @@ def _source(record: AuditRecord, source: str) -> str | None:
     return None if value is None else str(value)
 
 
+Step = tuple[str, str | None, Callable[[AuditRecord], str] | None, str | None]
+
+
+@cache
+def _plan(mapping_items: tuple[tuple[str, str], ...]) -> tuple[Step, ...]:
+    """(target, record attribute, derivation, literal) per attribute after devTime."""
+    steps: list[Step] = []
+    for target, source in mapping_items:
+        if target in _HEADER or target == "devTime":
+            continue
+        if source.startswith('"'):
+            steps.append((target, None, None, source.strip('"')))
+        elif source in DERIVED:
+            steps.append((target, None, DERIVED[source], None))
+        else:
+            steps.append((target, FIELD_BY_KEY[source].attr, None, None))
+    return tuple(steps)
+
+
 def format_record(record: AuditRecord, options: LeefOptions) -> str:
     """One record as a LEEF 2.0 line (no line terminator)."""
     mapping = MAPPING.get(record.event, _ALL_KEYS)
     delimiter = options.delimiter
-    attributes: list[str] = []
-    for target, source in mapping.items():
-        if target in _HEADER:
-            continue
-        if target == "devTime":
-            attributes.append(f"devTime={dev_time(record, options.tz)}")
-            continue
-        value = _source(record, source)
+    attributes = [f"devTime={dev_time(record, options.tz)}"]
+    for target, attr, derive, literal in _plan(tuple(mapping.items())):
+        if literal is not None:
+            value: object = literal
+        elif derive is not None:
+            value = derive(record)
+        else:
+            value = getattr(record, attr or "")
         if value is not None:
-            attributes.append(f"{target}={escape_value(value, delimiter)}")
+            text = value if isinstance(value, str) else str(value)
+            attributes.append(f"{target}={escape_value(text, delimiter)}")
     event_id = escape_value(record.event, delimiter).replace("|", "\\x7c")
     return (f"LEEF:2.0|{options.vendor}|{options.product}|{options.version}|{event_id}|"
             f"{options.header_delimiter}|" + delimiter.join(attributes))

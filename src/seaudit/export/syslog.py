@@ -78,8 +78,13 @@ MAPPING: dict[str, dict[str, str]] = {
 }
 
 
+_PARAM_SPECIAL = re.compile(r'[\\"\]\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]')
+
+
 def escape_param_value(text: str) -> str:
     """An SD PARAM-VALUE (without its quotes)."""
+    if _PARAM_SPECIAL.search(text) is None:
+        return text
     return neutral(text).replace("\\", "\\\\").replace('"', '\\"').replace("]", "\\]")
 
 
