@@ -111,11 +111,8 @@ def _readings(
             continue
         if not _column_fits(layout, first):
             continue
-        platforms: tuple[str | None, ...]
-        if layout.windows and platform is None:
-            platforms = ("unix", "windows")
-        else:
-            platforms = (platform,)
+        both = layout.windows and platform is None
+        platforms: tuple[str | None, ...] = ("unix", "windows") if both else (platform,)
         for plat in platforms:
             order = layout.order(plat)
             found = _fit(order, toks, 5)
@@ -291,7 +288,8 @@ def _settle_tie(top: list[_Reading], platform: str | None) -> tuple[_Reading, li
     if len(layouts) > 1:
         chosen = top[0]
         others = ", ".join(layouts[1:])
-        return chosen, [f"ambiguous line: also reads as {others}; chose {chosen.layout.id} (table order)"]
+        warning = f"ambiguous line: also reads as {others}; chose {chosen.layout.id} (table order)"
+        return chosen, [warning]
     # one layout, two platforms that read the values differently (trace: effective user or real UID)
     clue = _platform_clue(top[0].values)
     for r in top:
