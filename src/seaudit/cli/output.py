@@ -69,13 +69,13 @@ def write_output(records: Iterable[AuditRecord], args: argparse.Namespace) -> in
     options = format_options(args)
     if args.output:
         try:
-            with open(args.output, "wb") as sink:
-                return fmt.write(records, sink, **options)
+            with open(args.output, "wb") as out:
+                return fmt.write(records, out, **options)
         except OSError as exc:
             raise UsageError(f"cannot write {args.output}: {exc.strerror}") from None
     if fmt.binary and sys.stdout.isatty():
         raise UsageError(f"format {fmt.name!r} is binary: give -o FILE or redirect the output")
-    sink: BinaryIO = sys.stdout.buffer
-    count = fmt.write(records, sink, **options)
-    sink.flush()
+    stdout: BinaryIO = sys.stdout.buffer
+    count = fmt.write(records, stdout, **options)
+    stdout.flush()
     return count
