@@ -50,13 +50,22 @@ class Context:
         return cls(default_tables(), zone, device)
 
 
-def epoch_ms(record: AuditRecord, ctx: Context) -> int | None:
-    """The record's local timestamp as epoch milliseconds, read in ``ctx.zone`` (else UTC)."""
+def _local_time(timestamp: str) -> datetime | None:
+    """``YYYY-MM-DDTHH:MM:SS`` as a naive datetime; None for anything else."""
+    if len(timestamp) != 19 or timestamp[10] != "T":
+        return None
     try:
-        moment = datetime.strptime(record.timestamp, "%Y-%m-%dT%H:%M:%S")
+        return datetime.fromisoformat(timestamp)
     except ValueError:
         return None
-    return int(moment.replace(tzinfo=ctx.zone or UTC).timestamp() * 1000)
+
+
+def epoch_ms(record: AuditRecord, ctx: Context) -> int | None:
+    """The record's local timestamp as epoch milliseconds, read in ``ctx.zone`` (else UTC)."""
+    moment = _local_time(record.timestamp)
+    if moment is None:
+        return None
+    return int(moment.replace(tzinfo=ctx.zone or UTC).timestamp()) * 1000
 
 
 def iso_time(record: AuditRecord, ctx: Context) -> str | None:
@@ -160,13 +169,33 @@ def set_path(document: dict[str, Any], path: str, value: Any) -> None:
     node[leaf] = value
 
 
-def apply(rules: Iterable[Rule], record: AuditRecord, ctx: Context) -> dict[str, Any]:
-    """Build one output document from a rule table; rules yielding None are skipped."""
-    document: dict[str, Any] = {}
+CompiledRules = tuple[tuple[tuple[str, ...], str, Source], ...]
+
+
+def compile_rules(rules: Iterable[Rule]) -> CompiledRules:
+    """Rules with their paths split once (what :func:`apply` runs on)."""
+    out = []
     for path, source in rules:
+        *parents, leaf = path.split(".")
+        out.append((tuple(parents), leaf, source))
+    return tuple(out)
+
+
+def apply(rules: CompiledRules, record: AuditRecord, ctx: Context) -> dict[str, Any]:
+    """Build one output document from compiled rules; rules yielding None are skipped.
+    A later rule for the same path wins."""
+    document: dict[str, Any] = {}
+    for parents, leaf, source in rules:
         value = source.value(record, ctx)
-        if value is not None:
-            set_path(document, path, value)
+        if value is None:
+            continue
+        node = document
+        for part in parents:
+            child = node.get(part)
+            if child is None:
+                child = node[part] = {}
+            node = child
+        node[leaf] = value
     return document
 
 
@@ -222,11 +251,8 @@ def node(record: AuditRecord, ctx: Context) -> str | None:
 
 def utc_offset_minutes(record: AuditRecord, ctx: Context) -> int | None:
     """Minutes east of UTC of ``ctx.zone`` at the record's time; None when no zone is given."""
-    if ctx.zone is None:
-        return None
-    try:
-        moment = datetime.strptime(record.timestamp, "%Y-%m-%dT%H:%M:%S")
-    except ValueError:
+    moment = _local_time(record.timestamp) if ctx.zone is not None else None
+    if moment is None:
         return None
     offset = moment.replace(tzinfo=ctx.zone).utcoffset()
     return None if offset is None else int(offset.total_seconds() // 60)

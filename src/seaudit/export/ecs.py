@@ -21,12 +21,14 @@ from typing import Any, BinaryIO
 
 from seaudit.export import Format
 from seaudit.export._mapping import (
+    CompiledRules,
     Const,
     Context,
     Derived,
     Key,
     Rules,
     apply,
+    compile_rules,
     iso_time,
     leftover,
     mapped_keys,
@@ -211,17 +213,30 @@ FILE_ACCESS_RULES: Rules = (
 )
 
 
+_COMPILED: dict[tuple[str, bool], tuple[CompiledRules, frozenset[str]]] = {}
+
+
 def rules_for(record: AuditRecord) -> Rules:
+    """The rules of a record's event: the common ones, then the event's own."""
     if record.event == "resource_access" and record.class_ == "FILE":
         return (*COMMON, *FILE_ACCESS_RULES)
     return (*COMMON, *EVENT_RULES[record.event])
 
 
+def _compiled(record: AuditRecord) -> tuple[CompiledRules, frozenset[str]]:
+    """The compiled rules of a record's event and the keys they carry, computed once."""
+    key = (record.event, record.event == "resource_access" and record.class_ == "FILE")
+    if key not in _COMPILED:
+        rules = rules_for(record)
+        _COMPILED[key] = (compile_rules(rules), mapped_keys(rules))
+    return _COMPILED[key]
+
+
 def to_ecs(record: AuditRecord, ctx: Context) -> dict[str, Any]:
     """One record as an ECS document (a dict ready for JSON)."""
-    rules = rules_for(record)
+    rules, mapped = _compiled(record)
     document = apply(rules, record, ctx)
-    custom = leftover(record, mapped_keys(rules))
+    custom = leftover(record, mapped)
     if record.stage_message is None and record.stage is not None:
         custom["stage_message"] = stage_message(record, ctx)
     if record.reason is not None:

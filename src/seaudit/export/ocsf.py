@@ -31,6 +31,7 @@ from typing import Any, BinaryIO
 
 from seaudit.export import Format
 from seaudit.export._mapping import (
+    CompiledRules,
     Const,
     Context,
     Derived,
@@ -38,6 +39,7 @@ from seaudit.export._mapping import (
     Rules,
     Source,
     apply,
+    compile_rules,
     epoch_ms,
     leftover,
     mapped_keys,
@@ -402,14 +404,26 @@ HEADER_DOC: Rules = (
 )
 
 
+_COMPILED: dict[tuple[int, bool], tuple[CompiledRules, frozenset[str]]] = {}
+
+
+def _compiled(emap: EventMap, with_host: bool) -> tuple[CompiledRules, frozenset[str]]:
+    """An event map's rules and the keys they carry, computed once."""
+    key = (id(emap), with_host)
+    if key not in _COMPILED:
+        rules = emap.all_rules(with_host)
+        _COMPILED[key] = (compile_rules(rules), mapped_keys(rules))
+    return _COMPILED[key]
+
+
 def to_ocsf(record: AuditRecord, ctx: Context) -> dict[str, Any]:
     """One record as an OCSF event (a dict ready for JSON)."""
     emap = event_map(record)
     with_host = _device(record, ctx) is not None
-    rules = emap.all_rules(with_host)
+    rules, mapped = _compiled(emap, with_host)
     document = _header(emap.cls, emap.activity.value(record, ctx))
     document.update(apply(rules, record, ctx))
-    unmapped = leftover(record, mapped_keys(rules))
+    unmapped = leftover(record, mapped)
     if record.stage_message is None and record.stage is not None:
         unmapped["stage_message"] = stage_message(record, ctx)
     if record.reason is not None:

@@ -68,25 +68,33 @@ def _clean(value: Any) -> Any:
     return value
 
 
+_ATTRS = tuple(f.attr for f in FIELDS)
+_INT_OR_STR_INDEX = tuple(i for i, f in enumerate(FIELDS) if f.key in INT_OR_STR)
+
+
 def _row_values(record: AuditRecord) -> list[Any]:
-    values: list[Any] = []
-    for f in FIELDS:
-        value = record.get(f.key)
-        if f.key in INT_OR_STR and value is not None:
-            value = str(value)
-        values.append(_clean(value))
+    values = [getattr(record, attr) for attr in _ATTRS]
+    for i in _INT_OR_STR_INDEX:
+        if values[i] is not None:
+            values[i] = str(values[i])
     origin = record.origin
     if origin is None:
         values += [None, None, None]
     else:
-        values += [_clean(origin.source), origin.line, _clean(origin.node)]
+        values += [origin.source, origin.line, origin.node]
     return values
 
 
 def _table(names: list[str], columns: list[list[Any]], schema: pa.Schema) -> pa.Table:
+    """A batch as an Arrow table; a batch holding lone surrogates is cleaned first."""
     import pyarrow as pa
 
-    return pa.Table.from_pydict(dict(zip(names, columns, strict=True)), schema=schema)
+    data = dict(zip(names, columns, strict=True))
+    try:
+        return pa.Table.from_pydict(data, schema=schema)
+    except (UnicodeEncodeError, pa.ArrowException):
+        clean = {name: [_clean(v) for v in column] for name, column in data.items()}
+        return pa.Table.from_pydict(clean, schema=schema)
 
 
 def _write(records: Iterable[AuditRecord], sink: BinaryIO, options: dict[str, Any]) -> int:
