@@ -36,5 +36,5 @@ def test_every_format_and_event_is_documented() -> None:
         body = text.split(section, 1)[1].split("\n## ", 1)[0]
         for event_id in EVENT_IDS:
             assert f"### `{event_id}" in body, (section, event_id)
-        assert "### `resource_access (class FILE)`" in body or \
-            "### `resource_access (class FILE)` →" in body
+        assert "### `resource_access (class FILE)`" in body
+        assert "### `resource_access (class not FILE)`" in body

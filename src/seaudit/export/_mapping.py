@@ -160,15 +160,6 @@ Rule = tuple[str, Source]
 Rules = tuple[Rule, ...]
 
 
-def set_path(document: dict[str, Any], path: str, value: Any) -> None:
-    """Set ``a.b.c`` in a nested dict, creating the intermediate objects."""
-    *parents, leaf = path.split(".")
-    node = document
-    for part in parents:
-        node = node.setdefault(part, {})
-    node[leaf] = value
-
-
 CompiledRules = tuple[tuple[tuple[str, ...], str, Source], ...]
 
 
