@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from conftest import REPO
+from tests.export.conftest import REPO
 
 from seaudit.export import registry
 from seaudit.export.docs import render

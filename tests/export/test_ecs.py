@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import records, seed_records
+from tests.export.conftest import records, seed_records
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import OcsfValidator, records, seed_records
+from tests.export.conftest import OcsfValidator, records, seed_records
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
-from conftest import records, seed_records
+from tests.export.conftest import records, seed_records
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

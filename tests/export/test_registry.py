@@ -6,7 +6,7 @@ import pkgutil
 from pathlib import Path
 
 import pytest
-from conftest import seed_records
+from tests.export.conftest import seed_records
 
 import seaudit.export as export_package
 from seaudit.export import FORMAT_MODULES, Format, get_format, registry, write_records
