@@ -72,6 +72,9 @@ class AuditLog:
         self.clock = clock
         self.chain = Chain(cfg.key())
         self.recovery: Recovery | None = None
+        #: called with each new backup's path, inside the rotation (before a single backup can
+        #: be overwritten again); it must not append to this log. Its errors propagate, after
+        #: the rotation is complete (``last_seq`` says what was written).
         self.on_rotate: Callable[[Path], object] | None = None
         self._lock = threading.RLock()
         self._fd = -1
@@ -82,7 +85,6 @@ class AuditLog:
         self._durable = 0
         self._hash = ZERO_HASH
         self._deadline: float | None = None
-        self._rotated: list[Path] = []
         self._stop = threading.Event()
         self._timer: threading.Thread | None = None
         self._open()
@@ -111,10 +113,7 @@ class AuditLog:
             if payloads:
                 self._write_payloads(payloads)
                 self._after_write()
-            last = self._seq
-            rotated, self._rotated = self._rotated, []
-        self._notify(rotated)
-        return last
+            return self._seq
 
     def flush(self) -> None:
         """Force everything written so far to disk."""
@@ -126,10 +125,7 @@ class AuditLog:
         """Rotate now (if the live log holds records); returns the backup's path."""
         with self._lock:
             self._check_open()
-            path = self._rotate() if self._seq >= self._first_seq else None
-            rotated, self._rotated = self._rotated, []
-        self._notify(rotated)
-        return path
+            return self._rotate() if self._seq >= self._first_seq else None
 
     def close(self) -> None:
         self._stop.set()
@@ -384,8 +380,9 @@ class AuditLog:
         if target.parent != live.parent:
             _sync_dir(target.parent)
         self._switch_to(header)
-        self._rotated.append(target)
         self._prune()
+        if self.on_rotate is not None:
+            self.on_rotate(target)
         return target
 
     def _prune(self) -> None:
@@ -453,12 +450,6 @@ class AuditLog:
         self._seq, self._hash = header.first_seq - 1, header.anchor
         self._durable = self._seq
         self._deadline = next_boundary(self.cfg.backup_date, header.created_ns)
-
-    def _notify(self, rotated: list[Path]) -> None:
-        """Tell ``on_rotate`` about new backups, outside the lock and after the write."""
-        if self.on_rotate is not None:
-            for path in rotated:
-                self.on_rotate(path)
 
 
 def _sync_dir(folder: Path) -> None:
