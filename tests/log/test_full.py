@@ -49,10 +49,11 @@ def test_full_disk_refuse_keeps_the_log_intact(tmpfs: Callable[[str], Path]) -> 
             log.append(make_record(0))
 
 
+@pytest.mark.parametrize("mode", ["yes", "none"])
 def test_full_disk_rotate_drops_oldest_backups_and_keeps_going(
-        tmpfs: Callable[[str], Path]) -> None:
-    point = tmpfs("160k")
-    cfg = LogConfig(audit_log=point / "seos.audit", audit_size=50, backup_date="yes",
+        tmpfs: Callable[[str], Path], mode: str) -> None:
+    point = tmpfs("160k" if mode == "yes" else "80k")
+    cfg = LogConfig(audit_log=point / "seos.audit", audit_size=50, backup_date=mode,
                     audit_max_files=0, on_full="rotate")
     with AuditLog(cfg) as log:
         for i in range(1500):
