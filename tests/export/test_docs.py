@@ -6,11 +6,10 @@ import os
 import subprocess
 import sys
 
-from tests.export.conftest import REPO
-
 from seaudit.export import registry
 from seaudit.export.docs import render
 from seaudit.schema.events import EVENT_IDS
+from tests.export.conftest import REPO
 
 DOCS = REPO / "docs" / "formats.md"
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.export.conftest import records, seed_records
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +18,7 @@ from seaudit.export._mapping import Context, Key, leaf_paths, mapped_keys
 from seaudit.export.ecs import CUSTOM_NAMESPACE, ECS_FIELDS, EVENT_RULES, rules_for
 from seaudit.schema.events import EVENT_IDS
 from seaudit.schema.record import AuditRecord, Origin
+from tests.export.conftest import records, seed_records
 
 #: ECS 8.x categorisation: event.category values and the event.type values each allows
 #: (https://www.elastic.co/guide/en/ecs/current/ecs-allowed-values-event-category.html)

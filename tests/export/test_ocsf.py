@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.export.conftest import OcsfValidator, records, seed_records
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +19,7 @@ from seaudit.export.ocsf import EVENT_MAPS, NON_FILE_ACCESS, event_map
 from seaudit.schema.events import EVENT_IDS, LAYOUTS
 from seaudit.schema.record import AuditRecord, Origin
 from seaudit.text.short import render_short
+from tests.export.conftest import OcsfValidator, records, seed_records
 
 OPTION_SETS: list[dict[str, str]] = [{}, {"device": "node9", "timezone": "Europe/Paris"}]
 

@@ -9,7 +9,6 @@ from typing import Any
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
-from tests.export.conftest import records, seed_records
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +17,7 @@ from seaudit.export import get_format
 from seaudit.export.parquet import COLUMNS, arrow_schema
 from seaudit.schema.fields import FIELDS, INT_OR_STR, KEYS
 from seaudit.schema.record import AuditRecord, Origin
+from tests.export.conftest import records, seed_records
 
 
 def expected_row(record: AuditRecord) -> dict[str, Any]:

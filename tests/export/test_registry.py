@@ -6,10 +6,10 @@ import pkgutil
 from pathlib import Path
 
 import pytest
-from tests.export.conftest import seed_records
 
 import seaudit.export as export_package
 from seaudit.export import FORMAT_MODULES, Format, get_format, registry, write_records
+from tests.export.conftest import seed_records
 
 #: modules of the package that are not formats: the docs generator; ``_*`` are helpers
 NOT_FORMATS = {"docs"}
