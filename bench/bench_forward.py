@@ -37,9 +37,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def seed_records() -> list[AuditRecord]:
-    directory = Path(os.environ.get("SEEDS_DIR", ROOT.parent.parent / "shared/spec/seeds"))
-    if not directory.is_dir():
-        directory = Path("/work/shared/spec/seeds")
+    candidates = [Path(os.environ["SEEDS_DIR"])] if "SEEDS_DIR" in os.environ else []
+    candidates += [base / "shared/spec/seeds" for base in ROOT.parents]
+    directory = next((c for c in candidates if c.is_dir()), candidates[0])
     records: list[AuditRecord] = []
     for path in sorted(directory.glob("*.txt")):
         records.extend(records_only(read_file(str(path))))

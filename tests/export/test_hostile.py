@@ -13,15 +13,12 @@ a line.
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import json
 import re
-import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import ModuleType
 
 import pycef
 import pytest
@@ -32,9 +29,11 @@ from seaudit.export import leef as leef_format
 from seaudit.export._siem import neutral
 from seaudit.export.csvfmt import COLUMNS, safe_cell
 from seaudit.export.syslog import SyslogOptions, format_message, structured_data
+from seaudit.route import forward
 from seaudit.schema.events import LAYOUT_BY_ID
 from seaudit.schema.fields import FIELD_BY_KEY
 from seaudit.schema.record import AuditRecord
+from tests.route.rsyslogd import RSYSLOGD, Rsyslog
 
 FORGERIES = [
     " suser=admin", " cs1Label=forged cs1=1", "\nCEF:0|Forged|x|1|login|Forged|10|suser=root",
@@ -168,29 +167,16 @@ def check_leef(data: bytes, delimiter: str = "\t") -> None:
         assert attributes == expected
 
 
-def _load_harness() -> ModuleType | None:
-    path = Path(__file__).parents[1] / "route" / "rsyslogd.py"
-    spec = importlib.util.spec_from_file_location("rsyslogd_harness", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module if module.RSYSLOGD else None
-
-
 def check_syslog(data: bytes) -> None:
     """Offline: one message a line, each exactly what the forwarder sends. Then rsyslogd
     receives them all over TCP and its own parse must give back every field."""
     options = SyslogOptions.of({})
     lines = lines_of(data)
     assert lines == [format_message(r, options) for r in RECORDS]
-    harness = _load_harness()
-    if harness is None:
+    if RSYSLOGD is None:
         pytest.skip("rsyslogd is not installed: syslog output checked offline only")
-    from seaudit.route import forward
-
     with tempfile.TemporaryDirectory() as directory:
-        receiver = harness.Rsyslog(Path(directory))
+        receiver = Rsyslog(Path(directory))
         receiver.start()
         try:
             result = forward(RECORDS, receiver.url("tcp"), max_size=1_000_000)
@@ -242,7 +228,9 @@ CHECKERS: dict[str, Callable[[bytes], None]] = {
 UNICODE_BREAKS_KNOWN = {"short": "render_short leaves U+2028/U+0085/VT/FF raw",
                         "detailed": "render_detailed leaves U+2028/U+0085/VT/FF raw",
                         "csv": "RFC 4180 keeps line breaks inside quoted cells",
-                        "jsonl": "orjson writes U+2028/U+2029/U+0085 raw (valid JSON)"}
+                        "jsonl": "orjson writes U+2028/U+2029/U+0085 raw (valid JSON)",
+                        "ocsf": "orjson writes U+2028/U+2029/U+0085 raw (valid JSON)",
+                        "ecs": "orjson writes U+2028/U+2029/U+0085 raw (valid JSON)"}
 
 
 def _formats() -> Iterator[str]:

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from rsyslogd import RSYSLOGD, Rsyslog, make_certificates
+
+from tests.route.rsyslogd import RSYSLOGD, Rsyslog, make_certificates
 
 
 @pytest.fixture(scope="session")

@@ -114,7 +114,7 @@ class Rsyslog:
                 [RSYSLOGD, "-n", "-f", str(self.config), "-i", str(pidfile)],
                 stdout=subprocess.DEVNULL, stderr=errors,
             )
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 30
         for port in (self.tcp, self.tls, self.mtls):
             while True:
                 if self.process.poll() is not None:
@@ -147,7 +147,7 @@ class Rsyslog:
             return []
         return path.read_bytes().decode("utf-8", "surrogateescape").splitlines()
 
-    def wait_for(self, count: int, timeout: float = 15.0) -> list[dict[str, Any]]:
+    def wait_for(self, count: int, timeout: float = 60.0) -> list[dict[str, Any]]:
         """rsyslog's parse of the first ``count`` messages (waits until they are written)."""
         deadline = time.monotonic() + timeout
         while True:

@@ -3,7 +3,6 @@ intact, as rsyslog itself parses it (header, structured data via mmpstrucdata, m
 
 from __future__ import annotations
 
-import glob
 import os
 import re
 import subprocess
@@ -14,24 +13,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rsyslogd import Rsyslog
 
 from seaudit.export._siem import aware, neutral, severity
 from seaudit.export.syslog import SyslogOptions, format_message
 from seaudit.route import forward
 from seaudit.schema.record import AuditRecord
-from seaudit.text.reader import read_file, records_only
+from tests.export.conftest import seed_records as seed_examples
+from tests.route.rsyslogd import Rsyslog, free_port
 
-SEEDS = sorted(glob.glob("/work/shared/spec/seeds/*.txt")) or sorted(
-    glob.glob(str(Path(__file__).parents[3] / "shared/spec/seeds/*.txt")))
 ROOT = Path(__file__).parents[2]
 
 
 def seed_records() -> list[AuditRecord]:
-    records: list[AuditRecord] = []
-    for path in SEEDS:
-        records.extend(records_only(read_file(path)))
-    return records
+    """The seed pages' examples (each read as detailed and as short output)."""
+    return list(seed_examples())
 
 
 def sample_records() -> list[AuditRecord]:
@@ -170,8 +165,6 @@ def test_wrong_ca_fails_every_record(rsyslog: Rsyslog) -> None:
 
 
 def test_no_receiver_is_a_count_not_a_crash() -> None:
-    from rsyslogd import free_port
-
     result = forward(sample_records()[:4], f"syslog+tcp://127.0.0.1:{free_port()}",
                      retries=1, backoff=0.01)
     assert (result.sent, result.failed) == (0, 4)
@@ -198,8 +191,6 @@ def test_cli_forward(rsyslog: Rsyslog, tmp_path: Path) -> None:
 
 
 def test_cli_forward_reports_failures_without_traceback(tmp_path: Path) -> None:
-    from rsyslogd import free_port
-
     url = f"syslog+tcp://127.0.0.1:{free_port()}"
     source = tmp_path / "audit.txt"
     source.write_text("28 Oct 2008 12:15:01 P LOGIN root 59 2 _CRONJOB_ SBIN_CRON\n")

@@ -154,3 +154,30 @@ def hex_char(spec: str) -> str:
         except ValueError:
             pass
     raise UsageError(f"{spec!r} is not one character nor xHH")
+
+
+# --- documentation -------------------------------------------------------------------------
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _source_cell(source: str) -> str:
+    if source.startswith('"'):
+        return f"constant `{source.strip(chr(34))}`"
+    if source.isidentifier():
+        return f"`{source}`"
+    return _cell(source)
+
+
+def mapping_doc(name: str, doc: str | None, target: str,
+                mapping: dict[str, dict[str, str]]) -> str:
+    """A docs section for one SIEM format: its module text, then one table per event id."""
+    parts = [f"## {name}\n", (doc or "").strip() + "\n"]
+    for event_id, rules in mapping.items():
+        parts.append(f"### `{name}`: `{event_id}`\n")
+        parts.append(f"| {target} | source |\n| --- | --- |")
+        parts.extend(f"| `{_cell(out)}` | {_source_cell(src)} |" for out, src in rules.items())
+        parts.append("")
+    return "\n".join(parts)

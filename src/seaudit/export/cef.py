@@ -27,7 +27,7 @@ from functools import cache
 from typing import Any, BinaryIO
 
 import seaudit
-from seaudit.export import Format
+from seaudit.export import Format, _siem
 from seaudit.export._siem import TZ_HELP, aware, neutral, severity, status_word, zone
 from seaudit.schema.events import LAYOUT_BY_ID, LAYOUTS
 from seaudit.schema.fields import FIELD_BY_KEY, KEYS
@@ -272,3 +272,8 @@ FORMAT = Format(
     _write,
     options=OPTIONS,
 )
+
+
+def mapping_doc() -> str:
+    """This format's section of docs/formats.md (read by seaudit.export.docs)."""
+    return _siem.mapping_doc(FORMAT.name, __doc__, "CEF header field or extension key", MAPPING)

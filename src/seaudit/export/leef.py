@@ -33,7 +33,7 @@ from typing import Any, BinaryIO
 
 import seaudit
 from seaudit.errors import UsageError
-from seaudit.export import Format
+from seaudit.export import Format, _siem
 from seaudit.export._siem import (
     MONTHS,
     TZ_HELP,
@@ -221,3 +221,8 @@ FORMAT = Format(
     _write,
     options=OPTIONS,
 )
+
+
+def mapping_doc() -> str:
+    """This format's section of docs/formats.md (read by seaudit.export.docs)."""
+    return _siem.mapping_doc(FORMAT.name, __doc__, "LEEF header field or attribute", MAPPING)

@@ -35,7 +35,7 @@ from functools import cache
 from typing import Any, BinaryIO
 
 from seaudit.errors import SeauditError, UsageError
-from seaudit.export import Format
+from seaudit.export import Format, _siem
 from seaudit.export import cef as cef_format
 from seaudit.export import leef as leef_format
 from seaudit.export._siem import TZ_HELP, aware, neutral, severity, zone
@@ -227,3 +227,8 @@ FORMAT = Format(
     _write,
     options=OPTIONS,
 )
+
+
+def mapping_doc() -> str:
+    """This format's section of docs/formats.md (read by seaudit.export.docs)."""
+    return _siem.mapping_doc(FORMAT.name, __doc__, "RFC 5424 field or SD-PARAM", MAPPING)
