@@ -32,6 +32,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--backoff", type=float, default=0.2,
                         help="seconds before the first retry, doubling (0.2)")
     parser.add_argument("--timeout", type=float, default=10.0, help="connect/send timeout (10)")
+    parser.add_argument("--max-size", type=int, metavar="OCTETS",
+                        help="largest message sent (65507 UDP, 200000 TCP/TLS); a larger "
+                        "record is counted failed")
 
 
 def _records(paths: list[str], platform: str | None, rejects: list[int]) -> Iterator[Any]:
@@ -51,7 +54,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         "inner": args.inner, "facility": args.facility, "retries": args.retries,
         "backoff": args.backoff, "timeout": args.timeout,
     }
-    for name in ("hostname", "tz", "ca", "cert", "key"):
+    for name in ("hostname", "tz", "ca", "cert", "key", "max_size"):
         value = getattr(args, name)
         if value is not None:
             options[name] = value
