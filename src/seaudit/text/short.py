@@ -6,7 +6,8 @@ common case), otherwise the values that may hold spaces (user names, paths, free
 fitted by a small search that scores each way of cutting the line:
 
 - a value of several tokens costs more than a value of one (a path 1 per extra token, a user
-  name 3, but a known spaced domain such as ``NT AUTHORITY\\SYSTEM`` only 0.5);
+  name 3, but the space of a known spaced domain such as ``NT AUTHORITY\\SYSTEM`` or of a
+  well-known account such as ``NT AUTHORITY\\NETWORK SERVICE`` only 0.5);
 - a path that would swallow a token that starts another absolute path costs 3 more;
 - column padding (two spaces or more) inside a value costs 10: padding separates columns;
 - an optional column (session ID, ``(OS user)``) left unread although it is there costs 1 / 5;
@@ -31,6 +32,7 @@ from seaudit.text.timefmt import split_timestamp, to_timestamp
 from seaudit.text.tokens import (
     OS_USER,
     SESSION,
+    SPACED_ACCOUNTS,
     SPACED_DOMAINS,
     Tokens,
     has_windows_clue,
@@ -276,10 +278,20 @@ def _spans(
             cost += 1.0 + (3.0 if looks_like_path_start(words[j]) else 0.0)
             out.append((j + 1, cost))
         else:  # name
-            value = toks.text(i, j + 1).upper()
-            spaced = any(value.startswith(d) for d in SPACED_DOMAINS)
-            out.append((j + 1, cost + (0.5 if spaced else 3.0 * (j - i))))
+            out.append((j + 1, cost + _name_cost(toks.text(i, j + 1), j - i)))
     return out
+
+
+def _name_cost(value: str, spaces: int) -> float:
+    """What reading a user name of ``spaces + 1`` tokens costs: 3 a space, but the space of a
+    known spaced domain (``NT AUTHORITY\\``) or well-known account only 0.5 in all."""
+    upper = value.upper()
+    if upper in SPACED_ACCOUNTS:
+        return 0.5
+    for domain in SPACED_DOMAINS:
+        if upper.startswith(domain):
+            return 0.5 + 3.0 * (spaces - domain.count(" "))
+    return 3.0 * spaces
 
 
 def _settle_tie(top: list[_Reading], platform: str | None) -> tuple[_Reading, list[str]]:

@@ -1,0 +1,32 @@
+"""The non-detailed codec: round trips for every layout, padding, Windows values, free text,
+ambiguity warnings, and one regression test per bug found."""
+
+from __future__ import annotations
+
+from seaudit.text.short import parse_short
+
+
+def test_spaced_account_names_are_not_stretched_over_the_next_column() -> None:
+    # bug: the 0.5 discount of a spaced domain applied to a name of any length, so the user
+    # "NT AUTHORITY\NETWORK SERVICE" swallowed the next name and the trace was cut wrongly
+    line = ("07 Oct 2018 16:47:10 W TRACE NT AUTHORITY\\NETWORK SERVICE DOMAIN_NAME\\computer "
+            "NT AUTHORITY\\NETWORK SERVICE SPECIALPGM SBIN_CRON 326 PROCESS > kill")
+    r = parse_short(line, platform="windows")
+    assert r.user == "NT AUTHORITY\\NETWORK SERVICE"
+    assert r.real_uid == "DOMAIN_NAME\\computer"
+    assert r.real_user == "NT AUTHORITY\\NETWORK SERVICE"
+    assert (r.class_, r.resource, r.stage, r.trace) == ("SPECIALPGM", "SBIN_CRON", 326,
+                                                        "PROCESS > kill")
+    assert r.warnings == ()
+
+
+def test_a_spaced_domain_does_not_excuse_further_spaces() -> None:
+    # same bug: "NT AUTHORITY\SYSTEM DOMAIN\user USER_DIR" cost as little as the name alone
+    line = ("09 Apr 2027 14:44:32 W TRACE DOMAIN\\user NT AUTHORITY\\SYSTEM DOMAIN\\user "
+            "USER_DIR     C:\\Documents and Settings\\john\\My Documents\\notes.txt   334 "
+            "PROCESS > x")
+    r = parse_short(line, platform="windows")
+    assert r.real_uid == "NT AUTHORITY\\SYSTEM"
+    assert r.real_user == "DOMAIN\\user"
+    assert r.class_ == "USER_DIR"
+    assert r.resource == "C:\\Documents and Settings\\john\\My Documents\\notes.txt"
