@@ -30,3 +30,22 @@ def test_a_spaced_domain_does_not_excuse_further_spaces() -> None:
     assert r.real_user == "DOMAIN\\user"
     assert r.class_ == "USER_DIR"
     assert r.resource == "C:\\Documents and Settings\\john\\My Documents\\notes.txt"
+
+
+def test_a_network_class_line_is_not_read_as_resource_access() -> None:
+    # bug: a CONNECT/TCP line with a spaced Windows program fitted resource access with one-token
+    # values (cost 0) and beat the outbound network reading
+    line = ("23 Aug 2029 23:34:09 D CONNECT http MACHINE\\john 3 1 computer.org "
+            "C:\\Program Files\\App\\app.exe ws042.corp.example")
+    r = parse_short(line)
+    assert r.event == "outbound_network"
+    assert (r.service, r.user, r.host) == ("http", "MACHINE\\john", "computer.org")
+    assert (r.program, r.terminal) == ("C:\\Program Files\\App\\app.exe", "ws042.corp.example")
+
+
+def test_a_program_class_is_still_a_resource_access_class() -> None:
+    # PROGRAM is claimed by untrust for status U only: with P it is a resource class
+    line = "01 Mar 2020 10:00:00 P PROGRAM root Execute 59 3 /usr/bin/vi /bin/bash pts/1 root"
+    assert parse_short(line).event == "resource_access"
+    line = "01 Mar 2020 10:00:00 U PROGRAM seoswd 1 0 /usr/bin/vi"
+    assert parse_short(line).event == "untrust"

@@ -45,6 +45,11 @@ MAX_SPAN = 16  # tokens one name or path may take; longer ones need column paddi
 MAX_CODE_DIGITS = 18
 _EVENT_WORDS = frozenset(w for lay in LAYOUTS for w in lay.words)
 _KIND = {key: field.kind for key, field in FIELD_BY_KEY.items()}
+#: status letter -> the classes that layouts with a class list claim for it
+_CLAIMED: dict[str, frozenset[str]] = {
+    s: frozenset(c for lay in LAYOUTS if s in lay.statuses for c in lay.classes)
+    for s in {s for lay in LAYOUTS for s in lay.statuses}
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +116,7 @@ def _readings(
     for priority, layout in enumerate(LAYOUTS):
         if status not in layout.statuses and status != "C":
             continue
-        if not _column_fits(layout, first):
+        if not _column_fits(layout, first, status):
             continue
         platforms: tuple[str | None, ...]
         if layout.windows and platform is None:
@@ -128,14 +133,18 @@ def _readings(
     return out
 
 
-def _column_fits(layout: Layout, word: str) -> bool:
-    """Whether ``word`` may stand in the layout's Event/Class column."""
+def _column_fits(layout: Layout, word: str, status: str) -> bool:
+    """Whether ``word`` may stand in the layout's Event/Class column. A layout open to any class
+    leaves alone the classes another layout claims for the same status (a ``TCP`` line is a
+    network event, not a resource access)."""
     if layout.words:
         if word in layout.words:
             return True
         return layout.word_is_free and word.isupper() and word not in _EVENT_WORDS
     if layout.classes:
         return word in layout.classes
+    if word in _CLAIMED.get(status, ()):
+        return False
     return word not in _EVENT_WORDS and word.replace("_", "").replace("-", "").isalnum()
 
 
