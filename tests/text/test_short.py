@@ -49,3 +49,16 @@ def test_a_program_class_is_still_a_resource_access_class() -> None:
     assert parse_short(line).event == "resource_access"
     line = "01 Mar 2020 10:00:00 U PROGRAM seoswd 1 0 /usr/bin/vi"
     assert parse_short(line).event == "untrust"
+
+
+def test_an_admin_object_with_spaces_is_not_cut_into_the_command() -> None:
+    # bug: a Command not starting with a selang verb cost only 3, less than a 4-token Object
+    # path, so the Object was cut after its first word and the rest became the Command
+    line = ("01 Jul 2002 07:21:51 S UPDATE PROCESS MACHINE\\john 0 0 "
+            "C:\\Documents and Settings\\john\\My Documents\\notes.txt computer.com "
+            "chusr alice audit(all) comment('a: b [c]') (OS user)")
+    r = parse_short(line)
+    assert r.object == "C:\\Documents and Settings\\john\\My Documents\\notes.txt"
+    assert r.terminal == "computer.com"
+    assert r.command == "chusr alice audit(all) comment('a: b [c]')"
+    assert (r.command_type, r.audit_flags) == ("Modify user", "(OS user)")

@@ -12,7 +12,8 @@ fitted by a small search that scores each way of cutting the line:
 - column padding (two spaces or more) inside a value costs 10: padding separates columns;
 - an optional column (session ID, ``(OS user)``) left unread although it is there costs 1 / 5;
 - an admin record whose Event word is not a known one costs 2, whose Command does not start
-  with a selang verb 3 (the Command is free text and would otherwise swallow any line).
+  with a selang verb 30, more than any cut of the values before it (the Command is free text
+  and would otherwise swallow any line, or the end of a spaced Object path).
 
 The cheapest reading wins. Where two different readings cost the same (across layouts or
 within one), the first in table order is taken and the record carries a warning naming the
@@ -43,6 +44,7 @@ from seaudit.text.tokens import (
 
 MAX_SPAN = 16  # tokens one name or path may take; longer ones need column padding to be read
 MAX_CODE_DIGITS = 18
+_NOT_SELANG = 30.0  # an admin Command that does not start with a selang verb (see the docstring)
 _EVENT_WORDS = frozenset(w for lay in LAYOUTS for w in lay.words)
 _KIND = {key: field.kind for key, field in FIELD_BY_KEY.items()}
 #: status letter -> the classes that layouts with a class list claim for it
@@ -125,7 +127,7 @@ def _readings(
             platforms = (platform,)
         for plat in platforms:
             order = layout.order(plat)
-            found = _fit(order, toks, 5)
+            found = _fit(order, toks, 5, tables)
             if found is not None:
                 score, values = found
                 score += _implausibility(layout, values, tables)
@@ -150,17 +152,17 @@ def _column_fits(layout: Layout, word: str, status: str) -> bool:
 
 def _implausibility(layout: Layout, values: dict[str, str], tables: CodeTables) -> float:
     """What a reading costs beyond its cuts: an admin record is recognised by its Command,
-    so an unknown Event word (+2) or a Command that does not start with a selang verb (+3)
-    makes any other reading of the line preferable."""
+    so an unknown Event word (+2) or a Command that does not start with a selang verb (+30)
+    makes any other reading of the line preferable (the latter is part of the cut's cost:
+    see ``_spans``)."""
     if layout.id != "db_admin":
         return 0.0
-    cost = 0.0 if values.get("event_name") in layout.words else 2.0
-    if not tables.is_selang(values.get("command", "")):
-        cost += 3.0
-    return cost
+    return 0.0 if values.get("event_name") in layout.words else 2.0
 
 
-def _fit(order: tuple[str, ...], toks: Tokens, start: int) -> tuple[float, dict[str, str]] | None:
+def _fit(
+    order: tuple[str, ...], toks: Tokens, start: int, tables: CodeTables
+) -> tuple[float, dict[str, str]] | None:
     """The cheapest way to read ``order`` from token ``start`` to the end, and its values.
 
     Ties inside one layout are rare (they need two multi-token values); the first found wins.
@@ -182,7 +184,7 @@ def _fit(order: tuple[str, ...], toks: Tokens, start: int) -> tuple[float, dict[
                 best_spans[:] = [dict(spans)]
             return
         key = order[k]
-        for j, cost in _spans(key, order, k, toks, i):
+        for j, cost in _spans(key, order, k, toks, i, tables):
             spans[key] = (i, j)
             walk(k + 1, j, score + cost)
         spans.pop(key, None)
@@ -250,7 +252,7 @@ def _token_fits(kind: str, word: str) -> bool:
 
 
 def _spans(
-    key: str, order: tuple[str, ...], k: int, toks: Tokens, i: int
+    key: str, order: tuple[str, ...], k: int, toks: Tokens, i: int, tables: CodeTables
 ) -> list[tuple[int, float]]:
     """Where the value for ``key`` starting at token ``i`` may end, and what each choice costs."""
     words = toks.words
@@ -277,6 +279,8 @@ def _spans(
         out = [(n, 0.0)]
         if after and n - 2 > i and words[n - 2] == "(OS" and words[n - 1] == "user)":
             out.insert(0, (n - 2, 0.0))
+        if key == "command" and not tables.is_selang(words[i]):
+            return [(j, cost + _NOT_SELANG) for j, cost in out]
         return out
     out = [(i + 1, 0.0)]
     cost = 0.0
@@ -359,7 +363,7 @@ def _build(
         if plat is None and layout.windows and reading.platform is not None:
             # the order itself told (e.g. "(OS user)" before or after the effective user)
             other = "windows" if reading.platform == "unix" else "unix"
-            if _fit(layout.order(other), toks, 5) is None:
+            if _fit(layout.order(other), toks, 5, tables) is None:
                 plat = reading.platform
         if plat is None and layout.id == "trace":
             plat = reading.platform
