@@ -62,3 +62,20 @@ def test_an_admin_object_with_spaces_is_not_cut_into_the_command() -> None:
     assert r.terminal == "computer.com"
     assert r.command == "chusr alice audit(all) comment('a: b [c]')"
     assert (r.command_type, r.audit_flags) == ("Modify user", "(OS user)")
+
+
+def test_a_spaced_path_is_not_cut_after_its_first_word() -> None:
+    # bug: "C:\Program Files\App\app.exe HKEY_...\Microsoft" read as resource "C:\Program" and
+    # program "Files\App\app.exe HKEY_...\Microsoft" at the same cost, silently
+    line = ("21 Dec 2032 23:11:41 D GSUDO MACHINE\\Administrator Create 570 49 "
+            "C:\\Program Files\\App\\app.exe HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft WS042 "
+            "DOMAIN\\user")
+    r = parse_short(line, platform="windows")
+    assert r.resource == "C:\\Program Files\\App\\app.exe"
+    assert r.program == "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft"
+    assert (r.terminal, r.effective_user) == ("WS042", "DOMAIN\\user")
+    line = ("25 Dec 2034 11:01:36 N USER_DIR     CORP\\svc-sql Write    20  44 "
+            "C:\\Documents and Settings\\john\\My Documents\\notes.txt sshd WS042 CORP\\svc-sql")
+    r = parse_short(line, platform="windows")
+    assert r.resource == "C:\\Documents and Settings\\john\\My Documents\\notes.txt"
+    assert r.program == "sshd"

@@ -8,7 +8,8 @@ fitted by a small search that scores each way of cutting the line:
 - a value of several tokens costs more than a value of one (a path 1 per extra token, a user
   name 3, but the space of a known spaced domain such as ``NT AUTHORITY\\SYSTEM`` or of a
   well-known account such as ``NT AUTHORITY\\NETWORK SERVICE`` only 0.5);
-- a path that would swallow a token that starts another absolute path costs 3 more;
+- a path that would swallow a token that starts another absolute path costs 3 more, a path of
+  several tokens that does not itself start like an absolute path 1 more;
 - column padding (two spaces or more) inside a value costs 10: padding separates columns;
 - an optional column (session ID, ``(OS user)``) left unread although it is there costs 1 / 5;
 - an admin record whose Event word is not a known one costs 2, whose Command does not start
@@ -283,7 +284,8 @@ def _spans(
             return [(j, cost + _NOT_SELANG) for j, cost in out]
         return out
     out = [(i + 1, 0.0)]
-    cost = 0.0
+    # a path with spaces is a Windows path: one that does not begin like one costs 1 more
+    cost = 0.0 if kind != "path" or looks_like_path_start(words[i]) else 1.0
     for j in range(i + 1, min(n, i + MAX_SPAN)):
         if toks.wide_gap_before(j):
             cost += 10.0
