@@ -79,3 +79,14 @@ def test_a_spaced_path_is_not_cut_after_its_first_word() -> None:
     r = parse_short(line, platform="windows")
     assert r.resource == "C:\\Documents and Settings\\john\\My Documents\\notes.txt"
     assert r.program == "sshd"
+
+
+def test_a_tie_inside_one_layout_is_reported() -> None:
+    # bug: two cuts of the same layout at the same cost were chosen between silently
+    # two relative names, "my file" and "app.exe": "my" + "file app.exe" costs the same
+    line = ("10 Nov 2008 10:14:53 D FILE MACHINE\\john Read 69 3 my file app.exe WS042 "
+            "MACHINE\\john")
+    r = parse_short(line, platform="windows")
+    assert (r.resource, r.program) == ("my", "file app.exe")
+    assert r.warnings == ("ambiguous line: resource_access also reads with resource 'my file', "
+                          "program 'app.exe'; kept the reading whose earlier values are shortest",)

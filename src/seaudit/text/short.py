@@ -62,6 +62,7 @@ class _Reading:
     layout: Layout
     platform: str | None
     values: dict[str, str]
+    other: dict[str, str] | None = None  # another cut of the same layout at the same cost
 
 
 def parse_short(
@@ -103,6 +104,11 @@ def parse_short(
     rivals = {(r.layout.id, tuple(sorted(r.values.items()))) for r in top}
     if len(rivals) > 1:
         chosen, warnings = _settle_tie(top, platform)
+    if chosen.other is not None:
+        shown = ", ".join(f"{k} {v!r}" for k, v in chosen.other.items()
+                          if chosen.values.get(k) != v)
+        warnings.append(f"ambiguous line: {chosen.layout.id} also reads with {shown}; "
+                        "kept the reading whose earlier values are shortest")
 
     record = _build(chosen, timestamp, status, tables, platform, toks)
     record = record.replace(
@@ -130,9 +136,9 @@ def _readings(
             order = layout.order(plat)
             found = _fit(order, toks, 5, tables)
             if found is not None:
-                score, values = found
+                score, values, other = found
                 score += _implausibility(layout, values, tables)
-                out.append(_Reading(score, priority, layout, plat, values))
+                out.append(_Reading(score, priority, layout, plat, values, other))
     return out
 
 
@@ -163,26 +169,31 @@ def _implausibility(layout: Layout, values: dict[str, str], tables: CodeTables) 
 
 def _fit(
     order: tuple[str, ...], toks: Tokens, start: int, tables: CodeTables
-) -> tuple[float, dict[str, str]] | None:
-    """The cheapest way to read ``order`` from token ``start`` to the end, and its values.
+) -> tuple[float, dict[str, str], dict[str, str] | None] | None:
+    """The cheapest way to read ``order`` from token ``start`` to the end, its values, and
+    the values of another cut at the same cost if there is one.
 
-    Ties inside one layout are rare (they need two multi-token values); the first found wins.
+    Ties inside one layout are rare (they need two multi-token values); the first found (the
+    one whose earlier values are shortest) wins, and the caller warns.
     """
     n = len(toks)
     exact = _fit_exact(order, toks, start)
     if exact is not None:
-        return 0.0, exact
+        return 0.0, exact, None
     best: list[float] = [float("inf")]
     best_spans: list[dict[str, tuple[int, int]]] = []
     spans: dict[str, tuple[int, int]] = {}
 
     def walk(k: int, i: int, score: float) -> None:
-        if score >= best[0]:
+        if score > best[0] or (score == best[0] and len(best_spans) > 1):
             return
         if k == len(order):
             if i == n:
-                best[0] = score
-                best_spans[:] = [dict(spans)]
+                if score < best[0]:
+                    best[0] = score
+                    best_spans[:] = [dict(spans)]
+                else:
+                    best_spans.append(dict(spans))
             return
         key = order[k]
         for j, cost in _spans(key, order, k, toks, i, tables):
@@ -193,7 +204,8 @@ def _fit(
     walk(0, start, 0.0)
     if not best_spans:
         return None
-    return best[0], {k: toks.text(a, b) for k, (a, b) in best_spans[0].items() if b > a}
+    values = [{k: toks.text(a, b) for k, (a, b) in cut.items() if b > a} for cut in best_spans]
+    return best[0], values[0], (values[1] if len(values) > 1 else None)
 
 
 def _fit_exact(order: tuple[str, ...], toks: Tokens, start: int) -> dict[str, str] | None:
