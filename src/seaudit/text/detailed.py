@@ -68,11 +68,14 @@ def parse_detailed(
     title = pairs[0][1]
     layout, title_platform = LAYOUT_BY_TITLE[_title_key(title)]
     positional = text[:split].rstrip(" ")
-    record = parse_short(positional, platform=platform or title_platform, tables=tables,
-                         source=source, lineno=lineno)
+    try:  # the label names the event: read the positional part as that event if it fits
+        record = parse_short(positional, platform=platform or title_platform, tables=tables,
+                             source=source, lineno=lineno, events=(layout.id,))
+    except ParseError:
+        record = parse_short(positional, platform=platform or title_platform, tables=tables,
+                             source=source, lineno=lineno)
     warnings = list(record.warnings)
     if record.event != layout.id:
-        # the label names the event: read the positional part again as that event if it fits
         warnings.append(
             f"the positional part reads as {record.event} but the label says {title!r}; "
             f"kept {record.event}"

@@ -23,6 +23,7 @@ other: nothing is guessed silently.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from seaudit.errors import ParseError
@@ -72,8 +73,11 @@ def parse_short(
     tables: CodeTables | None = None,
     source: str = "<input>",
     lineno: int = 0,
+    events: Collection[str] | None = None,
 ) -> AuditRecord:
-    """Parse one non-detailed line; raises ParseError with the reason when it is not a record."""
+    """Parse one non-detailed line; raises ParseError with the reason when it is not a record.
+
+    ``events`` limits the layouts tried (a detailed record's label names its event)."""
     tables = tables or default_tables()
     text = line.rstrip("\r\n").rstrip(" ")
     toks = tokenize(text)
@@ -91,7 +95,7 @@ def parse_short(
     if len(status) != 1 or status not in tables.statuses:
         raise fail(f"unknown status letter {status[:20]!r}")
 
-    readings = _readings(toks, status, platform, tables)
+    readings = _readings(toks, status, platform, tables, events)
     if not readings:
         raise fail(
             f"no event layout fits status {status!r} with {w[5][:40]!r} in the Event/Class column"
@@ -118,11 +122,17 @@ def parse_short(
 
 
 def _readings(
-    toks: Tokens, status: str, platform: str | None, tables: CodeTables
+    toks: Tokens,
+    status: str,
+    platform: str | None,
+    tables: CodeTables,
+    events: Collection[str] | None = None,
 ) -> list[_Reading]:
     out: list[_Reading] = []
     first = toks.words[5]
     for priority, layout in enumerate(LAYOUTS):
+        if events is not None and layout.id not in events:
+            continue
         if status not in layout.statuses and status != "C":
             continue
         if not _column_fits(layout, first, status):
