@@ -90,3 +90,16 @@ def test_a_tie_inside_one_layout_is_reported() -> None:
     assert (r.resource, r.program) == ("my", "file app.exe")
     assert r.warnings == ("ambiguous line: resource_access also reads with resource 'my file', "
                           "program 'app.exe'; kept the reading whose earlier values are shortest",)
+
+
+def test_a_trailing_os_user_after_free_text_is_the_audit_flags_column() -> None:
+    # bug (made visible by the tie warning): free text with or without the trailing "(OS user)"
+    # cost the same, so the documented rule "it is the AuditFlags column" was a silent tie-break
+    line = ("31 Dec 2016 22:59:59 S UPDATE GSUDO DOMAIN\\user 385 16 C:\\Program Files\\x WS042 "
+            "newres PROGRAM C:\\Program Files\\App\\app.exe defaccess(x) (OS user)")
+    r = parse_short(line)
+    assert r.command == "newres PROGRAM C:\\Program Files\\App\\app.exe defaccess(x)"
+    assert r.audit_flags == "(OS user)"
+    assert r.warnings == ()
+    r = parse_short("03 Nov 2008 10:38:47 P TRACE root john root FILE /tmp/f 55 FILE > x (OS user)")
+    assert (r.trace, r.audit_flags, r.warnings) == ("FILE > x", "(OS user)", ())

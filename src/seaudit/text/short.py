@@ -301,7 +301,7 @@ def _spans(
             return []  # free text always runs to the end (but for a trailing AuditFlags)
         out = [(n, 0.0)]
         if after and n - 2 > i and words[n - 2] == "(OS" and words[n - 1] == "user)":
-            out.insert(0, (n - 2, 0.0))
+            out = [(n - 2, 0.0), (n, 5.0)]  # a trailing "(OS user)" is the AuditFlags column
         if key == "command" and not tables.is_selang(words[i]):
             return [(j, cost + _NOT_SELANG) for j, cost in out]
         return out
