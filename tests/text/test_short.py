@@ -101,5 +101,6 @@ def test_a_trailing_os_user_after_free_text_is_the_audit_flags_column() -> None:
     assert r.command == "newres PROGRAM C:\\Program Files\\App\\app.exe defaccess(x)"
     assert r.audit_flags == "(OS user)"
     assert r.warnings == ()
-    r = parse_short("03 Nov 2008 10:38:47 P TRACE root john root FILE /tmp/f 55 FILE > x (OS user)")
-    assert (r.trace, r.audit_flags, r.warnings) == ("FILE > x", "(OS user)", ())
+    # in a trace the AuditFlags column stands before the text: a trailing "(OS user)" is text
+    r = parse_short("03 Nov 2008 10:38:47 P TRACE root john root FILE /tmp/f 55 FILE > (OS user)")
+    assert (r.trace, r.audit_flags, r.warnings) == ("FILE > (OS user)", "", ())
