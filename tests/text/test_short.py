@@ -104,3 +104,18 @@ def test_a_trailing_os_user_after_free_text_is_the_audit_flags_column() -> None:
     # in a trace the AuditFlags column stands before the text: a trailing "(OS user)" is text
     r = parse_short("03 Nov 2008 10:38:47 P TRACE root john root FILE /tmp/f 55 FILE > (OS user)")
     assert (r.trace, r.audit_flags, r.warnings) == ("FILE > (OS user)", "", ())
+
+
+def test_free_text_is_no_platform_clue() -> None:
+    # bug: a UNIX trace whose text quoted a Windows path was read in the Windows field order
+    # (real UID instead of effective user), silently
+    line = ("30 Jun 1997 05:14:17 W TRACE nobody oracle www-data PROCESS /opt/CA/bin/seosd 3953 "
+            "WINSERVICE > (C:\\WINDOWS\\system32\\services.exe) Result: 'P'")
+    r = parse_short(line)
+    assert (r.platform, r.effective_user, r.real_uid) == ("unix", "oracle", None)
+    line = ("30 Jun 1997 05:14:17 W TRACE nobody oracle www-data PROCESS sshd 3953 "
+            "WINSERVICE > (C:\\WINDOWS\\system32\\services.exe)")
+    r = parse_short(line)
+    assert (r.platform, r.effective_user) == ("unix", "oracle")
+    assert r.warnings == ("platform unknown: read trace in the UNIX field order (give --platform "
+                          "windows if the line came from Windows)",)

@@ -354,6 +354,9 @@ def _settle_tie(top: list[_Reading], platform: str | None) -> tuple[_Reading, li
 
 
 def _platform_clue(values: dict[str, str]) -> str | None:
+    """The platform the values show (a backslash, a drive, a UNIX path); free text (trace,
+    command) is left out: it may quote anything, including the other platform's paths."""
+    values = {k: v for k, v in values.items() if _KIND[k] != "text"}
     if any(has_windows_clue(v) for v in values.values()):
         return "windows"
     if any(v.startswith("/") for k, v in values.items() if _KIND[k] == "path"):
