@@ -132,3 +132,19 @@ def test_a_stream_of_rendered_records_reads_back(samples: list[Sample], blank: b
     for got, sample in zip(items, samples, strict=True):
         assert isinstance(got, AuditRecord)
         assert got.replace(platform=None) == sample.record.replace(platform=None) or got.warnings
+
+
+def test_label_lines_under_a_non_detailed_line_are_not_its_values() -> None:
+    # bug: "    Status: Denied" under a non-detailed line was joined to it, and its words were
+    # read as the record's last values (terminal 'Status:', effective user 'Denied'), silently
+    items = read(RESOURCE + b"\n    Status: Denied\n    Terminal: x\n" + LOGIN + b"\n")
+    assert describe(items) == [
+        ("resource_access", 1),
+        ("audit.txt:2: a detailed label line under a record without an 'Event type:' label", 2),
+        ("audit.txt:3: a detailed label line under a record without an 'Event type:' label", 3),
+        ("login", 4),
+    ]
+    record = items[0]
+    assert isinstance(record, AuditRecord)
+    assert (record.terminal, record.effective_user) == ("localhost", "admabc")
+    assert items[1].raw == "    Status: Denied"  # type: ignore[union-attr]
