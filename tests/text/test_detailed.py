@@ -191,3 +191,21 @@ def test_block_form() -> None:
     assert text.splitlines()[0] == LOGIN
     assert text.splitlines()[1] == "    Event: Login event"
     assert all(line.startswith("    ") for line in text.splitlines()[1:])
+
+
+@pytest.mark.parametrize("text", [
+    "Event type:OUTBOUND NETWORK CONNECTION\r0",
+    "EVent type:OUTBOUND NETWORK CONNECTION",
+    f"{LOGIN} EVENT: login EVENT Status: Permitted",
+    f"{LOGIN} Event: Login event\tStatus: Permitted",
+])
+def test_title_in_another_case_or_before_a_control_character(text: str) -> None:
+    # bug (found by the fuzz test): the title was taken from the first label pair, so a title
+    # matched case-insensitively but not a label (IndexError), or followed by '\r' rather than
+    # a space (KeyError), escaped parse_detailed instead of a ParseError or a record
+    try:
+        record = parse_detailed(text)
+    except ParseError as exc:
+        assert exc.reason
+    else:
+        assert record.event == "login"
