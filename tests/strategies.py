@@ -38,6 +38,11 @@ reads these lines:
     ``sessionid``; the effective and real user IDs of a UNIX trace (detailed labels only);
     ``audit_flags`` is ``""`` or ``(OS user)`` there, and may be ``AC database user`` in
     detailed text.
+13. Host names and user names are never bare numbers: an inbound network line whose host is
+    ``0`` and whose program has spaces also reads as an outbound one (user, stage and reason
+    shifted by one column).
+14. Two neighbouring values with spaces are avoided where no clue separates them (``my file``
+    then ``app.exe``): the parser then keeps one cut and warns, as it must.
 """
 
 from __future__ import annotations
