@@ -225,12 +225,7 @@ CHECKERS: dict[str, Callable[[bytes], None]] = {
 }
 #: formats that leave a Unicode line separator (U+2028, U+0085, ...) raw in their text:
 #: not a break for LF-splitting shippers, but one for str.splitlines readers
-UNICODE_BREAKS_KNOWN = {"short": "render_short leaves U+2028/U+0085/VT/FF raw",
-                        "detailed": "render_detailed leaves U+2028/U+0085/VT/FF raw",
-                        "csv": "RFC 4180 keeps line breaks inside quoted cells",
-                        "jsonl": "orjson writes U+2028/U+2029/U+0085 raw (valid JSON)",
-                        "ocsf": "orjson writes U+2028/U+2029/U+0085 raw (valid JSON)",
-                        "ecs": "orjson writes U+2028/U+2029/U+0085 raw (valid JSON)"}
+UNICODE_BREAKS_KNOWN = {"csv": "RFC 4180 keeps line breaks inside quoted cells"}
 
 
 def _formats() -> Iterator[str]:

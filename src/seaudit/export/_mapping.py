@@ -15,9 +15,8 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import orjson
-
 from seaudit.errors import UsageError
+from seaudit.export.jsonl import encode_json
 from seaudit.schema.codes import CodeTables, default_tables
 from seaudit.schema.events import LAYOUT_BY_ID
 from seaudit.schema.fields import KEYS
@@ -79,11 +78,8 @@ def iso_time(record: AuditRecord, ctx: Context) -> str | None:
 
 
 def encode_document(document: Mapping[str, Any]) -> bytes:
-    """One JSON document on one line; lone surrogates (undecodable input) as ``\\udcXX``."""
-    try:
-        return orjson.dumps(document)
-    except TypeError:
-        return json.dumps(document, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    """One JSON document on one line (see ``encode_json``)."""
+    return encode_json(document)
 
 
 def write_documents(

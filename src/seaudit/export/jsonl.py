@@ -16,14 +16,27 @@ import orjson
 from seaudit.export import Format
 from seaudit.schema.record import AuditRecord
 
+#: Unicode line breaks that JSON allows raw but line readers (str.splitlines) split on
+_LINE_BREAKS = ((b"\xe2\x80\xa8", b"\\u2028"), (b"\xe2\x80\xa9", b"\\u2029"),
+                (b"\xc2\x85", b"\\u0085"))
+
+
+def encode_json(data: object) -> bytes:
+    """Compact JSON on one line that every line reader sees as one line: U+2028, U+2029 and
+    U+0085 are escaped; lone surrogates (undecodable input) are written as ``\\udcXX``."""
+    try:
+        out = orjson.dumps(data)
+    except TypeError:  # lone surrogates from undecodable input bytes
+        return json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    for raw, escaped in _LINE_BREAKS:
+        if raw in out:
+            out = out.replace(raw, escaped)
+    return out
+
 
 def dumps(record: AuditRecord) -> bytes:
     """One record as a JSON object (bytes, no newline)."""
-    data = record.to_dict()
-    try:
-        return orjson.dumps(data)
-    except TypeError:  # lone surrogates from undecodable input bytes
-        return json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    return encode_json(record.to_dict())
 
 
 def _write(records: Iterable[AuditRecord], sink: BinaryIO, options: dict[str, Any]) -> int:

@@ -536,11 +536,13 @@ def render_short(
     return " ".join(parts).rstrip(" ")
 
 
-_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F)}
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
+_CONTROL.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
 
 
 def escape_controls(text: str) -> str:
-    """Terminal-safe text: control characters (newline, ESC, NUL, ...) become ``\\xNN``."""
+    """Terminal-safe one-line text: C0 and C1 control characters (newline, ESC, NUL, NEL, ...)
+    become ``\\xNN`` and the Unicode line and paragraph separators ``\\u2028``/``\\u2029``."""
     if text.isprintable():
         return text
     return text.translate(_CONTROL)
