@@ -1,0 +1,107 @@
+"""Stored columns: one per SCHEMA field (from ``FIELDS``) plus provenance, and the two-way
+conversion between records and Arrow tables.
+
+Provenance columns: ``seq`` (the record's sequence number in the audit log), ``node`` (the
+endpoint; NULL when unknown), ``source`` and ``line`` (where it was read), ``raw`` (the text
+as read) and ``key`` (the import de-duplication key, see ``dedup_key``). ``real_uid`` is
+stored as text (it is a name on Windows). Parquet text is UTF-8: invalid bytes that the
+reader kept (as lone surrogates) are stored as U+FFFD; the audit log keeps them exact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from seaudit.schema.fields import FIELDS, INT_KEYS, INT_OR_STR
+from seaudit.schema.record import AuditRecord, Origin
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+PROVENANCE: tuple[tuple[str, str], ...] = (
+    ("seq", "int64"), ("node", "string"), ("source", "string"), ("line", "int64"),
+    ("raw", "string"), ("key", "int64"),
+)
+#: column name -> arrow type name, in stored order
+COLUMNS: tuple[tuple[str, str], ...] = (
+    *((f.key, "int64" if f.key in INT_KEYS else "string") for f in FIELDS),
+    *PROVENANCE,
+)
+_ATTR = {f.key: f.attr for f in FIELDS}
+
+
+def arrow_schema() -> pa.Schema:
+    import pyarrow as pa
+
+    return pa.schema([(name, getattr(pa, kind)()) for name, kind in COLUMNS])
+
+
+def clean(text: str | None) -> str | None:
+    """UTF-8-safe text (lone surrogates from invalid bytes become U+FFFD)."""
+    if text is None:
+        return None
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def dedup_key(node: str | None, line: int | None, raw: str | None) -> int | None:
+    """Import identity: the same text on the same line of input from the same node.
+
+    Identical records on different lines stay distinct records; importing a file again (from
+    any path) finds every key already stored. None when the record has no raw text.
+    """
+    if raw is None:
+        return None
+    data = f"{node or ''}\x00{line or 0}\x00{raw}".encode("utf-8", "surrogateescape")
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big", signed=True)
+
+
+def node_of(record: AuditRecord) -> str | None:
+    return record.origin.node if record.origin is not None else None
+
+
+def to_table(entries: Sequence[tuple[int, AuditRecord]]) -> pa.Table:
+    """Arrow table of (seq, record) pairs in the stored column order."""
+    import pyarrow as pa
+
+    records = [r for _, r in entries]
+    origins = [r.origin for r in records]
+    data: dict[str, list[Any]] = {}
+    for f in FIELDS:
+        attr = f.attr
+        values = [getattr(r, attr) for r in records]
+        if f.key in INT_OR_STR:
+            values = [None if v is None else str(v) for v in values]
+        if f.key not in INT_KEYS:
+            values = [clean(v) for v in values]
+        data[f.key] = values
+    data["seq"] = [s for s, _ in entries]
+    data["node"] = [clean(o.node) if o else None for o in origins]
+    data["source"] = [clean(o.source) if o else None for o in origins]
+    data["line"] = [o.line if o else None for o in origins]
+    data["raw"] = [clean(o.raw) if o else None for o in origins]
+    data["key"] = [dedup_key(o.node, o.line, o.raw) if o else None for o in origins]
+    return pa.table(data, schema=arrow_schema())
+
+
+def from_rows(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[int, AuditRecord]]:
+    """(seq, record) from stored rows (dicts of column -> value)."""
+    for row in rows:
+        kwargs: dict[str, Any] = {}
+        for key, attr in _ATTR.items():
+            value = row.get(key)
+            if value is None:
+                continue
+            if key in INT_OR_STR and value.isdigit():
+                value = int(value)
+            kwargs[attr] = value
+        origin = None
+        if row.get("source") is not None or row.get("node") is not None:
+            origin = Origin(row.get("source") or "", row.get("line") or 0, row.get("raw"),
+                            row.get("node"))
+        yield int(row["seq"]), AuditRecord(**kwargs, origin=origin)
