@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from seaudit.log import AuditLog
 
 BATCH = 100_000
+#: the Parquet files, given as a bound list; directory names are not columns
+SCAN = "read_parquet(?, hive_partitioning = false)"
 Entry = tuple[int, AuditRecord]
 
 
@@ -118,7 +120,7 @@ class Store:
         if files:
             sql, params = flt.sql()
             con = self._connect()
-            query = f"SELECT * FROM read_parquet(?) WHERE {sql} ORDER BY seq"
+            query = f"SELECT * FROM {SCAN} WHERE {sql} ORDER BY seq"
             if limit is not None:
                 query += f" LIMIT {int(limit)}"
             reader = con.sql(query, params=[files, *params]).to_arrow_reader(8192)
@@ -142,7 +144,7 @@ class Store:
         if files:
             sql, params = flt.sql()
             row = self._connect().execute(
-                f"SELECT count(*) FROM read_parquet(?) WHERE {sql}", [files, *params]).fetchone()
+                f"SELECT count(*) FROM {SCAN} WHERE {sql}", [files, *params]).fetchone()
             total = int(row[0]) if row else 0
         pred = flt.predicate()
         return total + sum(1 for _, r in self.tail(mark) if pred(r))
@@ -152,16 +154,20 @@ class Store:
         out = Stats()
         if files:
             sql, params = flt.sql()
-            con = self._connect()
-            con.execute(f"CREATE TEMP VIEW hits AS SELECT event, status, \"user\" "
-                        f"FROM read_parquet({_literal_list(files)}) WHERE {sql}", params)
-            for column, counter in (("event", out.by_event), ("status", out.by_status),
-                                    ("user", out.by_user)):
-                rows = con.execute(f'SELECT "{column}", count(*) FROM hits '
-                                   f'WHERE "{column}" IS NOT NULL GROUP BY 1').fetchall()
-                counter.update({str(k): int(n) for k, n in rows})
-            row = con.execute("SELECT count(*) FROM hits").fetchone()
-            out.total = int(row[0]) if row else 0
+            rows = self._connect().execute(
+                f'SELECT grouping(event, status, "user"), event, status, "user", count(*) '
+                f"FROM {SCAN} WHERE {sql} "
+                f'GROUP BY GROUPING SETS ((event), (status), ("user"), ())',
+                [files, *params]).fetchall()
+            for grouping, event, status, user, n in rows:
+                if grouping == 0b011:
+                    out.by_event[event] += n
+                elif grouping == 0b101:
+                    out.by_status[status] += n
+                elif grouping == 0b110 and user is not None:
+                    out.by_user[user] += n
+                elif grouping == 0b111:
+                    out.total += n
         pred = flt.predicate()
         for _, r in self.tail(mark):
             if pred(r):
@@ -202,7 +208,7 @@ class Store:
             con = self._connect()
             incoming = pa.table({"k": pa.array(sorted(wanted), pa.int64())})
             con.register("incoming", incoming)
-            rows = con.execute("SELECT DISTINCT key FROM read_parquet(?) "
+            rows = con.execute(f"SELECT DISTINCT key FROM {SCAN} "
                                "WHERE key IN (SELECT k FROM incoming)", [files]).fetchall()
             found.update(int(r[0]) for r in rows)
         for _, r in self.tail(mark):
@@ -222,10 +228,6 @@ def batched(items: Iterable[Entry], size: int) -> Iterator[list[Entry]]:
 
 def _last_seq(path: Path) -> int:
     return int(path.stem.rsplit("-", 1)[1])
-
-
-def _literal_list(files: list[str]) -> str:
-    return "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in files) + "]"
 
 
 def open_store(root: Path) -> Store:
