@@ -1,4 +1,4 @@
-"""One base error and a few leaves, so callers catch ``SeauditError`` and the CLI never prints a traceback.
+"""One base error and a few leaves: callers catch ``SeauditError``; the CLI never shows a traceback.
 
     SeauditError
     ├── ParseError        a line or file that is not seaudit text (carries source, line, reason)

@@ -63,7 +63,7 @@ FIELDS: tuple[Field, ...] = (
     Field("module", str, "word", "untrust: the module (seoswd)"),
     Field("message_id", str, "word", "untrust: message ID or errno"),
     Field("file", str, "path", "untrust: the file"),
-    Field("platform", str, "meta", "unix or windows, where the layout depends on it and it is known"),
+    Field("platform", str, "meta", "unix or windows, where the layout depends on it and is known"),
 )
 
 FIELD_BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}

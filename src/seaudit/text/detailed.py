@@ -161,7 +161,7 @@ def _apply_one(
         return
     if key == "stage_message":
         if "stage_message" in seen and seen["stage_message"] != value:
-            warnings.append(f"label {label!r} repeated with another value {value!r}; kept the first")
+            warnings.append(f"label {label!r} repeated with the value {value!r}; kept the first")
             return
         seen[key] = value
         values[key] = value

@@ -21,6 +21,7 @@ other: nothing is guessed silently.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from seaudit.errors import ParseError
 from seaudit.schema.codes import CodeTables, default_tables
@@ -94,35 +95,41 @@ def parse_short(
     if len(rivals) > 1:
         chosen, warnings = _settle_tie(top, platform)
 
-    record = _build(chosen, timestamp, status, tables, platform, toks)
-    record = record.replace(
-        warnings=tuple(warnings), origin=Origin(source, lineno, text) if lineno else None
-    )
-    return record
+    origin = Origin(source, lineno, text) if lineno else None
+    return _build(chosen, timestamp, status, tables, platform, toks, tuple(warnings), origin)
 
 
 def _readings(
     toks: Tokens, status: str, platform: str | None, tables: CodeTables
 ) -> list[_Reading]:
+    """Every reading that may be the best: exact fits first, then searches bounded by them."""
     out: list[_Reading] = []
+    searches: list[tuple[int, Layout, str | None]] = []
     first = toks.words[5]
     for priority, layout in enumerate(LAYOUTS):
         if status not in layout.statuses and status != "C":
             continue
         if not _column_fits(layout, first):
             continue
-        platforms: tuple[str | None, ...]
-        if layout.windows and platform is None:
-            platforms = ("unix", "windows")
-        else:
-            platforms = (platform,)
+        both = layout.windows and platform is None
+        platforms: tuple[str | None, ...] = ("unix", "windows") if both else (platform,)
         for plat in platforms:
-            order = layout.order(plat)
-            found = _fit(order, toks, 5)
-            if found is not None:
-                score, values = found
-                score += _implausibility(layout, values, tables)
+            exact = _fit_exact(layout.order(plat), toks, 5)
+            if exact is None:
+                searches.append((priority, layout, plat))
+            else:
+                cost = _implausibility(layout, exact, tables)
+                out.append(_Reading(cost, priority, layout, plat, exact))
+    limit = min((r.score for r in out), default=float("inf"))
+    for priority, layout, plat in searches:
+        found = _fit(layout.order(plat), toks, 5, limit - _word_cost(layout, first))
+        if found is not None:
+            score, values = found
+            score += _implausibility(layout, values, tables)
+            if score <= limit:
                 out.append(_Reading(score, priority, layout, plat, values))
+                limit = min(limit, score)
+    out.sort(key=lambda r: r.priority)
     return out
 
 
@@ -143,27 +150,34 @@ def _implausibility(layout: Layout, values: dict[str, str], tables: CodeTables) 
     makes any other reading of the line preferable."""
     if layout.id != "db_admin":
         return 0.0
-    cost = 0.0 if values.get("event_name") in layout.words else 2.0
+    cost = _word_cost(layout, values.get("event_name", ""))
     if not tables.is_selang(values.get("command", "")):
         cost += 3.0
     return cost
 
 
-def _fit(order: tuple[str, ...], toks: Tokens, start: int) -> tuple[float, dict[str, str]] | None:
-    """The cheapest way to read ``order`` from token ``start`` to the end, and its values.
+def _word_cost(layout: Layout, word: str) -> float:
+    return 2.0 if layout.word_is_free and word not in layout.words else 0.0
 
-    Ties inside one layout are rare (they need two multi-token values); the first found wins.
+
+def _fit(
+    order: tuple[str, ...], toks: Tokens, start: int, limit: float = float("inf")
+) -> tuple[float, dict[str, str]] | None:
+    """The cheapest way (costing at most ``limit``) to read ``order`` from token ``start`` to
+    the end, and its values. Ties inside one layout are rare (they need two multi-token
+    values); the first found wins.
     """
+    if limit < 0:
+        return None
+    if limit < 0.5 and not _plan(order)[1]:
+        return None  # below 0.5 only an exact fit (tried before) or free text can read it
     n = len(toks)
-    exact = _fit_exact(order, toks, start)
-    if exact is not None:
-        return 0.0, exact
-    best: list[float] = [float("inf")]
+    best: list[float] = [limit]
     best_spans: list[dict[str, tuple[int, int]]] = []
     spans: dict[str, tuple[int, int]] = {}
 
     def walk(k: int, i: int, score: float) -> None:
-        if score >= best[0]:
+        if score > best[0] or (best_spans and score >= best[0]):
             return
         if k == len(order):
             if i == n:
@@ -183,15 +197,16 @@ def _fit(order: tuple[str, ...], toks: Tokens, start: int) -> tuple[float, dict[
 
 
 def _fit_exact(order: tuple[str, ...], toks: Tokens, start: int) -> dict[str, str] | None:
-    """Read a line whose values are all one token (with or without the optional columns)."""
+    """Read a line whose values are all one token (with or without the optional columns),
+    but for free text, which takes the rest. This is the search's unique cost-0 reading."""
     words = toks.words
+    kinds, has_text, has_session, has_flags = _plan(order)
+    if has_text:
+        return _fit_exact_text(order, kinds, toks, start)
     rest = len(words) - start
-    kinds = [_KIND[k] for k in order]
-    if "text" in kinds:
-        return None
-    has_session = "session" in kinds
-    has_flags = "flags" in kinds
     base = len(order) - has_session - has_flags
+    if not (base <= rest <= base + has_session + 2 * has_flags):
+        return None
     for with_session in (True, False) if has_session else (False,):
         for with_flags in (True, False) if has_flags else (False,):
             if base + with_session + 2 * with_flags != rest:
@@ -230,6 +245,46 @@ def _fit_exact(order: tuple[str, ...], toks: Tokens, start: int) -> dict[str, st
             if ok and i == len(words):
                 return values
     return None
+
+
+@cache
+def _plan(order: tuple[str, ...]) -> tuple[tuple[str, ...], bool, bool, bool]:
+    """The kinds of an order's fields, and whether it has free text, a session, flags."""
+    kinds = tuple(_KIND[k] for k in order)
+    return kinds, "text" in kinds, "session" in kinds, "flags" in kinds
+
+
+def _fit_exact_text(
+    order: tuple[str, ...], kinds: tuple[str, ...], toks: Tokens, start: int
+) -> dict[str, str] | None:
+    words = toks.words
+    n = len(words)
+    values: dict[str, str] = {}
+    i = start
+    for k, (key, kind) in enumerate(zip(order, kinds, strict=True)):
+        if kind == "session":
+            if i < n and SESSION.match(words[i]):
+                values[key] = words[i]
+                i += 1
+        elif kind == "flags":
+            if i + 1 < n and words[i] == "(OS" and words[i + 1] == "user)":
+                values[key] = OS_USER
+                i += 2
+        elif kind == "text":
+            end = n
+            trailing_flags = n - 2 > i and words[n - 2] == "(OS" and words[n - 1] == "user)"
+            if k + 1 < len(order) and trailing_flags:
+                end = n - 2
+            if end <= i:
+                return None
+            values[key] = toks.text(i, end)
+            i = end
+        elif i >= n or not _token_fits(kind, words[i]):
+            return None
+        else:
+            values[key] = words[i]
+            i += 1
+    return values if i == n else None
 
 
 def _token_fits(kind: str, word: str) -> bool:
@@ -291,7 +346,8 @@ def _settle_tie(top: list[_Reading], platform: str | None) -> tuple[_Reading, li
     if len(layouts) > 1:
         chosen = top[0]
         others = ", ".join(layouts[1:])
-        return chosen, [f"ambiguous line: also reads as {others}; chose {chosen.layout.id} (table order)"]
+        warning = f"ambiguous line: also reads as {others}; chose {chosen.layout.id} (table order)"
+        return chosen, [warning]
     # one layout, two platforms that read the values differently (trace: effective user or real UID)
     clue = _platform_clue(top[0].values)
     for r in top:
@@ -319,9 +375,14 @@ def _build(
     tables: CodeTables,
     platform: str | None,
     toks: Tokens,
+    warnings: tuple[str, ...],
+    origin: Origin | None,
 ) -> AuditRecord:
     layout = reading.layout
-    kwargs: dict[str, object] = {"event": layout.id, "timestamp": timestamp, "status": status}
+    kwargs: dict[str, object] = {
+        "event": layout.id, "timestamp": timestamp, "status": status,
+        "warnings": warnings, "origin": origin,
+    }
     for key, value in reading.values.items():
         kwargs[FIELD_BY_KEY[key].attr] = _typed(key, value)
     if "audit_flags" in layout.unix and "audit_flags" not in kwargs:
@@ -338,7 +399,9 @@ def _build(
         if plat is None and layout.windows and reading.platform is not None:
             # the order itself told (e.g. "(OS user)" before or after the effective user)
             other = "windows" if reading.platform == "unix" else "unix"
-            if _fit(layout.order(other), toks, 5) is None:
+            if _fit_exact(layout.order(other), toks, 5) is None and _fit(
+                layout.order(other), toks, 5, reading.score
+            ) is None:
                 plat = reading.platform
         if plat is None and layout.id == "trace":
             plat = reading.platform
