@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "query": "seaudit.cli.query",
     "import": "seaudit.cli.importer",
     "reindex": "seaudit.cli.reindex",
+    "verify": "seaudit.cli.verify",
 }
 #: what ``seaudit`` does when the first argument is not a verb (as the product: show records)
 DEFAULT_COMMAND = "query"
