@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from seaudit.cli.storeopt import add_store_argument
+from seaudit.store.location import add_store_argument
 
 HELP = "import seaudit text (files or -) into the store"
 CHUNK = 50_000

@@ -12,9 +12,11 @@ import sys
 import time
 from collections.abc import Iterable
 from datetime import datetime
+from typing import BinaryIO
 
-from seaudit.cli.storeopt import add_store_argument
+from seaudit.cli.output import add_output_arguments, format_options, write_output
 from seaudit.query.spec import add_filter_arguments
+from seaudit.store.location import add_store_argument
 
 HELP = "query the store (the default action: seaudit -a, seaudit --user bob --to jsonl)"
 TOP_USERS = 10
@@ -23,11 +25,10 @@ TOP_USERS = 10
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_store_argument(parser)
     add_filter_arguments(parser)
-    out = parser.add_argument_group("output")
-    out.add_argument("--to", default="short", metavar="FORMAT",
-                     help="short (default), detailed, jsonl, csv, or any format of seaudit formats")
-    out.add_argument("-sessionid", "--sessionid", dest="sessionid", action="store_true",
-                     help="include the session ID column in short output")
+    add_output_arguments(parser, default="short")
+    out = parser.add_argument_group("query output")
+    out.add_argument("-sessionid", dest="sessionid", action="store_true",
+                     help="the classic spelling of --sessionid")
     out.add_argument("--limit", type=int, metavar="N", help="at most N records")
     mode = out.add_mutually_exclusive_group()
     mode.add_argument("--count", action="store_true", help="print how many records match")
@@ -52,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
 
     flt = filter_from_args(args, clock)
     fmt = get_format(args.to)
-    options = {"sessionid": True} if args.sessionid and "sessionid" in fmt.options else {}
+    options = format_options(args)
     store = Store(resolve_root(args.store))
     out = sys.stdout.buffer
     if args.count:
@@ -62,21 +63,21 @@ def run(args: argparse.Namespace) -> int:
         out.write(_stats_text(store.stats(flt)).encode("utf-8", "surrogateescape"))
         return 0
     if args.follow:
-        return _follow(store, flt, fmt, options, args.interval)
-    records = (r for _, r in store.select(flt, limit=args.limit))
-    fmt.write(records, out, **options)
-    out.flush()
+        if args.output:
+            with open(args.output, "ab") as sink:
+                return _follow(store, flt, fmt, options, args.interval, sink)
+        return _follow(store, flt, fmt, options, args.interval, out)
+    write_output((r for _, r in store.select(flt, limit=args.limit)), args)
     return 0
 
 
 def _follow(store: object, flt: object, fmt: object, options: dict[str, object],
-            interval: float) -> int:
+            interval: float, out: BinaryIO) -> int:
     from seaudit.store import Store
 
     assert isinstance(store, Store)
     pred = flt.predicate()  # type: ignore[attr-defined]
     last = store.last_seq()
-    out = sys.stdout.buffer
     while True:
         batch = []
         for seq, record in store.tail(last):

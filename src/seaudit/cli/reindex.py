@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from seaudit.cli.storeopt import add_store_argument
+from seaudit.store.location import add_store_argument
 
 HELP = "rebuild the store's Parquet files from its audit log"
 

@@ -14,6 +14,7 @@ Records with no node go to ``node=_local``. Node names are host-like names
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 from pathlib import Path
@@ -46,3 +47,12 @@ def check_node(name: str) -> str:
 
 def partition_dir(parquet_root: Path, day: str, node: str | None) -> Path:
     return parquet_root / f"day={day}" / f"node={node or LOCAL_NODE}"
+
+
+STORE_HELP = ("the store directory (default: $SEAUDIT_STORE, else $XDG_DATA_HOME/seaudit, "
+              "else ~/.local/share/seaudit)")
+
+
+def add_store_argument(parser: argparse.ArgumentParser) -> None:
+    """``--store PATH``, taken by every command that uses the store."""
+    parser.add_argument("--store", metavar="PATH", help=STORE_HELP)
