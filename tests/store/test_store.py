@@ -58,7 +58,7 @@ def test_ingest_then_tail_keep_log_order_and_partitions(tmp_path: Path) -> None:
 def test_rotation_feeds_parquet_and_reindex_rebuilds(tmp_path: Path) -> None:
     store = Store(tmp_path)
     ini = tmp_path / "seos.ini"
-    ini.write_text(ini.read_text().replace("audit_size = 65536", "audit_size = 50"))
+    ini.write_text(ini.read_text().replace("audit_size = 4096", "audit_size = 50"))
     store = Store(tmp_path)
     recs = [make(i) for i in range(1, 601)]  # ~150 KB: several 50 KB segments
     with store.open_log() as log:

@@ -110,7 +110,7 @@ class Store:
         return mark, files
 
     def tail(self, after: int) -> Iterator[Entry]:
-        for e in journal.entries(self.cfg, after=after):
+        for e in journal.tail(self.cfg, after):
             yield e.seq, e.record
 
     def select(self, flt: Filter, *, limit: int | None = None) -> Iterator[Entry]:

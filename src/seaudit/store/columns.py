@@ -65,27 +65,37 @@ def node_of(record: AuditRecord) -> str | None:
     return record.origin.node if record.origin is not None else None
 
 
+_FIELD_ATTRS = tuple((f.key, f.attr) for f in FIELDS)
+
+
+def _strings(values: list[Any]) -> pa.Array:
+    import pyarrow as pa
+
+    try:
+        return pa.array(values, pa.string())
+    except (UnicodeEncodeError, pa.ArrowException):
+        return pa.array([clean(v) for v in values], pa.string())
+
+
 def to_table(entries: Sequence[tuple[int, AuditRecord]]) -> pa.Table:
     """Arrow table of (seq, record) pairs in the stored column order."""
     import pyarrow as pa
 
     records = [r for _, r in entries]
     origins = [r.origin for r in records]
-    data: dict[str, list[Any]] = {}
-    for f in FIELDS:
-        attr = f.attr
+    data: dict[str, pa.Array] = {}
+    for key, attr in _FIELD_ATTRS:
         values = [getattr(r, attr) for r in records]
-        if f.key in INT_OR_STR:
+        if key in INT_OR_STR:
             values = [None if v is None else str(v) for v in values]
-        if f.key not in INT_KEYS:
-            values = [clean(v) for v in values]
-        data[f.key] = values
-    data["seq"] = [s for s, _ in entries]
-    data["node"] = [clean(o.node) if o else None for o in origins]
-    data["source"] = [clean(o.source) if o else None for o in origins]
-    data["line"] = [o.line if o else None for o in origins]
-    data["raw"] = [clean(o.raw) if o else None for o in origins]
-    data["key"] = [dedup_key(o.node, o.line, o.raw) if o else None for o in origins]
+        data[key] = pa.array(values, pa.int64()) if key in INT_KEYS else _strings(values)
+    data["seq"] = pa.array([s for s, _ in entries], pa.int64())
+    data["node"] = _strings([o.node if o else None for o in origins])
+    data["source"] = _strings([o.source if o else None for o in origins])
+    data["line"] = pa.array([o.line if o else None for o in origins], pa.int64())
+    data["raw"] = _strings([o.raw if o else None for o in origins])
+    data["key"] = pa.array([dedup_key(o.node, o.line, o.raw) if o else None for o in origins],
+                           pa.int64())
     return pa.table(data, schema=arrow_schema())
 
 

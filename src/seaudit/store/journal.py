@@ -2,7 +2,7 @@
 
 The store writes its own ``seos.ini`` on first use: timestamped backups, all kept
 (``audit_max_files = 0``), because the log is the record of truth ``seaudit reindex``
-rebuilds Parquet from; 64 MB segments.
+rebuilds Parquet from; 4 MB segments, so reading the live tail stays cheap.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ DEFAULT_INI = """\
 [logmgr]
 audit_log = seos.audit
 audit_back = seos.audit.bak
-audit_size = 65536
+audit_size = 4096
 audit_max_files = 0
 BackUp_Date = yes
 flush = record
@@ -51,3 +51,28 @@ def entries(cfg: LogConfig, after: int = 0) -> Iterator[LogEntry]:
     if not log_files(cfg):
         return iter(())
     return read_log(cfg, after=after)
+
+
+def tail(cfg: LogConfig, after: int) -> Iterator[LogEntry]:
+    """Entries with seq > ``after``, opening only the files that can hold them (the live log
+    and the backups rotated since), so the cost follows the tail, not the history."""
+    from seaudit.log import log_files, read_segment
+    from seaudit.log.rotate import first_seq_of
+
+    for _attempt in range(5):
+        files = log_files(cfg)
+        start = 0
+        for i in range(len(files) - 1, -1, -1):
+            if 0 <= first_seq_of(files[i]) <= after + 1:
+                start = i
+                break
+        try:
+            last = after
+            for path in files[start:]:
+                for entry in read_segment(path, after=last, live=path == cfg.audit_log):
+                    last = entry.seq
+                    yield entry
+            return
+        except FileNotFoundError:  # rotated away meanwhile: list again, go on after ``last``
+            after = last
+    yield from entries(cfg, after)

@@ -66,16 +66,18 @@ class ParquetTree:
         if not entries:
             return 0
         first, last = entries[0][0], entries[-1][0]
-        groups: dict[tuple[str, str], list[tuple[int, AuditRecord]]] = {}
-        for entry in entries:
-            groups.setdefault((day_of(entry[1]), node_dir(node_of(entry[1]))), []).append(entry)
+        groups: dict[tuple[str, str], list[int]] = {}
+        for i, (_, record) in enumerate(entries):
+            groups.setdefault((day_of(record), node_dir(node_of(record))), []).append(i)
+        table = to_table(entries)
         done: list[tuple[Path, Path]] = []
-        for (day, node), part in groups.items():
+        for (day, node), rows in groups.items():
+            part = table if len(groups) == 1 else table.take(rows)
             directory = self.root / f"day={day}" / f"node={node}"
             directory.mkdir(parents=True, exist_ok=True)
             final = directory / f"seq-{first:012d}-{last:012d}.parquet"
             tmp = final.with_name(final.name + ".tmp")
-            pq.write_table(to_table(part), tmp, compression="zstd", row_group_size=ROW_GROUP)
+            pq.write_table(part, tmp, compression="zstd", row_group_size=ROW_GROUP)
             done.append((tmp, final))
         for tmp, final in done:
             os.replace(tmp, final)
