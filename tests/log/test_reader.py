@@ -57,7 +57,8 @@ def test_read_segment_reads_one_backup(log_cfg: Cfg) -> None:
         log.append_batch(make_record(i, pad=400) for i in range(300))
     files = log_files(cfg)
     per_file = [[e.seq for e in read_segment(p)] for p in files]
-    assert sum(per_file, []) == list(range(1, 301))
+    assert [s for seqs in per_file for s in seqs] == list(range(1, 301))
+    assert all(per_file)
 
 
 def test_a_torn_live_tail_ends_the_walk_quietly(log_cfg: Cfg) -> None:
@@ -90,3 +91,19 @@ def test_reading_during_a_rotation_sees_each_record_once(log_cfg: Cfg) -> None:
         rest = [e.seq for e in reader]
     assert [first.seq, *rest] == list(range(first.seq, first.seq + 1 + len(rest)))
     assert rest[-1] >= 200
+
+
+def test_payload_holds_exactly_to_dict_plus_provenance() -> None:
+    import orjson
+
+    from seaudit.log.payload import encode_record
+
+    for i in range(6):
+        r = make_record(i)
+        data = orjson.loads(encode_record(r))
+        prov = {k: data.pop(k) for k in ("source", "line", "node", "raw") if k in data}
+        assert data == r.to_dict()
+        assert list(data) == list(r.to_dict())
+        if r.origin is not None:
+            assert prov == {"source": r.origin.source, "line": r.origin.line,
+                            "node": r.origin.node, "raw": r.origin.raw}

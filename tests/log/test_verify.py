@@ -208,7 +208,7 @@ def test_keyed_log_resists_recomputation_without_the_key(log_cfg: Cfg, tmp_path:
     _rechain(cfg, Chain(os.urandom(32)), edit_seq=2, keyed=True)  # a guessed key
     assert _problem(cfg)[0] == "edited"
     _rechain(cfg, Chain(), edit_seq=2, keyed=False)  # downgraded to plain SHA-256
-    assert _problem(cfg, key)[:2] == ("edited", log_files(cfg)[0])
+    assert _problem(cfg, key)[:2] == ("edited", cfg.audit_log)
     _rechain(cfg, Chain(key), edit_seq=2, keyed=True)  # only the key holder can do this
     assert verify_log(cfg).ok
 
@@ -217,3 +217,37 @@ def test_unkeyed_chain_can_be_recomputed_which_is_why_keys_exist(log_cfg: Cfg) -
     cfg = _build(log_cfg)
     _rechain(cfg, Chain(), edit_seq=2, keyed=False)
     assert verify_log(cfg).ok  # documented limit of the unkeyed chain
+
+
+def test_key_added_later_protects_the_earlier_unkeyed_segments(log_cfg: Cfg,
+                                                              tmp_path: Path) -> None:
+    key_file = tmp_path / "key"
+    key = os.urandom(32)
+    key_file.write_bytes(key)
+    plain = log_cfg(audit_size=50, backup_date="yes", audit_max_files=0)
+    with AuditLog(plain) as log:
+        log.append_batch(make_record(i, pad=400) for i in range(300))
+    keyed = plain.with_(hmac_key_file=key_file)
+    with AuditLog(keyed) as log:
+        log.append_batch(make_record(i, pad=400) for i in range(300, 400))
+    report = verify_log(keyed)
+    assert report.ok and report.records_checked == 400 and "SHA-256 only" in report.notes[0]
+    # an unkeyed attacker rewrites the unkeyed part consistently: the keyed header catches it
+    files = log_files(keyed)
+    first_keyed = next(i for i, p in enumerate(files) if decode_header(p.read_bytes()).keyed)
+    prev = bytes(32)
+    chain = Chain()
+    for path in files[:first_keyed]:
+        head, frames = _frames(path)
+        h = decode_header(head)
+        h = H(h.first_seq, h.prev_first_seq, h.history_from, h.created_ns, prev)
+        h = H(h.first_seq, h.prev_first_seq, h.history_from, h.created_ns, prev,
+              chain.anchor(prev, h.anchored_bytes()))
+        out, last = [], h.anchor
+        for f in frames:
+            payload = f.payload.replace(b"bob", b"eve") if f.seq == 2 else f.payload
+            last = chain.link(last, f.seq, payload)
+            out.append(Frame(f.offset, f.seq, payload, last))
+        _write(path, encode_header(h), out)
+        prev = last
+    assert _problem(keyed, key)[:2] == ("edited", files[first_keyed])

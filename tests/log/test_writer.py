@@ -9,7 +9,7 @@ import pytest
 
 from seaudit.errors import LogCorruptError, LogKeyError, LogLockedError, LogWriteError
 from seaudit.log import AuditLog, LogConfig, log_files, read_log, read_segment, verify_log
-from seaudit.log.frame import HEADER_SIZE, decode_header
+from seaudit.log.frame import HEADER_SIZE, Scan, decode_header
 
 from .conftest import make_record
 
@@ -238,3 +238,30 @@ def test_flush_policies_make_records_durable(log_cfg: Cfg, flush: str) -> None:
         assert log.durable_seq == 20 or flush == "every:7"
         log.flush()
         assert log.durable_seq == 20
+
+
+def test_a_cut_at_any_byte_of_the_last_records_is_recovered(log_cfg: Cfg) -> None:
+    """What a crash inside a multi-page write(2) or a power cut can leave: any prefix."""
+    cfg = log_cfg(flush="every:1000")
+    with AuditLog(cfg) as log:
+        log.append_batch(make_record(i) for i in range(5))
+    keep = cfg.audit_log.stat().st_size
+    with AuditLog(cfg) as log:
+        log.append_batch(make_record(i) for i in range(5, 7))
+    whole = cfg.audit_log.read_bytes()
+    boundary = next(f.end for f in Scan(whole) if f.seq == 6)
+    for cut in range(keep + 1, len(whole)):
+        cfg.audit_log.write_bytes(whole[:cut])
+        with AuditLog(cfg) as log:
+            if cut == boundary:
+                assert log.recovery is None and log.last_seq == 6
+            else:
+                assert log.recovery is not None
+                assert log.recovery.offset + log.recovery.bytes_cut == cut
+                assert log.last_seq == (5 if cut < boundary else 6)
+        assert verify_log(cfg).ok
+        assert [e.record for e in read_log(cfg)] == [make_record(i) for i in range(log.last_seq)]
+    cfg.audit_log.write_bytes(whole + bytes(4096))  # zero blocks after a power cut
+    with AuditLog(cfg) as log:
+        assert log.recovery is not None and log.recovery.offset == len(whole)
+        assert log.last_seq == 7

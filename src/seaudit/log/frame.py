@@ -21,6 +21,7 @@ The CRC catches torn and damaged bytes cheaply; the chain hash (chain.py) catche
 
 from __future__ import annotations
 
+import mmap
 import struct
 import zlib
 from collections.abc import Iterator
@@ -40,6 +41,9 @@ FRAME_OVERHEAD = FRAME_HEAD_SIZE + HASH_SIZE + 4  # 50
 MAX_PAYLOAD = 64 * 1024 * 1024
 ZERO_HASH = bytes(HASH_SIZE)
 _CRC = struct.Struct("<I")
+
+#: what the frame functions read from: file bytes or a read-only map of the file
+Data = bytes | memoryview | mmap.mmap
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +68,7 @@ def encode_header(h: Header) -> bytes:
     return body[:-4] + _CRC.pack(zlib.crc32(body[:-4]))
 
 
-def decode_header(data: bytes | memoryview) -> Header:
+def decode_header(data: Data) -> Header:
     """The header at the start of ``data``; ValueError says what is wrong with it."""
     if len(data) < HEADER_SIZE:
         raise ValueError("file shorter than the 128-byte header")
@@ -100,7 +104,7 @@ class Frame:
 OK, INCOMPLETE, BAD = "ok", "incomplete", "bad"
 
 
-def parse_frame(data: bytes | memoryview, pos: int) -> tuple[str, Frame | None]:
+def parse_frame(data: Data, pos: int) -> tuple[str, Frame | None]:
     """The frame at ``pos``: (OK, frame), (INCOMPLETE, None) if the data ends inside it, or
     (BAD, None) if its bytes are wrong (magic, length or CRC)."""
     size = len(data)
@@ -126,7 +130,7 @@ class Scan:
     """Walk the frames of one file's bytes; after iteration ``stop`` is ``eof``, ``incomplete``
     or ``bad`` and ``stop_offset`` is where the walk ended."""
 
-    data: bytes | memoryview
+    data: Data
     start: int = HEADER_SIZE
     stop: str = ""
     stop_offset: int = 0
@@ -143,7 +147,7 @@ class Scan:
         self.stop, self.stop_offset = "eof", pos
 
 
-def valid_frame_after(data: bytes | memoryview, pos: int) -> int:
+def valid_frame_after(data: Data, pos: int) -> int:
     """Offset of the first well-formed frame starting after ``pos``, or -1: tells a torn tail
     (nothing valid follows) from damage in the middle (valid frames follow)."""
     raw = bytes(data[pos + 1:])

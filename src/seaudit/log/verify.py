@@ -73,8 +73,10 @@ class _Walk:
     key_given: bool
     checked: int = 0
     prev: tuple[Path, Header, int, bytes, int] | None = None  # file, header, last seq, hash, end
+    seen_keyed: bool = False
+    unkeyed_before: int = 0  # with a key: the last unkeyed segment's first seq (0: none)
 
-    def file(self, path: Path, data: bytes) -> None:
+    def file(self, path: Path, data: bytes, last: bool) -> None:
         try:
             header = decode_header(data)
         except ValueError as exc:
@@ -82,14 +84,21 @@ class _Walk:
             raise _Found(Problem(path, 0, None, what, f"header: {exc}")) from None
         if header.keyed and not self.key_given:
             raise LogKeyError(f"{path} is keyed (HMAC): give the key to verify it")
+        chain = self.chain
         if self.key_given and not header.keyed:
-            raise _Found(Problem(path, 0, header.first_seq, "edited",
-                                 "segment is not keyed although a key was given"))
-        if self.chain.anchor(header.prev_hash, header.anchored_bytes()) != header.anchor:
+            # Segments written before a key was configured: checked with SHA-256, and held by
+            # the keyed segment after them (its HMAC covers the last hash they lead to).
+            if self.seen_keyed or last:
+                raise _Found(Problem(path, 0, header.first_seq, "edited",
+                                     "segment is not keyed although a key was given"))
+            chain = Chain()
+            self.unkeyed_before = header.first_seq
+        self.seen_keyed |= header.keyed
+        if chain.anchor(header.prev_hash, header.anchored_bytes()) != header.anchor:
             raise _Found(Problem(path, 0, header.first_seq, "edited",
                                  "header altered (anchor mismatch; or a wrong key)"))
         self._link(path, header)
-        self._frames(path, header, data)
+        self._frames(path, header, data, chain)
 
     def _link(self, path: Path, header: Header) -> None:
         if self.prev is None:
@@ -110,15 +119,16 @@ class _Walk:
         raise _Found(Problem(path, 0, header.first_seq, "edited",
                              "header does not chain from the previous file"))
 
-    def _frames(self, path: Path, header: Header, data: bytes) -> None:
+    def _frames(self, path: Path, header: Header, data: bytes, chain: Chain) -> None:
         scan = Scan(data)
         frames = list(scan)
         expected, prev = header.first_seq, header.anchor
         for i, f in enumerate(frames):
             if f.seq == expected:
-                h = self.chain.link(prev, f.seq, f.payload)
+                h = chain.link(prev, f.seq, f.payload)
                 if h != f.chain_hash:
-                    what = "inserted" if self._chains(frames, i + 1, prev, expected) else "edited"
+                    nxt = self._chains(chain, frames, i + 1, prev, expected)
+                    what = "inserted" if nxt else "edited"
                     raise _Found(Problem(path, f.offset, f.seq, what, "chain hash mismatch"))
                 prev, expected = h, expected + 1
                 self.checked += 1
@@ -137,10 +147,11 @@ class _Walk:
                                  "damaged frame bytes" if damaged else "file ends inside a frame"))
         self.prev = (path, header, expected - 1, prev, scan.stop_offset)
 
-    def _chains(self, frames: list[Frame], i: int, prev: bytes, seq: int) -> bool:
+    @staticmethod
+    def _chains(chain: Chain, frames: list[Frame], i: int, prev: bytes, seq: int) -> bool:
         if i >= len(frames) or frames[i].seq != seq:
             return False
-        return self.chain.link(prev, seq, frames[i].payload) == frames[i].chain_hash
+        return chain.link(prev, seq, frames[i].payload) == frames[i].chain_hash
 
 
 def verify_log(cfg: LogConfig, key: bytes | None = None) -> VerifyReport:
@@ -162,10 +173,14 @@ def verify_log(cfg: LogConfig, key: bytes | None = None) -> VerifyReport:
             raise _Found(Problem(cfg.audit_log, 0, None, "missing log",
                                  "backups exist but the live log does not"))
         _check_history(files, datas, history_start)
-        for path, data in zip(files, datas, strict=True):
-            walk.file(path, data)
+        for i, (path, data) in enumerate(zip(files, datas, strict=True)):
+            walk.file(path, data, last=i == len(files) - 1)
     except _Found as found:
         problem = found.problem
+    if walk.unkeyed_before and problem is None:
+        notes.append("records before the first keyed segment are chained with SHA-256 only "
+                     "(written before the key was set); the keyed segments after them "
+                     "protect them")
     if history_start > 1:
         notes.append(f"earlier history not kept: the chain starts at seq {history_start}")
     return VerifyReport(problem, walk.checked, tuple(files), max(history_start, 1),
