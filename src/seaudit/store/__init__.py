@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from seaudit.query.spec import Filter
 from seaudit.schema.record import AuditRecord
 from seaudit.store import journal
-from seaudit.store.columns import dedup_key, from_rows
+from seaudit.store.columns import dedup_key, from_batch
 from seaudit.store.tree import ParquetTree
 
 if TYPE_CHECKING:
@@ -125,7 +125,7 @@ class Store:
                 query += f" LIMIT {int(limit)}"
             reader = con.sql(query, params=[files, *params]).to_arrow_reader(8192)
             for batch in reader:
-                for entry in from_rows(batch.to_pylist()):
+                for entry in from_batch(batch):
                     yield entry
                     count += 1
         if limit is not None and count >= limit:

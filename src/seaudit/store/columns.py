@@ -10,8 +10,9 @@ reader kept (as lone surrogates) are stored as U+FFFD; the audit log keeps them 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from seaudit.schema.fields import FIELDS, INT_KEYS, INT_OR_STR
@@ -29,7 +30,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     *((f.key, "int64" if f.key in INT_KEYS else "string") for f in FIELDS),
     *PROVENANCE,
 )
-_ATTR = {f.key: f.attr for f in FIELDS}
+_KEY_OF_ATTR = {f.attr: f.key for f in FIELDS}
 
 
 def arrow_schema() -> pa.Schema:
@@ -99,19 +100,25 @@ def to_table(entries: Sequence[tuple[int, AuditRecord]]) -> pa.Table:
     return pa.table(data, schema=arrow_schema())
 
 
-def from_rows(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[int, AuditRecord]]:
-    """(seq, record) from stored rows (dicts of column -> value)."""
-    for row in rows:
-        kwargs: dict[str, Any] = {}
-        for key, attr in _ATTR.items():
-            value = row.get(key)
-            if value is None:
-                continue
-            if key in INT_OR_STR and value.isdigit():
-                value = int(value)
-            kwargs[attr] = value
+#: stored column of each positional AuditRecord argument, in the dataclass's own order
+_POSITIONAL: tuple[str, ...] = tuple(
+    _KEY_OF_ATTR[f.name] for f in dataclasses.fields(AuditRecord) if f.name in _KEY_OF_ATTR)
+
+
+def from_batch(batch: pa.RecordBatch) -> Iterator[tuple[int, AuditRecord]]:
+    """(seq, record) from a batch of stored rows, column by column (no dict per row)."""
+    cols = batch.to_pydict()
+    values = []
+    for key in _POSITIONAL:
+        column = cols[key]
+        if key in INT_OR_STR:
+            column = [int(v) if v is not None and v.isdigit() else v for v in column]
+        values.append(column)
+    provenance = zip(cols["seq"], cols["node"], cols["source"], cols["line"], cols["raw"],
+                     strict=True)
+    for (seq, node, source, line, raw), row in zip(provenance, zip(*values, strict=True),
+                                                   strict=True):
         origin = None
-        if row.get("source") is not None or row.get("node") is not None:
-            origin = Origin(row.get("source") or "", row.get("line") or 0, row.get("raw"),
-                            row.get("node"))
-        yield int(row["seq"]), AuditRecord(**kwargs, origin=origin)
+        if source is not None or node is not None:
+            origin = Origin(source or "", line or 0, raw, node)
+        yield seq, AuditRecord(*row, origin=origin)
