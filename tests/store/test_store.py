@@ -104,3 +104,21 @@ def test_location_and_node_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     for bad in ("../x", "_local", "a/b", "", "a b"):
         with pytest.raises(Exception, match="node name"):
             check_node(bad)
+
+
+def test_buffered_rows_are_found_before_and_after_flush(tmp_path: Path) -> None:
+    from seaudit.store.columns import dedup_key
+
+    store = Store(tmp_path)
+    recs = [make(i) for i in range(1, 21)]
+    with store.open_log() as log:
+        last = log.append_batch(recs[:10])
+        store.ingest(list(zip(range(last - 9, last + 1), recs[:10], strict=True)), flush=False)
+        last = log.append_batch(recs[10:])
+        store.ingest(list(zip(range(last - 9, last + 1), recs[10:], strict=True)), flush=False)
+    keys = [dedup_key(r.origin.node, r.origin.line, r.origin.raw) for r in recs if r.origin]
+    assert store.tree.watermark == 0 and store.existing_keys(keys) == set(keys)
+    assert seqs(store) == list(range(1, 21))  # buffered rows answer from the live tail
+    store.flush()
+    assert store.tree.watermark == 20 and len(store.tree.files()) == 3  # one file per day
+    assert store.existing_keys(keys) == set(keys) and seqs(store) == list(range(1, 21))

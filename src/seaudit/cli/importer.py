@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from seaudit.store.location import add_store_argument
 
 HELP = "import seaudit text (files or -) into the store"
-CHUNK = 50_000
+CHUNK = 10_000  # records parsed, de-duplicated and appended at a time
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -68,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
                 except OSError as exc:
                     print(f"seaudit: cannot read {path}: {exc.strerror}", file=sys.stderr)
                     return 2
+                store.flush()
                 print(tally.summary(_show(path)), file=sys.stderr)
                 for name in vars(total):
                     setattr(total, name, getattr(total, name) + getattr(tally, name))
@@ -113,7 +114,8 @@ def _import_one(store: object, log: object, path: str, node_opt: str | None,
                 tally.stored_lines += lines
         if fresh:
             last = log.append_batch(fresh)  # type: ignore[attr-defined]
-            store.ingest(list(zip(range(last - len(fresh) + 1, last + 1), fresh, strict=True)))
+            store.ingest(list(zip(range(last - len(fresh) + 1, last + 1), fresh, strict=True)),
+                         flush=False)
         chunk.clear()
 
     with _bar(size, _show(path)) as advance:

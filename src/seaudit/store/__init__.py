@@ -80,13 +80,19 @@ class Store:
                 done += self.tree.write(chunk)
         return done
 
-    def ingest(self, entries: list[Entry]) -> int:
-        """Parquet for entries just appended to the log (import: no read-back)."""
+    def ingest(self, entries: list[Entry], *, flush: bool = True) -> int:
+        """Parquet for entries just appended to the log (import: no read-back). Without
+        ``flush`` the rows may wait in memory for ``flush()``; until then queries find them
+        in the live tail, like any record above the watermark."""
         if not entries:
             return 0
-        if entries[0][0] > self.tree.watermark + 1:
+        if entries[0][0] > self.tree.pending_last + 1:
+            self.tree.flush()
             self.catch_up(upto=entries[0][0] - 1)
-        return self.tree.write(entries)
+        return self.tree.write(entries, flush=flush)
+
+    def flush(self) -> None:
+        self.tree.flush()
 
     def reindex(self) -> int:
         """Rebuild the Parquet tree from the whole log."""
@@ -94,7 +100,8 @@ class Store:
         done = 0
         stream = ((e.seq, e.record) for e in journal.entries(self.cfg))
         for chunk in batched(stream, BATCH):
-            done += self.tree.write(chunk)
+            done += self.tree.write(chunk, flush=False)
+        self.tree.flush()
         return done
 
     # --- reading -------------------------------------------------------------------------
@@ -196,22 +203,27 @@ class Store:
         return last
 
     def existing_keys(self, keys: Iterable[int]) -> set[int]:
-        """Which of these import keys are already stored (Parquet or live tail)."""
+        """Which of these import keys are already stored: in Parquet, in rows buffered for
+        Parquet, or in the live tail."""
         wanted = set(keys)
         if not wanted:
             return set()
-        mark, files = self._source()
-        found: set[int] = set()
-        if files:
-            import pyarrow as pa
+        import pyarrow as pa
+        import pyarrow.compute as pc
 
+        _, files = self._source()
+        found: set[int] = set()
+        incoming = pa.array(sorted(wanted), pa.int64())
+        if files:
             con = self._connect()
-            incoming = pa.table({"k": pa.array(sorted(wanted), pa.int64())})
-            con.register("incoming", incoming)
+            con.register("incoming", pa.table({"k": incoming}))
             rows = con.execute(f"SELECT DISTINCT key FROM {SCAN} "
                                "WHERE key IN (SELECT k FROM incoming)", [files]).fetchall()
             found.update(int(r[0]) for r in rows)
-        for _, r in self.tail(mark):
+        for table in self.tree.pending_tables():
+            column = table.column("key")
+            found.update(column.filter(pc.is_in(column, value_set=incoming)).to_pylist())
+        for _, r in self.tail(self.tree.pending_last):
             o = r.origin
             if o is not None:
                 k = dedup_key(o.node, o.line, o.raw)

@@ -14,14 +14,19 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from seaudit.schema.record import AuditRecord
 from seaudit.store.columns import node_of, to_table
 from seaudit.store.location import LOCAL_NODE, NODE_NAME
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 _FILE = re.compile(r"seq-(\d+)-(\d+)\.parquet")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 ROW_GROUP = 128 * 1024
+FILE_ROWS = 500_000  # rows buffered before a bulk import writes files
 
 
 def day_of(record: AuditRecord) -> str:
@@ -44,6 +49,8 @@ class ParquetTree:
         self.root.mkdir(parents=True, exist_ok=True)
         self._mark = self.root / "_watermark"
         self.watermark = int(self._mark.read_text()) if self._mark.exists() else 0
+        self._pending: list[tuple[pa.Table, list[tuple[str, str]], int, int]] = []
+        self._pending_rows = 0
         self._recover()
 
     def _recover(self) -> None:
@@ -58,18 +65,39 @@ class ParquetTree:
     def files(self) -> list[Path]:
         return sorted(p for p in self.root.glob("day=*/node=*/seq-*.parquet"))
 
-    def write(self, entries: Sequence[tuple[int, AuditRecord]]) -> int:
-        """Append entries (ascending seq, all above the watermark); returns how many."""
+    @property
+    def pending_last(self) -> int:
+        """Highest seq written or buffered (buffered rows are not yet under the watermark)."""
+        return self._pending[-1][3] if self._pending else self.watermark
+
+    def write(self, entries: Sequence[tuple[int, AuditRecord]], *, flush: bool = True) -> int:
+        """Append entries (ascending seq); those at or below what is already written or
+        buffered are skipped. Without ``flush``, rows are buffered as compact Arrow columns
+        until ``FILE_ROWS`` (few, large files; little Python memory); returns how many."""
+        entries = [e for e in entries if e[0] > self.pending_last]
+        if entries:
+            keys = [(day_of(r), node_dir(node_of(r))) for _, r in entries]
+            self._pending.append((to_table(entries), keys, entries[0][0], entries[-1][0]))
+            self._pending_rows += len(entries)
+        if flush or self._pending_rows >= FILE_ROWS:
+            self.flush()
+        return len(entries)
+
+    def pending_tables(self) -> list[pa.Table]:
+        return [t for t, _, _, _ in self._pending]
+
+    def flush(self) -> None:
+        """Write the buffered rows as one file per (day, node), then move the watermark."""
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        entries = [e for e in entries if e[0] > self.watermark]
-        if not entries:
-            return 0
-        first, last = entries[0][0], entries[-1][0]
+        if not self._pending:
+            return
+        first, last = self._pending[0][2], self._pending[-1][3]
+        table = pa.concat_tables([t for t, _, _, _ in self._pending])
         groups: dict[tuple[str, str], list[int]] = {}
-        for i, (_, record) in enumerate(entries):
-            groups.setdefault((day_of(record), node_dir(node_of(record))), []).append(i)
-        table = to_table(entries)
+        for i, key in enumerate(k for _, keys, _, _ in self._pending for k in keys):
+            groups.setdefault(key, []).append(i)
         done: list[tuple[Path, Path]] = []
         for (day, node), rows in groups.items():
             part = table if len(groups) == 1 else table.take(rows)
@@ -81,8 +109,9 @@ class ParquetTree:
             done.append((tmp, final))
         for tmp, final in done:
             os.replace(tmp, final)
+        self._pending.clear()
+        self._pending_rows = 0
         self._set_watermark(last)
-        return len(entries)
 
     def _set_watermark(self, seq: int) -> None:
         tmp = self._mark.with_name("_watermark.tmp")
@@ -100,3 +129,5 @@ class ParquetTree:
             elif path.is_dir():
                 path.rmdir()
         self.watermark = 0
+        self._pending.clear()
+        self._pending_rows = 0
