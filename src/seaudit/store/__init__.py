@@ -72,7 +72,7 @@ class Store:
             files = [f for f in files if f != self.cfg.audit_log]
         for path in files:
             live = path == self.cfg.audit_log
-            stream = ((e.seq, e.record) for e in
+            stream: Iterator[Entry] = ((e.seq, e.record) for e in
                       read_segment(path, after=self.tree.watermark, live=live))
             if upto is not None:
                 stream = itertools.takewhile(lambda e: e[0] <= upto, stream)
@@ -208,8 +208,8 @@ class Store:
         wanted = set(keys)
         if not wanted:
             return set()
-        import pyarrow as pa
-        import pyarrow.compute as pc
+        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow.compute as pc  # type: ignore[import-untyped]
 
         _, files = self._source()
         found: set[int] = set()

@@ -19,7 +19,7 @@ from seaudit.schema.fields import FIELDS, INT_KEYS, INT_OR_STR
 from seaudit.schema.record import AuditRecord, Origin
 
 if TYPE_CHECKING:
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]
 
 PROVENANCE: tuple[tuple[str, str], ...] = (
     ("seq", "int64"), ("node", "string"), ("source", "string"), ("line", "int64"),
@@ -121,4 +121,4 @@ def from_batch(batch: pa.RecordBatch) -> Iterator[tuple[int, AuditRecord]]:
         origin = None
         if source is not None or node is not None:
             origin = Origin(source or "", line or 0, raw, node)
-        yield seq, AuditRecord(*row, origin=origin)
+        yield seq, AuditRecord(*row, origin=origin)  # type: ignore[misc]

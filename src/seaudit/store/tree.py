@@ -21,7 +21,7 @@ from seaudit.store.columns import node_of, to_table
 from seaudit.store.location import LOCAL_NODE, NODE_NAME
 
 if TYPE_CHECKING:
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]
 
 _FILE = re.compile(r"seq-(\d+)-(\d+)\.parquet")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -89,7 +89,7 @@ class ParquetTree:
     def flush(self) -> None:
         """Write the buffered rows as one file per (day, node), then move the watermark."""
         import pyarrow as pa
-        import pyarrow.parquet as pq
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
         if not self._pending:
             return
