@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 _FILE = re.compile(r"seq-(\d+)-(\d+)\.parquet")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 ROW_GROUP = 128 * 1024
-FILE_ROWS = 500_000  # rows buffered before a bulk import writes files
+FILE_ROWS = 200_000  # rows buffered before a bulk import writes files (bounds its memory)
 
 
 def day_of(record: AuditRecord) -> str:
