@@ -172,7 +172,7 @@ def main() -> None:
         if not linux.exists():
             linux_audit(linux, size)
         lsize = linux.stat().st_size
-        llines = sum(1 for _ in open(linux, "rb"))
+        llines = linux.read_bytes().count(b"\n")
         wall, peak, _ = timed(f"ausearch --input {linux} --format csv > /dev/null", shell=True)
         row("ausearch --format csv (same bytes)", wall, peak,
             f"{llines / wall / 1e3:.0f} k lines/s, {lsize / wall / 1e6:.1f} MB/s")
