@@ -49,10 +49,11 @@ def test_full_disk_refuse_keeps_the_log_intact(tmpfs: Callable[[str], Path]) -> 
             log.append(make_record(0))
 
 
+@pytest.mark.parametrize("mode", ["yes", "none"])
 def test_full_disk_rotate_drops_oldest_backups_and_keeps_going(
-        tmpfs: Callable[[str], Path]) -> None:
-    point = tmpfs("160k")
-    cfg = LogConfig(audit_log=point / "seos.audit", audit_size=50, backup_date="yes",
+        tmpfs: Callable[[str], Path], mode: str) -> None:
+    point = tmpfs("160k" if mode == "yes" else "80k")
+    cfg = LogConfig(audit_log=point / "seos.audit", audit_size=50, backup_date=mode,
                     audit_max_files=0, on_full="rotate")
     with AuditLog(cfg) as log:
         for i in range(1500):
@@ -114,5 +115,26 @@ def test_file_size_limit_rotate(tmp_path: Path) -> None:
     assert not any(x.startswith("FULL") for x in lines) and len(lines) == 300
     files = log_files(cfg)
     assert len(files) >= 4 and all(p.stat().st_size <= 20000 for p in files)
+    assert [e.record for e in read_log(cfg)] == [make_record(i, pad=300) for i in range(300)]
+    assert verify_log(cfg).ok
+
+
+BATCH_CHILD = CHILD.replace("for i in range(300):", "for i in range(0, 300, 100):").replace(
+    "log.append(make_record(i, pad=300))",
+    "log.append_batch(make_record(j, pad=300) for j in range(i, i + 100))")
+assert BATCH_CHILD.count("append_batch") == 1
+
+
+def test_file_size_limit_rotate_with_batches(tmp_path: Path) -> None:
+    """Batches bigger than the file-size limit are split where the limit falls."""
+    tests = str(Path(__file__).resolve().parents[1])
+    log = tmp_path / "seos.audit"
+    done = subprocess.run([sys.executable, "-c", BATCH_CHILD.format(tests=tests), str(log),
+                           "rotate"], env={**os.environ, "PYTHONPATH": SRC},
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [w for i in range(100, 301, 100) for w in ("A", str(i))]
+    cfg = LogConfig(audit_log=log, backup_date="yes", audit_max_files=0)
+    assert all(p.stat().st_size <= 20000 for p in log_files(cfg))
     assert [e.record for e in read_log(cfg)] == [make_record(i, pad=300) for i in range(300)]
     assert verify_log(cfg).ok

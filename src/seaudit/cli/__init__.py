@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "import": "seaudit.cli.importer",
     "reindex": "seaudit.cli.reindex",
     "verify": "seaudit.cli.verify",
+    "forward": "seaudit.cli.forward",
 }
 #: what ``seaudit`` does when the first argument is not a verb (as the product: show records)
 DEFAULT_COMMAND = "query"
@@ -64,9 +65,13 @@ def _dispatch(args_list: list[str]) -> int:
         return 2
     name = args_list[0]
     module = importlib.import_module(COMMANDS[name])
-    verb = sub.add_parser(name, help=module.HELP, description=module.HELP)
+    verb = argparse.ArgumentParser(prog=f"seaudit {name}", description=module.HELP)
     module.add_arguments(verb)
-    args = parser.parse_args(args_list)
+    try:  # options may follow positionals: `seaudit forward URL --ca X FILE`
+        args = verb.parse_intermixed_args(args_list[1:])
+    except TypeError:  # a verb whose arguments intermixing cannot handle
+        args = verb.parse_args(args_list[1:])
+    args.command = name
     return int(module.run(args))
 
 

@@ -27,6 +27,12 @@ FORMAT_MODULES: tuple[str, ...] = (
     "seaudit.export.jsonl",
     "seaudit.export.csvfmt",
     "seaudit.export.textfmt",
+    "seaudit.export.parquet",
+    "seaudit.export.ocsf",
+    "seaudit.export.ecs",
+    "seaudit.export.cef",
+    "seaudit.export.leef",
+    "seaudit.export.syslog",
 )
 
 

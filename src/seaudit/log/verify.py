@@ -163,8 +163,7 @@ def verify_log(cfg: LogConfig, key: bytes | None = None) -> VerifyReport:
         raise UsageError(f"no audit log at {cfg.audit_log} and no backup "
                          f"{cfg.audit_back.name}[.*]")
     walk = _Walk(Chain(key), key is not None)
-    datas = [p.read_bytes() for p in files]
-    history_start = _first(datas[0])
+    history_start = _first(_head(files[0]))
     notes: list[str] = []
     problem: Problem | None = None
     try:
@@ -172,9 +171,9 @@ def verify_log(cfg: LogConfig, key: bytes | None = None) -> VerifyReport:
         if not live:
             raise _Found(Problem(cfg.audit_log, 0, None, "missing log",
                                  "backups exist but the live log does not"))
-        _check_history(files, datas, history_start)
-        for i, (path, data) in enumerate(zip(files, datas, strict=True)):
-            walk.file(path, data, last=i == len(files) - 1)
+        _check_history(files, _head(files[-1]), history_start)
+        for i, path in enumerate(files):  # one file in memory at a time
+            walk.file(path, path.read_bytes(), last=i == len(files) - 1)
     except _Found as found:
         problem = found.problem
     if walk.unkeyed_before and problem is None:
@@ -194,11 +193,16 @@ def _first(data: bytes) -> int:
         return 1
 
 
-def _check_history(files: list[Path], datas: list[bytes], oldest: int) -> None:
+def _head(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(HEADER_SIZE)
+
+
+def _check_history(files: list[Path], live_head: bytes, oldest: int) -> None:
     """The live header names the first seq the files must still hold; older files gone is
     a removal, not rotation."""
     try:
-        live = decode_header(datas[-1])
+        live = decode_header(live_head)
     except ValueError:
         return  # reported as an edited header by the walk
     if oldest > live.history_from:

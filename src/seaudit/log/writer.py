@@ -58,9 +58,10 @@ class Recovery:
 
 
 class _Full(Exception):
-    def __init__(self, exc: OSError) -> None:
+    def __init__(self, exc: OSError, written: int = 0) -> None:
         super().__init__(exc.strerror)
         self.exc = exc
+        self.written = written  # bytes that did fit before the error (then truncated away)
 
 
 class AuditLog:
@@ -81,6 +82,7 @@ class AuditLog:
         self._lock_fd = -1
         self._header: Header | None = None
         self._size = 0
+        self._limit = cfg.size_bytes  # this segment's size limit (lower once a limit was hit)
         self._seq = 0
         self._durable = 0
         self._hash = ZERO_HASH
@@ -255,7 +257,6 @@ class AuditLog:
             raise LogWriteError(f"{self.cfg.audit_log}: the log is closed")
 
     def _write_payloads(self, payloads: list[bytes]) -> None:
-        limit = self.cfg.size_bytes
         i = 0
         while i < len(payloads):
             if self._deadline is not None and self.clock() / 1e9 >= self._deadline:
@@ -263,7 +264,7 @@ class AuditLog:
                     self._rotate()
                 else:
                     self._deadline = next_boundary(self.cfg.backup_date, self.clock())
-            room = limit - self._size
+            room = self._limit - self._size
             frames: list[bytes] = []
             seq, chained, used = self._seq, self._hash, 0
             while i + len(frames) < len(payloads):
@@ -281,7 +282,13 @@ class AuditLog:
             try:
                 self._write(b"".join(frames))
             except _Full as full:
+                reached = self._size + full.written  # the file size the limit allowed
+                if self.cfg.on_full == "rotate" and len(frames) > 1:
+                    self._limit = reached  # retry with the frames that fit, then rotate
+                    continue
                 self._on_full(full.exc)
+                if full.exc.errno == errno.EFBIG:  # a per-file limit: every segment has it
+                    self._limit = min(self._limit, reached)
                 continue
             self._seq, self._hash, self._size = seq, chained, self._size + used
             i += len(frames)
@@ -297,7 +304,7 @@ class AuditLog:
             with contextlib.suppress(OSError):
                 os.ftruncate(self._fd, self._size)
             if exc.errno in _FULL:
-                raise _Full(exc) from None
+                raise _Full(exc, len(data) - len(view)) from None
             raise LogWriteError(f"cannot write {self.cfg.audit_log}: {exc.strerror}; "
                                 f"records after seq {self._seq} were not written") from None
 
@@ -447,6 +454,7 @@ class AuditLog:
         if self._fd >= 0:
             os.close(self._fd)
         self._fd, self._header, self._size = fd, header, HEADER_SIZE
+        self._limit = self.cfg.size_bytes
         self._seq, self._hash = header.first_seq - 1, header.anchor
         self._durable = self._seq
         self._deadline = next_boundary(self.cfg.backup_date, header.created_ns)

@@ -15,7 +15,7 @@ non-detailed line:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 Kind = Literal["word", "int", "name", "path", "text", "session", "flags", "meta"]
@@ -27,11 +27,10 @@ class Field:
     type: type  # int or str (real_uid may be either: see ``INT_OR_STR``)
     kind: Kind
     meaning: str
+    attr: str = field(init=False)  # the Python attribute name (``class`` is a keyword)
 
-    @property
-    def attr(self) -> str:
-        """The Python attribute name (``class`` is a keyword)."""
-        return "class_" if self.key == "class" else self.key
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "attr", "class_" if self.key == "class" else self.key)
 
 
 FIELDS: tuple[Field, ...] = (
