@@ -19,9 +19,14 @@ from seaudit.errors import SeauditError
 COMMANDS: dict[str, str] = {
     "parse": "seaudit.cli.parse",
     "formats": "seaudit.cli.formats",
+    "query": "seaudit.cli.query",
+    "import": "seaudit.cli.importer",
+    "reindex": "seaudit.cli.reindex",
     "verify": "seaudit.cli.verify",
     "forward": "seaudit.cli.forward",
 }
+#: what ``seaudit`` does when the first argument is not a verb (as the product: show records)
+DEFAULT_COMMAND = "query"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,10 +49,13 @@ def _dispatch(args_list: list[str]) -> int:
         from seaudit.cli.tables import run_tables
 
         return run_tables(args_list[1:])
+    if args_list and args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help"):
+        args_list = [DEFAULT_COMMAND, *args_list]
     parser = argparse.ArgumentParser(
         prog="seaudit",
         description="Parse, store, query and export PAM Server Control audit records.",
-        epilog="seaudit -t prints the code tables.",
+        epilog="seaudit -t prints the code tables. Without a command, seaudit queries the store "
+        "(seaudit -a, seaudit --status D --user bob): see seaudit query --help.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     if not args_list or args_list[0] not in COMMANDS:

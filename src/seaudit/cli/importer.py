@@ -1,0 +1,175 @@
+"""``seaudit import FILE... | -``: seaudit text into the store's audit log and Parquet.
+
+Each record keeps its provenance (source file, line, node, text as read). The node is
+``--node NAME``, else taken from the file name (``HOST.audit``, ``HOST.seaudit``,
+``HOST_seaudit.txt``, ``HOST-audit.log``: see ``seaudit.store.ingest.NODE_FROM_NAME``),
+else none. A record already stored (same node, same line number, same text) is skipped, so
+importing a file twice stores nothing new. The summary proves
+``lines read = stored + rejected + duplicate + blank`` (lines of detailed blocks counted
+one by one). Exit status: 0 all lines read; 1 some lines rejected; 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from seaudit.store.location import add_store_argument
+
+HELP = "import seaudit text (files or -) into the store"
+CHUNK = 10_000  # records parsed, de-duplicated and appended at a time
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="+", metavar="FILE", help="seaudit text files, - for stdin")
+    add_store_argument(parser)
+    parser.add_argument("--node", metavar="NAME", help="the endpoint the records came from")
+    parser.add_argument("--rejects", metavar="PATH", help="write rejected lines there verbatim")
+    parser.add_argument("--platform", choices=("unix", "windows", "auto"), default="auto")
+
+
+@dataclass
+class Tally:
+    lines: int = 0
+    stored_lines: int = 0
+    stored: int = 0
+    rejected_lines: int = 0
+    rejects: int = 0
+    duplicate_lines: int = 0
+    duplicates: int = 0
+    blank: int = 0
+
+    def summary(self, name: str) -> str:
+        return (f"{name}: {self.lines} lines read = {self.stored_lines} stored "
+                f"({self.stored} records) + {self.rejected_lines} rejected ({self.rejects}) + "
+                f"{self.duplicate_lines} duplicate ({self.duplicates} records) + "
+                f"{self.blank} blank")
+
+
+def run(args: argparse.Namespace) -> int:
+    from seaudit.store import Store
+    from seaudit.store.location import check_node, resolve_root
+
+    if args.node:
+        check_node(args.node)
+    platform = None if args.platform == "auto" else args.platform
+    store = Store(resolve_root(args.store))
+    rejects = open(args.rejects, "wb") if args.rejects else None  # noqa: SIM115
+    total = Tally()
+    try:
+        with store.open_log() as log:
+            store._suspend_hook = True  # this import writes Parquet itself, without read-back
+            for path in args.files:
+                try:
+                    tally = _import_one(store, log, path, args.node, platform, rejects)
+                except OSError as exc:
+                    print(f"seaudit: cannot read {path}: {exc.strerror}", file=sys.stderr)
+                    return 2
+                store.flush()
+                print(tally.summary(_show(path)), file=sys.stderr)
+                for name in vars(total):
+                    setattr(total, name, getattr(total, name) + getattr(tally, name))
+    finally:
+        if rejects is not None:
+            rejects.close()
+    if len(args.files) > 1:
+        print(total.summary("total"), file=sys.stderr)
+    return 1 if total.rejects else 0
+
+
+def _show(path: str) -> str:
+    return "<stdin>" if path == "-" else path.encode("unicode_escape").decode("ascii")
+
+
+def _import_one(store: object, log: object, path: str, node_opt: str | None,
+                platform: str | None, rejects: object) -> Tally:
+    from seaudit.schema.record import AuditRecord
+    from seaudit.store import Store
+    from seaudit.store.columns import dedup_key
+    from seaudit.store.ingest import Progress, node_from_name, read_items
+    from seaudit.text.reader import Reject
+
+    assert isinstance(store, Store)
+    node = node_opt or node_from_name(path)
+    progress = Progress()
+    tally = Tally()
+    size = os.path.getsize(path) if path != "-" and os.path.isfile(path) else None
+    chunk: list[tuple[AuditRecord, int]] = []
+
+    def flush() -> None:
+        keys = [dedup_key(node, r.origin.line, r.origin.raw) if r.origin else None
+                for r, _ in chunk]
+        seen = store.existing_keys(k for k in keys if k is not None)
+        fresh: list[AuditRecord] = []
+        for (record, lines), key in zip(chunk, keys, strict=True):
+            if key is not None and key in seen:
+                tally.duplicates += 1
+                tally.duplicate_lines += lines
+            else:
+                fresh.append(record)
+                tally.stored += 1
+                tally.stored_lines += lines
+        if fresh:
+            last = log.append_batch(fresh)  # type: ignore[attr-defined]
+            store.ingest(list(zip(range(last - len(fresh) + 1, last + 1), fresh, strict=True)),
+                         flush=False)
+        chunk.clear()
+
+    with _bar(size, _show(path)) as advance:
+        for item, lines in read_items(path, progress, platform):
+            if isinstance(item, Reject):
+                tally.rejects += 1
+                tally.rejected_lines += lines
+                print(f"{_show(item.source)}:{item.line}: {item.reason}", file=sys.stderr)
+                if rejects is not None:
+                    rejects.write(item.raw.encode("utf-8", "surrogateescape") + b"\n")  # type: ignore[attr-defined]
+                continue
+            origin = item.origin
+            if origin is not None and node is not None:
+                item = item.replace(origin=origin.__class__(origin.source, origin.line,
+                                                            origin.raw, node))
+            chunk.append((item, lines))
+            if len(chunk) >= CHUNK:
+                flush()
+                advance(progress.bytes_read)
+        if chunk:
+            flush()
+        advance(progress.bytes_read)
+    tally.lines = progress.lines
+    tally.blank = progress.blank_lines
+    return tally
+
+
+class _bar:
+    """A rich progress bar on stderr when stderr is a terminal; otherwise nothing."""
+
+    def __init__(self, total: int | None, name: str) -> None:
+        self.total, self.name = total, name
+        self.progress: object = None
+
+    def __enter__(self) -> Callable[[int], None]:
+        if not sys.stderr.isatty():
+            return lambda done: None
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TransferSpeedColumn,
+        )
+
+        progress = Progress(TextColumn("{task.description}", markup=False), BarColumn(),
+                            DownloadColumn(), TransferSpeedColumn(),
+                            console=Console(stderr=True), transient=True)
+        progress.start()
+        task = progress.add_task(self.name, total=self.total)
+        self.progress = progress
+        return lambda done: progress.update(task, completed=done)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.progress is not None:
+            self.progress.stop()  # type: ignore[attr-defined]

@@ -1,0 +1,113 @@
+"""``seaudit [FILTERS] [--to FORMAT]``: query the store (the default action; ``seaudit query``
+is the same). Filters: ``seaudit.query.spec``. Output: any registered format (``--to``,
+default ``short``), or ``--count``, or ``--stats``; ``--follow`` prints matching records as
+they are appended to the log until interrupted (only records appended after it starts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Iterable
+from datetime import datetime
+from typing import BinaryIO
+
+from seaudit.cli.output import add_output_arguments, format_options, write_output
+from seaudit.query.spec import add_filter_arguments
+from seaudit.store.location import add_store_argument
+
+HELP = "query the store (the default action: seaudit -a, seaudit --user bob --to jsonl)"
+TOP_USERS = 10
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_store_argument(parser)
+    add_filter_arguments(parser)
+    add_output_arguments(parser, default="short")
+    out = parser.add_argument_group("query output")
+    out.add_argument("-sessionid", dest="sessionid", action="store_true",
+                     help="the classic spelling of --sessionid")
+    out.add_argument("--limit", type=int, metavar="N", help="at most N records")
+    mode = out.add_mutually_exclusive_group()
+    mode.add_argument("--count", action="store_true", help="print how many records match")
+    mode.add_argument("--stats", action="store_true",
+                      help="counts by event and status, and the top users")
+    mode.add_argument("--follow", action="store_true",
+                      help="print matching records as they are appended (Ctrl-C stops)")
+    out.add_argument("--interval", type=float, default=0.2, help=argparse.SUPPRESS)
+
+
+def clock() -> datetime:
+    """Local time, or ``SEAUDIT_NOW`` (ISO) for reproducible keyword times."""
+    fixed = os.environ.get("SEAUDIT_NOW")
+    return datetime.fromisoformat(fixed) if fixed else datetime.now()
+
+
+def run(args: argparse.Namespace) -> int:
+    from seaudit.export import get_format
+    from seaudit.query.spec import filter_from_args
+    from seaudit.store import Store
+    from seaudit.store.location import resolve_root
+
+    flt = filter_from_args(args, clock)
+    fmt = get_format(args.to)
+    options = format_options(args)
+    store = Store(resolve_root(args.store))
+    out = sys.stdout.buffer
+    if args.count:
+        out.write(f"{store.count(flt)}\n".encode())
+        return 0
+    if args.stats:
+        out.write(_stats_text(store.stats(flt)).encode("utf-8", "surrogateescape"))
+        return 0
+    if args.follow:
+        if args.output:
+            with open(args.output, "ab") as sink:
+                return _follow(store, flt, fmt, options, args.interval, sink)
+        return _follow(store, flt, fmt, options, args.interval, out)
+    write_output((r for _, r in store.select(flt, limit=args.limit)), args)
+    return 0
+
+
+def _follow(store: object, flt: object, fmt: object, options: dict[str, object],
+            interval: float, out: BinaryIO) -> int:
+    from seaudit.store import Store
+
+    assert isinstance(store, Store)
+    pred = flt.predicate()  # type: ignore[attr-defined]
+    last = store.last_seq()
+    while True:
+        batch = []
+        for seq, record in store.tail(last):
+            last = seq
+            if pred(record):
+                batch.append(record)
+        if batch:
+            fmt.write(batch, out, **options)  # type: ignore[attr-defined]
+            out.flush()
+        time.sleep(interval)
+
+
+def _stats_text(stats: object) -> str:
+    from seaudit.store import Stats
+
+    assert isinstance(stats, Stats)
+    lines = [f"records: {stats.total}", "", "by event:"]
+    lines += _counts(stats.by_event.most_common())
+    lines += ["", "by status:"]
+    lines += _counts(stats.by_status.most_common())
+    lines += ["", f"top {TOP_USERS} users:"]
+    lines += _counts(stats.by_user.most_common(TOP_USERS))
+    return "\n".join(lines) + "\n"
+
+
+def _counts(pairs: Iterable[tuple[str, int]]) -> list[str]:
+    return [f"  {n:>10}  {_safe(k)}" for k, n in pairs]
+
+
+def _safe(text: str) -> str:
+    """Record text for a terminal: control characters escaped."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape", "backslashreplace")
+                   .decode("ascii") for c in text)

@@ -1,0 +1,202 @@
+"""The filter expression tree, compiled two ways: to a DuckDB ``WHERE`` clause with bound
+parameters, and to a Python predicate over ``AuditRecord``.
+
+One tree, two compilers, one set of rules (a property test holds them together):
+
+- a comparison (``!=`` and ``!~`` included) with a field the record does not carry is false
+  (SQL ``NULL`` is folded to false with ``coalesce``), so ``not user = bob`` selects records
+  without a user and ``user != bob`` does not;
+- ``~`` matches a mask: ``*`` any run of characters, ``?`` exactly one; everything else is
+  literal (SQL ``LIKE`` wildcards ``%`` and ``_`` and the escape character are escaped);
+- strings compare by code point (DuckDB compares UTF-8 bytes: the same order);
+- ``real_uid`` is stored as text, so it is compared as text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from seaudit.errors import UsageError
+from seaudit.schema.fields import FIELDS, INT_KEYS
+from seaudit.schema.record import AuditRecord
+
+#: provenance fields a filter may name besides the SCHEMA keys
+PROVENANCE: dict[str, type] = {"node": str, "source": str, "line": int}
+#: every filterable name -> its type (int or str)
+FIELD_TYPES: dict[str, type] = {
+    **{f.key: (int if f.key in INT_KEYS else str) for f in FIELDS},
+    **PROVENANCE,
+}
+OPS: tuple[str, ...] = ("=", "!=", "<", "<=", ">", ">=", "~", "!~")
+
+Predicate = Callable[[AuditRecord], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Cmp:
+    field: str
+    op: str
+    value: int | str
+
+    def __post_init__(self) -> None:
+        kind = FIELD_TYPES.get(self.field)
+        if kind is None:
+            raise usage(f"unknown field {self.field!r}", "fields: " + ", ".join(FIELD_TYPES))
+        if self.op not in OPS:
+            raise UsageError(f"unknown operator {self.op!r}")
+        if kind is int:
+            if self.op in ("~", "!~"):
+                raise UsageError(f"field {self.field!r} is a number: masks do not apply")
+            if not isinstance(self.value, int):
+                raise UsageError(f"field {self.field!r} is a number, not {self.value!r}")
+        elif not isinstance(self.value, str):
+            object.__setattr__(self, "value", str(self.value))
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    item: Expr
+
+
+Expr = Cmp | And | Or | Not
+
+TRUE: Expr = And(())
+
+
+def all_of(items: list[Expr]) -> Expr:
+    return items[0] if len(items) == 1 else And(tuple(items))
+
+
+def any_of(items: list[Expr]) -> Expr:
+    return items[0] if len(items) == 1 else Or(tuple(items))
+
+
+def usage(message: str, hint: str = "") -> UsageError:
+    err = UsageError(message)
+    err.hint = hint
+    return err
+
+
+# --- masks ---------------------------------------------------------------------------------
+
+def mask_to_like(mask: str) -> str:
+    """``*``/``?`` mask -> SQL LIKE pattern for ``ESCAPE '\\'``."""
+    out = []
+    for ch in mask:
+        if ch == "*":
+            out.append("%")
+        elif ch == "?":
+            out.append("_")
+        elif ch in "%_\\":
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+@cache
+def mask_to_regex(mask: str) -> re.Pattern[str]:
+    parts = [".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in mask]
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def has_wildcard(mask: str) -> bool:
+    return "*" in mask or "?" in mask
+
+
+# --- SQL -----------------------------------------------------------------------------------
+
+_SQL_OP = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+
+
+def to_sql(expr: Expr) -> tuple[str, list[Any]]:
+    """A WHERE clause (never holding a value) and its parameters, in order."""
+    params: list[Any] = []
+    return _sql(expr, params), params
+
+
+def _sql(expr: Expr, params: list[Any]) -> str:
+    if isinstance(expr, Cmp):
+        col = f'"{expr.field}"'
+        if expr.op in ("~", "!~"):
+            params.append(mask_to_like(str(expr.value)))
+            like = "NOT LIKE" if expr.op == "!~" else "LIKE"
+            return f"coalesce({col} {like} ? ESCAPE '\\', false)"
+        params.append(expr.value)
+        return f"coalesce({col} {_SQL_OP[expr.op]} ?, false)"
+    if isinstance(expr, Not):
+        return f"(NOT {_sql(expr.item, params)})"
+    if isinstance(expr, And):
+        if not expr.items:
+            return "true"
+        return "(" + " AND ".join(_sql(i, params) for i in expr.items) + ")"
+    if not expr.items:
+        return "false"
+    return "(" + " OR ".join(_sql(i, params) for i in expr.items) + ")"
+
+
+# --- Python ----------------------------------------------------------------------------------
+
+def field_value(record: AuditRecord, name: str) -> Any:
+    """The value a filter sees: SCHEMA keys, provenance from ``origin``; real_uid as text."""
+    if name in PROVENANCE:
+        origin = record.origin
+        return None if origin is None else getattr(origin, name)
+    value = record.get(name)
+    if name == "real_uid" and value is not None:
+        return str(value)
+    return value
+
+
+_PY_OP: dict[str, Callable[[Any, Any], bool]] = {
+    "=": lambda a, b: bool(a == b),
+    "!=": lambda a, b: bool(a != b),
+    "<": lambda a, b: bool(a < b),
+    "<=": lambda a, b: bool(a <= b),
+    ">": lambda a, b: bool(a > b),
+    ">=": lambda a, b: bool(a >= b),
+}
+
+
+def to_predicate(expr: Expr) -> Predicate:
+    if isinstance(expr, Cmp):
+        name, op, value = expr.field, expr.op, expr.value
+        if op in ("~", "!~"):
+            pattern = mask_to_regex(str(value))
+            negate = op == "!~"
+
+            def match(r: AuditRecord) -> bool:
+                v = field_value(r, name)
+                if v is None:
+                    return False
+                return (pattern.fullmatch(v) is None) is negate
+
+            return match
+        fn = _PY_OP[op]
+
+        def compare(r: AuditRecord) -> bool:
+            v = field_value(r, name)
+            return v is not None and fn(v, value)
+
+        return compare
+    if isinstance(expr, Not):
+        inner = to_predicate(expr.item)
+        return lambda r: not inner(r)
+    preds = [to_predicate(i) for i in expr.items]
+    if isinstance(expr, And):
+        return lambda r: all(p(r) for p in preds)
+    return lambda r: any(p(r) for p in preds)

@@ -1,0 +1,58 @@
+"""Where the store lives, and what is inside it.
+
+The location is, first found: ``--store PATH``; ``$SEAUDIT_STORE``; ``$XDG_DATA_HOME/seaudit``;
+``~/.local/share/seaudit``. It is created on first use. Inside::
+
+    seos.ini                       the audit log's [logmgr] settings
+    seos.audit, seos.audit.bak*    the audit log and its backups (the record of truth)
+    parquet/_watermark             highest log sequence number present in Parquet
+    parquet/day=YYYY-MM-DD/node=NAME/seq-FIRST-LAST.parquet
+
+Records with no node go to ``node=_local``. Node names are host-like names
+(letters, digits, ``.``, ``-``, ``_``; not starting with ``_`` or ``.``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from pathlib import Path
+
+from seaudit.query.expr import usage
+
+LOCAL_NODE = "_local"
+NODE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,252}")
+
+
+def default_root() -> Path:
+    env = os.environ.get("SEAUDIT_STORE")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".local" / "share"
+    return base / "seaudit"
+
+
+def resolve_root(option: str | None) -> Path:
+    return Path(option) if option else default_root()
+
+
+def check_node(name: str) -> str:
+    if not NODE_NAME.fullmatch(name):
+        raise usage(f"node name {name!r} is not a host-like name",
+                    "use letters, digits, '.', '-' and '_' (not first)")
+    return name
+
+
+def partition_dir(parquet_root: Path, day: str, node: str | None) -> Path:
+    return parquet_root / f"day={day}" / f"node={node or LOCAL_NODE}"
+
+
+STORE_HELP = ("the store directory (default: $SEAUDIT_STORE, else $XDG_DATA_HOME/seaudit, "
+              "else ~/.local/share/seaudit)")
+
+
+def add_store_argument(parser: argparse.ArgumentParser) -> None:
+    """``--store PATH``, taken by every command that uses the store."""
+    parser.add_argument("--store", metavar="PATH", help=STORE_HELP)

@@ -1,0 +1,133 @@
+"""The Parquet tree: zstd files partitioned by day and node, written in log order.
+
+Invariant: every log record with ``seq <= watermark`` is in exactly one Parquet file, and
+no file holds a record above the watermark. A batch is written as temporary files, renamed,
+and only then is the watermark advanced (written atomically); on open, files of a batch
+that did not reach the watermark (a crash in between) are removed, so they are rewritten
+from the log instead of being counted twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from seaudit.schema.record import AuditRecord
+from seaudit.store.columns import node_of, to_table
+from seaudit.store.location import LOCAL_NODE, NODE_NAME
+
+if TYPE_CHECKING:
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+_FILE = re.compile(r"seq-(\d+)-(\d+)\.parquet")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+ROW_GROUP = 128 * 1024
+FILE_ROWS = 200_000  # rows buffered before a bulk import writes files (bounds its memory)
+
+
+def day_of(record: AuditRecord) -> str:
+    day = record.timestamp[:10]
+    return day if _DAY.fullmatch(day) else "0000-00-00"
+
+
+def node_dir(node: str | None) -> str:
+    if node is None:
+        return LOCAL_NODE
+    if NODE_NAME.fullmatch(node):
+        return node
+    digest = hashlib.blake2b(node.encode("utf-8", "surrogateescape"), digest_size=8)
+    return "_x" + digest.hexdigest()
+
+
+class ParquetTree:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._mark = self.root / "_watermark"
+        self.watermark = int(self._mark.read_text()) if self._mark.exists() else 0
+        self._pending: list[tuple[pa.Table, list[tuple[str, str]], int, int]] = []
+        self._pending_rows = 0
+        self._recover()
+
+    def _recover(self) -> None:
+        for path in self.root.rglob("*"):
+            if path.name.endswith(".tmp"):
+                path.unlink()
+                continue
+            m = _FILE.fullmatch(path.name)
+            if m and int(m[2]) > self.watermark:
+                path.unlink()
+
+    def files(self) -> list[Path]:
+        return sorted(p for p in self.root.glob("day=*/node=*/seq-*.parquet"))
+
+    @property
+    def pending_last(self) -> int:
+        """Highest seq written or buffered (buffered rows are not yet under the watermark)."""
+        return self._pending[-1][3] if self._pending else self.watermark
+
+    def write(self, entries: Sequence[tuple[int, AuditRecord]], *, flush: bool = True) -> int:
+        """Append entries (ascending seq); those at or below what is already written or
+        buffered are skipped. Without ``flush``, rows are buffered as compact Arrow columns
+        until ``FILE_ROWS`` (few, large files; little Python memory); returns how many."""
+        entries = [e for e in entries if e[0] > self.pending_last]
+        if entries:
+            keys = [(day_of(r), node_dir(node_of(r))) for _, r in entries]
+            self._pending.append((to_table(entries), keys, entries[0][0], entries[-1][0]))
+            self._pending_rows += len(entries)
+        if flush or self._pending_rows >= FILE_ROWS:
+            self.flush()
+        return len(entries)
+
+    def pending_tables(self) -> list[pa.Table]:
+        return [t for t, _, _, _ in self._pending]
+
+    def flush(self) -> None:
+        """Write the buffered rows as one file per (day, node), then move the watermark."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+        if not self._pending:
+            return
+        first, last = self._pending[0][2], self._pending[-1][3]
+        table = pa.concat_tables([t for t, _, _, _ in self._pending])
+        groups: dict[tuple[str, str], list[int]] = {}
+        for i, key in enumerate(k for _, keys, _, _ in self._pending for k in keys):
+            groups.setdefault(key, []).append(i)
+        done: list[tuple[Path, Path]] = []
+        for (day, node), rows in groups.items():
+            part = table if len(groups) == 1 else table.take(rows)
+            directory = self.root / f"day={day}" / f"node={node}"
+            directory.mkdir(parents=True, exist_ok=True)
+            final = directory / f"seq-{first:012d}-{last:012d}.parquet"
+            tmp = final.with_name(final.name + ".tmp")
+            pq.write_table(part, tmp, compression="zstd", row_group_size=ROW_GROUP)
+            done.append((tmp, final))
+        for tmp, final in done:
+            os.replace(tmp, final)
+        self._pending.clear()
+        self._pending_rows = 0
+        self._set_watermark(last)
+
+    def _set_watermark(self, seq: int) -> None:
+        tmp = self._mark.with_name("_watermark.tmp")
+        tmp.write_text(str(seq))
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, self._mark)
+        self.watermark = seq
+
+    def clear(self) -> None:
+        """Remove every Parquet file (for a rebuild from the log)."""
+        for path in sorted(self.root.rglob("*"), reverse=True):
+            if path.is_file():
+                path.unlink()
+            elif path.is_dir():
+                path.rmdir()
+        self.watermark = 0
+        self._pending.clear()
+        self._pending_rows = 0
