@@ -1,9 +1,15 @@
-"""One base error and a few leaves, so callers catch ``SeauditError`` and the CLI never prints a traceback.
+"""One base error and a few leaves: callers catch ``SeauditError``; the CLI never shows a traceback.
 
     SeauditError
     ├── ParseError        a line or file that is not seaudit text (carries source, line, reason)
     ├── CodeTableError    a site's `seaudit -t` dump that cannot be read
-    └── UsageError        a request the library cannot honour (bad option, unknown format)
+    ├── UsageError        a request the library cannot honour (bad option, unknown format)
+    └── LogError          the audit log cannot do what was asked (files left intact)
+        ├── LogWriteError     cannot write (permissions, read-only, I/O)
+        │   └── LogFullError  disk full or file-size limit reached
+        ├── LogCorruptError   damage other than a torn tail
+        ├── LogLockedError    another writer holds the log
+        └── LogKeyError       HMAC key missing or unusable
 """
 
 from __future__ import annotations
@@ -34,3 +40,37 @@ class CodeTableError(SeauditError):
 
 class UsageError(SeauditError):
     """A request that cannot be honoured as asked."""
+
+
+class LogError(SeauditError):
+    """The audit log cannot do what was asked; the files on disk are left intact."""
+
+
+class LogWriteError(LogError):
+    """The log file cannot be written (permissions, read-only file system, I/O error)."""
+
+    hint = "Check that the log directory exists and is writable by this user."
+
+
+class LogFullError(LogWriteError):
+    """The disk or the file-size limit is reached; the record was not written."""
+
+    hint = "Free space, raise the limit, or set on_full = rotate in [logmgr]."
+
+
+class LogCorruptError(LogError):
+    """A log file is damaged somewhere other than a torn tail; nothing was cut."""
+
+    hint = "Run `seaudit verify` to locate the damage; the file was not modified."
+
+
+class LogLockedError(LogError):
+    """Another process holds the log open for writing."""
+
+    hint = "Only one writer may append to a log at a time."
+
+
+class LogKeyError(LogError):
+    """The HMAC key is missing or unusable for a keyed log."""
+
+    hint = "Give the key with --key-file (or hmac_key_file in [logmgr])."

@@ -19,6 +19,7 @@ from seaudit.errors import SeauditError
 COMMANDS: dict[str, str] = {
     "parse": "seaudit.cli.parse",
     "formats": "seaudit.cli.formats",
+    "verify": "seaudit.cli.verify",
 }
 
 

@@ -17,5 +17,5 @@ def run(args: argparse.Namespace) -> int:
     for fmt in registry().values():
         print(f"{fmt.name}\n    {fmt.usage}")
         for option, text in fmt.options.items():
-            print(f"    --opt {option}=VALUE  {text}")
+            print(f"    --opt {option}=VALUE    {text}")
     return 0

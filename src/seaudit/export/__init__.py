@@ -27,6 +27,9 @@ FORMAT_MODULES: tuple[str, ...] = (
     "seaudit.export.jsonl",
     "seaudit.export.csvfmt",
     "seaudit.export.textfmt",
+    "seaudit.export.parquet",
+    "seaudit.export.ocsf",
+    "seaudit.export.ecs",
 )
 
 

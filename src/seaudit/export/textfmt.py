@@ -17,7 +17,10 @@ _OPTIONS = {
 }
 
 
-def _writer(render: Callable[..., str]) -> Callable[[Iterable[AuditRecord], BinaryIO, dict[str, Any]], int]:
+Writer = Callable[[Iterable[AuditRecord], BinaryIO, dict[str, Any]], int]
+
+
+def _writer(render: Callable[..., str]) -> Writer:
     def write(records: Iterable[AuditRecord], sink: BinaryIO, options: dict[str, Any]) -> int:
         count = 0
         lines: list[str] = []
@@ -37,7 +40,8 @@ def _writer(render: Callable[..., str]) -> Callable[[Iterable[AuditRecord], Bina
 FORMATS = (
     Format(
         "short",
-        "seaudit's non-detailed rendering, one line per record (options: sessionid, platform, padded).",
+        "seaudit's non-detailed rendering, one line per record "
+        "(options: sessionid, platform, padded).",
         _writer(render_short),
         options=_OPTIONS,
     ),

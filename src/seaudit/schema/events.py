@@ -42,7 +42,8 @@ class Label:
 class Layout:
     id: str
     title: str  # the detailed "Event type:" value
-    words: tuple[str, ...]  # Event-column words accepted (first renders); () = column holds the class
+    #: Event-column words accepted (the first renders); () = the column holds the class
+    words: tuple[str, ...]
     statuses: str  # status letters the event allows (C, product error, is allowed for all)
     unix: tuple[str, ...]  # positional keys after Date Time Status
     labels: tuple[Label, ...]
@@ -131,7 +132,8 @@ _SERVICE = ("Daemon", "service", "Engine service")
 LAYOUTS: tuple[Layout, ...] = (
     Layout(
         "login", "Login event", _LOGIN, "PDW",
-        ("event_name", "user", "session_id", "stage", "reason", "terminal", "program", "audit_flags"),
+        ("event_name", "user", "session_id", "stage", "reason", "terminal", "program",
+         "audit_flags"),
         _labels("Event", "Status", "UserName", "Terminal", "Program", "Date", "Time", "Details",
                 "SessionID", "AuditFlags"),
     ),

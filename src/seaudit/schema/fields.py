@@ -15,7 +15,7 @@ non-detailed line:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 Kind = Literal["word", "int", "name", "path", "text", "session", "flags", "meta"]
@@ -27,11 +27,10 @@ class Field:
     type: type  # int or str (real_uid may be either: see ``INT_OR_STR``)
     kind: Kind
     meaning: str
+    attr: str = field(init=False)  # the Python attribute name (``class`` is a keyword)
 
-    @property
-    def attr(self) -> str:
-        """The Python attribute name (``class`` is a keyword)."""
-        return "class_" if self.key == "class" else self.key
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "attr", "class_" if self.key == "class" else self.key)
 
 
 FIELDS: tuple[Field, ...] = (
@@ -63,7 +62,7 @@ FIELDS: tuple[Field, ...] = (
     Field("module", str, "word", "untrust: the module (seoswd)"),
     Field("message_id", str, "word", "untrust: message ID or errno"),
     Field("file", str, "path", "untrust: the file"),
-    Field("platform", str, "meta", "unix or windows, where the layout depends on it and it is known"),
+    Field("platform", str, "meta", "unix or windows, where the layout depends on it and is known"),
 )
 
 FIELD_BY_KEY: dict[str, Field] = {f.key: f for f in FIELDS}

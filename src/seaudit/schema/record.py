@@ -67,10 +67,10 @@ class AuditRecord:
     def to_dict(self) -> dict[str, Any]:
         """The SCHEMA.md JSON object: present keys only, in the field table's order."""
         out: dict[str, Any] = {}
-        for f in FIELDS:
-            value = getattr(self, f.attr)
+        for key, attr in _KEY_ATTR:
+            value = getattr(self, attr)
             if value is not None:
-                out[f.key] = value
+                out[key] = value
         return out
 
     @classmethod
@@ -97,6 +97,7 @@ class AuditRecord:
 
 
 _ATTR: dict[str, str] = {f.key: f.attr for f in FIELDS}
+_KEY_ATTR: tuple[tuple[str, str], ...] = tuple(_ATTR.items())
 
 
 def _check_type(key: str, value: Any) -> None:

@@ -33,7 +33,9 @@ def _title_pattern() -> re.Pattern[str]:
         {t for lay in LAYOUTS for t in (lay.title, lay.windows_title) if t}, key=len, reverse=True
     )
     alternation = "|".join(re.escape(t) for t in titles)
-    return re.compile(rf"(?:^|(?<=\s))(?:Event type|Event)\s*:\s*(?:{alternation})(?=\s|$)", re.I)
+    return re.compile(
+        rf"(?:^|(?<=\s))(?:Event type|Event)\s*:\s*(?P<title>{alternation})(?=\s|$)", re.I
+    )
 
 
 @cache
@@ -60,19 +62,23 @@ def parse_detailed(
     """Parse one detailed record (a block already joined into one line)."""
     tables = tables or default_tables()
     text = line.rstrip("\r\n")
-    split = find_labels(text)
-    if split < 0:
+    title_match = _title_pattern().search(text)
+    if title_match is None:
         raise ParseError("no 'Event type:' label naming a known event", source=source,
                          line=lineno, excerpt=text[:120])
+    split = title_match.start()
     pairs = _label_pairs(text[split:])
-    title = pairs[0][1]
-    layout, title_platform = LAYOUT_BY_TITLE[_title_key(title)]
+    title = title_match["title"]  # as matched: any case, any spacing after it
+    layout, title_platform = LAYOUT_BY_TITLE[title.lower()]
     positional = text[:split].rstrip(" ")
-    record = parse_short(positional, platform=platform or title_platform, tables=tables,
-                         source=source, lineno=lineno)
+    try:  # the label names the event: read the positional part as that event if it fits
+        record = parse_short(positional, platform=platform or title_platform, tables=tables,
+                             source=source, lineno=lineno, events=(layout.id,))
+    except ParseError:
+        record = parse_short(positional, platform=platform or title_platform, tables=tables,
+                             source=source, lineno=lineno)
     warnings = list(record.warnings)
     if record.event != layout.id:
-        # the label names the event: read the positional part again as that event if it fits
         warnings.append(
             f"the positional part reads as {record.event} but the label says {title!r}; "
             f"kept {record.event}"
@@ -84,14 +90,6 @@ def parse_detailed(
     record = record.replace(**values, warnings=tuple(warnings),
                             origin=Origin(source, lineno, text) if lineno else None)
     return record
-
-
-def _title_key(title: str) -> str:
-    lowered = title.lower()
-    for key in LAYOUT_BY_TITLE:
-        if lowered.startswith(key) and (len(lowered) == len(key) or lowered[len(key)] == " "):
-            return key
-    return lowered
 
 
 _Pair = tuple[str, str, int, int]  # label, value (stripped), label start, value start
@@ -161,7 +159,7 @@ def _apply_one(
         return
     if key == "stage_message":
         if "stage_message" in seen and seen["stage_message"] != value:
-            warnings.append(f"label {label!r} repeated with another value {value!r}; kept the first")
+            warnings.append(f"label {label!r} repeated with the value {value!r}; kept the first")
             return
         seen[key] = value
         values[key] = value

@@ -104,13 +104,25 @@ def read_stream(
     """Records and rejects from a binary stream, in input order."""
     tables = tables or default_tables()
     group: list[str] = []
+    numbers: list[int] = []
     start = 0
 
     def flush() -> Iterator[Item]:
-        if group:
-            yield parse_group(" ".join(s.strip() for s in group), source=source, lineno=start,
-                              platform=platform, tables=tables)
-            group.clear()
+        if not group:
+            return
+        text = " ".join(s.strip() for s in group)
+        if len(group) > 1 and find_labels(text) < 0:
+            # label lines under a line that is no detailed record: they are not its values
+            yield parse_group(group[0].strip(), source=source, lineno=start, platform=platform,
+                              tables=tables)
+            for number, line in zip(numbers, group[1:], strict=True):
+                yield Reject(source, number, "a detailed label line under a record without an "
+                             "'Event type:' label", line)
+        else:
+            yield parse_group(text, source=source, lineno=start, platform=platform,
+                              tables=tables)
+        group.clear()
+        numbers.clear()
 
     for number, (text, too_long) in enumerate(iter_lines(stream, max_line_bytes), 1):
         if too_long:
@@ -123,6 +135,7 @@ def read_stream(
         if is_continuation(text):
             if group:
                 group.append(text)
+                numbers.append(number)
                 continue
             yield Reject(source, number, "a detailed label line with no record before it", text)
             continue

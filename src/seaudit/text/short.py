@@ -6,12 +6,15 @@ common case), otherwise the values that may hold spaces (user names, paths, free
 fitted by a small search that scores each way of cutting the line:
 
 - a value of several tokens costs more than a value of one (a path 1 per extra token, a user
-  name 3, but a known spaced domain such as ``NT AUTHORITY\\SYSTEM`` only 0.5);
-- a path that would swallow a token that starts another absolute path costs 3 more;
+  name 3, but the space of a known spaced domain such as ``NT AUTHORITY\\SYSTEM`` or of a
+  well-known account such as ``NT AUTHORITY\\NETWORK SERVICE`` only 0.5);
+- a path that would swallow a token that starts another absolute path costs 3 more, a path of
+  several tokens that does not itself start like an absolute path 1 more;
 - column padding (two spaces or more) inside a value costs 10: padding separates columns;
 - an optional column (session ID, ``(OS user)``) left unread although it is there costs 1 / 5;
 - an admin record whose Event word is not a known one costs 2, whose Command does not start
-  with a selang verb 3 (the Command is free text and would otherwise swallow any line).
+  with a selang verb 30, more than any cut of the values before it (the Command is free text
+  and would otherwise swallow any line, or the end of a spaced Object path).
 
 The cheapest reading wins. Where two different readings cost the same (across layouts or
 within one), the first in table order is taken and the record carries a warning naming the
@@ -20,7 +23,9 @@ other: nothing is guessed silently.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from functools import cache
 
 from seaudit.errors import ParseError
 from seaudit.schema.codes import CodeTables, default_tables
@@ -31,6 +36,7 @@ from seaudit.text.timefmt import split_timestamp, to_timestamp
 from seaudit.text.tokens import (
     OS_USER,
     SESSION,
+    SPACED_ACCOUNTS,
     SPACED_DOMAINS,
     Tokens,
     has_windows_clue,
@@ -41,8 +47,14 @@ from seaudit.text.tokens import (
 
 MAX_SPAN = 16  # tokens one name or path may take; longer ones need column padding to be read
 MAX_CODE_DIGITS = 18
+_NOT_SELANG = 30.0  # an admin Command that does not start with a selang verb (see the docstring)
 _EVENT_WORDS = frozenset(w for lay in LAYOUTS for w in lay.words)
 _KIND = {key: field.kind for key, field in FIELD_BY_KEY.items()}
+#: status letter -> the classes that layouts with a class list claim for it
+_CLAIMED: dict[str, frozenset[str]] = {
+    s: frozenset(c for lay in LAYOUTS if s in lay.statuses for c in lay.classes)
+    for s in {s for lay in LAYOUTS for s in lay.statuses}
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +64,7 @@ class _Reading:
     layout: Layout
     platform: str | None
     values: dict[str, str]
+    other: dict[str, str] | None = None  # another cut of the same layout at the same cost
 
 
 def parse_short(
@@ -61,8 +74,11 @@ def parse_short(
     tables: CodeTables | None = None,
     source: str = "<input>",
     lineno: int = 0,
+    events: Collection[str] | None = None,
 ) -> AuditRecord:
-    """Parse one non-detailed line; raises ParseError with the reason when it is not a record."""
+    """Parse one non-detailed line; raises ParseError with the reason when it is not a record.
+
+    ``events`` limits the layouts tried (a detailed record's label names its event)."""
     tables = tables or default_tables()
     text = line.rstrip("\r\n").rstrip(" ")
     toks = tokenize(text)
@@ -80,7 +96,7 @@ def parse_short(
     if len(status) != 1 or status not in tables.statuses:
         raise fail(f"unknown status letter {status[:20]!r}")
 
-    readings = _readings(toks, status, platform, tables)
+    readings = _readings(toks, status, platform, tables, events)
     if not readings:
         raise fail(
             f"no event layout fits status {status!r} with {w[5][:40]!r} in the Event/Class column"
@@ -93,85 +109,123 @@ def parse_short(
     rivals = {(r.layout.id, tuple(sorted(r.values.items()))) for r in top}
     if len(rivals) > 1:
         chosen, warnings = _settle_tie(top, platform)
+    if chosen.other is not None:
+        shown = ", ".join(f"{k} {v!r}" for k, v in chosen.other.items()
+                          if chosen.values.get(k) != v)
+        warnings.append(f"ambiguous line: {chosen.layout.id} also reads with {shown}; "
+                        "kept the reading whose earlier values are shortest")
 
-    record = _build(chosen, timestamp, status, tables, platform, toks)
-    record = record.replace(
-        warnings=tuple(warnings), origin=Origin(source, lineno, text) if lineno else None
-    )
-    return record
+    origin = Origin(source, lineno, text) if lineno else None
+    return _build(chosen, timestamp, status, tables, platform, toks, tuple(warnings), origin)
 
 
 def _readings(
-    toks: Tokens, status: str, platform: str | None, tables: CodeTables
+    toks: Tokens,
+    status: str,
+    platform: str | None,
+    tables: CodeTables,
+    events: Collection[str] | None = None,
 ) -> list[_Reading]:
+    """Every reading that may be the best: exact fits first, then searches bounded by them."""
     out: list[_Reading] = []
+    searches: list[tuple[int, Layout, str | None]] = []
     first = toks.words[5]
     for priority, layout in enumerate(LAYOUTS):
+        if events is not None and layout.id not in events:
+            continue
         if status not in layout.statuses and status != "C":
             continue
-        if not _column_fits(layout, first):
+        if not _column_fits(layout, first, status):
             continue
-        platforms: tuple[str | None, ...]
-        if layout.windows and platform is None:
-            platforms = ("unix", "windows")
-        else:
-            platforms = (platform,)
+        both = layout.windows and platform is None
+        platforms: tuple[str | None, ...] = ("unix", "windows") if both else (platform,)
         for plat in platforms:
-            order = layout.order(plat)
-            found = _fit(order, toks, 5)
-            if found is not None:
-                score, values = found
-                score += _implausibility(layout, values, tables)
-                out.append(_Reading(score, priority, layout, plat, values))
+            exact = _fit_exact(layout.order(plat), toks, 5)
+            if exact is not None:
+                cost = _implausibility(layout, exact) + _command_cost(exact, tables)
+                out.append(_Reading(cost, priority, layout, plat, exact, None))
+            if exact is None or cost > 0:  # a cheaper cut than a costly exact one may exist
+                searches.append((priority, layout, plat))
+    limit = min((r.score for r in out), default=float("inf"))
+    for priority, layout, plat in searches:
+        word_cost = _implausibility(layout, {"event_name": first})
+        found = _fit(layout.order(plat), toks, 5, tables, limit - word_cost)
+        if found is not None:
+            score, values, other = found
+            score += word_cost
+            out.append(_Reading(score, priority, layout, plat, values, other))
+            limit = min(limit, score)
+    out.sort(key=lambda r: r.priority)
     return out
 
 
-def _column_fits(layout: Layout, word: str) -> bool:
-    """Whether ``word`` may stand in the layout's Event/Class column."""
+def _column_fits(layout: Layout, word: str, status: str) -> bool:
+    """Whether ``word`` may stand in the layout's Event/Class column. A layout open to any class
+    leaves alone the classes another layout claims for the same status (a ``TCP`` line is a
+    network event, not a resource access)."""
     if layout.words:
         if word in layout.words:
             return True
         return layout.word_is_free and word.isupper() and word not in _EVENT_WORDS
     if layout.classes:
         return word in layout.classes
+    if word in _CLAIMED.get(status, ()):
+        return False
     return word not in _EVENT_WORDS and word.replace("_", "").replace("-", "").isalnum()
 
 
-def _implausibility(layout: Layout, values: dict[str, str], tables: CodeTables) -> float:
+def _implausibility(layout: Layout, values: dict[str, str]) -> float:
     """What a reading costs beyond its cuts: an admin record is recognised by its Command,
-    so an unknown Event word (+2) or a Command that does not start with a selang verb (+3)
-    makes any other reading of the line preferable."""
-    if layout.id != "db_admin":
+    so an unknown Event word (+2) or a Command that does not start with a selang verb (+30)
+    makes any other reading of the line preferable (the latter is part of the cut's cost:
+    see ``_spans`` and ``_command_cost``)."""
+    if not layout.word_is_free:
         return 0.0
-    cost = 0.0 if values.get("event_name") in layout.words else 2.0
-    if not tables.is_selang(values.get("command", "")):
-        cost += 3.0
-    return cost
+    return 0.0 if values.get("event_name") in layout.words else 2.0
 
 
-def _fit(order: tuple[str, ...], toks: Tokens, start: int) -> tuple[float, dict[str, str]] | None:
-    """The cheapest way to read ``order`` from token ``start`` to the end, and its values.
+def _command_cost(values: dict[str, str], tables: CodeTables) -> float:
+    command = values.get("command")
+    if command is None or tables.is_selang(command):
+        return 0.0
+    return _NOT_SELANG
 
-    Ties inside one layout are rare (they need two multi-token values); the first found wins.
+
+def _fit(
+    order: tuple[str, ...],
+    toks: Tokens,
+    start: int,
+    tables: CodeTables,
+    limit: float = float("inf"),
+) -> tuple[float, dict[str, str], dict[str, str] | None] | None:
+    """The cheapest way (costing at most ``limit``) to read ``order`` from token ``start`` to
+    the end, its values, and the values of another cut at the same cost if there is one.
+
+    Ties inside one layout are rare (they need two multi-token values); the first found (the
+    one whose earlier values are shortest) wins, and the caller warns.
     """
+    if limit < 0:
+        return None
+    if limit < 0.5 and not _plan(order)[1]:
+        return None  # below 0.5 only an exact fit (tried before) or free text can read it
     n = len(toks)
-    exact = _fit_exact(order, toks, start)
-    if exact is not None:
-        return 0.0, exact
-    best: list[float] = [float("inf")]
+    best: list[float] = [limit]
     best_spans: list[dict[str, tuple[int, int]]] = []
     spans: dict[str, tuple[int, int]] = {}
 
     def walk(k: int, i: int, score: float) -> None:
-        if score >= best[0]:
+        if score > best[0] or (score == best[0] and len(best_spans) > 1):
             return
         if k == len(order):
             if i == n:
-                best[0] = score
-                best_spans[:] = [dict(spans)]
+                if score < best[0]:
+                    best[0] = score
+                    best_spans[:] = [dict(spans)]
+                else:
+                    best_spans.append(dict(spans))
             return
         key = order[k]
-        for j, cost in _spans(key, order, k, toks, i):
+        for j, cost in _spans(key, order, k, toks, i, tables):
             spans[key] = (i, j)
             walk(k + 1, j, score + cost)
         spans.pop(key, None)
@@ -179,19 +233,21 @@ def _fit(order: tuple[str, ...], toks: Tokens, start: int) -> tuple[float, dict[
     walk(0, start, 0.0)
     if not best_spans:
         return None
-    return best[0], {k: toks.text(a, b) for k, (a, b) in best_spans[0].items() if b > a}
+    values = [{k: toks.text(a, b) for k, (a, b) in cut.items() if b > a} for cut in best_spans]
+    return best[0], values[0], (values[1] if len(values) > 1 else None)
 
 
 def _fit_exact(order: tuple[str, ...], toks: Tokens, start: int) -> dict[str, str] | None:
-    """Read a line whose values are all one token (with or without the optional columns)."""
+    """Read a line whose values are all one token (with or without the optional columns),
+    but for free text, which takes the rest: the search's cost-0 reading, found directly."""
     words = toks.words
+    kinds, has_text, has_session, has_flags = _plan(order)
+    if has_text:
+        return _fit_exact_text(order, kinds, toks, start)
     rest = len(words) - start
-    kinds = [_KIND[k] for k in order]
-    if "text" in kinds:
-        return None
-    has_session = "session" in kinds
-    has_flags = "flags" in kinds
     base = len(order) - has_session - has_flags
+    if not (base <= rest <= base + has_session + 2 * has_flags):
+        return None
     for with_session in (True, False) if has_session else (False,):
         for with_flags in (True, False) if has_flags else (False,):
             if base + with_session + 2 * with_flags != rest:
@@ -232,6 +288,46 @@ def _fit_exact(order: tuple[str, ...], toks: Tokens, start: int) -> dict[str, st
     return None
 
 
+@cache
+def _plan(order: tuple[str, ...]) -> tuple[tuple[str, ...], bool, bool, bool]:
+    """The kinds of an order's fields, and whether it has free text, a session, flags."""
+    kinds = tuple(_KIND[k] for k in order)
+    return kinds, "text" in kinds, "session" in kinds, "flags" in kinds
+
+
+def _fit_exact_text(
+    order: tuple[str, ...], kinds: tuple[str, ...], toks: Tokens, start: int
+) -> dict[str, str] | None:
+    words = toks.words
+    n = len(words)
+    values: dict[str, str] = {}
+    i = start
+    for k, (key, kind) in enumerate(zip(order, kinds, strict=True)):
+        if kind == "session":
+            if i < n and SESSION.match(words[i]):
+                values[key] = words[i]
+                i += 1
+        elif kind == "flags":
+            if i + 1 < n and words[i] == "(OS" and words[i + 1] == "user)":
+                values[key] = OS_USER
+                i += 2
+        elif kind == "text":
+            end = n
+            trailing_flags = n - 2 > i and words[n - 2] == "(OS" and words[n - 1] == "user)"
+            if k + 1 < len(order) and trailing_flags:
+                end = n - 2
+            if end <= i:
+                return None
+            values[key] = toks.text(i, end)
+            i = end
+        elif i >= n or not _token_fits(kind, words[i]):
+            return None
+        else:
+            values[key] = words[i]
+            i += 1
+    return values if i == n else None
+
+
 def _token_fits(kind: str, word: str) -> bool:
     if kind == "int":
         return word.isascii() and word.isdigit() and len(word) <= MAX_CODE_DIGITS
@@ -239,7 +335,7 @@ def _token_fits(kind: str, word: str) -> bool:
 
 
 def _spans(
-    key: str, order: tuple[str, ...], k: int, toks: Tokens, i: int
+    key: str, order: tuple[str, ...], k: int, toks: Tokens, i: int, tables: CodeTables
 ) -> list[tuple[int, float]]:
     """Where the value for ``key`` starting at token ``i`` may end, and what each choice costs."""
     words = toks.words
@@ -265,10 +361,13 @@ def _spans(
             return []  # free text always runs to the end (but for a trailing AuditFlags)
         out = [(n, 0.0)]
         if after and n - 2 > i and words[n - 2] == "(OS" and words[n - 1] == "user)":
-            out.insert(0, (n - 2, 0.0))
+            out = [(n - 2, 0.0), (n, 5.0)]  # a trailing "(OS user)" is the AuditFlags column
+        if key == "command" and not tables.is_selang(words[i]):
+            return [(j, cost + _NOT_SELANG) for j, cost in out]
         return out
     out = [(i + 1, 0.0)]
-    cost = 0.0
+    # a path with spaces is a Windows path: one that does not begin like one costs 1 more
+    cost = 0.0 if kind != "path" or looks_like_path_start(words[i]) else 1.0
     for j in range(i + 1, min(n, i + MAX_SPAN)):
         if toks.wide_gap_before(j):
             cost += 10.0
@@ -276,10 +375,20 @@ def _spans(
             cost += 1.0 + (3.0 if looks_like_path_start(words[j]) else 0.0)
             out.append((j + 1, cost))
         else:  # name
-            value = toks.text(i, j + 1).upper()
-            spaced = any(value.startswith(d) for d in SPACED_DOMAINS)
-            out.append((j + 1, cost + (0.5 if spaced else 3.0 * (j - i))))
+            out.append((j + 1, cost + _name_cost(toks.text(i, j + 1), j - i)))
     return out
+
+
+def _name_cost(value: str, spaces: int) -> float:
+    """What reading a user name of ``spaces + 1`` tokens costs: 3 a space, but the space of a
+    known spaced domain (``NT AUTHORITY\\``) or well-known account only 0.5 in all."""
+    upper = value.upper()
+    if upper in SPACED_ACCOUNTS:
+        return 0.5
+    for domain in SPACED_DOMAINS:
+        if upper.startswith(domain):
+            return 0.5 + 3.0 * (spaces - domain.count(" "))
+    return 3.0 * spaces
 
 
 def _settle_tie(top: list[_Reading], platform: str | None) -> tuple[_Reading, list[str]]:
@@ -291,7 +400,8 @@ def _settle_tie(top: list[_Reading], platform: str | None) -> tuple[_Reading, li
     if len(layouts) > 1:
         chosen = top[0]
         others = ", ".join(layouts[1:])
-        return chosen, [f"ambiguous line: also reads as {others}; chose {chosen.layout.id} (table order)"]
+        warning = f"ambiguous line: also reads as {others}; chose {chosen.layout.id} (table order)"
+        return chosen, [warning]
     # one layout, two platforms that read the values differently (trace: effective user or real UID)
     clue = _platform_clue(top[0].values)
     for r in top:
@@ -305,6 +415,9 @@ def _settle_tie(top: list[_Reading], platform: str | None) -> tuple[_Reading, li
 
 
 def _platform_clue(values: dict[str, str]) -> str | None:
+    """The platform the values show (a backslash, a drive, a UNIX path); free text (trace,
+    command) is left out: it may quote anything, including the other platform's paths."""
+    values = {k: v for k, v in values.items() if _KIND[k] != "text"}
     if any(has_windows_clue(v) for v in values.values()):
         return "windows"
     if any(v.startswith("/") for k, v in values.items() if _KIND[k] == "path"):
@@ -319,9 +432,14 @@ def _build(
     tables: CodeTables,
     platform: str | None,
     toks: Tokens,
+    warnings: tuple[str, ...],
+    origin: Origin | None,
 ) -> AuditRecord:
     layout = reading.layout
-    kwargs: dict[str, object] = {"event": layout.id, "timestamp": timestamp, "status": status}
+    kwargs: dict[str, object] = {
+        "event": layout.id, "timestamp": timestamp, "status": status,
+        "warnings": warnings, "origin": origin,
+    }
     for key, value in reading.values.items():
         kwargs[FIELD_BY_KEY[key].attr] = _typed(key, value)
     if "audit_flags" in layout.unix and "audit_flags" not in kwargs:
@@ -338,7 +456,10 @@ def _build(
         if plat is None and layout.windows and reading.platform is not None:
             # the order itself told (e.g. "(OS user)" before or after the effective user)
             other = "windows" if reading.platform == "unix" else "unix"
-            if _fit(layout.order(other), toks, 5) is None:
+            other_order = layout.order(other)
+            if _fit_exact(other_order, toks, 5) is None and _fit(
+                other_order, toks, 5, tables, reading.score
+            ) is None:
                 plat = reading.platform
         if plat is None and layout.id == "trace":
             plat = reading.platform

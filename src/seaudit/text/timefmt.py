@@ -16,7 +16,7 @@ def days_in_month(year: int, month: int) -> int:
 
 
 def to_timestamp(day: str, month: str, year: str, clock: str) -> str | None:
-    """``("03", "Nov", "2008", "10:38:47")`` -> ``"2008-11-03T10:38:47"``, None if not a real time."""
+    """``("03", "Nov", "2008", "10:38:47")`` -> ``"2008-11-03T10:38:47"``; None if not real."""
     number = _MONTH_NUMBER.get(month)
     if (
         number is None
@@ -45,10 +45,14 @@ def split_timestamp(timestamp: str) -> tuple[str, str]:
 
 
 def valid_timestamp(timestamp: str) -> bool:
+    """Whether a record timestamp is ``YYYY-MM-DDTHH:MM:SS`` naming a real date and time."""
     if len(timestamp) != 19 or timestamp[10] != "T":
         return False
     day, clock = split_timestamp_safe(timestamp)
-    return day is not None and to_timestamp(*day.split(" "), clock) == timestamp
+    if day is None:
+        return False
+    d, m, y = day.split(" ")
+    return to_timestamp(d, m, y, clock) == timestamp
 
 
 def split_timestamp_safe(timestamp: str) -> tuple[str | None, str]:

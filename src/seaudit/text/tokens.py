@@ -12,32 +12,42 @@ OS_USER = "(OS user)"
 #: Windows account domains that contain a space (so "NT AUTHORITY\SYSTEM" is one user name)
 SPACED_DOMAINS = ("NT AUTHORITY\\", "NT SERVICE\\", "IIS APPPOOL\\", "WINDOW MANAGER\\",
                   "FONT DRIVER HOST\\")
+#: well-known Windows accounts whose own name contains a space (upper case)
+SPACED_ACCOUNTS = frozenset({"NT AUTHORITY\\NETWORK SERVICE", "NT AUTHORITY\\LOCAL SERVICE",
+                             "NT AUTHORITY\\ANONYMOUS LOGON"})
 
 
 @dataclass(frozen=True, slots=True)
 class Tokens:
+    """The tokens of a line; positions are kept only for padded lines (single-spaced lines,
+    the common case, rebuild a multi-token value by joining with one space)."""
+
     line: str
-    words: tuple[str, ...]
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    words: list[str]
+    starts: tuple[int, ...] = ()
+    ends: tuple[int, ...] = ()
 
     def __len__(self) -> int:
         return len(self.words)
 
     def text(self, a: int, b: int) -> str:
         """Tokens a..b-1 as they stand in the line, inner spacing kept."""
+        if not self.starts:
+            return self.words[a] if b == a + 1 else " ".join(self.words[a:b])
         return self.line[self.starts[a] : self.ends[b - 1]]
 
     def wide_gap_before(self, i: int) -> bool:
         """True where column padding (two spaces or more) separates token i from the one before."""
-        return i > 0 and self.starts[i] - self.ends[i - 1] > 1
+        return bool(self.starts) and i > 0 and self.starts[i] - self.ends[i - 1] > 1
 
 
 def tokenize(line: str) -> Tokens:
+    if "  " not in line and not line.startswith(" "):
+        return Tokens(line, line.split(" ") if line else [])
     matches = list(_TOKEN.finditer(line))
     return Tokens(
         line,
-        tuple(m.group() for m in matches),
+        [m.group() for m in matches],
         tuple(m.start() for m in matches),
         tuple(m.end() for m in matches),
     )

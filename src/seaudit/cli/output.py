@@ -1,0 +1,81 @@
+"""Output options shared by every verb that writes records (``parse``, the query, ``forward``
+previews): ``--to FORMAT``, ``-o FILE``, ``--sessionid``, ``--padded``, ``--opt KEY=VALUE``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable
+from typing import Any, BinaryIO
+
+from seaudit.errors import UsageError
+from seaudit.schema.record import AuditRecord
+
+
+def add_output_arguments(parser: argparse.ArgumentParser, default: str = "jsonl") -> None:
+    group = parser.add_argument_group("output")
+    group.add_argument("--to", default=default, metavar="FORMAT",
+                       help=f"output format (default {default}; `seaudit formats` lists them)")
+    group.add_argument("-o", "--output", metavar="FILE",
+                       help="write to FILE instead of standard output")
+    group.add_argument("--sessionid", action="store_true",
+                       help="include the session ID column in non-detailed output")
+    group.add_argument("--padded", action="store_true",
+                       help="pad non-detailed columns the way seaudit aligns them")
+    group.add_argument("--opt", action="append", default=[], metavar="KEY=VALUE",
+                       help="a format option (see `seaudit formats`); repeatable")
+
+
+def format_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The options for the chosen format: the common flags it supports, then each --opt."""
+    from seaudit.export import get_format
+
+    fmt = get_format(args.to)
+    options: dict[str, Any] = {}
+    if args.sessionid and "sessionid" in fmt.options:
+        options["sessionid"] = True
+    if args.padded and "padded" in fmt.options:
+        options["padded"] = True
+    platform = getattr(args, "platform", None)
+    if platform in ("unix", "windows") and "platform" in fmt.options:
+        options["platform"] = platform
+    for item in args.opt:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--opt takes KEY=VALUE, not {item!r}")
+        if key not in fmt.options:
+            known = ", ".join(fmt.options) or "none"
+            raise UsageError(f"format {fmt.name!r} has no option {key!r} (options: {known})")
+        options[key] = _value(value)
+    return options
+
+
+def _value(text: str) -> Any:
+    lowered = text.lower()
+    if lowered in ("true", "yes", "on"):
+        return True
+    if lowered in ("false", "no", "off"):
+        return False
+    if text.isascii() and text.isdigit():
+        return int(text)
+    return text
+
+
+def write_output(records: Iterable[AuditRecord], args: argparse.Namespace) -> int:
+    """Write records as the arguments ask; returns how many were written."""
+    from seaudit.export import get_format
+
+    fmt = get_format(args.to)
+    options = format_options(args)
+    if args.output:
+        try:
+            with open(args.output, "wb") as out:
+                return fmt.write(records, out, **options)
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror}") from None
+    if fmt.binary and sys.stdout.isatty():
+        raise UsageError(f"format {fmt.name!r} is binary: give -o FILE or redirect the output")
+    stdout: BinaryIO = sys.stdout.buffer
+    count = fmt.write(records, stdout, **options)
+    stdout.flush()
+    return count

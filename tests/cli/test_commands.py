@@ -1,0 +1,77 @@
+"""The command line: every verb module is listed, `-t` prints loadable tables, errors are clean."""
+
+from __future__ import annotations
+
+import os
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import seaudit.cli
+from seaudit.cli import COMMANDS, main
+from seaudit.schema.codes import default_tables, load_site_tables
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+_NOT_VERBS = {"tables", "output"}  # helpers of the verbs, not verbs
+
+
+def run_cli(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    return subprocess.run([sys.executable, "-m", "seaudit", *args], input=stdin,
+                          capture_output=True, env=env, timeout=60, check=False)
+
+
+def test_every_verb_module_is_listed_and_has_the_verb_interface() -> None:
+    modules = {m.name for m in pkgutil.iter_modules(seaudit.cli.__path__)} - _NOT_VERBS
+    listed = {path.rsplit(".", 1)[1] for path in COMMANDS.values()}
+    assert modules == listed
+    for module_name in COMMANDS.values():
+        module = __import__(module_name, fromlist=["run"])
+        assert isinstance(module.HELP, str) and module.HELP
+        assert callable(module.add_arguments) and callable(module.run)
+
+
+def test_dash_t_prints_every_table_and_loads_back(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["-t"]) == 0
+    out = capsys.readouterr().out
+    for title in ("Status letters", "Stage codes", "Reason codes", "Password quality codes",
+                  "Untrust codes"):
+        assert title in out
+    assert "   408  Default access of TCP service" in out
+    loaded = load_site_tables(out)
+    assert loaded.numbered == default_tables().numbered
+
+
+def test_dash_t_merges_a_site_dump(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    dump = tmp_path / "site.txt"
+    dump.write_text("Stage codes\n  999  Site specific stage\n  69 - Overridden message\n")
+    assert main(["-t", "--load", str(dump)]) == 0
+    out = capsys.readouterr().out
+    assert "   999  Site specific stage" in out
+    assert "    69  Overridden message" in out
+
+
+def test_bad_site_dump_is_a_clean_error_naming_the_line(tmp_path: Path) -> None:
+    dump = tmp_path / "site.txt"
+    dump.write_text("Stage codes\n  12  fine\nthis is not an entry\n")
+    result = run_cli("-t", "--load", str(dump))
+    assert result.returncode == 2
+    err = result.stderr.decode()
+    assert f"{dump}:3:" in err and "CodeTableError" in err
+    assert "Traceback" not in err
+
+
+def test_missing_site_dump_is_a_clean_error(tmp_path: Path) -> None:
+    result = run_cli("-t", "--load", str(tmp_path / "absent.txt"))
+    assert result.returncode == 2
+    assert b"cannot read code tables" in result.stderr and b"Traceback" not in result.stderr
+
+
+def test_formats_lists_every_registered_format() -> None:
+    from seaudit.export import registry
+
+    result = run_cli("formats")
+    assert result.returncode == 0
+    names = [line for line in result.stdout.decode().splitlines() if not line.startswith(" ")]
+    assert names == list(registry())

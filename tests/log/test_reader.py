@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from seaudit.errors import LogCorruptError
+from seaudit.log import AuditLog, LogConfig, log_files, read_log, read_segment
+from seaudit.log.frame import HEADER_SIZE
+from seaudit.schema.record import AuditRecord, Origin
+
+from .conftest import make_record
+
+Cfg = Callable[..., LogConfig]
+
+_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+
+
+@st.composite
+def records(draw: st.DrawFn) -> AuditRecord:
+    origin = draw(st.none() | st.builds(Origin, source=_text, line=st.integers(0, 10**9),
+                                        raw=st.none() | _text, node=st.none() | _text))
+    return AuditRecord(event=draw(st.sampled_from(["login", "trace", "resource_access"])),
+                       timestamp="2026-02-06T14:43:30", status=draw(st.sampled_from("PDWFS")),
+                       user=draw(st.none() | _text), resource=draw(st.none() | _text),
+                       stage=draw(st.none() | st.integers(0, 2**40)), origin=origin,
+                       warnings=tuple(draw(st.lists(_text, max_size=2))))
+
+
+@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture],
+          deadline=None)
+@given(st.lists(records(), min_size=1, max_size=20))
+def test_any_records_read_back_equal_with_origin_and_warnings(tmp_path_factory: pytest.
+                                                              TempPathFactory,
+                                                              batch: list[AuditRecord]) -> None:
+    cfg = LogConfig(audit_log=tmp_path_factory.mktemp("h") / "seos.audit", flush="every:100")
+    with AuditLog(cfg) as log:
+        log.append_batch(batch)
+    back = [e.record for e in read_log(cfg)]
+    assert back == batch
+    assert [(r.origin, r.warnings) for r in back] == [(r.origin, r.warnings) for r in batch]
+
+
+def test_after_skips_whole_files_and_records(log_cfg: Cfg) -> None:
+    cfg = log_cfg(audit_size=50, backup_date="yes", audit_max_files=0)
+    with AuditLog(cfg) as log:
+        log.append_batch(make_record(i, pad=400) for i in range(500))
+    assert [e.seq for e in read_log(cfg, after=321)] == list(range(322, 501))
+    assert list(read_log(cfg, after=500)) == []
+
+
+def test_read_segment_reads_one_backup(log_cfg: Cfg) -> None:
+    cfg = log_cfg(audit_size=50, backup_date="yes")
+    with AuditLog(cfg) as log:
+        log.append_batch(make_record(i, pad=400) for i in range(300))
+    files = log_files(cfg)
+    per_file = [[e.seq for e in read_segment(p)] for p in files]
+    assert [s for seqs in per_file for s in seqs] == list(range(1, 301))
+    assert all(per_file)
+
+
+def test_a_torn_live_tail_ends_the_walk_quietly(log_cfg: Cfg) -> None:
+    cfg = log_cfg()
+    with AuditLog(cfg) as log:
+        log.append_batch(make_record(i) for i in range(5))
+    with cfg.audit_log.open("ab") as handle:
+        handle.write(b"\x1eR\x10\x00")  # a writer died here
+    assert [e.seq for e in read_log(cfg)] == [1, 2, 3, 4, 5]
+
+
+def test_damage_raises_rather_than_skipping(log_cfg: Cfg) -> None:
+    cfg = log_cfg()
+    with AuditLog(cfg) as log:
+        log.append_batch(make_record(i) for i in range(5))
+    data = bytearray(cfg.audit_log.read_bytes())
+    data[HEADER_SIZE + 20] ^= 1
+    cfg.audit_log.write_bytes(bytes(data))
+    with pytest.raises(LogCorruptError, match=f"offset {HEADER_SIZE}"):
+        list(read_log(cfg))
+
+
+def test_reading_during_a_rotation_sees_each_record_once(log_cfg: Cfg) -> None:
+    cfg = log_cfg(audit_size=50, backup_date="none")
+    with AuditLog(cfg) as log:
+        log.append_batch(make_record(i, pad=400) for i in range(200))
+        reader = read_log(cfg)
+        first = next(reader)  # files are opened now
+        log.append_batch(make_record(i, pad=400) for i in range(200, 600))  # overwrites backup
+        rest = [e.seq for e in reader]
+    assert [first.seq, *rest] == list(range(first.seq, first.seq + 1 + len(rest)))
+    assert rest[-1] >= 200
+
+
+def test_payload_holds_exactly_to_dict_plus_provenance() -> None:
+    import orjson
+
+    from seaudit.log.payload import encode_record
+
+    for i in range(6):
+        r = make_record(i)
+        data = orjson.loads(encode_record(r))
+        prov = {k: data.pop(k) for k in ("source", "line", "node", "raw") if k in data}
+        assert data == r.to_dict()
+        assert list(data) == list(r.to_dict())
+        if r.origin is not None:
+            assert prov == {"source": r.origin.source, "line": r.origin.line,
+                            "node": r.origin.node, "raw": r.origin.raw}
