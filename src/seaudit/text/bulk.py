@@ -29,7 +29,9 @@ from seaudit.schema.codes import CodeTables, default_tables
 from seaudit.schema.events import LAYOUTS, Layout
 from seaudit.schema.fields import FIELD_BY_KEY, FIELDS, INT_KEYS, INT_OR_STR, KEYS
 from seaudit.schema.record import AuditRecord, Origin
+from seaudit.text.detailed import find_labels
 from seaudit.text.reader import MAX_LINE_BYTES, Item, Reject, is_continuation, parse_group
+from seaudit.text.short import _column_fits
 from seaudit.text.timefmt import MONTHS
 
 BATCH_BYTES = 16 << 20
@@ -144,7 +146,7 @@ class _Plan:
     decided: dict[int, int] = field(default_factory=dict)  # signature -> tid * 4 + mode, or -1
 
 
-_MODE_NONE, _MODE_FIXED, _MODE_CLUE, _MODE_CLUE_OR_SLOW = 0, 1, 2, 3
+_MODE_NONE, _MODE_FIXED, _MODE_CLUE, _MODE_CLUE_OR_OWN = 0, 1, 2, 3
 
 
 def _plan(platform: str | None, tables: CodeTables) -> _Plan:
@@ -176,13 +178,7 @@ def _decide(plan: _Plan, sig: int, platform: str | None) -> int:
         lay = t.layout
         if t.n != n or status not in lay.statuses:
             return False
-        if lay.words:
-            if word not in lay.words:
-                return False
-        elif lay.classes:
-            if word not in lay.classes:
-                return False
-        elif word in _EVENT_WORDS:
+        if not _column_fits(lay, word or "X", status):  # "X": any other one-word class
             return False
         if t.session is not None and not sess(t.session):
             return False
@@ -206,7 +202,8 @@ def _decide(plan: _Plan, sig: int, platform: str | None) -> int:
         mode = _MODE_FIXED
     elif lay.windows:
         plats = {t.platform for t in fitting}
-        mode = _MODE_CLUE if len(plats) > 1 else _MODE_CLUE_OR_SLOW
+        # only one field order reads the line: without a clue, that order tells the platform
+        mode = _MODE_CLUE if len(plats) > 1 else _MODE_CLUE_OR_OWN
     else:
         mode = _MODE_CLUE
     return chosen.tid * 4 + mode
@@ -249,14 +246,24 @@ class _Grouper:
     def __init__(self, source: str, platform: str | None, tables: CodeTables, max_line: int):
         self.source, self.platform, self.tables, self.max_line = source, platform, tables, max_line
         self.group: list[str] = []
+        self.numbers: list[int] = []
         self.start = 0
         self.last = 0
 
     def flush(self, out: list[Item]) -> None:
-        if self.group:
-            out.append(parse_group(" ".join(s.strip() for s in self.group), source=self.source,
-                                   lineno=self.start, platform=self.platform, tables=self.tables))
-            self.group = []
+        if not self.group:
+            return
+        text = " ".join(s.strip() for s in self.group)
+        kw = {"source": self.source, "platform": self.platform, "tables": self.tables}
+        if len(self.group) > 1 and find_labels(text) < 0:
+            out.append(parse_group(self.group[0].strip(), lineno=self.start, **kw))  # type: ignore[arg-type]
+            for number, line in zip(self.numbers, self.group[1:], strict=True):
+                out.append(Reject(self.source, number, "a detailed label line under a record "
+                                  "without an 'Event type:' label", line))
+        else:
+            out.append(parse_group(text, lineno=self.start, **kw))  # type: ignore[arg-type]
+        self.group = []
+        self.numbers = []
 
     def feed(self, number: int, text: str, too_long: bool, out: list[Item]) -> None:
         if number != self.last + 1:
@@ -273,6 +280,7 @@ class _Grouper:
         if is_continuation(text):
             if self.group:
                 self.group.append(text)
+                self.numbers.append(number)
             else:
                 out.append(Reject(self.source, number,
                                   "a detailed label line with no record before it", text))
@@ -280,6 +288,11 @@ class _Grouper:
         self.flush(out)
         self.group = [text]
         self.start = number
+
+
+def _kept(max_line: int) -> int:
+    """How much of an over-long line the reference keeps (its first ``readline`` chunk)."""
+    return min(1024, max_line + 1)
 
 
 def _decode(raw: bytes) -> str:
@@ -315,7 +328,7 @@ def _segments(stream: BinaryIO, batch_bytes: int, max_line: int
             if last >= 0:
                 yield "lines", lineno, buf[: last + 1], False
                 lineno += buf.count(b"\n", 0, last + 1)
-            yield "long", lineno, buf[last + 1 : last + 1 + 1024], False
+            yield "long", lineno, buf[last + 1 : last + 1 + _kept(max_line)], False
             lineno += 1
             buf = b""
             skipping = True
@@ -477,9 +490,9 @@ def _parse_lines(
             raw = bad[row].encode("utf-8", "surrogateescape")
             txt, nb = _decode(raw).rstrip("\r"), len(raw)
         if nb > max_line:
-            head = bad[row] if row in bad else df["text"][row]
-            grouper.feed(number, _decode(head.encode("utf-8", "surrogateescape")[:1024]), True,
-                         items)
+            head = bad[row] if row in bad else txt + "\r" * (nb - len(txt.encode()))
+            kept = head.encode("utf-8", "surrogateescape")[: _kept(max_line)]
+            grouper.feed(number, _decode(kept), True, items)
         else:
             grouper.feed(number, txt, False, items)
     if n_rows and (not rows or rows[-1] != n_rows - 1):
@@ -564,10 +577,10 @@ def _build_trace(df: pl.DataFrame, first: int, platform: str | None,
     trace, prefix = pl.col("trace"), pl.concat_str([pl.lit(" "), pl.col("prefix")])
     warn = pl.lit([], pl.List(pl.Utf8))
     if platform is None:
-        windows = (pl.col("text").str.contains("\\", literal=True)
-                   | prefix.str.contains(" [A-Za-z]:") | trace.str.contains("^[A-Za-z]:"))
+        # the clues of short._platform_clue: values but the free text
+        windows = prefix.str.contains("\\", literal=True) | prefix.str.contains(" [A-Za-z]:")
         unix = pl.col("resource").str.starts_with("/")
-        odd = prefix.str.contains(" [^\\x00-\\x7f]:") | trace.str.contains("^[^\\x00-\\x7f]:")
+        odd = prefix.str.contains(" [^\\x00-\\x7f]:")
         df = df.filter(~odd).with_columns(
             pl.when(windows).then(pl.lit("windows")).otherwise(pl.lit("unix")).alias("platform"),
             (~windows & ~unix).alias("unknown"),
@@ -593,8 +606,8 @@ def _build_trace(df: pl.DataFrame, first: int, platform: str | None,
 
 
 def _build_admin(df: pl.DataFrame, first: int, tables: CodeTables) -> pl.DataFrame:
-    """UPDATE lines: one token a value up to the free Command (the reference's first reading;
-    db_admin is the only layout an UPDATE line can have)."""
+    """UPDATE lines: one token a value up to a Command that starts with a selang verb (the
+    reference's exact reading, of cost 0; db_admin is the only layout an UPDATE line fits)."""
     from seaudit.schema.codes import ADMIN_COMMAND
 
     tok = pl.col("tok")
@@ -605,6 +618,8 @@ def _build_admin(df: pl.DataFrame, first: int, tables: CodeTables) -> pl.DataFra
         & tok.list.get(8).str.contains(_INT_RE)
         & tok.list.get(9).str.contains(_INT_RE)
         & tok.list.get(12).str.contains("^[!-~]+$")
+        & tok.list.get(12).str.to_lowercase().is_in(
+            sorted({*tables.command_types, *tables.selang_verbs}))
     )
     df = df.filter(ok).with_columns(flag.alias("flag"))
     flag = pl.col("flag")
@@ -741,13 +756,16 @@ def _build(df: pl.DataFrame, first: int, plan: _Plan, tables: CodeTables) -> pl.
     clue = pl.when(win).then(pl.lit("windows")).when(unix).then(pl.lit("unix"))
     mode = pl.col("mode")
     fixed = next((t.platform for t in plan.templates if t.platform), None)
+    own = tid.replace_strict({t.tid: t.platform for t in temps}, default=None,
+                             return_dtype=pl.Utf8)
     plat = (
         pl.when(mode == _MODE_FIXED).then(pl.lit(fixed, pl.Utf8))
-        .when(mode >= _MODE_CLUE).then(clue).otherwise(pl.lit(None, pl.Utf8))
+        .when(mode == _MODE_CLUE).then(clue)
+        .when(mode == _MODE_CLUE_OR_OWN).then(pl.coalesce(clue, own))
+        .otherwise(pl.lit(None, pl.Utf8))
     )
     out = out.with_columns(message.alias("stage_message"), plat.alias("platform"))
-    keep = ~((mode >= _MODE_CLUE) & odd) & ~((mode == _MODE_CLUE_OR_SLOW) & pl.col(
-        "platform").is_null())
+    keep = ~((mode >= _MODE_CLUE) & odd)
     return out.filter(keep).select(
         "line", *KEYS,
         pl.lit([], pl.List(pl.Utf8)).alias("warnings"),
