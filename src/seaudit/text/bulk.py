@@ -19,7 +19,9 @@ over a batch boundary is delivered with the batch where it ends.
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -34,7 +36,7 @@ from seaudit.text.reader import MAX_LINE_BYTES, Item, Reject, is_continuation, p
 from seaudit.text.short import _column_fits
 from seaudit.text.timefmt import MONTHS
 
-BATCH_BYTES = 16 << 20
+BATCH_BYTES = 8 << 20
 MAX_CODE_DIGITS = 18
 _SPACES = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
 _WS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _SPACES) + "]"
@@ -359,16 +361,35 @@ def parse_batches(
     tables = tables or default_tables()
     plan = _plan(platform, tables)
     grouper = _Grouper(source, platform, tables, max_line_bytes)
-    for kind, first, data, after in _segments(stream, max(1, batch_bytes), max_line_bytes):
+    workers = min(2, pl.thread_pool_size())
+    segments = _segments(stream, max(1, batch_bytes), max_line_bytes)
+
+    def finish(kind: str, first: int, payload: Any) -> BulkBatch:
         items: list[Item] = []
         if kind == "long":
-            grouper.feed(first, _decode(data), True, items)
-            yield _batch(source, None, items)
-            continue
-        fast = _parse_lines(data, first, after, plan, platform, tables, grouper, max_line_bytes,
-                            items)
-        yield _batch(source, fast, items)
-    items = []
+            grouper.feed(first, _decode(payload), True, items)
+            return _batch(source, None, items)
+        vec = payload.result() if isinstance(payload, Future) else payload
+        _feed_slow(vec, grouper, max_line_bytes, items)
+        return _batch(source, vec.fast, items)
+
+    if workers < 2:  # one core: no worker thread
+        for kind, first, data, after in segments:
+            payload = data if kind == "long" else _vector(
+                data, first, after, plan, platform, tables, max_line_bytes)
+            yield finish(kind, first, payload)
+    else:  # the vectorised pass of the next chunk runs while this one is finished
+        with ThreadPoolExecutor(workers) as pool:
+            pending: deque[tuple[str, int, Any]] = deque()
+            for kind, first, data, after in segments:
+                payload = data if kind == "long" else pool.submit(
+                    _vector, data, first, after, plan, platform, tables, max_line_bytes)
+                pending.append((kind, first, payload))
+                while len(pending) > workers:
+                    yield finish(*pending.popleft())
+            while pending:
+                yield finish(*pending.popleft())
+    items: list[Item] = []
     grouper.flush(items)
     if items:
         yield _batch(source, None, items)
@@ -449,17 +470,20 @@ def _split(data: bytes) -> tuple[pl.Series, dict[int, str]]:
     return pl.Series("text", text.split("\n"), dtype=pl.Utf8), {}
 
 
-def _parse_lines(
-    data: bytes,
-    first: int,
-    after: bool,
-    plan: _Plan,
-    platform: str | None,
-    tables: CodeTables,
-    grouper: _Grouper,
-    max_line: int,
-    items: list[Item],
-) -> pl.DataFrame:
+@dataclass(frozen=True, slots=True)
+class _Vector:
+    """What the vectorised pass made of one chunk: the fast records, and the lines left for
+    the reference parser (row, text without trailing CRs, length in bytes)."""
+
+    first: int
+    n_rows: int
+    fast: pl.DataFrame
+    slow: list[tuple[int, str, int]]
+
+
+def _vector(data: bytes, first: int, after: bool, plan: _Plan, platform: str | None,
+            tables: CodeTables, max_line: int) -> _Vector:
+    """The vectorised pass over one chunk (no shared state: it may run in a worker thread)."""
     lines, bad = _split(data)
     df = pl.DataFrame({"text": lines}).with_row_index("row")
     n_rows = df.height
@@ -481,23 +505,31 @@ def _parse_lines(
         cand.alias("cand"), (text.str.count_matches(" ", literal=True) + 1).alias("ntok")
     )
     fast = _fast(df.filter(pl.col("cand") & (pl.col("ntok") >= 6)), first, plan, platform, tables)
-    # the rest goes to the reference parser, with the reader's grouping
     slow = df.filter(~pl.col("row").is_in((fast["line"] - first).cast(pl.UInt32).implode()))
-    rows = slow["row"].to_list()
-    for row, txt, nb in zip(rows, slow["text"].to_list(), slow["nbytes"].to_list(), strict=True):
-        number = first + row
+    rows: list[tuple[int, str, int]] = []
+    for row, txt, nb in zip(slow["row"].to_list(), slow["text"].to_list(),
+                            slow["nbytes"].to_list(), strict=True):
         if row in bad:
             raw = bad[row].encode("utf-8", "surrogateescape")
             txt, nb = _decode(raw).rstrip("\r"), len(raw)
+            if nb > max_line:
+                txt = bad[row]
+        elif nb > max_line:
+            txt = txt + "\r" * (nb - len(txt.encode()))  # the line as read, CRs included
+        rows.append((row, txt, nb))
+    return _Vector(first, n_rows, fast, rows)
+
+
+def _feed_slow(vec: _Vector, grouper: _Grouper, max_line: int, items: list[Item]) -> None:
+    """The lines the fast path left, through the reference reader's grouping, in order."""
+    for row, txt, nb in vec.slow:
         if nb > max_line:
-            head = bad[row] if row in bad else txt + "\r" * (nb - len(txt.encode()))
-            kept = head.encode("utf-8", "surrogateescape")[: _kept(max_line)]
-            grouper.feed(number, _decode(kept), True, items)
+            kept = txt.encode("utf-8", "surrogateescape")[: _kept(max_line)]
+            grouper.feed(vec.first + row, _decode(kept), True, items)
         else:
-            grouper.feed(number, txt, False, items)
-    if n_rows and (not rows or rows[-1] != n_rows - 1):
-        grouper.flush(items)  # a fast line ends the blob: any open group ended before it
-    return fast
+            grouper.feed(vec.first + row, txt, False, items)
+    if vec.n_rows and (not vec.slow or vec.slow[-1][0] != vec.n_rows - 1):
+        grouper.flush(items)  # a fast line ends the chunk: any open group ended before it
 
 
 def _fast(df: pl.DataFrame, first: int, plan: _Plan, platform: str | None,
