@@ -36,7 +36,7 @@ JUNK = st.sampled_from([
     b"  01 Jan 2024 10:00:00 P LOGIN root 59 2 tty1 /bin/login  ",
     b"01 Jan 2024 10:00:00 P LOGIN root (OS user) 59 2 tty1 /bin/login",
     b"01 Jan 2024 10:00:00 P LOGIN root 59 2 tty1 /bin/login (OS user) x",
-    b"    Status: Denied", b"Class: FILE",
+    b"    Status: Denied", b"Class: FILE", b"Status: D\xffnied", b"  Event type: Login event",
     b"01 Jan 2024 10:00:00 P TRACE a b c d FILE /x 55 T \\x",
     b"01 Jan 2024 10:00:00 S UPDATE FILE a 305 0 obj term notselang x (OS user)",
     "01 Jan 2024 10:00:00 D FILE r\u00e9my Read 69 3 /tmp/\u2028x /bin/sh tty r".encode(),

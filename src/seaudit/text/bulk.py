@@ -499,8 +499,9 @@ def _vector(data: bytes, first: int, after: bool, plan: _Plan, platform: str | N
         & (pl.col("nbytes") <= max_line)
         & ~nxt_cont
     )
-    if bad:
-        cand = cand & ~pl.col("row").is_in(list(bad))
+    if bad:  # undecodable lines, and the lines a detailed label line among them continues
+        held = [*bad, *(r - 1 for r, t in bad.items() if is_continuation(t.rstrip("\r")))]
+        cand = cand & ~pl.col("row").is_in(held)
     df = df.with_columns(
         cand.alias("cand"), (text.str.count_matches(" ", literal=True) + 1).alias("ntok")
     )
