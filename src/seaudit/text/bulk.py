@@ -45,7 +45,7 @@ _EVENT_WORDS = frozenset(w for lay in LAYOUTS for w in lay.words)
 _MONTH = {m: f"{i:02d}" for i, m in enumerate(MONTHS, 1)}
 _MONTH.update({m.upper(): v for m, v in list(_MONTH.items())})
 _DATE_SHAPE = (
-    "^[0-9]{1,2} (?:" + "|".join(_MONTH) + ") [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} [^ ] [^ ]"
+    "^[0-9]{2} (?:" + "|".join(_MONTH) + ") [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} [^ ] [^ ]"
 )
 _SESSION_RE = "^[0-9A-Fa-f]{8}:[0-9A-Fa-f]{8,16}$"
 _INT_RE = "^[0-9]{1,18}$"
@@ -538,18 +538,24 @@ def _fast(df: pl.DataFrame, first: int, plan: _Plan, platform: str | None,
     """The records of the lines the vectorised path reads, in line order."""
     if df.height == 0:
         return pl.DataFrame(schema=SCHEMA)
-    df = _dates(df.with_columns(pl.col("text").str.split(" ").alias("tok")))
-    word = pl.col("tok").list.get(5)
+    # filters copy every column: they run before the tokens (a list column) are made
+    df = _dates(df)
+    text, ntok = pl.col("text"), pl.col("ntok")
+    is_trace = text.str.contains("^(?:[^ ]+ ){5}TRACE ")
+    is_admin = text.str.contains("^(?:[^ ]+ ){5}UPDATE ")
+    df = df.with_columns(is_trace.alias("is_trace"), is_admin.alias("is_admin"))
+    tok = text.str.split(" ").alias("tok")
     parts = []
-    simple = df.filter((pl.col("ntok") <= 17) & ~word.is_in(list(_SLOW_WORDS)))
+    simple = df.filter((ntok <= 17) & ~pl.col("is_trace") & ~pl.col("is_admin"))
     if simple.height:
-        parts.append(_build(_classify(simple, plan, platform), first, plan, tables))
-    trace = df.filter((word == "TRACE") & (pl.col("ntok") >= 13))
+        parts.append(_build(_classify(simple.with_columns(tok), plan, platform), first, plan,
+                            tables))
+    trace = df.filter(pl.col("is_trace") & (ntok >= 13))
     if trace.height:
-        parts.append(_build_trace(trace, first, platform, tables))
-    admin = df.filter((word == "UPDATE") & (pl.col("ntok") >= 13))
+        parts.append(_build_trace(trace.with_columns(tok), first, platform, tables))
+    admin = df.filter(pl.col("is_admin") & (ntok >= 13))
     if admin.height:
-        parts.append(_build_admin(admin, first, tables))
+        parts.append(_build_admin(admin.with_columns(tok), first, tables))
     parts = [p for p in parts if p.height]
     if not parts:
         return pl.DataFrame(schema=SCHEMA)
@@ -710,45 +716,35 @@ def _classify(df: pl.DataFrame, plan: _Plan, platform: str | None) -> pl.DataFra
     keys = list(sigs)
     code = pl.col("sig").replace_strict(keys, [plan.decided[s] for s in keys],
                                         return_dtype=pl.Int64)
-    df = df.with_columns(code.alias("code")).filter(pl.col("code") >= 0)
+    df = df.with_columns(code.alias("code"))  # -1: the reference decides (filtered in _build)
     return df.with_columns((pl.col("code") // 4).alias("tid"), (pl.col("code") % 4).alias("mode"))
-
-
-_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def _dates(df: pl.DataFrame) -> pl.DataFrame:
     """Keep the lines whose date and time are real (the reference rejects the others) and add
-    their ``timestamp``."""
-    tok = pl.col("tok")
-    day, mon, year, clock = (tok.list.get(i) for i in range(4))
-    month = mon.replace_strict(_MONTH, return_dtype=pl.Utf8)
-    d = day.cast(pl.Int32)
-    y = year.cast(pl.Int32)
-    m = month.cast(pl.Int32)
-    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
-    dim = m.replace_strict(dict(enumerate(_DAYS, 1)), return_dtype=pl.Int32) + (
-        (m == 2) & leap).cast(pl.Int32)
-    hh = clock.str.slice(0, 2).cast(pl.Int32)
-    mm = clock.str.slice(3, 2).cast(pl.Int32)
-    ss = clock.str.slice(6, 2).cast(pl.Int32)
-    ok = (d >= 1) & (d <= dim) & (hh <= 23) & (mm <= 59) & (ss <= 59)
-    stamp = pl.concat_str([year, pl.lit("-"), month, pl.lit("-"), day.str.zfill(2), pl.lit("T"),
-                           clock])
-    return df.with_columns(stamp.alias("timestamp"), ok.alias("date_ok")).filter("date_ok")
+    their ``timestamp``. The shape (two-digit day, month spelled Jan or JAN, fixed offsets) is
+    already checked; chrono checks the calendar (it would accept a leap second: 60 is not)."""
+    text = pl.col("text")
+    real = text.str.slice(0, 20).str.to_datetime("%d %b %Y %H:%M:%S", strict=False)
+    ok = real.is_not_null() & (text.str.slice(18, 2) <= "59")
+    month = text.str.slice(3, 3).replace_strict(_MONTH, return_dtype=pl.Utf8)
+    stamp = pl.concat_str([text.str.slice(7, 4), pl.lit("-"), month, pl.lit("-"),
+                           text.str.slice(0, 2), pl.lit("T"), text.str.slice(12, 8)])
+    return df.filter(ok).with_columns(stamp.alias("timestamp"))
 
 
 def _build(df: pl.DataFrame, first: int, plan: _Plan, tables: CodeTables) -> pl.DataFrame:
     tok = pl.col("tok")
     tid = pl.col("tid")
-    present = sorted(set(df["tid"].unique().to_list()))
+    present = sorted(t for t in set(df["tid"].unique().to_list()) if t >= 0)
     temps = [plan.templates[i] for i in present]
     cols: dict[str, pl.Expr] = {"line": (pl.col("row").cast(pl.Int64) + first)}
     for f in FIELDS:
         key = f.key
         where = {t.tid: dict(t.slots)[key] for t in temps if key in dict(t.slots)}
         if key == "event":
-            expr = tid.replace_strict({t.tid: t.layout.id for t in temps}, return_dtype=pl.Utf8)
+            expr = tid.replace_strict({t.tid: t.layout.id for t in temps}, default=None,
+                                      return_dtype=pl.Utf8)
         elif key == "timestamp":
             expr = pl.col("timestamp")
         elif key == "status":
@@ -759,16 +755,17 @@ def _build(df: pl.DataFrame, first: int, plan: _Plan, tables: CodeTables) -> pl.
             expr = tid.replace_strict(flags, default=None, return_dtype=pl.Utf8)
         elif where:
             if len(set(where.values())) == 1 and len(where) == len(temps):
-                expr = tok.list.get(next(iter(where.values())))
+                expr = tok.list.get(next(iter(where.values())), null_on_oob=True)
             else:
                 idx = tid.replace_strict(where, default=None, return_dtype=pl.Int64)
                 expr = tok.list.get(idx, null_on_oob=True)
-            if key in INT_KEYS:
-                expr = expr.cast(pl.Int64)
+            if key in INT_KEYS:  # rows left to the reference (code -1) may hold anything
+                expr = expr.cast(pl.Int64, strict=False)
         else:
             expr = pl.lit(None, SCHEMA[key])
         cols[key] = expr.cast(SCHEMA[key])
-    out = df.with_columns(**cols)
+    out = df.select(**cols, text=pl.col("text"), tid=tid, mode=pl.col("mode"),
+                    code=pl.col("code"))
     # stage messages, from the table each layout names
     by_table: dict[str, list[int]] = {}
     for t in temps:
@@ -798,7 +795,7 @@ def _build(df: pl.DataFrame, first: int, plan: _Plan, tables: CodeTables) -> pl.
         .otherwise(pl.lit(None, pl.Utf8))
     )
     out = out.with_columns(message.alias("stage_message"), plat.alias("platform"))
-    keep = ~((mode >= _MODE_CLUE) & odd)
+    keep = (pl.col("code") >= 0) & ~((mode >= _MODE_CLUE) & odd)
     return out.filter(keep).select(
         "line", *KEYS,
         pl.lit([], pl.List(pl.Utf8)).alias("warnings"),
