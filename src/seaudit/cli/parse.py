@@ -11,11 +11,15 @@ import argparse
 import os
 import sys
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-from seaudit.schema.record import AuditRecord
-from seaudit.text.reader import Reject
 from seaudit.text.short import escape_controls
+
+if TYPE_CHECKING:  # polars loads only when parsing starts (``seaudit --help`` stays quick)
+    from seaudit.schema.codes import CodeTables
+    from seaudit.schema.record import AuditRecord
+    from seaudit.text.bulk import BulkBatch
+    from seaudit.text.reader import Reject
 
 HELP = "parse seaudit text (non-detailed or detailed) and write records"
 HINT_AFTER = 20  # rejects in a row at the start of a file before the "not seaudit output?" hint
@@ -100,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     return 1 if state.rejected else 0
 
 
-def _records(files: list[str], state: _Run, platform: str | None, tables: object
+def _records(files: list[str], state: _Run, platform: str | None, tables: CodeTables
              ) -> Iterator[AuditRecord]:
     from seaudit.text.bulk import records_of
 
@@ -108,8 +112,8 @@ def _records(files: list[str], state: _Run, platform: str | None, tables: object
         yield from records_of(batch)
 
 
-def _batches(files: list[str], state: _Run, platform: str | None, tables: object
-             ) -> Iterator:  # type: ignore[type-arg]
+def _batches(files: list[str], state: _Run, platform: str | None, tables: CodeTables
+             ) -> Iterator[BulkBatch]:
     for path in files:
         if state.stopped:
             return
@@ -136,7 +140,7 @@ def _batches(files: list[str], state: _Run, platform: str | None, tables: object
 
 
 def _file_batches(stream: BinaryIO, source: str, state: _Run, platform: str | None,
-                  tables: object) -> Iterator:  # type: ignore[type-arg]
+                  tables: CodeTables) -> Iterator[BulkBatch]:
     from seaudit.text.bulk import parse_batches
 
     progress = _progress(stream, source)
@@ -145,12 +149,10 @@ def _file_batches(stream: BinaryIO, source: str, state: _Run, platform: str | No
     hinted = False
     try:
         for batch in parse_batches(stream, source=source, platform=platform,
-                                   tables=tables):  # type: ignore[arg-type]
-            first_record = batch.frame["line"].min() if batch.frame.height else None
-            if batch.extra:
-                extra_first = min(r.origin.line for r in batch.extra if r.origin)
-                first_record = extra_first if first_record is None else min(
-                    first_record, extra_first)  # type: ignore[call-overload]
+                                   tables=tables):
+            lines = [int(batch.frame["line"][0])] if batch.frame.height else []
+            lines += [r.origin.line for r in batch.extra[:1] if r.origin]
+            first_record = min(lines) if lines else None
             for reject in batch.rejects:
                 if state.args.strict:
                     batch = _before(batch, reject.line)
@@ -176,7 +178,7 @@ def _file_batches(stream: BinaryIO, source: str, state: _Run, platform: str | No
             progress[0].stop()
 
 
-def _before(batch, line: int):  # type: ignore[no-untyped-def]
+def _before(batch: BulkBatch, line: int) -> BulkBatch:
     """The batch cut to the records before ``line`` (for --strict)."""
     import polars as pl
 

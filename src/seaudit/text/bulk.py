@@ -382,9 +382,9 @@ def parse_batches(
         with ThreadPoolExecutor(workers) as pool:
             pending: deque[tuple[str, int, Any]] = deque()
             for kind, first, data, after in segments:
-                payload = data if kind == "long" else pool.submit(
+                job: bytes | Future[_Vector] = data if kind == "long" else pool.submit(
                     _vector, data, first, after, plan, platform, tables, max_line_bytes)
-                pending.append((kind, first, payload))
+                pending.append((kind, first, job))
                 while len(pending) > workers:
                     yield finish(*pending.popleft())
             while pending:
@@ -868,6 +868,10 @@ def json_lines(frame: pl.DataFrame) -> pl.Series:
     return frame.select(pl.concat_str([pl.lit("{"), body, pl.lit("}")]).alias("json"))["json"]
 
 
+def _line_of(record: AuditRecord) -> int:
+    return record.origin.line if record.origin else 0
+
+
 def write_jsonl(batch: BulkBatch, sink: BinaryIO) -> int:
     """Write the batch's records as JSON lines; returns how many."""
     from seaudit.export.jsonl import dumps
@@ -877,10 +881,10 @@ def write_jsonl(batch: BulkBatch, sink: BinaryIO) -> int:
         merged: list[bytes] = []
         texts = lines.to_list()
         numbers = batch.frame["line"].to_list()
-        extra = sorted(batch.extra, key=lambda r: r.origin.line if r.origin else 0)
+        extra = sorted(batch.extra, key=_line_of)
         j = 0
         for number, text in zip(numbers, texts, strict=True):
-            while j < len(extra) and (extra[j].origin.line if extra[j].origin else 0) < number:
+            while j < len(extra) and _line_of(extra[j]) < number:
                 merged.append(dumps(extra[j]))
                 j += 1
             merged.append(text.encode("utf-8"))
