@@ -840,13 +840,41 @@ for _c in range(0x20):
     _ESCAPES.setdefault(chr(_c), f"\\u{_c:04x}")
 
 
-def _json_string(expr: pl.Expr) -> pl.Expr:
-    escaped = expr.str.replace_many(list(_ESCAPES), list(_ESCAPES.values()))
-    return pl.when(expr.str.contains('["\\\\\\x00-\\x1f]')).then(escaped).otherwise(expr)
+_NEEDS_ESCAPE = '["\\\\\\x00-\\x1f]'
+
+
+def _json_string(frame: pl.DataFrame, key: str) -> pl.Expr:
+    """The column as JSON string literals (quotes included), escaped as orjson escapes."""
+    expr = pl.col(key)
+    if frame.select(expr.str.contains(_NEEDS_ESCAPE).any()).item():
+        expr = pl.when(expr.str.contains(_NEEDS_ESCAPE)).then(
+            expr.str.replace_many(list(_ESCAPES), list(_ESCAPES.values()))).otherwise(expr)
+    return pl.concat_str([pl.lit('"'), expr, pl.lit('"')])
 
 
 def json_lines(frame: pl.DataFrame) -> pl.Series:
-    """One JSON object per row, byte for byte what ``seaudit.export.jsonl.dumps`` writes."""
+    """One JSON object per row, byte for byte what ``seaudit.export.jsonl.dumps`` writes.
+
+    polars' JSON encoder escapes as orjson does (a test holds them together) but writes absent
+    values as ``null``: rows are grouped by which keys they have, and each group is encoded
+    with exactly those. ``real_uid`` may be a number or a string: a batch that has any is built
+    key by key instead."""
+    present = [k for k in KEYS if frame[k].null_count() < frame.height]
+    if "real_uid" in present:
+        return _json_lines_by_key(frame)
+    has = sum((pl.col(k).is_not_null().cast(pl.Int64) * (1 << i) for i, k in enumerate(present)),
+              pl.lit(0, pl.Int64))
+    rows = frame.select(present).with_row_index("_row").with_columns(has.alias("_has"))
+    parts = []
+    for mask in rows["_has"].unique().to_list():
+        keys = [k for i, k in enumerate(present) if mask >> i & 1]
+        group = rows.filter(pl.col("_has") == mask)
+        parts.append(group.select("_row", pl.struct(keys).struct.json_encode().alias("json")))
+    out = parts[0] if len(parts) == 1 else pl.concat(parts).sort("_row")
+    return out["json"]
+
+
+def _json_lines_by_key(frame: pl.DataFrame) -> pl.Series:
     parts = []
     for key in KEYS:
         col = frame[key]
@@ -858,9 +886,9 @@ def json_lines(frame: pl.DataFrame) -> pl.Series:
         elif key in INT_OR_STR:
             digits = expr.str.contains("^[0-9]{1,18}$")
             value = pl.when(digits).then(expr.cast(pl.Int64).cast(pl.Utf8)).otherwise(
-                pl.concat_str([pl.lit('"'), _json_string(expr), pl.lit('"')]))
+                _json_string(frame, key))
         else:
-            value = pl.concat_str([pl.lit('"'), _json_string(expr), pl.lit('"')])
+            value = _json_string(frame, key)
         parts.append(pl.concat_str([pl.lit(json.dumps(key) + ":"), value]))
     if not parts:
         return pl.Series("json", ["{}"] * frame.height, dtype=pl.Utf8)
