@@ -135,10 +135,11 @@ def test_corpus_files_equal_reference_and_frame_schema() -> None:
     assert batch.frame.schema["real_uid"] == pl.Utf8
 
 
-def jsonl(data: bytes, platform: str | None = None, batch_bytes: int = 1 << 20) -> bytes:
+def jsonl(data: bytes, platform: str | None = None, batch_bytes: int = 1 << 20,
+          in_worker: bool = True) -> bytes:
     sink = io.BytesIO()
     for batch in parse_batches(io.BytesIO(data), source="f", platform=platform,
-                               batch_bytes=batch_bytes):
+                               batch_bytes=batch_bytes, json=in_worker):
         write_jsonl(batch, sink)
     return sink.getvalue()
 
@@ -153,7 +154,9 @@ def jsonl_reference(data: bytes, platform: str | None = None) -> bytes:
 @given(files())
 def test_write_jsonl_is_byte_identical(file: tuple[bytes, str | None]) -> None:
     data, platform = file
-    assert jsonl(data, platform, 100) == jsonl_reference(data, platform)
+    expected = jsonl_reference(data, platform)
+    assert jsonl(data, platform, 100) == expected
+    assert jsonl(data, platform, 1 << 20, in_worker=False) == expected
 
 
 def test_write_jsonl_escapes_like_orjson() -> None:
@@ -163,7 +166,9 @@ def test_write_jsonl_escapes_like_orjson() -> None:
         for v in values
     ).encode() + b"\n01 Jan 2024 10:00:00 D FILE u Read 69 3 /tmp/\xff /bin/sh tty u\n"
     out = jsonl(data)
-    assert out == jsonl_reference(data)
+    assert out == jsonl_reference(data) == jsonl(data, in_worker=False)
+    clean = b"\n".join(data.split(b"\n")[:4]) + b"\n"
+    assert jsonl(clean) == jsonl_reference(clean)  # one batch, all fast: JSON made by the worker
     first = out.split(b"\n")[0]
     assert orjson.loads(first)["resource"] == 'quote_"_back_\\_slash'
     assert b"\\udcff" in out.split(b"\n")[4]  # invalid UTF-8 kept (the reference dumps)

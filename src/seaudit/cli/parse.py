@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         if fmt.name == "jsonl":
             from seaudit.text.bulk import write_jsonl
 
-            for batch in _batches(files, state, platform, tables):
+            for batch in _batches(files, state, platform, tables, json=True):
                 write_jsonl(batch, sink)
         else:
             fmt.write(_records(files, state, platform, tables), sink, **options)
@@ -112,8 +112,8 @@ def _records(files: list[str], state: _Run, platform: str | None, tables: CodeTa
         yield from records_of(batch)
 
 
-def _batches(files: list[str], state: _Run, platform: str | None, tables: CodeTables
-             ) -> Iterator[BulkBatch]:
+def _batches(files: list[str], state: _Run, platform: str | None, tables: CodeTables,
+             json: bool = False) -> Iterator[BulkBatch]:
     for path in files:
         if state.stopped:
             return
@@ -130,7 +130,7 @@ def _batches(files: list[str], state: _Run, platform: str | None, tables: CodeTa
                 continue
             source = path
         try:
-            yield from _file_batches(stream, source, state, platform, tables)
+            yield from _file_batches(stream, source, state, platform, tables, json)
         except OSError as exc:
             sys.stderr.write(escape_controls(f"seaudit: cannot read {path}: {exc.strerror}") + "\n")
             state.unreadable = True
@@ -140,7 +140,7 @@ def _batches(files: list[str], state: _Run, platform: str | None, tables: CodeTa
 
 
 def _file_batches(stream: BinaryIO, source: str, state: _Run, platform: str | None,
-                  tables: CodeTables) -> Iterator[BulkBatch]:
+                  tables: CodeTables, json: bool) -> Iterator[BulkBatch]:
     from seaudit.text.bulk import parse_batches
 
     progress = _progress(stream, source)
@@ -149,7 +149,7 @@ def _file_batches(stream: BinaryIO, source: str, state: _Run, platform: str | No
     hinted = False
     try:
         for batch in parse_batches(stream, source=source, platform=platform,
-                                   tables=tables):
+                                   tables=tables, json=json):
             lines = [int(batch.frame["line"][0])] if batch.frame.height else []
             lines += [r.origin.line for r in batch.extra[:1] if r.origin]
             first_record = min(lines) if lines else None

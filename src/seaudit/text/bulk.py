@@ -221,12 +221,14 @@ class BulkBatch:
     ``warnings`` and ``raw``), ``rejects`` in line order, and ``extra``: the few records whose
     text holds undecodable bytes (lone surrogates cannot live in a polars string), also in
     line order. ``real_uid`` is a string column: ``records_of`` turns an all-digit value (at
-    most 18 digits) back into an int, as the parsers do."""
+    most 18 digits) back into an int, as the parsers do. ``json``: the frame's JSON lines when
+    ``parse_batches(json=True)`` made them in its worker thread (else None)."""
 
     source: str
     frame: pl.DataFrame
     rejects: list[Reject]
     extra: list[AuditRecord]
+    json: pl.Series | None = None
 
 
 def _schema() -> dict[str, Any]:
@@ -356,8 +358,11 @@ def parse_batches(
     tables: CodeTables | None = None,
     batch_bytes: int = BATCH_BYTES,
     max_line_bytes: int = MAX_LINE_BYTES,
+    json: bool = False,
 ) -> Iterator[BulkBatch]:
-    """Records and rejects of a binary stream, batch by batch (see the module docstring)."""
+    """Records and rejects of a binary stream, batch by batch (see the module docstring).
+    ``json=True`` also makes each batch's JSON lines in the worker thread (``write_jsonl``
+    then only writes them)."""
     tables = tables or default_tables()
     plan = _plan(platform, tables)
     grouper = _Grouper(source, platform, tables, max_line_bytes)
@@ -371,19 +376,19 @@ def parse_batches(
             return _batch(source, None, items)
         vec = payload.result() if isinstance(payload, Future) else payload
         _feed_slow(vec, grouper, max_line_bytes, items)
-        return _batch(source, vec.fast, items)
+        return _batch(source, vec.fast, items, vec.json)
 
     if workers < 2:  # one core: no worker thread
         for kind, first, data, after in segments:
             payload = data if kind == "long" else _vector(
-                data, first, after, plan, platform, tables, max_line_bytes)
+                data, first, after, plan, platform, tables, max_line_bytes, json)
             yield finish(kind, first, payload)
     else:  # the vectorised pass of the next chunk runs while this one is finished
         with ThreadPoolExecutor(workers) as pool:
             pending: deque[tuple[str, int, Any]] = deque()
             for kind, first, data, after in segments:
                 job: bytes | Future[_Vector] = data if kind == "long" else pool.submit(
-                    _vector, data, first, after, plan, platform, tables, max_line_bytes)
+                    _vector, data, first, after, plan, platform, tables, max_line_bytes, json)
                 pending.append((kind, first, job))
                 while len(pending) > workers:
                     yield finish(*pending.popleft())
@@ -395,7 +400,8 @@ def parse_batches(
         yield _batch(source, None, items)
 
 
-def _batch(source: str, fast: pl.DataFrame | None, items: list[Item]) -> BulkBatch:
+def _batch(source: str, fast: pl.DataFrame | None, items: list[Item],
+           fast_json: pl.Series | None = None) -> BulkBatch:
     rejects = [i for i in items if isinstance(i, Reject)]
     records = [i for i in items if isinstance(i, AuditRecord)]
     rows: dict[str, list[Any]] = {k: [] for k in SCHEMA}
@@ -420,7 +426,8 @@ def _batch(source: str, fast: pl.DataFrame | None, items: list[Item]) -> BulkBat
         frame = fast
     else:
         frame = fast.merge_sorted(slow, key="line")
-    return BulkBatch(source, frame, rejects, extra)
+    json = fast_json if slow.height == 0 and fast is not None and fast.height else None
+    return BulkBatch(source, frame, rejects, extra, json)
 
 
 def _encodable(rec: AuditRecord, raw: str | None) -> bool:
@@ -479,10 +486,11 @@ class _Vector:
     n_rows: int
     fast: pl.DataFrame
     slow: list[tuple[int, str, int]]
+    json: pl.Series | None = None
 
 
 def _vector(data: bytes, first: int, after: bool, plan: _Plan, platform: str | None,
-            tables: CodeTables, max_line: int) -> _Vector:
+            tables: CodeTables, max_line: int, json: bool = False) -> _Vector:
     """The vectorised pass over one chunk (no shared state: it may run in a worker thread)."""
     lines, bad = _split(data)
     df = pl.DataFrame({"text": lines}).with_row_index("row")
@@ -518,7 +526,8 @@ def _vector(data: bytes, first: int, after: bool, plan: _Plan, platform: str | N
         elif nb > max_line:
             txt = txt + "\r" * (nb - len(txt.encode()))  # the line as read, CRs included
         rows.append((row, txt, nb))
-    return _Vector(first, n_rows, fast, rows)
+    return _Vector(first, n_rows, fast, rows,
+                   json_lines(fast) if json and fast.height else None)
 
 
 def _feed_slow(vec: _Vector, grouper: _Grouper, max_line: int, items: list[Item]) -> None:
@@ -904,7 +913,12 @@ def write_jsonl(batch: BulkBatch, sink: BinaryIO) -> int:
     """Write the batch's records as JSON lines; returns how many."""
     from seaudit.export.jsonl import dumps
 
-    lines = json_lines(batch.frame) if batch.frame.height else pl.Series("json", [], pl.Utf8)
+    if batch.json is not None:
+        lines = batch.json
+    elif batch.frame.height:
+        lines = json_lines(batch.frame)
+    else:
+        lines = pl.Series("json", [], pl.Utf8)
     if batch.extra:
         merged: list[bytes] = []
         texts = lines.to_list()
