@@ -1,0 +1,216 @@
+"""``seaudit parse [FILE ...]``: seaudit text to JSON lines, CSV or text, through the bulk path.
+
+Rejected lines are reported on stderr as ``FILE:LINE: reason`` (control characters escaped)
+and, with ``--rejects PATH``, written there byte for byte as read. Exit status: 0 every line
+parsed, 1 some rejected, 2 usage error or unreadable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, BinaryIO
+
+from seaudit.text.short import escape_controls
+
+if TYPE_CHECKING:  # polars loads only when parsing starts (``seaudit --help`` stays quick)
+    from seaudit.schema.codes import CodeTables
+    from seaudit.schema.record import AuditRecord
+    from seaudit.text.bulk import BulkBatch
+    from seaudit.text.reader import Reject
+
+HELP = "parse seaudit text (non-detailed or detailed) and write records"
+HINT_AFTER = 20  # rejects in a row at the start of a file before the "not seaudit output?" hint
+PROGRESS_BYTES = 64 << 20  # inputs at least this big get a progress bar (on a terminal)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="*", metavar="FILE",
+                        help="input files (none or -: standard input)")
+    parser.add_argument("--to", default="jsonl", metavar="FORMAT",
+                        help="output format: jsonl (default), csv, short, detailed, "
+                             "or any of `seaudit formats`")
+    parser.add_argument("--platform", choices=("unix", "windows", "auto"), default="auto",
+                        help="the endpoint platform (field order of trace and resource records)")
+    parser.add_argument("--sessionid", action="store_true",
+                        help="include the session ID column in non-detailed output")
+    parser.add_argument("--padded", action="store_true", help="column-padded non-detailed output")
+    parser.add_argument("--rejects", metavar="PATH", help="write rejected lines there verbatim")
+    parser.add_argument("--tables", metavar="FILE", action="append", default=[],
+                        help="a site's `seaudit -t` dump extending the code tables")
+    parser.add_argument("--strict", action="store_true", help="stop at the first rejected line")
+
+
+class _Run:
+    """The state of one invocation: counts, the rejects sink, the output."""
+
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.rejected = 0
+        self.unreadable = False
+        self.stopped = False
+        self.rejects_sink: BinaryIO | None = None
+
+    def report(self, reject: Reject) -> None:
+        self.rejected += 1
+        message = escape_controls(f"{reject.source}:{reject.line}: {reject.reason}")
+        sys.stderr.buffer.write(message.encode("utf-8", "backslashreplace") + b"\n")
+        if self.rejects_sink is not None:
+            self.rejects_sink.write(reject.raw.encode("utf-8", "surrogateescape") + b"\n")
+
+
+def run(args: argparse.Namespace) -> int:
+    from seaudit.cli.tables import site_tables
+    from seaudit.errors import UsageError
+    from seaudit.export import get_format
+
+    fmt = get_format(args.to)
+    options: dict[str, object] = {}
+    platform = None if args.platform == "auto" else args.platform
+    if args.sessionid:
+        options["sessionid"] = True
+    if args.padded:
+        options["padded"] = True
+    if platform and "platform" in fmt.options:
+        options["platform"] = platform
+    unknown = set(options) - set(fmt.options)
+    if unknown:
+        raise UsageError(f"--{sorted(unknown)[0]} does not apply to --to {fmt.name}")
+    tables = site_tables(args.tables)
+    state = _Run(args)
+    sink = sys.stdout.buffer
+    if args.rejects:
+        try:
+            state.rejects_sink = open(args.rejects, "wb")  # noqa: SIM115 (closed below)
+        except OSError as exc:
+            raise UsageError(f"cannot write rejects to {args.rejects}: {exc.strerror}") from None
+    try:
+        files = args.files or ["-"]
+        if fmt.name == "jsonl":
+            from seaudit.text.bulk import write_jsonl
+
+            for batch in _batches(files, state, platform, tables, json=True):
+                write_jsonl(batch, sink)
+        else:
+            fmt.write(_records(files, state, platform, tables), sink, **options)
+        sink.flush()
+    finally:
+        if state.rejects_sink is not None:
+            state.rejects_sink.close()
+    if state.unreadable:
+        return 2
+    return 1 if state.rejected else 0
+
+
+def _records(files: list[str], state: _Run, platform: str | None, tables: CodeTables
+             ) -> Iterator[AuditRecord]:
+    from seaudit.text.bulk import records_of
+
+    for batch in _batches(files, state, platform, tables):
+        yield from records_of(batch)
+
+
+def _batches(files: list[str], state: _Run, platform: str | None, tables: CodeTables,
+             json: bool = False) -> Iterator[BulkBatch]:
+    for path in files:
+        if state.stopped:
+            return
+        if path == "-":
+            stream: BinaryIO = sys.stdin.buffer
+            source = "<stdin>"
+        else:
+            try:
+                stream = open(path, "rb")  # noqa: SIM115 (closed below)
+            except OSError as exc:
+                reason = exc.strerror or type(exc).__name__
+                sys.stderr.write(escape_controls(f"seaudit: cannot read {path}: {reason}") + "\n")
+                state.unreadable = True
+                continue
+            source = path
+        try:
+            yield from _file_batches(stream, source, state, platform, tables, json)
+        except OSError as exc:
+            sys.stderr.write(escape_controls(f"seaudit: cannot read {path}: {exc.strerror}") + "\n")
+            state.unreadable = True
+        finally:
+            if stream is not sys.stdin.buffer:
+                stream.close()
+
+
+def _file_batches(stream: BinaryIO, source: str, state: _Run, platform: str | None,
+                  tables: CodeTables, json: bool) -> Iterator[BulkBatch]:
+    from seaudit.text.bulk import parse_batches
+
+    progress = _progress(stream, source)
+    seen_record = False
+    leading_rejects = 0
+    hinted = False
+    try:
+        for batch in parse_batches(stream, source=source, platform=platform,
+                                   tables=tables, json=json):
+            lines = [int(batch.frame["line"][0])] if batch.frame.height else []
+            lines += [r.origin.line for r in batch.extra[:1] if r.origin]
+            first_record = min(lines) if lines else None
+            for reject in batch.rejects:
+                if state.args.strict:
+                    batch = _before(batch, reject.line)
+                    state.report(reject)
+                    state.stopped = True
+                    yield batch
+                    return
+                state.report(reject)
+                if not seen_record and (first_record is None or reject.line < first_record):
+                    leading_rejects += 1
+                    if leading_rejects == HINT_AFTER and not hinted:
+                        hinted = True
+                        sys.stderr.write(escape_controls(
+                            f"seaudit: hint: the first {HINT_AFTER} lines of {source} were all "
+                            "rejected; is it seaudit output (seaudit -a or seaudit -d)?") + "\n")
+            if first_record is not None:
+                seen_record = True
+            if progress is not None:
+                progress[0].update(progress[1], completed=_position(stream))
+            yield batch
+    finally:
+        if progress is not None:
+            progress[0].stop()
+
+
+def _before(batch: BulkBatch, line: int) -> BulkBatch:
+    """The batch cut to the records before ``line`` (for --strict)."""
+    import polars as pl
+
+    from seaudit.text.bulk import BulkBatch
+
+    frame = batch.frame.filter(pl.col("line") < line)
+    extra = [r for r in batch.extra if r.origin and r.origin.line < line]
+    return BulkBatch(batch.source, frame, [], extra)
+
+
+def _position(stream: BinaryIO) -> int:
+    try:
+        return stream.tell()
+    except OSError:
+        return 0
+
+
+def _progress(stream: BinaryIO, source: str):  # type: ignore[no-untyped-def]
+    """A rich progress bar on stderr for a big regular file, when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    try:
+        size = os.fstat(stream.fileno()).st_size
+    except (OSError, ValueError, AttributeError):
+        return None
+    if size < PROGRESS_BYTES:
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    bar = Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+                   TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+    task = bar.add_task(escape_controls(source)[-40:], total=size)
+    bar.start()
+    return bar, task
