@@ -870,7 +870,7 @@ def json_lines(frame: pl.DataFrame) -> pl.Series:
     key by key instead."""
     present = [k for k in KEYS if frame[k].null_count() < frame.height]
     if "real_uid" in present:
-        return _json_lines_by_key(frame)
+        return _escape_line_breaks(_json_lines_by_key(frame))
     has = sum((pl.col(k).is_not_null().cast(pl.Int64) * (1 << i) for i, k in enumerate(present)),
               pl.lit(0, pl.Int64))
     rows = frame.select(present).with_row_index("_row").with_columns(has.alias("_has"))
@@ -880,7 +880,14 @@ def json_lines(frame: pl.DataFrame) -> pl.Series:
         group = rows.filter(pl.col("_has") == mask)
         parts.append(group.select("_row", pl.struct(keys).struct.json_encode().alias("json")))
     out = parts[0] if len(parts) == 1 else pl.concat(parts).sort("_row")
-    return out["json"]
+    return _escape_line_breaks(out["json"])
+
+
+def _escape_line_breaks(lines: pl.Series) -> pl.Series:
+    """As ``seaudit.export.jsonl.encode_json``: U+2028, U+2029 and U+0085 escaped."""
+    for char in ("\u2028", "\u2029", "\u0085"):
+        lines = lines.str.replace_all(char, f"\\u{ord(char):04x}", literal=True)
+    return lines
 
 
 def _json_lines_by_key(frame: pl.DataFrame) -> pl.Series:
