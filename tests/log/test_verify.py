@@ -199,7 +199,7 @@ def _rechain(cfg: LogConfig, chain: Chain, edit_seq: int, keyed: bool) -> None:
 
 def test_keyed_log_resists_recomputation_without_the_key(log_cfg: Cfg, tmp_path: Path) -> None:
     key_file = tmp_path / "key"
-    key = os.urandom(32)
+    key = os.urandom(32).hex().encode()  # key files are stripped of surrounding whitespace
     key_file.write_bytes(key)
     cfg = _build(log_cfg, key_file)
     assert verify_log(cfg).keyed
@@ -222,7 +222,7 @@ def test_unkeyed_chain_can_be_recomputed_which_is_why_keys_exist(log_cfg: Cfg) -
 def test_key_added_later_protects_the_earlier_unkeyed_segments(log_cfg: Cfg,
                                                               tmp_path: Path) -> None:
     key_file = tmp_path / "key"
-    key = os.urandom(32)
+    key = os.urandom(32).hex().encode()  # key files are stripped of surrounding whitespace
     key_file.write_bytes(key)
     plain = log_cfg(audit_size=50, backup_date="yes", audit_max_files=0)
     with AuditLog(plain) as log:

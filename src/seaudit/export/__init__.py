@@ -54,6 +54,22 @@ class Format:
         return self.write_records(records, sink, options)
 
 
+def write_lines(lines: Iterable[bytes | str], sink: BinaryIO, batch: int = 4096) -> int:
+    """Write one line per item (no newline in items), buffered; returns how many. Text is
+    UTF-8, and undecodable input bytes (kept as lone surrogates) go out as the bytes they were."""
+    count = 0
+    buffer: list[bytes] = []
+    for line in lines:
+        buffer.append(line if isinstance(line, bytes) else line.encode("utf-8", "surrogateescape"))
+        count += 1
+        if len(buffer) >= batch:
+            sink.write(b"\n".join(buffer) + b"\n")
+            buffer.clear()
+    if buffer:
+        sink.write(b"\n".join(buffer) + b"\n")
+    return count
+
+
 @cache
 def registry() -> dict[str, Format]:
     formats: dict[str, Format] = {}

@@ -16,6 +16,7 @@ from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from seaudit.errors import UsageError
+from seaudit.export import write_lines
 from seaudit.export.jsonl import encode_json
 from seaudit.schema.codes import CodeTables, default_tables
 from seaudit.schema.events import LAYOUT_BY_ID
@@ -77,28 +78,13 @@ def iso_time(record: AuditRecord, ctx: Context) -> str | None:
     return text.replace("+00:00", "Z") if ctx.zone is None else text
 
 
-def encode_document(document: Mapping[str, Any]) -> bytes:
-    """One JSON document on one line (see ``encode_json``)."""
-    return encode_json(document)
-
-
 def write_documents(
     records: Iterable[AuditRecord],
     sink: BinaryIO,
     build: Callable[[AuditRecord], Mapping[str, Any]],
 ) -> int:
     """Write one JSON document per record and line, in buffered chunks; returns the count."""
-    count = 0
-    buffer: list[bytes] = []
-    for record in records:
-        buffer.append(encode_document(build(record)))
-        count += 1
-        if len(buffer) >= 2048:
-            sink.write(b"\n".join(buffer) + b"\n")
-            buffer.clear()
-    if buffer:
-        sink.write(b"\n".join(buffer) + b"\n")
-    return count
+    return write_lines((encode_json(build(record)) for record in records), sink)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ from functools import cache
 from typing import Any, BinaryIO
 
 import seaudit
-from seaudit.export import Format, _siem
+from seaudit.export import Format, _siem, write_lines
 from seaudit.export._siem import TZ_HELP, aware, neutral, severity, status_word, zone
 from seaudit.schema.events import LAYOUT_BY_ID, LAYOUTS
 from seaudit.schema.fields import FIELD_BY_KEY, KEYS
@@ -244,17 +244,7 @@ def format_record(record: AuditRecord, options: CefOptions) -> str:
 
 def _write(records: Iterable[AuditRecord], sink: BinaryIO, options: dict[str, Any]) -> int:
     opts = CefOptions.of(options)
-    count = 0
-    lines: list[str] = []
-    for record in records:
-        lines.append(format_record(record, opts))
-        count += 1
-        if len(lines) >= 4096:
-            sink.write(("\n".join(lines) + "\n").encode("utf-8"))
-            lines.clear()
-    if lines:
-        sink.write(("\n".join(lines) + "\n").encode("utf-8"))
-    return count
+    return write_lines((format_record(record, opts) for record in records), sink)
 
 
 OPTIONS: dict[str, str] = {

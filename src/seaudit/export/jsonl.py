@@ -13,7 +13,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from seaudit.export import Format
+from seaudit.export import Format, write_lines
 from seaudit.schema.record import AuditRecord
 
 #: Unicode line breaks that JSON allows raw but line readers (str.splitlines) split on
@@ -40,17 +40,7 @@ def dumps(record: AuditRecord) -> bytes:
 
 
 def _write(records: Iterable[AuditRecord], sink: BinaryIO, options: dict[str, Any]) -> int:
-    count = 0
-    buffer: list[bytes] = []
-    for record in records:
-        buffer.append(dumps(record))
-        count += 1
-        if len(buffer) >= 4096:
-            sink.write(b"\n".join(buffer) + b"\n")
-            buffer.clear()
-    if buffer:
-        sink.write(b"\n".join(buffer) + b"\n")
-    return count
+    return write_lines((dumps(record) for record in records), sink)
 
 
 FORMAT = Format(

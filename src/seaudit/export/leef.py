@@ -33,7 +33,7 @@ from typing import Any, BinaryIO
 
 import seaudit
 from seaudit.errors import UsageError
-from seaudit.export import Format, _siem
+from seaudit.export import Format, _siem, write_lines
 from seaudit.export._siem import (
     MONTHS,
     TZ_HELP,
@@ -191,17 +191,7 @@ def format_record(record: AuditRecord, options: LeefOptions) -> str:
 
 def _write(records: Iterable[AuditRecord], sink: BinaryIO, options: dict[str, Any]) -> int:
     opts = LeefOptions.of(options)
-    count = 0
-    lines: list[str] = []
-    for record in records:
-        lines.append(format_record(record, opts))
-        count += 1
-        if len(lines) >= 4096:
-            sink.write(("\n".join(lines) + "\n").encode("utf-8"))
-            lines.clear()
-    if lines:
-        sink.write(("\n".join(lines) + "\n").encode("utf-8"))
-    return count
+    return write_lines((format_record(record, opts) for record in records), sink)
 
 
 OPTIONS: dict[str, str] = {

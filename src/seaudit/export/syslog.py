@@ -35,7 +35,7 @@ from functools import cache
 from typing import Any, BinaryIO
 
 from seaudit.errors import SeauditError, UsageError
-from seaudit.export import Format, _siem
+from seaudit.export import Format, _siem, write_lines
 from seaudit.export import cef as cef_format
 from seaudit.export import leef as leef_format
 from seaudit.export._siem import TZ_HELP, aware, neutral, severity, zone
@@ -194,17 +194,7 @@ def format_message(record: AuditRecord, options: SyslogOptions) -> str:
 
 def _write(records: Iterable[AuditRecord], sink: BinaryIO, options: dict[str, Any]) -> int:
     opts = SyslogOptions.of(options)
-    count = 0
-    lines: list[str] = []
-    for record in records:
-        lines.append(format_message(record, opts))
-        count += 1
-        if len(lines) >= 4096:
-            sink.write(("\n".join(lines) + "\n").encode("utf-8"))
-            lines.clear()
-    if lines:
-        sink.write(("\n".join(lines) + "\n").encode("utf-8"))
-    return count
+    return write_lines((format_message(record, opts) for record in records), sink)
 
 
 OPTIONS: dict[str, str] = {

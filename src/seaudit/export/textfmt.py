@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, BinaryIO
 
-from seaudit.export import Format
+from seaudit.export import Format, write_lines
 from seaudit.schema.record import AuditRecord
 from seaudit.text.detailed import render_detailed
 from seaudit.text.short import render_short
@@ -22,17 +22,7 @@ Writer = Callable[[Iterable[AuditRecord], BinaryIO, dict[str, Any]], int]
 
 def _writer(render: Callable[..., str]) -> Writer:
     def write(records: Iterable[AuditRecord], sink: BinaryIO, options: dict[str, Any]) -> int:
-        count = 0
-        lines: list[str] = []
-        for record in records:
-            lines.append(render(record, **options))
-            count += 1
-            if len(lines) >= 4096:
-                sink.write(("\n".join(lines) + "\n").encode("utf-8", "surrogateescape"))
-                lines.clear()
-        if lines:
-            sink.write(("\n".join(lines) + "\n").encode("utf-8", "surrogateescape"))
-        return count
+        return write_lines((render(record, **options) for record in records), sink)
 
     return write
 
