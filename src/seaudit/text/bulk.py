@@ -35,11 +35,12 @@ from seaudit.schema.record import AuditRecord, Origin
 from seaudit.text.detailed import find_labels
 from seaudit.text.reader import MAX_LINE_BYTES, Item, Reject, is_continuation, parse_group
 from seaudit.text.short import _column_fits
-from seaudit.text.timefmt import _DAYS, _MONTH_NUMBER, MONTHS
+from seaudit.text.timefmt import MONTHS, to_timestamp
 
 BATCH_BYTES = 8 << 20
 MAX_CODE_DIGITS = 18
-_SPACES = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+#: what str.isspace() takes; none lies above U+3000 (a test holds it: the full scan costs 0.2 s)
+_SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 _WS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _SPACES) + "]"
 _SLOW_WORDS = frozenset({"TRACE", "UPDATE"})  # the free-text layouts: always the reference
 _EVENT_WORDS = frozenset(w for lay in LAYOUTS for w in lay.words)
@@ -51,8 +52,6 @@ _DATE_SHAPE = (
 #: token columns read: the longest one-token layout has 17 tokens, one more tells a longer line
 WIDTH = 18
 _TOK = tuple(f"_t{i}" for i in range(WIDTH))
-_MONTH_TEXT = {i: f"{i:02d}" for i in range(1, 13)}
-_DAYS_IN = dict(enumerate(_DAYS, 1))
 _GENERIC = re.compile("[A-Za-z0-9_-]*[A-Za-z0-9][A-Za-z0-9_-]*")  # a one-word resource class
 _SESSION_RE = "^[0-9A-Fa-f]{8}:[0-9A-Fa-f]{8,16}$"
 _INT_RE = "^[0-9]{1,18}$"
@@ -149,6 +148,7 @@ class _Plan:
 
     templates: tuple[_Template, ...]
     session_pos: tuple[int, ...]
+    flag_pos: tuple[int, ...]  # where a template reads "(OS user)" or refuses to leave it
     int_pos: tuple[int, ...]
     words: tuple[str, ...]  # Event/Class words with their own category
     statuses: tuple[str, ...]
@@ -163,7 +163,9 @@ def _plan(platform: str | None, tables: CodeTables) -> _Plan:
     sess = sorted({p for t in templates for p in (t.session, t.no_session) if p is not None})
     ints = sorted({p for t in templates for p in t.ints})
     words = sorted({w for lay in LAYOUTS for w in (*lay.words, *lay.classes)})
-    return _Plan(templates, tuple(sess), tuple(ints), tuple(words), tuple(sorted(tables.statuses)))
+    flags = sorted({p for t in templates for p in (t.flags, t.no_flags) if p is not None})
+    return _Plan(templates, tuple(sess), tuple(flags), tuple(ints), tuple(words),
+                 tuple(sorted(tables.statuses)))
 
 
 def _decide(plan: _Plan, sig: int, platform: str | None) -> int:
@@ -432,9 +434,25 @@ def _batch(source: str, fast: pl.DataFrame | None, items: list[Item],
     elif slow.height == 0:
         frame = fast
     else:
-        frame = fast.merge_sorted(slow, key="line")
+        frame = _merge(fast, slow)
     json = fast_json if slow.height == 0 and fast is not None and fast.height else None
     return BulkBatch(source, frame, rejects, extra, json)
+
+
+def _merge(fast: pl.DataFrame, slow: pl.DataFrame) -> pl.DataFrame:
+    """Two frames in line order, merged: a few rows are slid between slices of the other
+    (no copy), many are sorted in (``merge_sorted`` is slower than either)."""
+    if slow.height > 64:
+        return pl.concat([fast, slow]).sort("line")
+    at = fast["line"].search_sorted(slow["line"]).to_list()
+    parts: list[pl.DataFrame] = []
+    start = 0
+    for i, pos in enumerate(at):
+        parts.append(fast.slice(start, pos - start))
+        parts.append(slow.slice(i, 1))
+        start = pos
+    parts.append(fast.slice(start))
+    return pl.concat(parts, rechunk=False)
 
 
 def _encodable(rec: AuditRecord, raw: str | None) -> bool:
@@ -535,8 +553,8 @@ def _vector(data: bytes, first: int, after: bool, plan: _Plan, platform: str | N
         cand = cand & ~pl.col("row").is_in(held)
     # a candidate has no empty token: the non-null token columns count its tokens (to WIDTH)
     ntok = pl.sum_horizontal([pl.col(c).is_not_null() for c in _TOK]).cast(pl.Int64)
-    ok, stamp = _dates()
-    df = df.with_columns((cand & ok).alias("cand"), ntok.alias("ntok"), stamp.alias("timestamp"))
+    df = _dates(df.with_columns(cand.alias("cand"), ntok.alias("ntok")))
+    df = df.with_columns(pl.col("cand") & pl.col("timestamp").is_not_null())
     fast = _fast(df, first, plan, platform, tables)
     slow = df.filter(~pl.col("row").is_in((fast["line"] - first).cast(pl.UInt32).implode()))
     rows: list[tuple[int, str, int]] = []
@@ -588,10 +606,7 @@ def _fast(df: pl.DataFrame, first: int, plan: _Plan, platform: str | None,
     parts = [p for p in parts if p.height]
     if not parts:
         return pl.DataFrame(schema=SCHEMA)
-    out = parts[0]
-    for part in parts[1:]:
-        out = out.merge_sorted(part, key="line")
-    return out
+    return parts[0] if len(parts) == 1 else pl.concat(parts).sort("line")  # merge_sorted is slower
 
 
 def _statuses(layout_id: str, tables: CodeTables) -> list[str]:
@@ -722,11 +737,13 @@ def _classify(df: pl.DataFrame, simple: pl.Expr, plan: _Plan, platform: str | No
              for w in df["_t5"].drop_nulls().unique().to_list()}
     word_i = tok[5].replace_strict(words, default=0, return_dtype=pl.Int64)
     status_i = tok[4].replace_strict(status_map, default=0, return_dtype=pl.Int64)
-    # where "(OS user)" stands: 0 nowhere, 31 in more than one place (the reference decides)
-    pairs = [((tok[i] == "(OS") & (tok[i + 1] == "user)")).fill_null(False)
-             for i in range(1, WIDTH - 1)]
+    # where "(OS user)" stands among the places a template reads or refuses it: 0 nowhere, 31
+    # in more than one (the reference decides); elsewhere the two tokens are plain values
+    places = plan.flag_pos
+    pairs = [((tok[i] == "(OS") & (tok[i + 1] == "user)")).fill_null(False) for i in places]
     n_pairs = pl.sum_horizontal(pairs)
-    at = pl.coalesce([pl.when(p).then(pl.lit(i, pl.Int64)) for i, p in enumerate(pairs, 1)])
+    at = pl.coalesce([pl.when(p).then(pl.lit(i, pl.Int64)) for i, p in zip(places, pairs,
+                                                                            strict=True)])
     os_i = pl.when(n_pairs == 0).then(0).when(n_pairs == 1).then(at).otherwise(31)
     sig = pl.col("ntok") + 32 * (status_i + 64 * (word_i + 64 * os_i.cast(pl.Int64)))
     bits = pl.lit(0, pl.Int64)
@@ -757,26 +774,23 @@ def _is_int(token: pl.Expr) -> pl.Expr:
     ).fill_null(False)
 
 
-def _dates() -> tuple[pl.Expr, pl.Expr]:
-    """Whether a candidate's date and time are real (the reference rejects the others), and
-    its ``timestamp``. The shape (two-digit day, month spelled Jan or JAN, four-digit year,
-    HH:MM:SS) is already checked; this checks the calendar as ``timefmt.to_timestamp`` does."""
-    day = pl.col("_t0").cast(pl.Int32, strict=False)
-    number = pl.col("_t1").replace_strict(_MONTH_NUMBER, default=None, return_dtype=pl.Int32)
-    year = pl.col("_t2").cast(pl.Int32, strict=False)
+def _dates(df: pl.DataFrame) -> pl.DataFrame:
+    """Add ``timestamp``, null where the date or time is not real (the reference rejects those
+    lines). The shape (two-digit day, month spelled Jan or JAN, four-digit year, HH:MM:SS) is
+    checked by the caller; the calendar is checked by ``timefmt.to_timestamp`` once a distinct
+    day (a chunk holds few), the clock here."""
+    day = pl.col("text").str.slice(0, 11)
+    days: dict[str, str | None] = {}
+    for text in df.select(day.unique())["text"].to_list():
+        parts = text.split(" ") if text else []
+        stamp = to_timestamp(*parts, "00:00:00") if len(parts) == 3 else None
+        days[text] = stamp[:10] if stamp else None
     clock = pl.col("_t3")
-    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
-    days = number.replace_strict(_DAYS_IN, default=None, return_dtype=pl.Int32) + (
-        (number == 2) & leap).cast(pl.Int32)
-    ok = (
-        (day >= 1) & (day <= days)
-        & (clock.str.slice(0, 2) <= "23") & (clock.str.slice(3, 1) <= "5")
-        & (clock.str.slice(6, 1) <= "5")
-    ).fill_null(False)
-    month = number.replace_strict(_MONTH_TEXT, default=None, return_dtype=pl.Utf8)
-    stamp = pl.concat_str([pl.col("_t2"), pl.lit("-"), month, pl.lit("-"), pl.col("_t0"),
-                           pl.lit("T"), clock])
-    return ok, stamp
+    ok = ((clock.str.slice(0, 2) <= "23") & (clock.str.slice(3, 1) <= "5")
+          & (clock.str.slice(6, 1) <= "5"))
+    date = day.replace_strict(days, default=None, return_dtype=pl.Utf8)
+    stamp = pl.when(ok).then(pl.concat_str([date, pl.lit("T"), clock]))
+    return df.with_columns(stamp.alias("timestamp"))
 
 
 def _build(df: pl.DataFrame, first: int, plan: _Plan, tables: CodeTables) -> pl.DataFrame:
@@ -822,8 +836,11 @@ def _build(df: pl.DataFrame, first: int, plan: _Plan, tables: CodeTables) -> pl.
     modes = {plan.decided[s] % 4 for s in plan.decided if plan.decided[s] >= 0}
     if modes & {_MODE_CLUE, _MODE_CLUE_OR_OWN}:
         line = pl.col("text")
-        win = line.str.contains("\\", literal=True) | line.str.contains(" [A-Za-z]:")
-        odd = line.str.contains(" [^\\x00-\\x7f]:")
+        win = line.str.contains("\\", literal=True)
+        odd = pl.lit(False)
+        if df.select(line.str.contains(" [^\\x00-\\x40\\x5b-\\x60\\x7b-\\x7f]:").any()).item():
+            win = win | line.str.contains(" [A-Za-z]:")  # a drive letter
+            odd = line.str.contains(" [^\\x00-\\x7f]:")
         paths = [k for k in KEYS if FIELD_BY_KEY[k].kind == "path"]
         unix = pl.any_horizontal([pl.col(k).str.starts_with("/").fill_null(False)
                                   for k in paths])
