@@ -844,13 +844,15 @@ def _build(df: pl.DataFrame, first: int, plan: _Plan, tables: CodeTables) -> pl.
         paths = [k for k in KEYS if FIELD_BY_KEY[k].kind == "path"]
         unix = pl.any_horizontal([pl.col(k).str.starts_with("/").fill_null(False)
                                   for k in paths])
-        clue = pl.when(win).then(pl.lit("windows")).when(unix).then(pl.lit("unix"))
         own = tid.replace_strict({t.tid: t.platform for t in temps}, default=None,
                                  return_dtype=pl.Utf8)
+        # the clue, else (mode "clue or own") the order's own platform; written so that the
+        # clue is computed once (three times faster than a coalesce in two branches)
+        clue = (pl.when(win).then(pl.lit("windows")).when(unix).then(pl.lit("unix"))
+                .when(mode == _MODE_CLUE_OR_OWN).then(own))
         plat = (
             pl.when(mode == _MODE_FIXED).then(pl.lit(fixed, pl.Utf8))
-            .when(mode == _MODE_CLUE).then(clue)
-            .when(mode == _MODE_CLUE_OR_OWN).then(pl.coalesce(clue, own))
+            .when(mode >= _MODE_CLUE).then(clue)
             .otherwise(pl.lit(None, pl.Utf8))
         )
         keep = keep & ~((mode >= _MODE_CLUE) & odd)
@@ -880,8 +882,12 @@ def _token_of(key: str, temps: list[_Template], tid: pl.Expr) -> pl.Expr:
         return pl.lit(None, pl.Utf8)
     if len(where) == 1 and len(next(iter(where.values()))) == len(temps):
         return pl.col(_TOK[next(iter(where))])
-    expr: pl.Expr = pl.lit(None, pl.Utf8)
-    for pos, tids in where.items():
+    items = list(where.items())
+    if sum(len(tids) for _, tids in items) == len(temps):  # every template has the key
+        expr = pl.col(_TOK[items.pop()[0]])
+    else:
+        expr = pl.lit(None, pl.Utf8)
+    for pos, tids in items:
         expr = pl.when(tid.is_in(tids)).then(pl.col(_TOK[pos])).otherwise(expr)
     return expr
 
