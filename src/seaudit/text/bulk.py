@@ -52,6 +52,7 @@ _DATE_SHAPE = (
 #: token columns read: the longest one-token layout has 17 tokens, one more tells a longer line
 WIDTH = 18
 _TOK = tuple(f"_t{i}" for i in range(WIDTH))
+_HEAD = b" " * (WIDTH - 1) + b"\n"
 _GENERIC = re.compile("[A-Za-z0-9_-]*[A-Za-z0-9][A-Za-z0-9_-]*")  # a one-word resource class
 _SESSION_RE = "^[0-9A-Fa-f]{8}:[0-9A-Fa-f]{8,16}$"
 _INT_RE = "^[0-9]{1,18}$"
@@ -467,7 +468,7 @@ def _encodable(rec: AuditRecord, raw: str | None) -> bool:
     return True
 
 
-def _split(data: bytes) -> tuple[pl.DataFrame, dict[int, str]]:
+def _split(data: bytes, cr: bool) -> tuple[pl.DataFrame, dict[int, str]]:
     """The lines of a chunk (``text``, without the newline and trailing carriage returns) and
     their first ``WIDTH`` space-separated tokens (``_t0``...; null where absent or empty), and
     the lines that are not valid UTF-8 (row -> text decoded with surrogateescape; their row
@@ -477,19 +478,17 @@ def _split(data: bytes) -> tuple[pl.DataFrame, dict[int, str]]:
     not hold it gives the lines, with a space the tokens. It is used where it cannot differ (no
     carriage return, no BOM, valid UTF-8, one row a line); otherwise the lines are split here
     and their tokens with ``split_exact``."""
-    if data.endswith(b"\n"):
-        data = data[:-1]
-    expected = data.count(b"\n") + 1
-    if b"\x1f" not in data and b"\r" not in data and not data.startswith(b"\xef\xbb\xbf"):
+    whole = data if data.endswith(b"\n") else data + b"\n"
+    expected = whole.count(b"\n")
+    if b"\x1f" not in whole and not cr and not whole.startswith(b"\xef\xbb\xbf"):
         opts: dict[str, Any] = {"quote_char": None, "infer_schema": False,
                                 "comment_prefix": None, "raise_if_empty": False}
         try:
-            lines = pl.read_csv(data + b"\n", has_header=False, separator="\x1f",
+            lines = pl.read_csv(whole, has_header=False, separator="\x1f",
                                 new_columns=["text"], **opts)
             # a first line of WIDTH empty fields fixes the number of token columns
-            toks = pl.read_csv(b" " * (WIDTH - 1) + b"\n" + data + b"\n", has_header=True,
-                               separator=" ", new_columns=list(_TOK),
-                               truncate_ragged_lines=True, **opts)
+            toks = pl.read_csv(_HEAD + whole, has_header=True, separator=" ",
+                               new_columns=list(_TOK), truncate_ragged_lines=True, **opts)
         except pl.exceptions.ComputeError:
             pass
         else:
@@ -497,6 +496,7 @@ def _split(data: bytes) -> tuple[pl.DataFrame, dict[int, str]]:
                 frame = pl.concat([lines.with_columns(pl.col("text").fill_null("")), toks],
                                   how="horizontal")
                 return frame.rechunk(), {}
+    data = whole[:-1]
     bad: dict[int, str] = {}
     try:
         good = data.decode("utf-8").split("\n")
@@ -531,12 +531,13 @@ class _Vector:
 def _vector(data: bytes, first: int, after: bool, plan: _Plan, platform: str | None,
             tables: CodeTables, max_line: int, json: bool = False) -> _Vector:
     """The vectorised pass over one chunk (no shared state: it may run in a worker thread)."""
-    frame, bad = _split(data)
+    cr = b"\r" in data
+    frame, bad = _split(data, cr)
     df = frame.with_row_index("row")
     n_rows = df.height
     text = pl.col("text")
     df = df.with_columns(text.str.len_bytes().alias("nbytes"))
-    if b"\r" in data:
+    if cr:
         df = df.with_columns(text.str.strip_chars_end("\r"))
     # whether each line may be read by the fast path
     nxt_cont = text.shift(-1).str.contains(_continuation_re()).fill_null(after)
