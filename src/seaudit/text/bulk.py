@@ -557,7 +557,8 @@ def _vector(data: bytes, first: int, after: bool, plan: _Plan, platform: str | N
     df = _dates(df.with_columns(cand.alias("cand"), ntok.alias("ntok")))
     df = df.with_columns(pl.col("cand") & pl.col("timestamp").is_not_null())
     fast = _fast(df, first, plan, platform, tables)
-    slow = df.filter(~pl.col("row").is_in((fast["line"] - first).cast(pl.UInt32).implode()))
+    slow = df.select("row", "text", "nbytes").filter(
+        ~pl.col("row").is_in((fast["line"] - first).cast(pl.UInt32).implode()))
     rows: list[tuple[int, str, int]] = []
     for row, txt, nb in zip(slow["row"].to_list(), slow["text"].to_list(),
                             slow["nbytes"].to_list(), strict=True):
@@ -592,12 +593,12 @@ def _fast(df: pl.DataFrame, first: int, plan: _Plan, platform: str | None,
     parts = []
     simple = cand & (ntok >= 6) & (ntok < WIDTH) & ~word.is_in(list(_SLOW_WORDS))
     parts.append(_build(_classify(df, simple, plan, platform), first, plan, tables))
-    long = df.filter(cand & word.is_in(list(_SLOW_WORDS)) & (ntok >= 13))
+    long = df.select("row", "text", "timestamp", "_t5").filter(
+        df.select(cand & word.is_in(list(_SLOW_WORDS)) & (ntok >= 13)).to_series())
     if long.height:
         text = pl.col("text")
-        long = long.select("row", "text", "timestamp", "_t5",
-                           (text.str.count_matches(" ", literal=True) + 1).alias("ntok"),
-                           text.str.split(" ").alias("tok"))
+        long = long.with_columns((text.str.count_matches(" ", literal=True) + 1).alias("ntok"),
+                                 text.str.split(" ").alias("tok"))
         trace = long.filter(word == "TRACE")
         if trace.height:
             parts.append(_build_trace(trace, first, platform, tables))
