@@ -183,3 +183,10 @@ def test_records_of_restores_real_uid_ints_and_origin() -> None:
         (ref,) = read_stream(io.BytesIO(line), source="w.txt", platform=platform)
         assert rec == ref and rec.origin == ref.origin and rec.warnings == ref.warnings
     assert batch.frame["real_uid"].to_list() == ["MACHINE\\john"] or rec.real_uid is not None
+
+
+def test_space_set_is_every_isspace_character() -> None:
+    from seaudit.text import bulk as module
+
+    every = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
+    assert every == module._SPACES
