@@ -24,6 +24,7 @@ from seaudit.store.tree import ParquetTree
 
 if TYPE_CHECKING:
     import duckdb
+    import pyarrow as pa  # type: ignore[import-untyped]
 
     from seaudit.log import AuditLog
 
@@ -90,6 +91,17 @@ class Store:
             self.tree.flush()
             self.catch_up(upto=entries[0][0] - 1)
         return self.tree.write(entries, flush=flush)
+
+    def ingest_table(self, table: pa.Table, parts: pa.Array, *, flush: bool = True) -> int:
+        """``ingest`` for rows already made column-wise (``columns.arrow_schema()``, their
+        log seqs consecutive, each row's partition in ``parts``: see ``tree.write_table``)."""
+        if not table.num_rows:
+            return 0
+        first = table.column("seq")[0].as_py()
+        if first > self.tree.pending_last + 1:
+            self.tree.flush()
+            self.catch_up(upto=first - 1)
+        return self.tree.write_table(table, parts, flush=flush)
 
     def flush(self) -> None:
         self.tree.flush()
