@@ -14,8 +14,10 @@ from its first line to the next item's first line, less the blank lines between
 
 from __future__ import annotations
 
+import queue
 import re
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -28,6 +30,8 @@ from seaudit.text.bulk import parse_batches
 from seaudit.text.reader import MAX_LINE_BYTES, Reject
 
 if TYPE_CHECKING:
+    import pyarrow as pa  # type: ignore[import-untyped]
+
     from seaudit.log import AuditLog
     from seaudit.schema.record import AuditRecord
     from seaudit.store import Store
@@ -151,24 +155,53 @@ class _Spans:
             del blank[:keep]
 
 
+@dataclass
+class _Prepared:
+    """One batch made ready for the log and Parquet (seqs counted from 0: the commit adds
+    the first seq the log gives)."""
+
+    rejects: list[Reject]
+    cats: pl.DataFrame  # every item's first line and category
+    found: int  # records in the batch
+    payloads: list[bytes]  # the new records', in log order
+    table: pa.Table | None
+    parts: pa.Array | None
+
+
 def import_stream(store: Store, log: AuditLog, raw: BinaryIO, *, source: str,
                   node: str | None, platform: str | None = None,
                   on_reject: Callable[[Reject], object] = lambda r: None,
                   advance: Callable[[int], object] = lambda done: None) -> Tally:
     """Import one stream (``source`` names it in provenance); returns its tally. The
-    caller flushes the store (``Store.flush``) when it is done."""
+    caller flushes the store (``Store.flush``) when it is done.
+
+    A thread parses and prepares the next batch (keys checked, payloads and Parquet rows
+    made: mostly polars and DuckDB work, outside the GIL) while this one is appended. A
+    stream's own records cannot be duplicates of each other (each has its own line), so
+    a batch is checked against what was stored before the stream began."""
     counter = LineCounter(raw)
     tally = Tally()
     spans = _Spans(counter, tally)
-    for batch in parse_batches(counter, source=source, platform=platform):  # type: ignore[arg-type]
-        for reject in batch.rejects:
+    if store.tree.pending_last < log.last_seq:  # records the Parquet tree lacks: add them
+        store.tree.flush()
+        store.catch_up()
+    batches = parse_batches(counter, source=source, platform=platform)  # type: ignore[arg-type]
+    for prep in _ahead(_prepare(store, b.frame, b.rejects, b.extra, source, node)
+                       for b in batches):
+        for reject in prep.rejects:
             on_reject(reject)
-        tally.rejects += len(batch.rejects)
-        cats = [pl.DataFrame({"line": [r.line for r in batch.rejects],
-                              "cat": [REJECTED] * len(batch.rejects)},
-                             schema={"line": pl.Int64, "cat": pl.Int8})]
-        cats.extend(_store_batch(store, log, batch.frame, batch.extra, source, node, tally))
-        spans.add(pl.concat(cats))
+        tally.rejects += len(prep.rejects)
+        stored = len(prep.payloads)
+        tally.stored += stored
+        tally.duplicates += prep.found - stored
+        spans.add(prep.cats)
+        if stored:
+            first = log.last_seq + 1
+            last = log.append_payloads(prep.payloads)
+            if last - first + 1 != stored:
+                raise RuntimeError(f"the log gave seqs {first}..{last} to {stored} records")
+            assert prep.table is not None and prep.parts is not None
+            store.ingest_table(_shift_seq(prep.table, first), prep.parts, flush=False)
         advance(counter.bytes)
     spans.finish()
     tally.lines = counter.lines
@@ -177,69 +210,108 @@ def import_stream(store: Store, log: AuditLog, raw: BinaryIO, *, source: str,
     return tally
 
 
-def _store_batch(store: Store, log: AuditLog, frame: pl.DataFrame, extra: list[AuditRecord],
-                 source: str, node: str | None, tally: Tally) -> list[pl.DataFrame]:
-    """Append the batch's new records to the log and Parquet; returns its items' categories."""
+def _shift_seq(table: pa.Table, first: int) -> pa.Table:
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    at = table.schema.get_field_index("seq")
+    return table.set_column(at, "seq", pc.add(table.column("seq"), first))
+
+
+def _ahead(items: Iterator[_Prepared]) -> Iterator[_Prepared]:
+    """The items, made one ahead in a thread (its errors are raised here, in order)."""
+    out: queue.Queue[tuple[bool, object]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(item: tuple[bool, object]) -> bool:
+        while not stop.is_set():
+            try:
+                out.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for item in items:
+                if not put((True, item)):
+                    return
+            put((False, None))
+        except BaseException as exc:  # raised again in the consumer
+            put((False, exc))
+
+    worker = threading.Thread(target=run, name="seaudit-import", daemon=True)
+    worker.start()
+    try:
+        while True:
+            more, item = out.get()
+            if not more:
+                if isinstance(item, BaseException):
+                    raise item
+                return
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        worker.join()
+
+
+def _prepare(store: Store, frame: pl.DataFrame, rejects: list[Reject],
+             extra: list[AuditRecord], source: str, node: str | None) -> _Prepared:
+    """Keys checked, the new records' payloads and Parquet rows (seqs from 0)."""
     import pyarrow as pa
 
+    cats = [pl.DataFrame({"line": [r.line for r in rejects], "cat": [REJECTED] * len(rejects)},
+                         schema={"line": pl.Int64, "cat": pl.Int8})]
     extra = [with_node(r, node) for r in extra]
     keys = dedup_keys(frame, node)
     extra_keys = [dedup_key(o.node, o.line, o.raw) if (o := r.origin) else None for r in extra]
-    seen = store.existing_keys(k for k in (*keys, *extra_keys) if k is not None)
-    fresh_mask = [k is None or k not in seen for k in keys] if seen else None
-    if fresh_mask is not None:
+    wanted = [k for k in (*keys, *extra_keys) if k is not None]
+    seen = store.existing_keys(wanted, tail=False)
+    if seen:
+        fresh_mask = [k is None or k not in seen for k in keys]
         mask = pl.Series(fresh_mask, dtype=pl.Boolean)
         fresh = frame.filter(mask)
         fresh_keys = [k for k, m in zip(keys, fresh_mask, strict=True) if m]
+        frame_cat = pl.when(mask).then(pl.lit(STORED, pl.Int8)).otherwise(
+            pl.lit(DUPLICATE, pl.Int8))
     else:
-        mask, fresh, fresh_keys = None, frame, keys
+        fresh, fresh_keys, frame_cat = frame, keys, pl.lit(STORED, pl.Int8)
     kept = [(r, k) for r, k in zip(extra, extra_keys, strict=True) if k is None or k not in seen]
-    frame_cats = frame.select(
-        pl.col("line"),
-        (pl.lit(STORED, pl.Int8) if mask is None else
-         pl.when(mask).then(pl.lit(STORED, pl.Int8)).otherwise(pl.lit(DUPLICATE, pl.Int8))
-         ).alias("cat"))
-    extra_cats = pl.DataFrame(
+    cats.append(frame.select(pl.col("line"), frame_cat.alias("cat")))
+    cats.append(pl.DataFrame(
         {"line": [r.origin.line if r.origin else 0 for r in extra],
          "cat": [DUPLICATE if k is not None and k in seen else STORED for k in extra_keys]},
-        schema={"line": pl.Int64, "cat": pl.Int8})
-    stored = fresh.height + len(kept)
-    tally.stored += stored
-    tally.duplicates += frame.height + len(extra) - stored
-    if not stored:
-        return [frame_cats, extra_cats]
-
+        schema={"line": pl.Int64, "cat": pl.Int8}))
+    found = frame.height + len(extra)
+    items = pl.concat(cats)
+    if not fresh.height and not kept:
+        return _Prepared(rejects, items, found, [], None, None)
     frame_payloads = payloads(fresh, source, node)
     if not kept:
-        last = log.append_payloads(frame_payloads)
-        seqs = pl.int_range(last - stored + 1, last + 1, dtype=pl.Int64, eager=True)
+        seqs = pl.int_range(0, fresh.height, dtype=pl.Int64, eager=True)
         table, parts = stored_rows(fresh, seqs, source, node, fresh_keys)
-    else:  # records the frame could not hold go in their place by line
-        from seaudit.log.payload import encode_record
+        return _Prepared(rejects, items, found, frame_payloads, table, parts)
+    # records the frame could not hold go in their place by line
+    from seaudit.log.payload import encode_record
 
-        lines = fresh["line"].to_list()
-        order = sorted([(line, 0, i) for i, line in enumerate(lines)]
-                       + [(r.origin.line if r.origin else 0, 1, j)
-                          for j, (r, _) in enumerate(kept)])
-        merged = [frame_payloads[i] if kind == 0 else encode_record(kept[i][0])
-                  for _, kind, i in order]
-        last = log.append_payloads(merged)
-        first = last - stored + 1
-        frame_seqs = [0] * len(lines)
-        extra_entries: list[tuple[int, AuditRecord]] = []
-        for pos, (_, kind, i) in enumerate(order):
-            if kind == 0:
-                frame_seqs[i] = first + pos
-            else:
-                extra_entries.append((first + pos, kept[i][0]))
-        table, parts = stored_rows(fresh, pl.Series(frame_seqs, dtype=pl.Int64), source, node,
-                                   fresh_keys)
-        extra_parts = pa.array([partition(day_of(r), node_dir(node)) for _, r in extra_entries],
-                               pa.string())
-        both = pa.concat_tables([table.append_column("_part", parts),
-                                 to_table(extra_entries).append_column("_part", extra_parts)])
-        both = both.sort_by("seq")
-        parts = both.column("_part").combine_chunks()
-        table = both.drop_columns(["_part"])
-    store.ingest_table(table, parts, flush=False)
-    return [frame_cats, extra_cats]
+    lines = fresh["line"].to_list()
+    order = sorted([(line, 0, i) for i, line in enumerate(lines)]
+                   + [(r.origin.line if r.origin else 0, 1, j) for j, (r, _) in enumerate(kept)])
+    merged = [frame_payloads[i] if kind == 0 else encode_record(kept[i][0])
+              for _, kind, i in order]
+    frame_seqs = [0] * len(lines)
+    extra_entries: list[tuple[int, AuditRecord]] = []
+    for pos, (_, kind, i) in enumerate(order):
+        if kind == 0:
+            frame_seqs[i] = pos
+        else:
+            extra_entries.append((pos, kept[i][0]))
+    table, parts = stored_rows(fresh, pl.Series(frame_seqs, dtype=pl.Int64), source, node,
+                               fresh_keys)
+    extra_parts = pa.array([partition(day_of(r), node_dir(node)) for _, r in extra_entries],
+                           pa.string())
+    both = pa.concat_tables([table.append_column("_part", parts),
+                             to_table(extra_entries).append_column("_part", extra_parts)])
+    both = both.sort_by("seq")
+    return _Prepared(rejects, items, found, merged, both.drop_columns(["_part"]),
+                     both.column("_part").combine_chunks())

@@ -71,6 +71,10 @@ def payloads(frame: pl.DataFrame, source: str, node: str | None) -> list[bytes]:
         node_json = "" if node is None else ',"node":' + orjson.dumps(node).decode()
     except TypeError:  # undecodable bytes in a name: what the per-record path does with them
         return [encode_record(r) for r in frame_records(frame, source, node)]
+    present = [k for k in KEYS if frame[k].null_count() < frame.height]
+    if not INT_OR_STR.intersection(present):
+        encoded: list[bytes] = _encoded(frame, present, source, node).cast(pl.Binary).to_list()
+        return encoded
     body = json_lines(frame)
     raw, warnings = pl.col("raw"), pl.col("warnings")
     has_warnings = warnings.list.len() > 0
@@ -108,16 +112,44 @@ def payloads(frame: pl.DataFrame, source: str, node: str | None) -> list[bytes]:
     return result
 
 
+def _encoded(frame: pl.DataFrame, present: list[str], source: str,
+             node: str | None) -> pl.Series:
+    """The payloads by polars' JSON encoder (it escapes strings as orjson does), one struct
+    per group of rows that have the same keys (the encoder writes absent values as null)."""
+    optional = [*present, "raw"]
+    has = sum((pl.col(k).is_not_null().cast(pl.Int64) * (1 << i) for i, k in enumerate(optional)),
+              pl.lit(0, pl.Int64))
+    has = has + (pl.col("warnings").list.len() > 0).cast(pl.Int64) * (1 << len(optional))
+    rows = frame.select(*present, "line", "raw", "warnings").with_row_index("_row").with_columns(
+        has.alias("_has"), pl.lit(source, pl.Utf8).alias("source"),
+        pl.lit(node, pl.Utf8).alias("node"))
+    masks = rows["_has"].unique().to_list()
+    parts = []
+    for mask in masks:
+        keys = [k for i, k in enumerate(present) if mask >> i & 1]
+        keys += ["source", "line"]
+        if node is not None:
+            keys.append("node")
+        if mask >> len(present) & 1:
+            keys.append("raw")
+        if mask >> len(optional) & 1:
+            keys.append("warnings")
+        group = rows if len(masks) == 1 else rows.filter(pl.col("_has") == mask)
+        parts.append(group.select("_row", pl.struct(keys).struct.json_encode().alias("payload")))
+    out = parts[0] if len(parts) == 1 else pl.concat(parts).sort("_row")
+    return out["payload"]
+
+
 def dedup_keys(frame: pl.DataFrame, node: str | None) -> list[int | None]:
-    """``columns.dedup_key(node, line, raw)`` of each row, in one loop."""
-    prefix = f"{node or ''}\x00"
+    """``columns.dedup_key(node, line, raw)`` of each row: the hashed text made column-wise
+    (frame text is valid UTF-8), then one tight loop of blake2b."""
+    texts = frame.select(pl.concat_str([
+        pl.lit(f"{node or ''}\x00"), pl.col("line").fill_null(0).cast(pl.Utf8), pl.lit("\x00"),
+        pl.col("raw")]).cast(pl.Binary))
     blake2b, from_bytes = hashlib.blake2b, int.from_bytes
-    return [
-        None if raw is None else from_bytes(
-            blake2b(f"{prefix}{line or 0}\x00{raw}".encode("utf-8", "surrogateescape"),
-                    digest_size=8).digest(), "big", signed=True)
-        for line, raw in zip(frame["line"].to_list(), frame["raw"].to_list(), strict=True)
-    ]
+    return [None if data is None else
+            from_bytes(blake2b(data, digest_size=8).digest(), "big", signed=True)
+            for data in texts.to_series().to_list()]
 
 
 def stored_rows(frame: pl.DataFrame, seqs: pl.Series, source: str, node: str | None,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -57,6 +58,9 @@ class ParquetTree:
         #: buffered (rows, each row's partition "day=D/node=N", first seq, last seq)
         self._pending: list[tuple[pa.Table, pa.Array, int, int]] = []
         self._pending_rows = 0
+        self._inflight: list[tuple[pa.Table, pa.Array, int, int]] = []  # a background flush's
+        self._job: threading.Thread | None = None
+        self._error: BaseException | None = None
         self._recover()
 
     def _recover(self) -> None:
@@ -74,7 +78,10 @@ class ParquetTree:
     @property
     def pending_last(self) -> int:
         """Highest seq written or buffered (buffered rows are not yet under the watermark)."""
-        return self._pending[-1][3] if self._pending else self.watermark
+        if self._pending:
+            return self._pending[-1][3]
+        inflight = self._inflight  # the flush thread moves the watermark, then clears this
+        return inflight[-1][3] if inflight else self.watermark
 
     def write(self, entries: Sequence[tuple[int, AuditRecord]], *, flush: bool = True) -> int:
         """Append entries (ascending seq); those at or below what is already written or
@@ -87,8 +94,10 @@ class ParquetTree:
             parts = pa.array([partition(day_of(r), node_dir(node_of(r))) for _, r in entries],
                              pa.string())
             self._buffer(to_table(entries), parts, entries[0][0], entries[-1][0])
-        if flush or self._pending_rows >= FILE_ROWS:
+        if flush:
             self.flush()
+        elif self._pending_rows >= FILE_ROWS:
+            self.flush(background=True)
         return len(entries)
 
     def write_table(self, table: pa.Table, parts: pa.Array, *, flush: bool = True) -> int:
@@ -102,8 +111,10 @@ class ParquetTree:
                 raise ValueError(f"rows from seq {first} are at or below seq "
                                  f"{self.pending_last}, already written")
             self._buffer(table, parts, first, last)
-        if flush or self._pending_rows >= FILE_ROWS:
+        if flush:
             self.flush()
+        elif self._pending_rows >= FILE_ROWS:
+            self.flush(background=True)
         return table.num_rows
 
     def _buffer(self, table: pa.Table, parts: pa.Array, first: int, last: int) -> None:
@@ -111,19 +122,52 @@ class ParquetTree:
         self._pending_rows += table.num_rows
 
     def pending_tables(self) -> list[pa.Table]:
-        return [t for t, _, _, _ in self._pending]
+        """The rows not yet under the watermark (buffered, or being written)."""
+        return [t for t, _, _, _ in (*self._inflight, *self._pending)]
 
-    def flush(self) -> None:
-        """Write the buffered rows as one file per (day, node), then move the watermark."""
+    def flush(self, *, background: bool = False) -> None:
+        """Write the buffered rows as one file per (day, node), then move the watermark; in
+        a background thread when asked (pyarrow works without the GIL), one at a time.
+        Until the watermark moves, the rows are still found by ``pending_tables``."""
+        self.wait()
+        if not self._pending:
+            return
+        job = self._pending
+        if not background:
+            self._write_files(job)
+            self._pending, self._pending_rows = [], 0
+            return
+        self._inflight = job  # before the buffer is emptied: readers always find the rows
+        self._pending, self._pending_rows = [], 0
+
+        def run() -> None:
+            try:
+                self._write_files(job)
+            except BaseException as exc:  # raised again by ``wait``
+                self._error = exc
+            finally:
+                self._inflight = []
+
+        self._job = threading.Thread(target=run, name="seaudit-parquet")
+        self._job.start()
+
+    def wait(self) -> None:
+        """Wait for a background flush; its error, if any, is raised here."""
+        if self._job is not None:
+            self._job.join()
+            self._job = None
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def _write_files(self, job: list[tuple[pa.Table, pa.Array, int, int]]) -> None:
         import pyarrow as pa
         import pyarrow.compute as pc  # type: ignore[import-untyped]
         import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
-        if not self._pending:
-            return
-        first, last = self._pending[0][2], self._pending[-1][3]
-        table = pa.concat_tables([t for t, _, _, _ in self._pending])
-        parts = pa.chunked_array([p for _, p, _, _ in self._pending], pa.string())
+        first, last = job[0][2], job[-1][3]
+        table = pa.concat_tables([t for t, _, _, _ in job])
+        parts = pa.chunked_array([p for _, p, _, _ in job], pa.string())
         groups = pc.unique(parts).to_pylist()
         done: list[tuple[Path, Path]] = []
         for name in groups:
@@ -136,8 +180,6 @@ class ParquetTree:
             done.append((tmp, final))
         for tmp, final in done:
             os.replace(tmp, final)
-        self._pending.clear()
-        self._pending_rows = 0
         self._set_watermark(last)
 
     def _set_watermark(self, seq: int) -> None:
@@ -150,6 +192,7 @@ class ParquetTree:
 
     def clear(self) -> None:
         """Remove every Parquet file (for a rebuild from the log)."""
+        self.wait()
         for path in sorted(self.root.rglob("*"), reverse=True):
             if path.is_file():
                 path.unlink()
