@@ -19,14 +19,16 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, BinaryIO
 
 import polars as pl
 
 from seaudit.store.columns import dedup_key, to_table
 from seaudit.store.frames import dedup_keys, payloads, stored_rows, with_node
+from seaudit.store.ingest import is_blank
 from seaudit.store.tree import day_of, node_dir, partition
-from seaudit.text.bulk import parse_batches
+from seaudit.text.bulk import BATCH_BYTES, parse_batches
 from seaudit.text.reader import MAX_LINE_BYTES, Reject
 
 if TYPE_CHECKING:
@@ -36,7 +38,6 @@ if TYPE_CHECKING:
     from seaudit.schema.record import AuditRecord
     from seaudit.store import Store
 
-_WS = b" \t\r\x0b\x0c"  # bytes.strip()'s whitespace, less the newline
 STORED, DUPLICATE, REJECTED = 0, 1, 2
 
 
@@ -62,9 +63,18 @@ class Tally:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
+@cache
+def _blank_after() -> re.Pattern[bytes]:
+    """A newline followed by a whitespace-only line (``str.strip``'s whitespace, in UTF-8)."""
+    spaces = sorted((chr(c).encode() for c in range(0x110000)
+                     if chr(c).isspace() and chr(c) != "\n"), key=len, reverse=True)
+    return re.compile(rb"\n(?=((?:%s)*)\n)" % b"|".join(re.escape(s) for s in spaces))
+
+
 class LineCounter:
-    """A binary stream (``read``) that counts bytes and lines and notes the blank ones:
-    whitespace-only lines the reader reads whole (at most ``max_line`` bytes)."""
+    """A binary stream (``read``) that counts bytes and lines and notes the blank ones as
+    ``ingest.is_blank`` tells them, among the lines the reader reads whole (at most
+    ``max_line`` bytes)."""
 
     def __init__(self, raw: BinaryIO, max_line: int = MAX_LINE_BYTES) -> None:
         self.raw = raw
@@ -73,35 +83,44 @@ class LineCounter:
         self.lines = 0  # complete lines so far (the last one, unterminated, at the end)
         self.blank: list[int] = []
         self.blank_total = 0
-        self._tail = 0  # bytes of the unfinished line
-        self._tail_ws = True
-        self._blank_re = re.compile(rb"\n(?=[ \t\r\x0b\x0c]{0,%d}\n)" % max_line)
+        self._open = False  # inside an unfinished line
+        self._tail: bytes | None = b""  # its bytes (None once longer than max_line)
+        self._blank_re = _blank_after()
 
     def read(self, size: int = -1) -> bytes:
         data = self.raw.read(size)
         if not data:
-            if self._tail:
+            if self._open:
                 self.lines += 1
-                self._tail = 0
+                if self._tail is not None and is_blank(self._tail):
+                    self._note(self.lines)
+                self._open, self._tail = False, b""
             return data
         self.bytes += len(data)
         first = data.find(b"\n")
         if first < 0:
-            self._tail_ws = self._tail_ws and not data.strip(_WS)
-            self._tail += len(data)
+            self._open = True
+            self._tail = self._cap(self._tail, data)
             return data
         number = self.lines + 1  # the line that ends at ``first``
-        if self._tail_ws and not data[:first].strip(_WS) and self._tail + first <= self.max_line:
+        line = self._cap(self._tail, data[:first])
+        if line is not None and is_blank(line):
             self._note(number)
         pos = first
         for m in self._blank_re.finditer(data, first):
             number += data.count(b"\n", pos + 1, m.start() + 1)
             pos = m.start()
-            self._note(number + 1)
+            if len(m[1]) <= self.max_line:
+                self._note(number + 1)
         self.lines += 1 + data.count(b"\n", first + 1)
         rest = data[data.rfind(b"\n") + 1:]
-        self._tail, self._tail_ws = len(rest), not rest.strip(_WS)
+        self._open, self._tail = bool(rest), self._cap(b"", rest)
         return data
+
+    def _cap(self, head: bytes | None, more: bytes) -> bytes | None:
+        if head is None or len(head) + len(more) > self.max_line:
+            return None
+        return head + more
 
     def _note(self, number: int) -> None:
         self.blank.append(number)
@@ -171,7 +190,8 @@ class _Prepared:
 def import_stream(store: Store, log: AuditLog, raw: BinaryIO, *, source: str,
                   node: str | None, platform: str | None = None,
                   on_reject: Callable[[Reject], object] = lambda r: None,
-                  advance: Callable[[int], object] = lambda done: None) -> Tally:
+                  advance: Callable[[int], object] = lambda done: None,
+                  batch_bytes: int = BATCH_BYTES) -> Tally:
     """Import one stream (``source`` names it in provenance); returns its tally. The
     caller flushes the store (``Store.flush``) when it is done.
 
@@ -185,7 +205,8 @@ def import_stream(store: Store, log: AuditLog, raw: BinaryIO, *, source: str,
     if store.tree.pending_last < log.last_seq:  # records the Parquet tree lacks: add them
         store.tree.flush()
         store.catch_up()
-    batches = parse_batches(counter, source=source, platform=platform)  # type: ignore[arg-type]
+    batches = parse_batches(counter, source=source, platform=platform,  # type: ignore[arg-type]
+                            batch_bytes=batch_bytes)
     for prep in _ahead(_prepare(store, b.frame, b.rejects, b.extra, source, node)
                        for b in batches):
         for reject in prep.rejects:
