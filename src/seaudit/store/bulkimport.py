@@ -28,7 +28,7 @@ from seaudit.store.columns import dedup_key, to_table
 from seaudit.store.frames import dedup_keys, payloads, stored_rows, with_node
 from seaudit.store.ingest import is_blank
 from seaudit.store.tree import day_of, node_dir, partition
-from seaudit.text.bulk import BATCH_BYTES, parse_batches
+from seaudit.text.bulk import parse_batches
 from seaudit.text.reader import MAX_LINE_BYTES, Reject
 
 if TYPE_CHECKING:
@@ -39,6 +39,9 @@ if TYPE_CHECKING:
     from seaudit.store import Store
 
 STORED, DUPLICATE, REJECTED = 0, 1, 2
+#: text per parser batch: half the parser's default, which bounds memory (a batch is held as
+#: text, frame, payloads and Parquet rows at once, three batches deep) at the same speed
+IMPORT_BATCH_BYTES = 4 << 20
 
 
 @dataclass
@@ -191,7 +194,7 @@ def import_stream(store: Store, log: AuditLog, raw: BinaryIO, *, source: str,
                   node: str | None, platform: str | None = None,
                   on_reject: Callable[[Reject], object] = lambda r: None,
                   advance: Callable[[int], object] = lambda done: None,
-                  batch_bytes: int = BATCH_BYTES) -> Tally:
+                  batch_bytes: int = IMPORT_BATCH_BYTES) -> Tally:
     """Import one stream (``source`` names it in provenance); returns its tally. The
     caller flushes the store (``Store.flush``) when it is done.
 
