@@ -120,21 +120,26 @@ def same_stores(a: Store, b: Store) -> None:
 
 
 @st.composite
-def files(draw: st.DrawFn) -> str:
-    parts = []
+def files(draw: st.DrawFn) -> bytes:
+    parts: list[bytes] = []
     for _ in range(draw(st.integers(0, 25))):
-        kind = draw(st.sampled_from(["line", "line", "line", "detailed", "junk", "blank"]))
+        kind = draw(st.sampled_from(["line", "line", "line", "detailed", "junk", "blank",
+                                     "undecodable"]))
         if kind == "line":
-            parts.append(draw(lines(padded=None, sessionid=None)).text)
+            parts.append(draw(lines(padded=None, sessionid=None)).text.encode())
         elif kind == "detailed":
-            parts.append(draw(lines(detailed=True, block=None)).text)
+            parts.append(draw(lines(detailed=True, block=None)).text.encode())
+        elif kind == "undecodable":  # kept exactly in the log: the batch's ``extra`` records
+            text = draw(lines()).text.encode()
+            at = draw(st.integers(len(text) // 2, len(text) - 1))
+            parts.append(text[:at] + b"\xff" + text[at:])
         elif kind == "junk":
             parts.append(draw(st.sampled_from(["not a record", "Status: Denied",
-                                               "  Class: FILE", "x", " \x0b "])))
+                                               "  Class: FILE", "x", " \x0b "])).encode())
         else:
-            parts.append(draw(st.sampled_from(["", " ", "\t", "\r", "\x1c", "\u3000 "])))
-    newline = draw(st.sampled_from(["\n", "\r\n"]))
-    end = draw(st.sampled_from(["", newline]))
+            parts.append(draw(st.sampled_from(["", " ", "\t", "\r", "\x1c", "\u3000 "])).encode())
+    newline = draw(st.sampled_from([b"\n", b"\r\n"]))
+    end = draw(st.sampled_from([b"", newline]))
     return newline.join(parts) + end if parts else end
 
 
@@ -143,10 +148,11 @@ def files(draw: st.DrawFn) -> str:
 @given(text=files(), node=st.sampled_from([None, "web01"]),
        batch=st.sampled_from([64, 512, 1 << 20]), twice=st.booleans())
 def test_bulk_import_stores_what_the_record_path_stores(
-        tmp_path_factory: object, text: str, node: str | None, batch: int, twice: bool) -> None:
+        tmp_path_factory: object, text: bytes, node: str | None, batch: int, twice: bool,
+) -> None:
     root = tmp_path_factory.mktemp("imp")  # type: ignore[attr-defined]
     path = root / "in.txt"
-    path.write_bytes(text.encode("utf-8"))
+    path.write_bytes(text)
     old, new = Store(root / "old"), Store(root / "new")
     expected = reference_import(old, path, node)
     tally, rejects = bulk_import(new, path, node, batch)
@@ -175,7 +181,8 @@ def test_rotation_splits_a_batch_and_the_chain_verifies(tmp_path: Path) -> None:
     text.insert(100, render_detailed(records[0], block=True))
     text.insert(50, "")
     path = tmp_path / "web01.audit"
-    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    data = ("\n".join(text) + "\n").encode()
+    path.write_bytes(data.replace(b"user3", b"us\xffer3", 2))  # two records in ``extra``
     stores = []
     for name in ("old", "new"):
         (tmp_path / name).mkdir()
@@ -187,6 +194,8 @@ def test_rotation_splits_a_batch_and_the_chain_verifies(tmp_path: Path) -> None:
     assert len(log_files(stores[1].cfg)) > 5
     same_stores(*stores)
     assert verify_log(stores[1].cfg).ok
+    users = [r.user for _, r in stores[1].tail(0)]
+    assert users.count("us\udcffer3") == 2  # the undecodable byte, exact in the log
 
 
 @settings(max_examples=60, deadline=None)
