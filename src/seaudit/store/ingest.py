@@ -1,8 +1,8 @@
 """Reading seaudit text for import: records and rejects, each with the number of input lines
 it spans, so an import can prove ``lines read = stored + rejected + duplicate + blank``.
 
-``read_items`` is the one seam where the bulk (vectorised) parser will plug in: anything
-that yields ``(item, lines)`` in input order, and reports blank lines, fits.
+``seaudit import`` reads with the bulk parser (``store.bulkimport``); ``read_items`` is the
+per-record reader it is tested against (same records, same line accounting).
 """
 
 from __future__ import annotations
