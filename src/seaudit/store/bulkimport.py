@@ -27,6 +27,7 @@ import polars as pl
 from seaudit.store.columns import dedup_key, to_table
 from seaudit.store.frames import dedup_keys, payloads, stored_rows, with_node
 from seaudit.store.ingest import is_blank
+from seaudit.store.keys import KeyLookup
 from seaudit.store.tree import day_of, node_dir, partition
 from seaudit.text.bulk import parse_batches
 from seaudit.text.reader import MAX_LINE_BYTES, Reject
@@ -208,30 +209,41 @@ def import_stream(store: Store, log: AuditLog, raw: BinaryIO, *, source: str,
     if store.tree.pending_last < log.last_seq:  # records the Parquet tree lacks: add them
         store.tree.flush()
         store.catch_up()
+    lookup = KeyLookup(store, node)
     batches = parse_batches(counter, source=source, platform=platform,  # type: ignore[arg-type]
                             batch_bytes=batch_bytes)
-    for prep in _ahead(_prepare(store, b.frame, b.rejects, b.extra, source, node)
-                       for b in batches):
-        for reject in prep.rejects:
-            on_reject(reject)
-        tally.rejects += len(prep.rejects)
-        stored = len(prep.payloads)
-        tally.stored += stored
-        tally.duplicates += prep.found - stored
-        spans.add(prep.cats)
-        if stored:
-            first = log.last_seq + 1
-            last = log.append_payloads(prep.payloads)
-            if last - first + 1 != stored:
-                raise RuntimeError(f"the log gave seqs {first}..{last} to {stored} records")
-            assert prep.table is not None and prep.parts is not None
-            store.ingest_table(_shift_seq(prep.table, first), prep.parts, flush=False)
-        advance(counter.bytes)
+    prepared = _ahead(_prepare(lookup, b.frame, b.rejects, b.extra, source, node)
+                      for b in batches)
+    try:
+        for prep in prepared:
+            for reject in prep.rejects:
+                on_reject(reject)
+            _commit(store, log, prep, tally, spans)
+            advance(counter.bytes)
+    finally:
+        prepared.close()  # the thread stops before the lookup it uses is closed
+        lookup.close()
     spans.finish()
     tally.lines = counter.lines
     tally.blank = counter.blank_total
     advance(counter.bytes)
     return tally
+
+
+def _commit(store: Store, log: AuditLog, prep: _Prepared, tally: Tally, spans: _Spans) -> None:
+    """Count the batch, append its new records to the log, hand their rows to Parquet."""
+    tally.rejects += len(prep.rejects)
+    stored = len(prep.payloads)
+    tally.stored += stored
+    tally.duplicates += prep.found - stored
+    spans.add(prep.cats)
+    if stored:
+        first = log.last_seq + 1
+        last = log.append_payloads(prep.payloads)
+        if last - first + 1 != stored:
+            raise RuntimeError(f"the log gave seqs {first}..{last} to {stored} records")
+        assert prep.table is not None and prep.parts is not None
+        store.ingest_table(_shift_seq(prep.table, first), prep.parts, flush=False)
 
 
 def _shift_seq(table: pa.Table, first: int) -> pa.Table:
@@ -279,7 +291,7 @@ def _ahead(items: Iterator[_Prepared]) -> Iterator[_Prepared]:
         worker.join()
 
 
-def _prepare(store: Store, frame: pl.DataFrame, rejects: list[Reject],
+def _prepare(lookup: KeyLookup, frame: pl.DataFrame, rejects: list[Reject],
              extra: list[AuditRecord], source: str, node: str | None) -> _Prepared:
     """Keys checked, the new records' payloads and Parquet rows (seqs from 0)."""
     import pyarrow as pa
@@ -290,7 +302,10 @@ def _prepare(store: Store, frame: pl.DataFrame, rejects: list[Reject],
     keys = dedup_keys(frame, node)
     extra_keys = [dedup_key(o.node, o.line, o.raw) if (o := r.origin) else None for r in extra]
     wanted = [k for k in (*keys, *extra_keys) if k is not None]
-    seen = store.existing_keys(wanted, tail=False)
+    lines = [r.origin.line for r in extra if r.origin]
+    if frame.height:
+        lines += [frame["line"].min(), frame["line"].max()]  # type: ignore[list-item]
+    seen = lookup(wanted, min(lines), max(lines)) if wanted else set()
     if seen:
         fresh_mask = [k is None or k not in seen for k in keys]
         mask = pl.Series(fresh_mask, dtype=pl.Boolean)
