@@ -96,6 +96,7 @@ class AuditLog:
         self._deadline: float | None = None
         self._stop = threading.Event()
         self._timer: threading.Thread | None = None
+        self._first_seqs: dict[Path, int] = {}  # sealed timestamped backups' first seqs
         self._open()
 
     # ---- public API -------------------------------------------------------------------------
@@ -357,15 +358,28 @@ class AuditLog:
 
     # ---- rotation ---------------------------------------------------------------------------
 
+    def _first_seq_of(self, path: Path) -> int:
+        """``first_seq_of``, remembered for timestamped backups: sealed, their header never
+        changes, and reading every one at each rotation made rotation cost grow with the
+        number of backups kept."""
+        if path in (self.cfg.audit_log, self.cfg.audit_back):
+            return first_seq_of(path)
+        seq = self._first_seqs.get(path)
+        if seq is None:
+            seq = first_seq_of(path)
+            if seq >= 0:
+                self._first_seqs[path] = seq
+        return seq
+
     def _history_from(self, first_seq: int, extra: list[Path]) -> int:
         """The first seq the files will hold once ``extra`` backups join and pruning ran."""
         if not self.cfg.timestamped:
             kept = extra or [p for p in backups(self.cfg) if p == self.cfg.audit_back]
         else:
-            kept = timestamped_backups(self.cfg) + extra
+            kept = timestamped_backups(self.cfg, self._first_seq_of) + extra
             if self.cfg.audit_max_files:
                 kept = kept[-self.cfg.audit_max_files:]
-        seqs = [s for s in (first_seq_of(p) for p in kept) if s > 0]
+        seqs = [s for s in (self._first_seq_of(p) for p in kept) if s > 0]
         return min(seqs) if seqs else first_seq
 
     def _rotate(self) -> Path:
@@ -377,6 +391,7 @@ class AuditLog:
         self._sync()
         os.fsync(self._fd)
         target = backup_path(self.cfg, dt.datetime.fromtimestamp(self.clock() / 1e9))
+        self._first_seqs.pop(target, None)  # a name freed by pruning may come back
         history = self._history_from(self._seq + 1, [live])
         while True:
             try:
@@ -404,15 +419,17 @@ class AuditLog:
 
     def _prune(self) -> None:
         if self.cfg.timestamped and self.cfg.audit_max_files:
-            olds = timestamped_backups(self.cfg)
+            olds = timestamped_backups(self.cfg, self._first_seq_of)
             for path in olds[:max(0, len(olds) - self.cfg.audit_max_files)]:
                 path.unlink(missing_ok=True)
+                self._first_seqs.pop(path, None)
 
     def _drop_oldest_backup(self) -> bool:
         olds = backups(self.cfg)
         if not olds:
             return False
         olds[0].unlink(missing_ok=True)
+        self._first_seqs.pop(olds[0], None)
         return True
 
     def _restart_segment(self) -> None:
