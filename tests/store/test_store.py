@@ -122,3 +122,23 @@ def test_buffered_rows_are_found_before_and_after_flush(tmp_path: Path) -> None:
     store.flush()
     assert store.tree.watermark == 20 and len(store.tree.files()) == 3  # one file per day
     assert store.existing_keys(keys) == set(keys) and seqs(store) == list(range(1, 21))
+
+
+def test_background_flush_keeps_rows_findable_and_obeys_the_watermark(tmp_path: Path) -> None:
+    """Rows handed to a background flush are found (buffered, being written, or written)
+    at every moment; files only count once the watermark covers them."""
+    from seaudit.store.columns import dedup_key
+
+    store = Store(tmp_path)
+    recs = [make(i) for i in range(1, 41)]
+    keys = [dedup_key(r.origin.node, r.origin.line, r.origin.raw) for r in recs if r.origin]
+    with store.open_log() as log:
+        last = log.append_batch(recs)
+        store.ingest(list(zip(range(last - 39, last + 1), recs, strict=True)), flush=False)
+        store.tree.flush(background=True)
+        while store.tree.pending_last != store.tree.watermark:  # while the thread writes
+            assert store.existing_keys(keys, tail=False) == set(keys)
+        store.tree.wait()
+    assert store.tree.watermark == 40 and store.existing_keys(keys, tail=False) == set(keys)
+    reopened = Store(tmp_path)
+    assert seqs(reopened) == list(range(1, 41)) and reopened.tree.watermark == 40

@@ -15,12 +15,14 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, BinaryIO
 
 from seaudit.store.location import add_store_argument
 
+if TYPE_CHECKING:
+    from seaudit.store.bulkimport import Tally
+
 HELP = "import seaudit text (files or -) into the store"
-CHUNK = 10_000  # records parsed, de-duplicated and appended at a time
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,26 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--platform", choices=("unix", "windows", "auto"), default="auto")
 
 
-@dataclass
-class Tally:
-    lines: int = 0
-    stored_lines: int = 0
-    stored: int = 0
-    rejected_lines: int = 0
-    rejects: int = 0
-    duplicate_lines: int = 0
-    duplicates: int = 0
-    blank: int = 0
-
-    def summary(self, name: str) -> str:
-        return (f"{name}: {self.lines} lines read = {self.stored_lines} stored "
-                f"({self.stored} records) + {self.rejected_lines} rejected ({self.rejects}) + "
-                f"{self.duplicate_lines} duplicate ({self.duplicates} records) + "
-                f"{self.blank} blank")
-
-
 def run(args: argparse.Namespace) -> int:
     from seaudit.store import Store
+    from seaudit.store.bulkimport import Tally
     from seaudit.store.location import check_node, resolve_root
 
     if args.node:
@@ -70,8 +55,7 @@ def run(args: argparse.Namespace) -> int:
                     return 2
                 store.flush()
                 print(tally.summary(_show(path)), file=sys.stderr)
-                for name in vars(total):
-                    setattr(total, name, getattr(total, name) + getattr(tally, name))
+                total.add(tally)
     finally:
         if rejects is not None:
             rejects.close()
@@ -85,62 +69,29 @@ def _show(path: str) -> str:
 
 
 def _import_one(store: object, log: object, path: str, node_opt: str | None,
-                platform: str | None, rejects: object) -> Tally:
-    from seaudit.schema.record import AuditRecord
+                platform: str | None, rejects: BinaryIO | None) -> Tally:
     from seaudit.store import Store
-    from seaudit.store.columns import dedup_key
-    from seaudit.store.ingest import Progress, node_from_name, read_items
+    from seaudit.store.bulkimport import import_stream
+    from seaudit.store.ingest import node_from_name
     from seaudit.text.reader import Reject
 
     assert isinstance(store, Store)
     node = node_opt or node_from_name(path)
-    progress = Progress()
-    tally = Tally()
     size = os.path.getsize(path) if path != "-" and os.path.isfile(path) else None
-    chunk: list[tuple[AuditRecord, int]] = []
 
-    def flush() -> None:
-        keys = [dedup_key(node, r.origin.line, r.origin.raw) if r.origin else None
-                for r, _ in chunk]
-        seen = store.existing_keys(k for k in keys if k is not None)
-        fresh: list[AuditRecord] = []
-        for (record, lines), key in zip(chunk, keys, strict=True):
-            if key is not None and key in seen:
-                tally.duplicates += 1
-                tally.duplicate_lines += lines
-            else:
-                fresh.append(record)
-                tally.stored += 1
-                tally.stored_lines += lines
-        if fresh:
-            last = log.append_batch(fresh)  # type: ignore[attr-defined]
-            store.ingest(list(zip(range(last - len(fresh) + 1, last + 1), fresh, strict=True)),
-                         flush=False)
-        chunk.clear()
+    def on_reject(item: Reject) -> None:
+        print(f"{_show(item.source)}:{item.line}: {item.reason}", file=sys.stderr)
+        if rejects is not None:
+            rejects.write(item.raw.encode("utf-8", "surrogateescape") + b"\n")
 
     with _bar(size, _show(path)) as advance:
-        for item, lines in read_items(path, progress, platform):
-            if isinstance(item, Reject):
-                tally.rejects += 1
-                tally.rejected_lines += lines
-                print(f"{_show(item.source)}:{item.line}: {item.reason}", file=sys.stderr)
-                if rejects is not None:
-                    rejects.write(item.raw.encode("utf-8", "surrogateescape") + b"\n")  # type: ignore[attr-defined]
-                continue
-            origin = item.origin
-            if origin is not None and node is not None:
-                item = item.replace(origin=origin.__class__(origin.source, origin.line,
-                                                            origin.raw, node))
-            chunk.append((item, lines))
-            if len(chunk) >= CHUNK:
-                flush()
-                advance(progress.bytes_read)
-        if chunk:
-            flush()
-        advance(progress.bytes_read)
-    tally.lines = progress.lines
-    tally.blank = progress.blank_lines
-    return tally
+        if path == "-":
+            return import_stream(store, log, sys.stdin.buffer, source="<stdin>",  # type: ignore[arg-type]
+                                 node=node, platform=platform, on_reject=on_reject,
+                                 advance=advance)
+        with open(path, "rb") as raw:
+            return import_stream(store, log, raw, source=path, node=node,  # type: ignore[arg-type]
+                                 platform=platform, on_reject=on_reject, advance=advance)
 
 
 class _bar:

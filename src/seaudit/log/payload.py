@@ -2,11 +2,14 @@
 
 Provenance from ``record.origin``: ``source``, ``line``, ``node``, ``raw`` (present when set),
 and ``warnings`` (a list, when non-empty). These names are not SCHEMA keys, so they never clash.
+Text that holds undecodable input bytes (lone surrogates, ``surrogateescape``) is written with
+every non-ASCII character escaped (``\udcff``), so those bytes come back exactly.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,11 +36,17 @@ def encode_record(record: AuditRecord) -> bytes:
                 data[key] = value
     if record.warnings:
         data["warnings"] = list(record.warnings)
-    return orjson.dumps(data)
+    try:
+        return orjson.dumps(data)
+    except TypeError:  # lone surrogates (undecodable input bytes, kept): escaped as \udcXX
+        return json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
 
 def decode_record(payload: bytes) -> AuditRecord:
-    data: dict[str, Any] = orjson.loads(payload)
+    try:
+        data: dict[str, Any] = orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        data = json.loads(payload)  # escaped lone surrogates, which orjson refuses
     prov = {key: data.pop(key) for key in PROVENANCE if key in data}
     warnings = tuple(data.pop("warnings", ()))
     record = AuditRecord.from_dict(data)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from seaudit.log.config import LogConfig
@@ -55,8 +56,9 @@ def first_seq_of(path: Path) -> int:
         return -1
 
 
-def backups(cfg: LogConfig) -> list[Path]:
-    """Every backup present (the single one and timestamped ones), oldest first."""
+def backups(cfg: LogConfig, first_seq: Callable[[Path], int] = first_seq_of) -> list[Path]:
+    """Every backup present (the single one and timestamped ones), oldest first
+    (``first_seq`` reads a file's first seq: the writer passes one that remembers)."""
     folder = cfg.audit_back.parent
     try:
         names = os.listdir(folder)
@@ -64,7 +66,7 @@ def backups(cfg: LogConfig) -> list[Path]:
         return []
     pattern = _pattern(cfg)
     found = [folder / n for n in names if n == cfg.audit_back.name or pattern.fullmatch(n)]
-    return sorted(found, key=lambda p: (first_seq_of(p), p.name))
+    return sorted(found, key=lambda p: (first_seq(p), p.name))
 
 
 def log_files(cfg: LogConfig) -> list[Path]:
@@ -75,9 +77,10 @@ def log_files(cfg: LogConfig) -> list[Path]:
     return files
 
 
-def timestamped_backups(cfg: LogConfig) -> list[Path]:
+def timestamped_backups(cfg: LogConfig, first_seq: Callable[[Path], int] = first_seq_of,
+                        ) -> list[Path]:
     pattern = _pattern(cfg)
-    return [p for p in backups(cfg) if pattern.fullmatch(p.name)]
+    return [p for p in backups(cfg, first_seq) if pattern.fullmatch(p.name)]
 
 
 def prune(cfg: LogConfig) -> list[Path]:

@@ -13,10 +13,14 @@ import contextlib
 import datetime as dt
 import errno
 import fcntl
+import hashlib
+import hmac
 import os
+import struct
 import threading
 import time
-from collections.abc import Callable, Iterable
+import zlib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -25,13 +29,14 @@ from seaudit.errors import LogCorruptError, LogFullError, LogKeyError, LogLocked
 from seaudit.log.chain import Chain
 from seaudit.log.config import LogConfig
 from seaudit.log.frame import (
+    FRAME_HEAD,
+    FRAME_MAGIC,
     FRAME_OVERHEAD,
     HEADER_SIZE,
     ZERO_HASH,
     Header,
     Scan,
     decode_header,
-    encode_frame,
     encode_header,
     valid_frame_after,
 )
@@ -46,6 +51,8 @@ from seaudit.log.rotate import (
 from seaudit.schema.record import AuditRecord
 
 _FULL = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+_SEQ = struct.Struct("<Q")
+_CRC = struct.Struct("<I")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +96,7 @@ class AuditLog:
         self._deadline: float | None = None
         self._stop = threading.Event()
         self._timer: threading.Thread | None = None
+        self._first_seqs: dict[Path, int] = {}  # sealed timestamped backups' first seqs
         self._open()
 
     # ---- public API -------------------------------------------------------------------------
@@ -110,6 +118,17 @@ class AuditLog:
     def append_batch(self, records: Iterable[AuditRecord]) -> int:
         """Write records in order (few system calls); returns the last sequence number."""
         payloads = [encode_record(r) for r in records]
+        with self._lock:
+            self._check_open()
+            if payloads:
+                self._write_payloads(payloads)
+                self._after_write()
+            return self._seq
+
+    def append_payloads(self, payloads: Sequence[bytes]) -> int:
+        """Write records already encoded as payloads (``encode_record``'s bytes, e.g. made
+        column-wise by a bulk import), in order; returns the last sequence number. Framing,
+        chaining, rotation, flush policy and ``on_full`` are those of ``append_batch``."""
         with self._lock:
             self._check_open()
             if payloads:
@@ -256,7 +275,7 @@ class AuditLog:
         if self._fd < 0:
             raise LogWriteError(f"{self.cfg.audit_log}: the log is closed")
 
-    def _write_payloads(self, payloads: list[bytes]) -> None:
+    def _write_payloads(self, payloads: Sequence[bytes]) -> None:
         i = 0
         while i < len(payloads):
             if self._deadline is not None and self.clock() / 1e9 >= self._deadline:
@@ -265,25 +284,17 @@ class AuditLog:
                 else:
                     self._deadline = next_boundary(self.cfg.backup_date, self.clock())
             room = self._limit - self._size
-            frames: list[bytes] = []
-            seq, chained, used = self._seq, self._hash, 0
-            while i + len(frames) < len(payloads):
-                payload = payloads[i + len(frames)]
-                need = FRAME_OVERHEAD + len(payload)
-                if used + need > room and (frames or self._seq >= self._first_seq):
-                    break
-                seq += 1
-                chained = self.chain.link(chained, seq, payload)
-                frames.append(encode_frame(seq, payload, chained))
-                used += need
-            if not frames:
+            force = self._seq < self._first_seq  # an empty segment takes one record anyway
+            frames, count, seq, chained, used = _frames(self.chain, payloads, i, self._seq,
+                                                        self._hash, room, force)
+            if not count:
                 self._rotate()
                 continue
             try:
-                self._write(b"".join(frames))
+                self._write(frames)
             except _Full as full:
                 reached = self._size + full.written  # the file size the limit allowed
-                if self.cfg.on_full == "rotate" and len(frames) > 1:
+                if self.cfg.on_full == "rotate" and count > 1:
                     self._limit = reached  # retry with the frames that fit, then rotate
                     continue
                 self._on_full(full.exc)
@@ -291,7 +302,7 @@ class AuditLog:
                     self._limit = min(self._limit, reached)
                 continue
             self._seq, self._hash, self._size = seq, chained, self._size + used
-            i += len(frames)
+            i += count
 
     def _write(self, data: bytes) -> None:
         """Write all of ``data`` or nothing: a short or failed write is truncated away."""
@@ -347,15 +358,28 @@ class AuditLog:
 
     # ---- rotation ---------------------------------------------------------------------------
 
+    def _first_seq_of(self, path: Path) -> int:
+        """``first_seq_of``, remembered for timestamped backups: sealed, their header never
+        changes, and reading every one at each rotation made rotation cost grow with the
+        number of backups kept."""
+        if path in (self.cfg.audit_log, self.cfg.audit_back):
+            return first_seq_of(path)
+        seq = self._first_seqs.get(path)
+        if seq is None:
+            seq = first_seq_of(path)
+            if seq >= 0:
+                self._first_seqs[path] = seq
+        return seq
+
     def _history_from(self, first_seq: int, extra: list[Path]) -> int:
         """The first seq the files will hold once ``extra`` backups join and pruning ran."""
         if not self.cfg.timestamped:
             kept = extra or [p for p in backups(self.cfg) if p == self.cfg.audit_back]
         else:
-            kept = timestamped_backups(self.cfg) + extra
+            kept = timestamped_backups(self.cfg, self._first_seq_of) + extra
             if self.cfg.audit_max_files:
                 kept = kept[-self.cfg.audit_max_files:]
-        seqs = [s for s in (first_seq_of(p) for p in kept) if s > 0]
+        seqs = [s for s in (self._first_seq_of(p) for p in kept) if s > 0]
         return min(seqs) if seqs else first_seq
 
     def _rotate(self) -> Path:
@@ -367,6 +391,7 @@ class AuditLog:
         self._sync()
         os.fsync(self._fd)
         target = backup_path(self.cfg, dt.datetime.fromtimestamp(self.clock() / 1e9))
+        self._first_seqs.pop(target, None)  # a name freed by pruning may come back
         history = self._history_from(self._seq + 1, [live])
         while True:
             try:
@@ -394,15 +419,17 @@ class AuditLog:
 
     def _prune(self) -> None:
         if self.cfg.timestamped and self.cfg.audit_max_files:
-            olds = timestamped_backups(self.cfg)
+            olds = timestamped_backups(self.cfg, self._first_seq_of)
             for path in olds[:max(0, len(olds) - self.cfg.audit_max_files)]:
                 path.unlink(missing_ok=True)
+                self._first_seqs.pop(path, None)
 
     def _drop_oldest_backup(self) -> bool:
         olds = backups(self.cfg)
         if not olds:
             return False
         olds[0].unlink(missing_ok=True)
+        self._first_seqs.pop(olds[0], None)
         return True
 
     def _restart_segment(self) -> None:
@@ -458,6 +485,37 @@ class AuditLog:
         self._seq, self._hash = header.first_seq - 1, header.anchor
         self._durable = self._seq
         self._deadline = next_boundary(self.cfg.backup_date, header.created_ns)
+
+
+def _frames(chain: Chain, payloads: Sequence[bytes], start: int, seq: int, chained: bytes,
+            room: int, force: bool) -> tuple[bytes, int, int, bytes, int]:
+    """Frame and chain ``payloads[start:]`` while they fit in ``room`` bytes (at least one when
+    ``force``): (frame bytes, how many, last seq, last chain hash, bytes used). The one tight
+    loop of every append: the frame layout of ``frame.encode_frame``, built part by part."""
+    parts: list[bytes] = []
+    add = parts.extend
+    head, pack_seq, pack_crc = FRAME_HEAD.pack, _SEQ.pack, _CRC.pack
+    crc32 = zlib.crc32
+    key = chain.key
+    sha256 = hashlib.sha256
+    mac = hmac.digest
+    used = 0
+    end = len(payloads)
+    i = start
+    while i < end:
+        payload = payloads[i]
+        need = FRAME_OVERHEAD + len(payload)
+        if used + need > room and (i > start or not force):
+            break
+        seq += 1
+        message = chained + pack_seq(seq) + payload
+        chained = sha256(message).digest() if key is None else mac(key, message, "sha256")
+        first = head(FRAME_MAGIC, len(payload), seq)
+        add((first, payload, chained,
+             pack_crc(crc32(chained, crc32(payload, crc32(first))))))
+        used += need
+        i += 1
+    return b"".join(parts), i - start, seq, chained, used
 
 
 def _sync_dir(folder: Path) -> None:

@@ -24,6 +24,7 @@ from seaudit.store.tree import ParquetTree
 
 if TYPE_CHECKING:
     import duckdb
+    import pyarrow as pa  # type: ignore[import-untyped]
 
     from seaudit.log import AuditLog
 
@@ -90,6 +91,17 @@ class Store:
             self.tree.flush()
             self.catch_up(upto=entries[0][0] - 1)
         return self.tree.write(entries, flush=flush)
+
+    def ingest_table(self, table: pa.Table, parts: pa.Array, *, flush: bool = True) -> int:
+        """``ingest`` for rows already made column-wise (``columns.arrow_schema()``, their
+        log seqs consecutive, each row's partition in ``parts``: see ``tree.write_table``)."""
+        if not table.num_rows:
+            return 0
+        first = table.column("seq")[0].as_py()
+        if first > self.tree.pending_last + 1:
+            self.tree.flush()
+            self.catch_up(upto=first - 1)
+        return self.tree.write_table(table, parts, flush=flush)
 
     def flush(self) -> None:
         self.tree.flush()
@@ -202,31 +214,37 @@ class Store:
             last = seq
         return last
 
-    def existing_keys(self, keys: Iterable[int]) -> set[int]:
+    def existing_keys(self, keys: Iterable[int], *, tail: bool = True) -> set[int]:
         """Which of these import keys are already stored: in Parquet, in rows buffered for
-        Parquet, or in the live tail."""
-        wanted = set(keys)
-        if not wanted:
-            return set()
+        Parquet, or in the live tail (``tail=False``: the caller, the log's writer, knows
+        every record is written or buffered)."""
         import pyarrow as pa  # type: ignore[import-untyped]
         import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-        _, files = self._source()
+        incoming = pa.array(keys if isinstance(keys, list) else list(keys), pa.int64())
+        if not len(incoming):
+            return set()
+        wanted = None
         found: set[int] = set()
-        incoming = pa.array(sorted(wanted), pa.int64())
+        pending = self.tree.pending_tables()  # before the files: a flush may move rows over
+        _, files = self._source()
         if files:
             con = self._connect()
             con.register("incoming", pa.table({"k": incoming}))
             rows = con.execute(f"SELECT DISTINCT key FROM {SCAN} "
                                "WHERE key IN (SELECT k FROM incoming)", [files]).fetchall()
             found.update(int(r[0]) for r in rows)
-        for table in self.tree.pending_tables():
+        for table in pending:
             column = table.column("key")
             found.update(column.filter(pc.is_in(column, value_set=incoming)).to_pylist())
+        if not tail:
+            return found
         for _, r in self.tail(self.tree.pending_last):
             o = r.origin
             if o is not None:
                 k = dedup_key(o.node, o.line, o.raw)
+                if wanted is None:
+                    wanted = set(incoming.to_pylist())
                 if k in wanted:
                     found.add(k)
         return found

@@ -1,8 +1,8 @@
 """Reading seaudit text for import: records and rejects, each with the number of input lines
 it spans, so an import can prove ``lines read = stored + rejected + duplicate + blank``.
 
-``read_items`` is the one seam where the bulk (vectorised) parser will plug in: anything
-that yields ``(item, lines)`` in input order, and reports blank lines, fits.
+``seaudit import`` reads with the bulk parser (``store.bulkimport``); ``read_items`` is the
+per-record reader it is tested against (same records, same line accounting).
 """
 
 from __future__ import annotations
@@ -29,8 +29,14 @@ def node_from_name(path: str) -> str | None:
     return m["host"] if m else None
 
 
+def is_blank(line: bytes) -> bool:
+    """A line the reader skips: nothing but whitespace (as ``str.strip`` sees it)."""
+    return not line.decode("utf-8", "surrogateescape").strip()
+
+
 class _Counting:
-    """A binary stream that counts the lines read and remembers which were blank."""
+    """A binary stream that counts the lines read and remembers which were blank (read
+    whole: an over-long line, read in pieces, is never blank)."""
 
     def __init__(self, raw: BinaryIO) -> None:
         self.raw = raw
@@ -38,21 +44,25 @@ class _Counting:
         self.bytes = 0
         self.blank: list[int] = []
         self._open = False  # inside a line that was read only in part
+        self._last = b""  # that line's only piece so far
 
     def readline(self, size: int = -1) -> bytes:
         chunk = self.raw.readline(size)
         self.bytes += len(chunk)
         if not chunk:
-            if self._open:
+            if self._open:  # an unterminated last line
                 self.lines += 1
+                if self._last and is_blank(self._last) and (size < 0 or len(self._last) < size):
+                    self.blank.append(self.lines)
                 self._open = False
             return chunk
         if chunk.endswith(b"\n"):
-            if not self._open and not chunk.strip():
+            if not self._open and is_blank(chunk):
                 self.blank.append(self.lines + 1)
             self.lines += 1
             self._open = False
         else:
+            self._last = b"" if self._open else chunk
             self._open = True
         return chunk
 

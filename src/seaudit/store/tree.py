@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,6 +35,11 @@ def day_of(record: AuditRecord) -> str:
     return day if _DAY.fullmatch(day) else "0000-00-00"
 
 
+def partition(day: str, node_name: str) -> str:
+    """A row's directory under the tree: ``day=YYYY-MM-DD/node=NAME``."""
+    return f"day={day}/node={node_name}"
+
+
 def node_dir(node: str | None) -> str:
     if node is None:
         return LOCAL_NODE
@@ -49,8 +55,12 @@ class ParquetTree:
         self.root.mkdir(parents=True, exist_ok=True)
         self._mark = self.root / "_watermark"
         self.watermark = int(self._mark.read_text()) if self._mark.exists() else 0
-        self._pending: list[tuple[pa.Table, list[tuple[str, str]], int, int]] = []
+        #: buffered (rows, each row's partition "day=D/node=N", first seq, last seq)
+        self._pending: list[tuple[pa.Table, pa.Array, int, int]] = []
         self._pending_rows = 0
+        self._inflight: list[tuple[pa.Table, pa.Array, int, int]] = []  # a background flush's
+        self._job: threading.Thread | None = None
+        self._error: BaseException | None = None
         self._recover()
 
     def _recover(self) -> None:
@@ -68,40 +78,101 @@ class ParquetTree:
     @property
     def pending_last(self) -> int:
         """Highest seq written or buffered (buffered rows are not yet under the watermark)."""
-        return self._pending[-1][3] if self._pending else self.watermark
+        if self._pending:
+            return self._pending[-1][3]
+        inflight = self._inflight  # the flush thread moves the watermark, then clears this
+        return inflight[-1][3] if inflight else self.watermark
 
     def write(self, entries: Sequence[tuple[int, AuditRecord]], *, flush: bool = True) -> int:
         """Append entries (ascending seq); those at or below what is already written or
         buffered are skipped. Without ``flush``, rows are buffered as compact Arrow columns
         until ``FILE_ROWS`` (few, large files; little Python memory); returns how many."""
+        import pyarrow as pa
+
         entries = [e for e in entries if e[0] > self.pending_last]
         if entries:
-            keys = [(day_of(r), node_dir(node_of(r))) for _, r in entries]
-            self._pending.append((to_table(entries), keys, entries[0][0], entries[-1][0]))
-            self._pending_rows += len(entries)
-        if flush or self._pending_rows >= FILE_ROWS:
+            parts = pa.array([partition(day_of(r), node_dir(node_of(r))) for _, r in entries],
+                             pa.string())
+            self._buffer(to_table(entries), parts, entries[0][0], entries[-1][0])
+        if flush:
             self.flush()
+        elif self._pending_rows >= FILE_ROWS:
+            self.flush(background=True)
         return len(entries)
 
+    def write_table(self, table: pa.Table, parts: pa.Array, *, flush: bool = True) -> int:
+        """Append stored rows made column-wise (``columns.arrow_schema()``, ascending
+        ``seq`` above everything written or buffered, consecutive) with each row's
+        ``partition``; buffered and flushed as ``write`` does. Returns how many."""
+        if table.num_rows:
+            seqs = table.column("seq")
+            first, last = seqs[0].as_py(), seqs[-1].as_py()
+            if first <= self.pending_last:
+                raise ValueError(f"rows from seq {first} are at or below seq "
+                                 f"{self.pending_last}, already written")
+            self._buffer(table, parts, first, last)
+        if flush:
+            self.flush()
+        elif self._pending_rows >= FILE_ROWS:
+            self.flush(background=True)
+        return table.num_rows
+
+    def _buffer(self, table: pa.Table, parts: pa.Array, first: int, last: int) -> None:
+        self._pending.append((table, parts, first, last))
+        self._pending_rows += table.num_rows
+
     def pending_tables(self) -> list[pa.Table]:
-        return [t for t, _, _, _ in self._pending]
+        """The rows not yet under the watermark (buffered, or being written)."""
+        return [t for t, _, _, _ in (*self._inflight, *self._pending)]
 
-    def flush(self) -> None:
-        """Write the buffered rows as one file per (day, node), then move the watermark."""
-        import pyarrow as pa
-        import pyarrow.parquet as pq  # type: ignore[import-untyped]
-
+    def flush(self, *, background: bool = False) -> None:
+        """Write the buffered rows as one file per (day, node), then move the watermark; in
+        a background thread when asked (pyarrow works without the GIL), one at a time.
+        Until the watermark moves, the rows are still found by ``pending_tables``."""
+        self.wait()
         if not self._pending:
             return
-        first, last = self._pending[0][2], self._pending[-1][3]
-        table = pa.concat_tables([t for t, _, _, _ in self._pending])
-        groups: dict[tuple[str, str], list[int]] = {}
-        for i, key in enumerate(k for _, keys, _, _ in self._pending for k in keys):
-            groups.setdefault(key, []).append(i)
+        job = self._pending
+        if not background:
+            self._write_files(job)
+            self._pending, self._pending_rows = [], 0
+            return
+        self._inflight = job  # before the buffer is emptied: readers always find the rows
+        self._pending, self._pending_rows = [], 0
+
+        def run() -> None:
+            try:
+                self._write_files(job)
+            except BaseException as exc:  # raised again by ``wait``
+                self._error = exc
+            finally:
+                self._inflight = []
+
+        self._job = threading.Thread(target=run, name="seaudit-parquet")
+        self._job.start()
+
+    def wait(self) -> None:
+        """Wait for a background flush; its error, if any, is raised here."""
+        if self._job is not None:
+            self._job.join()
+            self._job = None
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def _write_files(self, job: list[tuple[pa.Table, pa.Array, int, int]]) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc  # type: ignore[import-untyped]
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+        first, last = job[0][2], job[-1][3]
+        table = pa.concat_tables([t for t, _, _, _ in job])
+        parts = pa.chunked_array([p for _, p, _, _ in job], pa.string())
+        groups = pc.unique(parts).to_pylist()
         done: list[tuple[Path, Path]] = []
-        for (day, node), rows in groups.items():
-            part = table if len(groups) == 1 else table.take(rows)
-            directory = self.root / f"day={day}" / f"node={node}"
+        for name in groups:
+            part = table if len(groups) == 1 else table.filter(pc.equal(parts, name))
+            directory = self.root / name
             directory.mkdir(parents=True, exist_ok=True)
             final = directory / f"seq-{first:012d}-{last:012d}.parquet"
             tmp = final.with_name(final.name + ".tmp")
@@ -109,8 +180,6 @@ class ParquetTree:
             done.append((tmp, final))
         for tmp, final in done:
             os.replace(tmp, final)
-        self._pending.clear()
-        self._pending_rows = 0
         self._set_watermark(last)
 
     def _set_watermark(self, seq: int) -> None:
@@ -123,6 +192,7 @@ class ParquetTree:
 
     def clear(self) -> None:
         """Remove every Parquet file (for a rebuild from the log)."""
+        self.wait()
         for path in sorted(self.root.rglob("*"), reverse=True):
             if path.is_file():
                 path.unlink()

@@ -1,0 +1,72 @@
+"""Import keys already stored, for one import: a snapshot of the store taken as it begins.
+
+A key hashes (node, line, raw text) (``columns.dedup_key``), so a record of the import can
+only equal a stored record of the same node on the same line: only that node's partition
+is read, and only the rows whose ``line`` lies in the batch's range (Parquet row-group
+statistics let DuckDB skip the rest). Records the import itself stores cannot match its
+later records (each has its own line), so the snapshot stays right for the whole import;
+its Parquet metadata is cached across batches.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from seaudit.store.tree import node_dir
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    from seaudit.store import Store
+
+#: the Parquet files, given as a bound list; directory names are not columns
+SCAN = "read_parquet(?, hive_partitioning = false)"
+
+
+class KeyLookup:
+    """``lookup(keys, first_line, last_line)``: which keys are stored (see module doc). The
+    store's log must hold nothing above ``Store.tree.pending_last`` (the import catches up
+    first)."""
+
+    def __init__(self, store: Store, node: str | None) -> None:
+        folder = f"node={node_dir(node)}"
+        self.pending: list[pa.Table] = store.tree.pending_tables()
+        _, files = store._source()
+        self.files = [f for f in files if Path(f).parent.name == folder]
+        self._con: duckdb.DuckDBPyConnection | None = None
+
+    def __call__(self, keys: list[int], first_line: int, last_line: int) -> set[int]:
+        import pyarrow as pa
+        import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+        found: set[int] = set()
+        if not keys:
+            return found
+        incoming = pa.array(keys, pa.int64())
+        if self.files:
+            con = self._connect()
+            con.register("incoming", pa.table({"k": incoming}))
+            rows = con.execute(
+                f"SELECT DISTINCT key FROM {SCAN} WHERE line BETWEEN ? AND ? "
+                "AND key IN (SELECT k FROM incoming)",
+                [self.files, first_line, last_line]).fetchall()
+            found.update(int(r[0]) for r in rows)
+        for table in self.pending:
+            column = table.column("key")
+            found.update(column.filter(pc.is_in(column, value_set=incoming)).to_pylist())
+        return found
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            import duckdb
+
+            self._con = duckdb.connect(":memory:")
+            self._con.execute("SET parquet_metadata_cache = true")
+        return self._con
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
