@@ -218,7 +218,7 @@ class Store:
         """Which of these import keys are already stored: in Parquet, in rows buffered for
         Parquet, or in the live tail (``tail=False``: the caller, the log's writer, knows
         every record is written or buffered)."""
-        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow as pa
         import pyarrow.compute as pc  # type: ignore[import-untyped]
 
         incoming = pa.array(keys if isinstance(keys, list) else list(keys), pa.int64())
@@ -245,7 +245,7 @@ class Store:
                 k = dedup_key(o.node, o.line, o.raw)
                 if wanted is None:
                     wanted = set(incoming.to_pylist())
-                if k in wanted:
+                if k is not None and k in wanted:
                     found.add(k)
         return found
 

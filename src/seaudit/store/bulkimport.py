@@ -17,7 +17,7 @@ from __future__ import annotations
 import queue
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, BinaryIO
@@ -253,7 +253,7 @@ def _shift_seq(table: pa.Table, first: int) -> pa.Table:
     return table.set_column(at, "seq", pc.add(table.column("seq"), first))
 
 
-def _ahead(items: Iterator[_Prepared]) -> Iterator[_Prepared]:
+def _ahead(items: Iterator[_Prepared]) -> Generator[_Prepared, None, None]:
     """The items, made one ahead in a thread (its errors are raised here, in order)."""
     out: queue.Queue[tuple[bool, object]] = queue.Queue(maxsize=1)
     stop = threading.Event()

@@ -115,7 +115,7 @@ class ParquetTree:
             self.flush()
         elif self._pending_rows >= FILE_ROWS:
             self.flush(background=True)
-        return table.num_rows
+        return int(table.num_rows)
 
     def _buffer(self, table: pa.Table, parts: pa.Array, first: int, last: int) -> None:
         self._pending.append((table, parts, first, last))

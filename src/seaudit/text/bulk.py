@@ -791,14 +791,14 @@ def _dates(df: pl.DataFrame) -> pl.DataFrame:
     days: dict[str, str | None] = {}
     for text in df.select(day.unique())["text"].to_list():
         parts = text.split(" ") if text else []
-        stamp = to_timestamp(*parts, "00:00:00") if len(parts) == 3 else None
+        stamp = to_timestamp(parts[0], parts[1], parts[2], "00:00:00") if len(parts) == 3 else None
         days[text] = stamp[:10] if stamp else None
     clock = pl.col("_t3")
     ok = ((clock.str.slice(0, 2) <= "23") & (clock.str.slice(3, 1) <= "5")
           & (clock.str.slice(6, 1) <= "5"))
     date = day.replace_strict(days, default=None, return_dtype=pl.Utf8)
-    stamp = pl.when(ok).then(pl.concat_str([date, pl.lit("T"), clock]))
-    return df.with_columns(stamp.alias("timestamp"))
+    timestamp = pl.when(ok).then(pl.concat_str([date, pl.lit("T"), clock]))
+    return df.with_columns(timestamp.alias("timestamp"))
 
 
 def _build(df: pl.DataFrame, first: int, plan: _Plan, tables: CodeTables) -> pl.DataFrame:
