@@ -177,9 +177,18 @@ def mapped_keys(rules: Iterable[Rule]) -> frozenset[str]:
     return frozenset(src.key for _, src in rules if isinstance(src, Key))
 
 
-def leftover(record: AuditRecord, mapped: frozenset[str]) -> dict[str, Any]:
-    """The record's keys that no ``Key`` rule carried, so that nothing is lost."""
-    return {k: v for k, v in record.to_dict().items() if k not in mapped}
+def leftover(record: AuditRecord, mapped: frozenset[str], ctx: Context) -> dict[str, Any]:
+    """What no ``Key`` rule carried, so that nothing is lost: the record's other keys, the
+    catalog messages of its codes, and where it was read."""
+    rest = {k: v for k, v in record.to_dict().items() if k not in mapped}
+    if record.stage_message is None and record.stage is not None:
+        rest["stage_message"] = stage_message(record, ctx)
+    if record.reason is not None:
+        rest["reason_message"] = reason_message(record, ctx)
+    if record.origin is not None:
+        rest["origin_source"] = record.origin.source
+        rest["origin_line"] = record.origin.line
+    return rest
 
 
 def leaf_paths(document: Mapping[str, Any], prefix: str = "") -> Iterable[str]:

@@ -34,7 +34,6 @@ from seaudit.export._mapping import (
     mapped_keys,
     node,
     raw_line,
-    reason_message,
     stage_message,
     write_documents,
 )
@@ -236,14 +235,7 @@ def to_ecs(record: AuditRecord, ctx: Context) -> dict[str, Any]:
     """One record as an ECS document (a dict ready for JSON)."""
     rules, mapped = _compiled(record)
     document = apply(rules, record, ctx)
-    custom = leftover(record, mapped)
-    if record.stage_message is None and record.stage is not None:
-        custom["stage_message"] = stage_message(record, ctx)
-    if record.reason is not None:
-        custom["reason_message"] = reason_message(record, ctx)
-    if record.origin is not None:
-        custom["origin_source"] = record.origin.source
-        custom["origin_line"] = record.origin.line
+    custom = leftover(record, mapped, ctx)
     if custom:
         document[CUSTOM_NAMESPACE] = custom
     return document

@@ -45,7 +45,6 @@ from seaudit.export._mapping import (
     mapped_keys,
     node,
     raw_line,
-    reason_message,
     stage_message,
     utc_offset_minutes,
     write_documents,
@@ -423,14 +422,7 @@ def to_ocsf(record: AuditRecord, ctx: Context) -> dict[str, Any]:
     rules, mapped = _compiled(emap, with_host)
     document = _header(emap.cls, emap.activity.value(record, ctx))
     document.update(apply(rules, record, ctx))
-    unmapped = leftover(record, mapped)
-    if record.stage_message is None and record.stage is not None:
-        unmapped["stage_message"] = stage_message(record, ctx)
-    if record.reason is not None:
-        unmapped["reason_message"] = reason_message(record, ctx)
-    if record.origin is not None:
-        unmapped["origin_source"] = record.origin.source
-        unmapped["origin_line"] = record.origin.line
+    unmapped = leftover(record, mapped, ctx)
     if unmapped:
         document["unmapped"] = unmapped
     profiles = [p for p, attrs in PROFILE_ATTRIBUTES.items() if any(a in document for a in attrs)]
