@@ -117,13 +117,7 @@ class AuditLog:
 
     def append_batch(self, records: Iterable[AuditRecord]) -> int:
         """Write records in order (few system calls); returns the last sequence number."""
-        payloads = [encode_record(r) for r in records]
-        with self._lock:
-            self._check_open()
-            if payloads:
-                self._write_payloads(payloads)
-                self._after_write()
-            return self._seq
+        return self.append_payloads([encode_record(r) for r in records])
 
     def append_payloads(self, payloads: Sequence[bytes]) -> int:
         """Write records already encoded as payloads (``encode_record``'s bytes, e.g. made
