@@ -75,3 +75,29 @@ def test_formats_lists_every_registered_format() -> None:
     assert result.returncode == 0
     names = [line for line in result.stdout.decode().splitlines() if not line.startswith(" ")]
     assert names == list(registry())
+
+
+def test_an_endless_site_dump_is_refused_in_bounded_memory() -> None:
+    result = run_cli("-t", "--load", "/dev/zero")
+    assert result.returncode == 2
+    assert b"larger than 16 MiB" in result.stderr and b"Traceback" not in result.stderr
+
+
+def test_a_path_that_cannot_be_made_is_a_clean_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    result = run_cli("--store", str(blocker / "store"), "-a")
+    assert result.returncode == 2
+    assert b"seaudit: cannot use" in result.stderr and b"Traceback" not in result.stderr
+
+
+def test_parse_writes_to_a_file_with_format_options(tmp_path: Path) -> None:
+    line = b"18 Nov 2008 15:23:56 D FILE admabc Read 69 3 /tmp/one /bin/tcsh localhost admabc\n"
+    out = tmp_path / "out.leef"
+    result = run_cli("parse", "--to", "leef", "--opt", "delimiter=^", "-o", str(out), "-",
+                     stdin=line)
+    assert result.returncode == 0, result.stderr
+    text = out.read_text()
+    assert text.startswith("LEEF:2.0|") and "^" in text and result.stdout == b""
+    bad = run_cli("parse", "--to", "csv", "--opt", "delimiter=^", "-", stdin=line)
+    assert bad.returncode == 2 and b"has no option 'delimiter'" in bad.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -42,6 +43,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         _silence_stdout()
         return 0
+    except OSError as exc:  # a path that cannot be made, read or written
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"seaudit: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug: say so plainly (SEAUDIT_DEBUG=1 shows the traceback)
+        if os.environ.get("SEAUDIT_DEBUG"):
+            raise
+        print(f"seaudit: internal error: {type(exc).__name__}: {exc}\n"
+              "hint: this is a bug in seaudit; run again with SEAUDIT_DEBUG=1 and report the "
+              "traceback", file=sys.stderr)
+        return 3
 
 
 def _dispatch(args_list: list[str]) -> int:
@@ -81,8 +93,6 @@ def _help_of(module_name: str) -> str:
 
 def _silence_stdout() -> None:
     """After a closed pipe (``seaudit ... | head``), stop Python complaining at exit."""
-    import os
-
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

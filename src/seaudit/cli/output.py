@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, BinaryIO
 
 from seaudit.errors import UsageError
@@ -61,21 +62,30 @@ def _value(text: str) -> Any:
     return text
 
 
+@contextmanager
+def open_sink(args: argparse.Namespace) -> Iterator[BinaryIO]:
+    """Where the records go: ``-o FILE`` or standard output (a binary format not to a terminal)."""
+    from seaudit.export import get_format
+
+    if args.output:
+        try:
+            out = open(args.output, "wb")  # noqa: SIM115 (closed below)
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror}") from None
+        with out:
+            yield out
+        return
+    if get_format(args.to).binary and sys.stdout.isatty():
+        raise UsageError(f"format {args.to!r} is binary: give -o FILE or redirect the output")
+    yield sys.stdout.buffer
+    sys.stdout.buffer.flush()
+
+
 def write_output(records: Iterable[AuditRecord], args: argparse.Namespace) -> int:
     """Write records as the arguments ask; returns how many were written."""
     from seaudit.export import get_format
 
     fmt = get_format(args.to)
     options = format_options(args)
-    if args.output:
-        try:
-            with open(args.output, "wb") as out:
-                return fmt.write(records, out, **options)
-        except OSError as exc:
-            raise UsageError(f"cannot write {args.output}: {exc.strerror}") from None
-    if fmt.binary and sys.stdout.isatty():
-        raise UsageError(f"format {fmt.name!r} is binary: give -o FILE or redirect the output")
-    stdout: BinaryIO = sys.stdout.buffer
-    count = fmt.write(records, stdout, **options)
-    stdout.flush()
-    return count
+    with open_sink(args) as sink:
+        return fmt.write(records, sink, **options)

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, BinaryIO
 
+from seaudit.cli.output import add_output_arguments, format_options, open_sink
 from seaudit.text.short import escape_controls
 
 if TYPE_CHECKING:  # polars loads only when parsing starts (``seaudit --help`` stays quick)
@@ -29,14 +30,9 @@ PROGRESS_BYTES = 64 << 20  # inputs at least this big get a progress bar (on a t
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="*", metavar="FILE",
                         help="input files (none or -: standard input)")
-    parser.add_argument("--to", default="jsonl", metavar="FORMAT",
-                        help="output format: jsonl (default), csv, short, detailed, "
-                             "or any of `seaudit formats`")
+    add_output_arguments(parser)
     parser.add_argument("--platform", choices=("unix", "windows", "auto"), default="auto",
                         help="the endpoint platform (field order of trace and resource records)")
-    parser.add_argument("--sessionid", action="store_true",
-                        help="include the session ID column in non-detailed output")
-    parser.add_argument("--padded", action="store_true", help="column-padded non-detailed output")
     parser.add_argument("--rejects", metavar="PATH", help="write rejected lines there verbatim")
     parser.add_argument("--tables", metavar="FILE", action="append", default=[],
                         help="a site's `seaudit -t` dump extending the code tables")
@@ -67,20 +63,13 @@ def run(args: argparse.Namespace) -> int:
     from seaudit.export import get_format
 
     fmt = get_format(args.to)
-    options: dict[str, object] = {}
     platform = None if args.platform == "auto" else args.platform
-    if args.sessionid:
-        options["sessionid"] = True
-    if args.padded:
-        options["padded"] = True
-    if platform and "platform" in fmt.options:
-        options["platform"] = platform
-    unknown = set(options) - set(fmt.options)
-    if unknown:
-        raise UsageError(f"--{sorted(unknown)[0]} does not apply to --to {fmt.name}")
+    for flag in ("sessionid", "padded"):
+        if getattr(args, flag) and flag not in fmt.options:
+            raise UsageError(f"--{flag} does not apply to --to {fmt.name}")
+    options = format_options(args)
     tables = site_tables(args.tables)
     state = _Run(args)
-    sink = sys.stdout.buffer
     if args.rejects:
         try:
             state.rejects_sink = open(args.rejects, "wb")  # noqa: SIM115 (closed below)
@@ -88,14 +77,14 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"cannot write rejects to {args.rejects}: {exc.strerror}") from None
     try:
         files = args.files or ["-"]
-        if fmt.name == "jsonl":
-            from seaudit.text.bulk import write_jsonl
+        with open_sink(args) as sink:
+            if fmt.name == "jsonl" and not options:
+                from seaudit.text.bulk import write_jsonl
 
-            for batch in _batches(files, state, platform, tables, json=True):
-                write_jsonl(batch, sink)
-        else:
-            fmt.write(_records(files, state, platform, tables), sink, **options)
-        sink.flush()
+                for batch in _batches(files, state, platform, tables, json=True):
+                    write_jsonl(batch, sink)
+            else:
+                fmt.write(_records(files, state, platform, tables), sink, **options)
     finally:
         if state.rejects_sink is not None:
             state.rejects_sink.close()

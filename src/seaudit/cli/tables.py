@@ -7,6 +7,8 @@ import sys
 
 from seaudit.schema.codes import default_tables, load_site_tables, render_tables
 
+MAX_TABLE_BYTES = 16 << 20  # a real dump is a few KB; this bounds a wrong file (/dev/zero)
+
 
 def run_tables(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="seaudit -t", description="Print the code tables.")
@@ -25,9 +27,13 @@ def site_tables(paths: list[str]):  # type: ignore[no-untyped-def]
     tables = default_tables()
     for path in paths:
         try:
-            with open(path, encoding="utf-8", errors="replace") as handle:
-                text = handle.read()
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_TABLE_BYTES + 1)
         except OSError as exc:
             raise UsageError(f"cannot read code tables {path}: {exc.strerror}") from None
+        if len(data) > MAX_TABLE_BYTES:
+            raise UsageError(f"{path} is larger than {MAX_TABLE_BYTES >> 20} MiB: not a "
+                             "`seaudit -t` dump")
+        text = data.decode("utf-8", "replace")
         tables = tables.extended(load_site_tables(text, source=path))
     return tables
