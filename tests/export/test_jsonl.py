@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
+
 from seaudit.export import write_records
 from seaudit.export.jsonl import dumps
 from seaudit.schema.record import AuditRecord
@@ -36,3 +38,14 @@ def test_write_records_counts_and_terminates_lines() -> None:
     sink = io.BytesIO()
     assert write_records([parse_short(LINE)] * 3, sink, "jsonl") == 3
     assert sink.getvalue().count(b"\n") == 3 and sink.getvalue().endswith(b"\n")
+
+
+def test_text_formats_show_a_column_an_api_record_lacks_as_a_dash() -> None:
+    from seaudit.text.short import render_short
+
+    record = AuditRecord(event="login", timestamp="2026-01-02T10:00:00", status="P", user="bob")
+    sink = io.BytesIO()
+    assert write_records([record], sink, "short") == 1
+    assert sink.getvalue() == b"02 Jan 2026 10:00:00 P LOGIN bob - - - -\n"
+    with pytest.raises(ValueError, match="needs 'stage'"):
+        render_short(record)

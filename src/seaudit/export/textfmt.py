@@ -8,7 +8,7 @@ from typing import Any, BinaryIO
 from seaudit.export import Format, write_lines
 from seaudit.schema.record import AuditRecord
 from seaudit.text.detailed import render_detailed
-from seaudit.text.short import render_short
+from seaudit.text.short import MISSING, render_short
 
 _OPTIONS = {
     "sessionid": "include the session ID column (like seaudit -sessionid)",
@@ -22,7 +22,8 @@ Writer = Callable[[Iterable[AuditRecord], BinaryIO, dict[str, Any]], int]
 
 def _writer(render: Callable[..., str]) -> Writer:
     def write(records: Iterable[AuditRecord], sink: BinaryIO, options: dict[str, Any]) -> int:
-        return write_lines((render(record, **options) for record in records), sink)
+        return write_lines((render(record, missing=MISSING, **options) for record in records),
+                           sink)
 
     return write
 

@@ -208,12 +208,13 @@ def render_detailed(
     platform: str | None = None,
     block: bool = False,
     tables: CodeTables | None = None,
+    missing: str | None = None,
 ) -> str:
     """The detailed rendering: positional part and the layout's labels in the seed pages' order."""
     tables = tables or default_tables()
     layout = LAYOUT_BY_ID[record.event]
     plat = record.platform or platform
-    positional = render_short(record, sessionid=sessionid, platform=plat)
+    positional = render_short(record, sessionid=sessionid, platform=plat, missing=missing)
     day, clock = split_timestamp(record.timestamp)
     pairs: list[tuple[str, str]] = []
     for label in layout.labels:

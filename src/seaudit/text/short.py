@@ -479,6 +479,10 @@ def _typed(key: str, value: str) -> int | str:
 # ---------------------------------------------------------------------------------------------
 # rendering
 
+#: what the text output formats show for a column a record lacks (seaudit itself never lacks
+#: one; records written through the API may); the renderers refuse such records by default
+MISSING = "-"
+
 #: column padding of the padded rendering (REFERENCE.md section 1): key -> (width, right-aligned)
 PADDING: dict[str, tuple[int, bool]] = {
     "event_name": (12, False),
@@ -490,7 +494,11 @@ PADDING: dict[str, tuple[int, bool]] = {
 
 
 def positional_values(
-    record: AuditRecord, *, sessionid: bool = False, platform: str | None = None
+    record: AuditRecord,
+    *,
+    sessionid: bool = False,
+    platform: str | None = None,
+    missing: str | None = None,
 ) -> list[tuple[str, str]]:
     """The (key, text) pairs of the non-detailed line, in order, empty columns left out."""
     from seaudit.schema.events import LAYOUT_BY_ID
@@ -513,7 +521,9 @@ def positional_values(
         if value is None and key == "event_name":
             value = layout.words[0]
         if value is None:
-            raise ValueError(f"a {record.event} record needs {key!r} to be rendered")
+            if missing is None:
+                raise ValueError(f"a {record.event} record needs {key!r} to be rendered")
+            value = missing  # a record written through the API may lack a column
         out.append((key, escape_controls(str(value))))
     return out
 
@@ -524,11 +534,14 @@ def render_short(
     sessionid: bool = False,
     platform: str | None = None,
     padded: bool = False,
+    missing: str | None = None,
 ) -> str:
-    """The non-detailed line of a record (no newline). Control characters are shown as ``\\xNN``."""
+    """The non-detailed line of a record (no newline). Control characters are shown as ``\\xNN``;
+    a column the record lacks raises ValueError, or shows ``missing`` when one is given."""
     day, clock = split_timestamp(record.timestamp)
     parts = [day, clock, record.status]
-    for key, text in positional_values(record, sessionid=sessionid, platform=platform):
+    values = positional_values(record, sessionid=sessionid, platform=platform, missing=missing)
+    for key, text in values:
         if padded and key in PADDING:
             width, right = PADDING[key]
             text = text.rjust(width) if right else text.ljust(width)
