@@ -114,10 +114,6 @@ def mask_to_regex(mask: str) -> re.Pattern[str]:
     return re.compile("".join(parts), re.DOTALL)
 
 
-def has_wildcard(mask: str) -> bool:
-    return "*" in mask or "?" in mask
-
-
 # --- SQL -----------------------------------------------------------------------------------
 
 _SQL_OP = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}

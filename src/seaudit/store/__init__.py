@@ -20,7 +20,7 @@ from seaudit.query.spec import Filter
 from seaudit.schema.record import AuditRecord
 from seaudit.store import journal
 from seaudit.store.columns import dedup_key, from_batch
-from seaudit.store.tree import ParquetTree
+from seaudit.store.tree import SCAN, ParquetTree
 
 if TYPE_CHECKING:
     import duckdb
@@ -29,8 +29,6 @@ if TYPE_CHECKING:
     from seaudit.log import AuditLog
 
 BATCH = 100_000
-#: the Parquet files, given as a bound list; directory names are not columns
-SCAN = "read_parquet(?, hive_partitioning = false)"
 Entry = tuple[int, AuditRecord]
 
 

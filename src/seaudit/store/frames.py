@@ -20,7 +20,7 @@ from seaudit.log.payload import encode_record
 from seaudit.schema.fields import INT_OR_STR, KEYS
 from seaudit.schema.record import AuditRecord, Origin
 from seaudit.store.columns import COLUMNS, arrow_schema
-from seaudit.store.tree import node_dir
+from seaudit.store.tree import DAY_PATTERN, UNKNOWN_DAY, node_dir
 from seaudit.text.bulk import BulkBatch, json_lines, records_of
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ _NEEDS_ESCAPE = '["\\\\\\x00-\\x1f]'
 #: what ``json_lines`` escapes and orjson does not: rows holding these are encoded per record
 _LINE_BREAK_ESCAPES = "\\\\u(?:2028|2029|0085)"
 _DIGITS = "^[0-9]{1,18}$"
-_DAY = r"^\d{4}-\d{2}-\d{2}$"
+_DAY = f"^{DAY_PATTERN}$"
 
 
 def with_node(record: AuditRecord, node: str | None) -> AuditRecord:
@@ -178,7 +178,7 @@ def stored_rows(frame: pl.DataFrame, seqs: pl.Series, source: str, node: str | N
         exprs.append(expr.cast(pl.Int64 if kind == "int64" else pl.Utf8).alias(name))
     day = pl.col("timestamp").str.slice(0, 10)
     part = pl.concat_str([
-        pl.lit("day="), pl.when(day.str.contains(_DAY)).then(day).otherwise(pl.lit("0000-00-00")),
+        pl.lit("day="), pl.when(day.str.contains(_DAY)).then(day).otherwise(pl.lit(UNKNOWN_DAY)),
         pl.lit(f"/node={node_dir(node)}"),
     ]).alias("_part")
     rows = frame.select(*exprs, part)

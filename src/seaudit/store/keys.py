@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from seaudit.store.tree import node_dir
+from seaudit.store.tree import SCAN, node_dir
 
 if TYPE_CHECKING:
     import duckdb
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from seaudit.store import Store
 
 #: the Parquet files, given as a bound list; directory names are not columns
-SCAN = "read_parquet(?, hive_partitioning = false)"
 
 
 class KeyLookup:

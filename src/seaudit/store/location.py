@@ -45,10 +45,6 @@ def check_node(name: str) -> str:
     return name
 
 
-def partition_dir(parquet_root: Path, day: str, node: str | None) -> Path:
-    return parquet_root / f"day={day}" / f"node={node or LOCAL_NODE}"
-
-
 STORE_HELP = ("the store directory (default: $SEAUDIT_STORE, else $XDG_DATA_HOME/seaudit, "
               "else ~/.local/share/seaudit)")
 

@@ -25,14 +25,18 @@ if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped]
 
 _FILE = re.compile(r"seq-(\d+)-(\d+)\.parquet")
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+DAY_PATTERN = r"\d{4}-\d{2}-\d{2}"
+UNKNOWN_DAY = "0000-00-00"  # the partition of a row whose timestamp is not a date
+_DAY = re.compile(DAY_PATTERN)
+#: the Parquet files, given as a bound list; directory names are not columns
+SCAN = "read_parquet(?, hive_partitioning = false)"
 ROW_GROUP = 128 * 1024
 FILE_ROWS = 200_000  # rows buffered before a bulk import writes files (bounds its memory)
 
 
 def day_of(record: AuditRecord) -> str:
     day = record.timestamp[:10]
-    return day if _DAY.fullmatch(day) else "0000-00-00"
+    return day if _DAY.fullmatch(day) else UNKNOWN_DAY
 
 
 def partition(day: str, node_name: str) -> str:

@@ -42,21 +42,3 @@ def split_timestamp(timestamp: str) -> tuple[str, str]:
         f"{timestamp[8:10]} {MONTHS[int(timestamp[5:7]) - 1]} {timestamp[0:4]}",
         timestamp[11:19],
     )
-
-
-def valid_timestamp(timestamp: str) -> bool:
-    """Whether a record timestamp is ``YYYY-MM-DDTHH:MM:SS`` naming a real date and time."""
-    if len(timestamp) != 19 or timestamp[10] != "T":
-        return False
-    day, clock = split_timestamp_safe(timestamp)
-    if day is None:
-        return False
-    d, m, y = day.split(" ")
-    return to_timestamp(d, m, y, clock) == timestamp
-
-
-def split_timestamp_safe(timestamp: str) -> tuple[str | None, str]:
-    try:
-        return split_timestamp(timestamp)
-    except (ValueError, IndexError):
-        return None, ""
