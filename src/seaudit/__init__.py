@@ -1,30 +1,38 @@
-"""seaudit: the audit trail of PAM Server Control, parsed, stored, queried and exported."""
+"""seaudit: the audit trail of PAM Server Control, parsed, stored, queried and exported.
+
+The names below are imported on first use (PEP 562), so a command that needs only the store
+does not pay for the parsers and code tables at start-up.
+"""
 
 from __future__ import annotations
 
-from seaudit.errors import CodeTableError, ParseError, SeauditError, UsageError
-from seaudit.schema.codes import CodeTables, default_tables, load_site_tables
-from seaudit.schema.events import LAYOUTS, Layout
-from seaudit.schema.record import AuditRecord, Origin
-from seaudit.text.detailed import parse_detailed, render_detailed
-from seaudit.text.short import parse_short, render_short
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "LAYOUTS",
-    "AuditRecord",
-    "CodeTableError",
-    "CodeTables",
-    "Layout",
-    "Origin",
-    "ParseError",
-    "SeauditError",
-    "UsageError",
-    "default_tables",
-    "load_site_tables",
-    "parse_detailed",
-    "parse_short",
-    "render_detailed",
-    "render_short",
+_HOME = {
+    "seaudit.errors": ("CodeTableError", "ParseError", "SeauditError", "UsageError"),
+    "seaudit.schema.codes": ("CodeTables", "default_tables", "load_site_tables"),
+    "seaudit.schema.events": ("LAYOUTS", "Layout"),
+    "seaudit.schema.record": ("AuditRecord", "Origin"),
+    "seaudit.text.detailed": ("parse_detailed", "render_detailed"),
+    "seaudit.text.short": ("parse_short", "render_short"),
+}
+_MODULE_OF = {name: module for module, names in _HOME.items() for name in names}
+
+__all__ = [  # noqa: RUF022 (grouped by module, as _HOME)
+    "CodeTableError", "ParseError", "SeauditError", "UsageError",
+    "CodeTables", "default_tables", "load_site_tables",
+    "LAYOUTS", "Layout",
+    "AuditRecord", "Origin",
+    "parse_detailed", "render_detailed",
+    "parse_short", "render_short",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'seaudit' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

@@ -25,14 +25,16 @@ def _modules() -> list[str]:
 def test_every_module_is_listed_and_registers_a_format() -> None:
     import importlib
 
-    assert sorted(FORMAT_MODULES) == _modules()
-    for name in FORMAT_MODULES:
-        module = importlib.import_module(name)
+    assert sorted(set(FORMAT_MODULES.values())) == _modules()
+    for module_name in set(FORMAT_MODULES.values()):
+        module = importlib.import_module(module_name)
         formats = module.FORMATS if hasattr(module, "FORMATS") else (module.FORMAT,)
-        assert formats
+        assert sorted(fmt.name for fmt in formats) == sorted(
+            name for name, home in FORMAT_MODULES.items() if home == module_name)
         for fmt in formats:
             assert isinstance(fmt, Format)
             assert registry()[fmt.name] is fmt
+            assert get_format(fmt.name) is fmt
             assert fmt.usage.strip()
 
 

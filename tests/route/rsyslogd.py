@@ -145,14 +145,18 @@ class Rsyslog:
         path = self.directory / name
         if not path.exists():
             return []
-        return path.read_bytes().decode("utf-8", "surrogateescape").splitlines()
+        data = path.read_bytes()
+        complete = data[:data.rfind(b"\n") + 1]  # rsyslogd may be mid-way through a line
+        return complete.decode("utf-8", "surrogateescape").splitlines()
 
     def wait_for(self, count: int, timeout: float = 60.0) -> list[dict[str, Any]]:
-        """rsyslog's parse of the first ``count`` messages (waits until they are written)."""
+        """rsyslog's parse of the first ``count`` messages (waits until they, and their raw
+        lines, are written)."""
         deadline = time.monotonic() + timeout
         while True:
             lines = self._lines("parsed.log")
-            if len(lines) >= count or time.monotonic() > deadline:
+            written = len(lines) >= count and len(self.raw()) >= count
+            if written or time.monotonic() > deadline:
                 return [json.loads(line) for line in lines]
             time.sleep(0.05)
 

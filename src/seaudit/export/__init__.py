@@ -1,8 +1,9 @@
 """Output formats: one module per format, found through one registry.
 
-Each format module defines a ``FORMAT = Format(...)`` object. ``FORMAT_MODULES`` lists the
-modules; a test checks that every module in this package is listed and registers itself,
-so nothing depends on import side effects.
+Each format module defines a ``FORMAT = Format(...)`` object (or ``FORMATS``).
+``FORMAT_MODULES`` names each format's module, so ``get_format`` imports only the module it
+needs (start-up stays fast); a test checks that every module in this package is listed and
+registers exactly the formats listed for it, so nothing depends on import side effects.
 
 A format writes a stream of records to a binary sink::
 
@@ -22,18 +23,19 @@ from typing import Any, BinaryIO
 from seaudit.errors import UsageError
 from seaudit.schema.record import AuditRecord
 
-#: the format modules, in the order `seaudit formats` lists them
-FORMAT_MODULES: tuple[str, ...] = (
-    "seaudit.export.jsonl",
-    "seaudit.export.csvfmt",
-    "seaudit.export.textfmt",
-    "seaudit.export.parquet",
-    "seaudit.export.ocsf",
-    "seaudit.export.ecs",
-    "seaudit.export.cef",
-    "seaudit.export.leef",
-    "seaudit.export.syslog",
-)
+#: format name -> its module, in the order `seaudit formats` lists them
+FORMAT_MODULES: dict[str, str] = {
+    "jsonl": "seaudit.export.jsonl",
+    "csv": "seaudit.export.csvfmt",
+    "short": "seaudit.export.textfmt",
+    "detailed": "seaudit.export.textfmt",
+    "parquet": "seaudit.export.parquet",
+    "ocsf": "seaudit.export.ocsf",
+    "ecs": "seaudit.export.ecs",
+    "cef": "seaudit.export.cef",
+    "leef": "seaudit.export.leef",
+    "syslog": "seaudit.export.syslog",
+}
 
 
 @dataclass(frozen=True)
@@ -70,23 +72,25 @@ def write_lines(lines: Iterable[bytes | str], sink: BinaryIO, batch: int = 4096)
     return count
 
 
+def formats_of(module_name: str) -> tuple[Format, ...]:
+    """The formats a format module defines (``FORMATS``, or its one ``FORMAT``)."""
+    module = importlib.import_module(module_name)
+    return tuple(module.FORMATS) if hasattr(module, "FORMATS") else (module.FORMAT,)
+
+
 @cache
 def registry() -> dict[str, Format]:
-    formats: dict[str, Format] = {}
-    for module_name in FORMAT_MODULES:
-        module = importlib.import_module(module_name)
-        formats_of_module = module.FORMATS if hasattr(module, "FORMATS") else (module.FORMAT,)
-        for fmt in formats_of_module:
-            formats[fmt.name] = fmt
-    return formats
+    """Every format, by name, in listing order (imports every format module)."""
+    return {name: get_format(name) for name in FORMAT_MODULES}
 
 
+@cache
 def get_format(name: str) -> Format:
-    try:
-        return registry()[name]
-    except KeyError:
-        known = ", ".join(registry())
-        raise UsageError(f"unknown output format {name!r} (known: {known})") from None
+    module_name = FORMAT_MODULES.get(name)
+    if module_name is None:
+        known = ", ".join(FORMAT_MODULES)
+        raise UsageError(f"unknown output format {name!r} (known: {known})")
+    return next(fmt for fmt in formats_of(module_name) if fmt.name == name)
 
 
 def write_records(

@@ -163,7 +163,7 @@ def render() -> str:
         ocsf_section(),
         ecs_section(),
     ]
-    for module_name in FORMAT_MODULES:
+    for module_name in dict.fromkeys(FORMAT_MODULES.values()):
         module = importlib.import_module(module_name)
         if hasattr(module, "mapping_doc"):
             sections.append(module.mapping_doc())

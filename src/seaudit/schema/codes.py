@@ -10,11 +10,9 @@ what ``seaudit -t`` prints can be loaded back.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from types import MappingProxyType
 
 from seaudit.errors import CodeTableError
@@ -99,6 +97,9 @@ class CodeTables:
 @cache
 def default_tables() -> CodeTables:
     """The bundled tables (REFERENCE.md section 4 and the seed pages)."""
+    import tomllib  # here, not at start-up: most commands never need the tables
+    from importlib import resources
+
     text = resources.files("seaudit.schema").joinpath("codes.toml").read_text("utf-8")
     data = tomllib.loads(text)
     return CodeTables(

@@ -20,6 +20,7 @@ from seaudit.query.spec import Filter
 from seaudit.schema.record import AuditRecord
 from seaudit.store import journal
 from seaudit.store.columns import dedup_key, from_batch
+from seaudit.store.prune import ANY, scope_of
 from seaudit.store.tree import SCAN, ParquetTree
 
 if TYPE_CHECKING:
@@ -121,9 +122,12 @@ class Store:
 
         return duckdb.connect(":memory:")
 
-    def _source(self) -> tuple[int, list[str]]:
+    def _source(self, flt: Filter | None = None) -> tuple[int, list[str]]:
+        """The watermark and the Parquet files under it that ``flt`` can reach."""
         mark = self.tree.watermark
-        files = [str(p) for p in self.tree.files() if _last_seq(p) <= mark]
+        scope = ANY if flt is None else scope_of(flt.expr)
+        files = [str(p) for p in self.tree.files()
+                 if _last_seq(p) <= mark and scope.admits_file(p)]
         return mark, files
 
     def tail(self, after: int) -> Iterator[Entry]:
@@ -132,7 +136,7 @@ class Store:
 
     def select(self, flt: Filter, *, limit: int | None = None) -> Iterator[Entry]:
         """Matching records, in log order."""
-        mark, files = self._source()
+        mark, files = self._source(flt)
         count = 0
         if files:
             sql, params = flt.sql()
@@ -156,7 +160,7 @@ class Store:
                     return
 
     def count(self, flt: Filter) -> int:
-        mark, files = self._source()
+        mark, files = self._source(flt)
         total = 0
         if files:
             sql, params = flt.sql()
@@ -167,7 +171,7 @@ class Store:
         return total + sum(1 for _, r in self.tail(mark) if pred(r))
 
     def stats(self, flt: Filter) -> Stats:
-        mark, files = self._source()
+        mark, files = self._source(flt)
         out = Stats()
         if files:
             sql, params = flt.sql()

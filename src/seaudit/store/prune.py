@@ -1,0 +1,88 @@
+"""Which partitions of the Parquet tree a filter can reach, so a query opens only those files.
+
+A record lies in ``day=T[:10]`` (its timestamp's date; ``UNKNOWN_DAY`` when that is not a
+date) and ``node=node_dir(node)``. Timestamps compare as strings, so ``timestamp >= X``
+implies ``T[:10] >= X[:10]`` and ``timestamp < X`` implies ``T[:10] <= X[:10]``; a node
+compared with ``=`` (or a mask without wildcards) names its one directory. ``And`` narrows,
+``Or`` widens, ``Not`` and every other comparison say nothing. The unknown-day partition is
+always read: its timestamps are not dates and may compare any way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from seaudit.query.expr import And, Cmp, Expr, Not
+from seaudit.store.tree import UNKNOWN_DAY, node_dir
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    first_day: str | None = None  # None: unbounded
+    last_day: str | None = None
+    nodes: frozenset[str] | None = None  # node directories; None: any
+
+    def admits(self, day: str, node: str) -> bool:
+        if self.nodes is not None and node not in self.nodes:
+            return False
+        if day == UNKNOWN_DAY:
+            return True
+        return ((self.first_day is None or day >= self.first_day)
+                and (self.last_day is None or day <= self.last_day))
+
+    def admits_file(self, path: Path) -> bool:
+        """For ``.../day=D/node=N/seq-*.parquet``."""
+        node = path.parent.name.partition("=")[2]
+        day = path.parent.parent.name.partition("=")[2]
+        return self.admits(day, node)
+
+
+ANY = Scope()
+
+
+def scope_of(expr: Expr) -> Scope:
+    if isinstance(expr, Cmp):
+        return _comparison(expr)
+    if isinstance(expr, Not):
+        return ANY
+    scopes = [scope_of(item) for item in expr.items]
+    if isinstance(expr, And):
+        return _meet(scopes)
+    return _join(scopes) if scopes else Scope(nodes=frozenset())  # an empty Or is false
+
+
+def _comparison(cmp: Cmp) -> Scope:
+    value = str(cmp.value)
+    exact = cmp.op == "=" or (cmp.op == "~" and "*" not in value and "?" not in value)
+    if cmp.field == "node" and exact:
+        return Scope(nodes=frozenset({node_dir(value)}))
+    if cmp.field != "timestamp":
+        return ANY
+    day = value[:10]
+    if exact:
+        return Scope(day, day)
+    if cmp.op in (">", ">="):
+        return Scope(first_day=day)
+    if cmp.op in ("<", "<="):
+        return Scope(last_day=day)
+    return ANY
+
+
+def _meet(scopes: list[Scope]) -> Scope:
+    firsts = [s.first_day for s in scopes if s.first_day is not None]
+    lasts = [s.last_day for s in scopes if s.last_day is not None]
+    node_sets = [s.nodes for s in scopes if s.nodes is not None]
+    return Scope(max(firsts) if firsts else None, min(lasts) if lasts else None,
+                 frozenset.intersection(*node_sets) if node_sets else None)
+
+
+def _join(scopes: list[Scope]) -> Scope:
+    firsts = [s.first_day for s in scopes]
+    lasts = [s.last_day for s in scopes]
+    node_sets = [s.nodes for s in scopes]
+    return Scope(
+        None if None in firsts else min(f for f in firsts if f is not None),
+        None if None in lasts else max(last for last in lasts if last is not None),
+        None if None in node_sets else frozenset().union(*(n for n in node_sets if n)),
+    )

@@ -1,0 +1,32 @@
+"""The package's public names resolve lazily, and importing the package stays light."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+
+import seaudit
+
+
+def test_every_public_name_resolves_to_its_module() -> None:
+    assert sorted(seaudit.__all__) == sorted(seaudit._MODULE_OF)
+    for name in seaudit.__all__:
+        home = importlib.import_module(seaudit._MODULE_OF[name])
+        assert getattr(seaudit, name) is getattr(home, name)
+
+
+def test_unknown_name_is_an_attribute_error() -> None:
+    try:
+        seaudit.nothing_here  # noqa: B018
+    except AttributeError as exc:
+        assert "nothing_here" in str(exc)
+    else:
+        raise AssertionError("no AttributeError")
+
+
+def test_importing_the_package_loads_no_parser() -> None:
+    code = "import sys, seaudit; print(sorted(m for m in sys.modules if m.startswith('seaudit')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "['seaudit']"
