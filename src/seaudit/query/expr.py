@@ -120,29 +120,37 @@ _SQL_OP = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
 def to_sql(expr: Expr) -> tuple[str, list[Any]]:
-    """A WHERE clause (never holding a value) and its parameters, in order."""
+    """A WHERE clause (never holding a value) and its parameters, in order.
+
+    Under ``NOT`` a comparison is folded with ``coalesce`` (NULL must count as false there);
+    elsewhere it is left bare: AND and OR are monotone, so a NULL that reaches the top of a
+    WHERE clause drops the row just as false would. Bare comparisons are what DuckDB can push
+    into the Parquet scan to skip row groups by their statistics and Bloom filters.
+    """
     params: list[Any] = []
-    return _sql(expr, params), params
+    return _sql(expr, params, folded=False), params
 
 
-def _sql(expr: Expr, params: list[Any]) -> str:
+def _sql(expr: Expr, params: list[Any], *, folded: bool) -> str:
     if isinstance(expr, Cmp):
         col = f'"{expr.field}"'
         if expr.op in ("~", "!~"):
             params.append(mask_to_like(str(expr.value)))
             like = "NOT LIKE" if expr.op == "!~" else "LIKE"
-            return f"coalesce({col} {like} ? ESCAPE '\\', false)"
-        params.append(expr.value)
-        return f"coalesce({col} {_SQL_OP[expr.op]} ?, false)"
+            test = f"{col} {like} ? ESCAPE '\\'"
+        else:
+            params.append(expr.value)
+            test = f"{col} {_SQL_OP[expr.op]} ?"
+        return f"coalesce({test}, false)" if folded else test
     if isinstance(expr, Not):
-        return f"(NOT {_sql(expr.item, params)})"
+        return f"(NOT {_sql(expr.item, params, folded=True)})"
     if isinstance(expr, And):
         if not expr.items:
             return "true"
-        return "(" + " AND ".join(_sql(i, params) for i in expr.items) + ")"
+        return "(" + " AND ".join(_sql(i, params, folded=folded) for i in expr.items) + ")"
     if not expr.items:
         return "false"
-    return "(" + " OR ".join(_sql(i, params) for i in expr.items) + ")"
+    return "(" + " OR ".join(_sql(i, params, folded=folded) for i in expr.items) + ")"
 
 
 # --- Python ----------------------------------------------------------------------------------
