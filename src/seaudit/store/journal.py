@@ -7,6 +7,7 @@ rebuilds Parquet from; 4 MB segments, so reading the live tail stays cheap.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -59,6 +60,19 @@ def tail(cfg: LogConfig, after: int) -> Iterator[LogEntry]:
     from seaudit.log import log_files, read_segment
     from seaudit.log.rotate import first_seq_of
 
+    live = cfg.audit_log
+    first = first_seq_of(live)
+    if 0 <= first <= after + 1:  # the usual case: the tail is all in the live log
+        last = after
+        with contextlib.suppress(FileNotFoundError):
+            for entry in read_segment(live, after=after, live=True):
+                if entry.seq != last + 1:
+                    break  # a newer live log: it rotated before we opened it
+                last = entry.seq
+                yield entry
+        if first_seq_of(live) == first:
+            return  # no rotation meanwhile: nothing can be missing
+        after = last
     for _attempt in range(5):
         files = log_files(cfg)
         start = 0
