@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow.parquet as pq  # type: ignore[import-untyped]
 import pytest
 
 from seaudit.query import TRUE, parse_where
@@ -12,7 +13,7 @@ from seaudit.query.spec import Filter
 from seaudit.schema.record import AuditRecord, Origin
 from seaudit.store import Store
 from seaudit.store.location import check_node, default_root
-from seaudit.store.tree import ParquetTree
+from seaudit.store.tree import ParquetTree, in_log_order, seq_range
 
 
 def make(i: int, node: str | None = "web01") -> AuditRecord:
@@ -142,3 +143,26 @@ def test_background_flush_keeps_rows_findable_and_obeys_the_watermark(tmp_path: 
     assert store.tree.watermark == 40 and store.existing_keys(keys, tail=False) == set(keys)
     reopened = Store(tmp_path)
     assert seqs(reopened) == list(range(1, 41)) and reopened.tree.watermark == 40
+
+
+def test_files_carry_their_own_seq_range_and_unsorted_reads_keep_log_order(
+        tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    recs = [make(i).replace(timestamp=f"2024-02-{i // 7 + 1:02d}T10:00:00")
+            for i in range(1, 43)]
+    with store.open_log() as log:
+        for start in range(0, 42, 10):  # five flushes, most split over two days
+            log.append_batch(recs[start:start + 10])
+            store.catch_up()
+    files = store.tree.files()
+    ranges = [seq_range(p) for p in files]
+    assert ranges == sorted(ranges) and len(files) > 5
+    for path, (low, high) in zip(files, ranges, strict=True):
+        assert pq.read_table(path).column("seq").to_pylist() == list(range(low, high + 1))
+    assert in_log_order(files)
+    assert seqs(store) == list(range(1, 43))  # read without ORDER BY
+    assert seqs(store, "user = u1") == list(range(1, 43, 4))
+    assert [s for s, _ in store.select(Filter(TRUE), limit=3)] == [1, 2, 3]
+    overlapping = [Path("day=1/node=a/seq-000000000001-000000000005.parquet"),
+                   Path("day=2/node=a/seq-000000000003-000000000004.parquet")]
+    assert not in_log_order(overlapping)

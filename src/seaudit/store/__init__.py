@@ -21,7 +21,7 @@ from seaudit.schema.record import AuditRecord
 from seaudit.store import journal
 from seaudit.store.columns import dedup_key, from_batch
 from seaudit.store.prune import ANY, scope_of
-from seaudit.store.tree import SCAN, ParquetTree
+from seaudit.store.tree import SCAN, ParquetTree, in_log_order, seq_range
 
 if TYPE_CHECKING:
     import duckdb
@@ -141,7 +141,7 @@ class Store:
         if files:
             sql, params = flt.sql()
             con = self._connect()
-            query = f"SELECT * FROM {SCAN} WHERE {sql} ORDER BY seq"
+            query = f"SELECT * FROM {SCAN} WHERE {sql}{_order_by_seq(files)}"
             if limit is not None:
                 query += f" LIMIT {int(limit)}"
             reader = con.sql(query, params=[files, *params]).to_arrow_reader(8192)
@@ -259,7 +259,13 @@ def batched(items: Iterable[Entry], size: int) -> Iterator[list[Entry]]:
 
 
 def _last_seq(path: Path) -> int:
-    return int(path.stem.rsplit("-", 1)[1])
+    return seq_range(path)[1]
+
+
+def _order_by_seq(files: list[str]) -> str:
+    """The ORDER BY a query over ``files`` needs for log order: none when the files, read in
+    the order given (DuckDB keeps a scan's order), already give it."""
+    return "" if in_log_order([Path(f) for f in files]) else " ORDER BY seq"
 
 
 def open_store(root: Path) -> Store:

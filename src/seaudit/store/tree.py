@@ -1,5 +1,7 @@
 """The Parquet tree: zstd files partitioned by day and node, written in log order.
 
+A file is named by the first and last seq it holds and keeps its rows in seq order.
+
 Invariant: every log record with ``seq <= watermark`` is in exactly one Parquet file, and
 no file holds a record above the watermark. A batch is written as temporary files, renamed,
 and only then is the watermark advanced (written atomically); on open, files of a batch
@@ -10,6 +12,7 @@ from the log instead of being counted twice.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import re
 import threading
@@ -32,6 +35,22 @@ _DAY = re.compile(DAY_PATTERN)
 SCAN = "read_parquet(?, hive_partitioning = false)"
 ROW_GROUP = 128 * 1024
 FILE_ROWS = 200_000  # rows buffered before a bulk import writes files (bounds its memory)
+
+
+def seq_range(path: Path) -> tuple[int, int]:
+    """The first and last seq a Parquet file holds (from its name)."""
+    m = _FILE.fullmatch(path.name)
+    if m is None:
+        raise ValueError(f"{path}: not a Parquet file of the store")
+    return int(m[1]), int(m[2])
+
+
+def in_log_order(files: Sequence[Path]) -> bool:
+    """Whether these files (each in seq order), read one after the other, give their rows in
+    seq order: true when their seq ranges do not overlap (one node logging in time order, the
+    usual case), so a query need not sort."""
+    ranges = sorted(seq_range(p) for p in files)
+    return all(prev[1] < nxt[0] for prev, nxt in itertools.pairwise(ranges))
 
 
 def day_of(record: AuditRecord) -> str:
@@ -77,7 +96,8 @@ class ParquetTree:
                 path.unlink()
 
     def files(self) -> list[Path]:
-        return sorted(p for p in self.root.glob("day=*/node=*/seq-*.parquet"))
+        """Every Parquet file, by the first seq it holds."""
+        return sorted(self.root.glob("day=*/node=*/seq-*.parquet"), key=seq_range)
 
     @property
     def pending_last(self) -> int:
@@ -169,7 +189,7 @@ class ParquetTree:
         import pyarrow.compute as pc  # type: ignore[import-untyped]
         import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
-        first, last = job[0][2], job[-1][3]
+        last = job[-1][3]
         table = pa.concat_tables([t for t, _, _, _ in job])
         parts = pa.chunked_array([p for _, p, _, _ in job], pa.string())
         groups = pc.unique(parts).to_pylist()
@@ -178,7 +198,8 @@ class ParquetTree:
             part = table if len(groups) == 1 else table.filter(pc.equal(parts, name))
             directory = self.root / name
             directory.mkdir(parents=True, exist_ok=True)
-            final = directory / f"seq-{first:012d}-{last:012d}.parquet"
+            low, high = pc.min_max(part.column("seq")).values()
+            final = directory / f"seq-{low.as_py():012d}-{high.as_py():012d}.parquet"
             tmp = final.with_name(final.name + ".tmp")
             pq.write_table(part, tmp, compression="zstd", row_group_size=ROW_GROUP)
             done.append((tmp, final))
