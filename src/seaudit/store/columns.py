@@ -112,7 +112,8 @@ def from_batch(batch: pa.RecordBatch) -> Iterator[tuple[int, AuditRecord]]:
     for key in _POSITIONAL:
         column = cols[key]
         if key in INT_OR_STR:
-            column = [int(v) if v is not None and v.isdigit() else v for v in column]
+            column = [int(v) if v is not None and v.isascii() and v.isdigit() else v
+                      for v in column]
         values.append(column)
     provenance = zip(cols["seq"], cols["node"], cols["source"], cols["line"], cols["raw"],
                      strict=True)
