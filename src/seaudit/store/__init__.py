@@ -8,6 +8,7 @@ order (``seq``). See ``location`` for the layout and ``tree`` for the crash rule
 
 from __future__ import annotations
 
+import functools
 import itertools
 import time
 from collections import Counter
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from seaudit.log import AuditLog
 
 BATCH = 100_000
+LINE_BATCH = 65_536  # rows per Arrow batch of rendered lines (a few MB)
+TAIL_CHUNK = 4096  # live-tail lines per chunk written
 Entry = tuple[int, AuditRecord]
 
 
@@ -159,6 +162,52 @@ class Store:
                 if limit is not None and count >= limit:
                     return
 
+    def select_lines(self, flt: Filter, *, sessionid: bool = False, platform: str | None = None,
+                     limit: int | None = None) -> Iterator[bytes | memoryview]:
+        """Matching records as the ``short`` format writes them (``render_short(record,
+        sessionid=, platform=, missing=MISSING)``, a newline after each), in log order, as
+        UTF-8 chunks of many lines. DuckDB renders the Parquet part column-wise (a Python
+        object per row costs 10x more: see ``lines``); the rows it cannot promise to render
+        exactly, and the live tail, are rendered by Python."""
+        from seaudit.store import lines
+        from seaudit.text.short import MISSING, render_short
+
+        render = functools.partial(render_short, sessionid=sessionid, platform=platform,
+                                   missing=MISSING)
+        mark, files = self._source()
+        count = 0
+        if files:
+            sql, params = flt.sql()
+            expr = lines.line_sql(sessionid=sessionid, platform=platform)
+            query = f"SELECT seq, {expr} FROM {SCAN} WHERE {sql} ORDER BY seq"
+            if limit is not None:
+                query += f" LIMIT {int(limit)}"
+            con = self._connect()
+            reader = con.sql(query, params=[files, *params]).to_arrow_reader(LINE_BATCH)
+
+            def fallback(seqs: list[int]) -> dict[int, bytes]:
+                return {seq: _encode(render(record)) for seq, record in
+                        _rows(con.cursor(), files, seqs)}
+
+            for batch in reader:
+                count += batch.num_rows
+                yield from lines.chunks(batch.column(0), batch.column(1), fallback)
+        if limit is not None and count >= limit:
+            return
+        pred = flt.predicate()
+        buffer: list[bytes] = []
+        for _, record in self.tail(mark):
+            if pred(record):
+                buffer.append(_encode(render(record)))
+                count += 1
+                if len(buffer) >= TAIL_CHUNK:
+                    yield b"".join(buffer)
+                    buffer.clear()
+                if limit is not None and count >= limit:
+                    break
+        if buffer:
+            yield b"".join(buffer)
+
     def count(self, flt: Filter) -> int:
         mark, files = self._source(flt)
         total = 0
@@ -250,6 +299,22 @@ class Store:
                 if k is not None and k in wanted:
                     found.add(k)
         return found
+
+
+def _rows(con: duckdb.DuckDBPyConnection, files: list[str], seqs: list[int]) -> Iterator[Entry]:
+    """The stored rows of these seqs (in ``files``), in log order (a cursor of the query's
+    own connection: a new database costs more than a small query)."""
+    query = (f"SELECT * FROM {SCAN} WHERE seq BETWEEN ? AND ? "
+             "AND list_contains(?::BIGINT[], seq) ORDER BY seq")
+    reader = con.sql(query, params=[files, min(seqs), max(seqs), seqs])
+    for batch in reader.to_arrow_reader(BATCH):
+        yield from from_batch(batch)
+
+
+def _encode(line: str) -> bytes:
+    """A rendered line as ``export.write_lines`` writes it (undecodable input bytes, kept as
+    lone surrogates, go out as the bytes they were)."""
+    return line.encode("utf-8", "surrogateescape") + b"\n"
 
 
 def batched(items: Iterable[Entry], size: int) -> Iterator[list[Entry]]:

@@ -1,0 +1,182 @@
+"""The non-detailed line of a stored row as one DuckDB expression, so that a query's ``short``
+output is built column-wise by DuckDB and written without a Python object per row.
+
+``line_sql(sessionid=S, platform=P)`` gives exactly ``render_short(record, sessionid=S,
+platform=P, missing=MISSING) + "\\n"`` for the row's record, or NULL where that cannot be
+promised, and Python renders the row instead (``Store.select_lines``). NULL (fallback) rows:
+
+- any value of the line that ``escape_controls`` would change (C0/C1 controls, U+2028/9),
+  and likewise a control in the status or session ID (which the renderer prints as they are);
+- a timestamp that does not begin ``YYYY-MM-DDTHH:MM:SS`` with a month 01-12;
+- ``audit_flags`` with anything but printable ASCII (``is_os_user`` strips Unicode spaces
+  and lower-cases Unicode); ``real_uid`` of more digits than Python makes an int of;
+- an unknown event, a NULL status or timestamp (the renderer refuses those: so does the
+  fallback, with the same error).
+
+Everything else is derived from ``LAYOUTS`` and the rules of ``positional_values`` and
+``render_short``: the layout's order for ``record.platform or platform``, the session ID
+column only with ``sessionid`` and a non-empty ID, ``(OS user)`` for ``is_os_user`` flags,
+``event_name`` defaulting to the layout's first Event word, ints as ``str(int)``, absent
+values as ``MISSING``, single spaces, trailing spaces stripped.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+from seaudit.schema.events import LAYOUTS, Layout
+from seaudit.schema.fields import INT_KEYS, INT_OR_STR
+from seaudit.text.short import _CONTROL, MISSING
+from seaudit.text.timefmt import MONTHS
+from seaudit.text.tokens import OS_USER
+
+if TYPE_CHECKING:
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+#: the flags spellings ``is_os_user`` accepts (after strip and lower), and the prefix it accepts
+_OS_USER_SPELLINGS = ("(os user)", "os user", "enterprise user")
+_OS_USER_PREFIX = "(os user"
+_TIMESTAMP_SHAPE = r"^[0-9]{4}-(0[1-9]|1[0-2])-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"
+
+
+def _char_class(points: list[int], *, negated: bool = False) -> str:
+    """An RE2 character class of these code points (or of all others), as ranges."""
+    points = sorted(points)
+    ranges: list[tuple[int, int]] = []
+    for p in points:
+        if ranges and ranges[-1][1] == p - 1:
+            ranges[-1] = (ranges[-1][0], p)
+        else:
+            ranges.append((p, p))
+    return ("[^" if negated else "[") + "".join(
+        f"\\x{{{a:x}}}" if a == b else f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in ranges) + "]"
+
+
+#: a text ``escape_controls`` leaves as it is (derived from its own table)
+_PRINTABLE = "^" + _char_class(list(_CONTROL), negated=True) + "*$"
+
+
+def literal(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def column(key: str) -> str:
+    return '"' + key.replace('"', '""') + '"'
+
+
+def _text(key: str) -> str:
+    """The column as ``str(record.get(key))`` would print it (NULL stays NULL)."""
+    col = column(key)
+    if key in INT_KEYS:
+        return f"CAST({col} AS VARCHAR)"
+    if key in INT_OR_STR:
+        # stored as text; the record path makes ASCII digits an int: leading zeros go
+        digits = sys.get_int_max_str_digits() or 1_000_000
+        return (f"CASE WHEN NOT regexp_full_match({col}, '[0-9]+') THEN {col} "
+                f"WHEN length({col}) > {digits} THEN NULL "
+                f"ELSE coalesce(nullif(ltrim({col}, '0'), ''), '0') END")
+    return col
+
+
+def _value(key: str, layout: Layout, sessionid: bool) -> str | None:
+    """SQL for `` " " + text`` of one positional column ('' when the renderer leaves it out,
+    NULL to fall back), or None when the column is never shown."""
+    col = column(key)
+    if key == "session_id":
+        if not sessionid:
+            return None
+        return f"CASE WHEN {col} <> '' THEN ' ' || {col} ELSE '' END"
+    if key == "audit_flags":
+        spellings = ", ".join(literal(s) for s in _OS_USER_SPELLINGS)
+        low = f"lower(trim({col}))"
+        return (f"CASE WHEN {col} IS NULL OR {col} = '' THEN '' "
+                f"WHEN NOT regexp_full_match({col}, '[ -~]*') THEN NULL "
+                f"WHEN {low} IN ({spellings}) OR starts_with({low}, {literal(_OS_USER_PREFIX)}) "
+                f"THEN {literal(' ' + OS_USER)} ELSE '' END")
+    absent = layout.words[0] if key == "event_name" else MISSING
+    return f"' ' || CASE WHEN {col} IS NULL THEN {literal(absent)} ELSE {_text(key)} END"
+
+
+def _values(layout: Layout, order: tuple[str, ...], sessionid: bool) -> str:
+    parts = [p for key in order if (p := _value(key, layout, sessionid)) is not None]
+    return " || ".join(parts) if parts else "''"
+
+
+def _layout_values(layout: Layout, sessionid: bool, platform: str | None) -> str:
+    unix = _values(layout, layout.order("unix"), sessionid)
+    if not layout.windows:
+        return unix
+    windows = _values(layout, layout.order("windows"), sessionid)
+    # layout.order(record.platform or platform): only "windows" picks the Windows order
+    default = literal(platform) if platform == "windows" else "NULL"
+    chosen = f"coalesce(nullif({column('platform')}, ''), {default})"
+    return f"CASE WHEN {chosen} = 'windows' THEN {windows} ELSE {unix} END"
+
+
+def _date_time() -> str:
+    """``split_timestamp``: ``DD Mon YYYY HH:MM:SS`` (NULL for a timestamp of another shape)."""
+    ts = column("timestamp")
+    months = "[" + ", ".join(literal(m) for m in MONTHS) + "]"
+    return (f"CASE WHEN regexp_matches({ts}, {literal(_TIMESTAMP_SHAPE)}) THEN "
+            f"substr({ts}, 9, 2) || ' ' || {months}[TRY_CAST(substr({ts}, 6, 2) AS INTEGER)] "
+            f"|| ' ' || substr({ts}, 1, 4) || ' ' || substr({ts}, 12, 8) END")
+
+
+def raw_line_sql(*, sessionid: bool = False, platform: str | None = None) -> str:
+    """The line without its newline and before the control check (NULL: fall back)."""
+    events = " ".join(f"WHEN {literal(lay.id)} THEN {_layout_values(lay, sessionid, platform)}"
+                      for lay in LAYOUTS)
+    return (f"rtrim({_date_time()} || ' ' || {column('status')} || "
+            f"CASE {column('event')} {events} END, ' ')")
+
+
+def line_sql(*, sessionid: bool = False, platform: str | None = None) -> str:
+    """``render_short(record, sessionid=, platform=, missing=MISSING) + "\\n"``, or NULL.
+
+    A line holding a control character falls back: ``regexp_extract`` gives '' for it, and a
+    line is never empty (so the line is named once: DuckDB plans the expression 4x faster
+    than with a ``CASE`` naming it twice)."""
+    line = raw_line_sql(sessionid=sessionid, platform=platform)
+    return f"nullif(regexp_extract({line}, {literal(_PRINTABLE)}), '') || chr(10)"
+
+
+def chunks(seqs: pa.Array, lines: pa.Array,
+           fallback: Callable[[list[int]], dict[int, bytes]]) -> Iterator[bytes | memoryview]:
+    """The bytes of a batch of ``line_sql`` results in order: runs of rendered lines straight
+    from the Arrow data buffer (no copy), each NULL row as ``fallback`` renders it (it gets
+    the seqs of all NULL rows of the batch at once and maps each to its line)."""
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    if not lines.null_count:
+        if len(lines):
+            yield _run(lines, 0, len(lines))
+        return
+    nulls = pc.indices_nonzero(lines.is_null()).to_pylist()
+    wanted = seqs.take(nulls).to_pylist()
+    rendered = fallback(wanted)
+    start = 0
+    for i, seq in zip(nulls, wanted, strict=True):
+        if i > start:
+            yield _run(lines, start, i)
+        yield rendered[seq]
+        start = i + 1
+    if start < len(lines):
+        yield _run(lines, start, len(lines))
+
+
+def _run(lines: pa.Array, start: int, stop: int) -> bytes | memoryview:
+    """Rows ``start:stop`` (none NULL) of a string array as one view of its data buffer."""
+    import pyarrow as pa
+
+    kind = lines.type
+    if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+        return "".join(lines.slice(start, stop - start).to_pylist()).encode("utf-8")
+    _, offsets_buffer, data = lines.buffers()
+    offsets = memoryview(offsets_buffer).cast("q" if pa.types.is_large_string(kind) else "i")
+    first, last = offsets[lines.offset + start], offsets[lines.offset + stop]
+    if data is None:
+        return b""
+    return memoryview(data)[first:last]
