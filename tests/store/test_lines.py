@@ -27,7 +27,7 @@ from seaudit.schema.record import AuditRecord, Origin
 from seaudit.store import Store
 from seaudit.store.lines import line_sql
 from seaudit.text.detailed import parse_detailed
-from seaudit.text.short import render_short
+from seaudit.text.short import MISSING, render_short
 from tests.strategies import SESSION_IDS, records
 from tests.text.test_seeds import LINES
 
@@ -193,6 +193,20 @@ def test_every_layout_renders_in_duckdb(tmp_path: Path) -> None:
         sql = f"SELECT {line_sql(**options)} FROM read_parquet(?) ORDER BY seq"
         got = [row[0] for row in duckdb.connect().execute(sql, [files]).fetchall()]
         assert got == [render_short(r, **options) + "\n" for r in recs]
+
+
+def test_absent_values_show_missing_in_duckdb(tmp_path: Path) -> None:
+    """A record of each layout with no value at all (as the API may write one)."""
+    import duckdb
+
+    recs = [AuditRecord(event=lay.id, timestamp="2024-05-15T09:00:00", status="P", platform=p)
+            for lay in LAYOUTS for p in (None, "unix", "windows")]
+    store = build(tmp_path, recs)
+    files = [str(p) for p in store.tree.files()]
+    for options in OPTIONS:
+        sql = f"SELECT {line_sql(**options)} FROM read_parquet(?) ORDER BY seq"
+        got = [row[0] for row in duckdb.connect().execute(sql, [files]).fetchall()]
+        assert got == [render_short(r, missing=MISSING, **options) + "\n" for r in recs]
 
 
 def test_controls_and_bad_timestamps_fall_back_in_place(tmp_path: Path) -> None:

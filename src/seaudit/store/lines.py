@@ -77,7 +77,7 @@ def _text(key: str) -> str:
     if key in INT_OR_STR:
         # stored as text; the record path makes ASCII digits an int: leading zeros go
         digits = sys.get_int_max_str_digits() or 1_000_000
-        return (f"CASE WHEN NOT regexp_full_match({col}, '[0-9]+') THEN {col} "
+        return (f"CASE WHEN {col} IS NULL OR NOT regexp_full_match({col}, '[0-9]+') THEN {col} "
                 f"WHEN length({col}) > {digits} THEN {FALL_BACK} "
                 f"ELSE coalesce(nullif(ltrim({col}, '0'), ''), '0') END")
     return col
