@@ -174,7 +174,7 @@ class Store:
 
         render = functools.partial(render_short, sessionid=sessionid, platform=platform,
                                    missing=MISSING)
-        mark, files = self._source()
+        mark, files = self._source(flt)
         count = 0
         if files:
             sql, params = flt.sql()
