@@ -220,7 +220,7 @@ def test_controls_and_bad_timestamps_fall_back_in_place(tmp_path: Path) -> None:
            good.replace(timestamp="2024- 5-15T09:00:00"), good.replace(status="D\n"),
            good.replace(timestamp="2024-00-15T09:00:00"),
            good.replace(audit_flags="\u00a0(OS user)"),
-           good.replace(program="\x85")]
+           good.replace(program="\x85"), good.replace(program="x  ")]
     sliced = good.replace(timestamp="2024-05-15 09:00:00.5+02")  # sliced, in DuckDB too
     recs = [good] * 3 + [x for o in odd for x in (o, good, sliced)]
     store = build(tmp_path, recs, tail=[good.replace(user="t\x00il"), good])
@@ -238,6 +238,7 @@ def test_controls_and_bad_timestamps_fall_back_in_place(tmp_path: Path) -> None:
     assert lines[12:14] == ["15 May 2024 09:00:00 D", " LOGIN bob 59 2 tty1 /bin/login"]
     assert lines[16] == "15 Dec 2024 09:00:00 D LOGIN bob 59 2 tty1 /bin/login"
     assert lines[19] == "15 May 2024 09:00:00 D LOGIN bob 59 2 tty1 /bin/login (OS user)"
+    assert lines[25] == "15 May 2024 09:00:00 D LOGIN bob 59 2 tty1 x"  # rstrip(" ")
     assert "t\\x00il" in lines[-3] and out.endswith(b"/bin/login\n")
     same_for_every_option(store, Filter(TRUE), limit=5)
 

@@ -7,6 +7,7 @@ promised, and Python renders the row instead (``Store.select_lines``). NULL (fal
 
 - any value of the line that ``escape_controls`` would change (C0/C1 controls, U+2028/9),
   and likewise a control in the status or session ID (which the renderer prints as they are);
+- a line that ends with a space (a last value empty or ending with one): ``rstrip(" ")``;
 - a timestamp whose month (``ts[5:7]``) is not ``01``-``12`` (the rest is sliced as
   Python slices it: a control there falls back as any other);
 - ``audit_flags`` with anything but printable ASCII (``is_os_user`` strips Unicode spaces
@@ -18,7 +19,7 @@ Everything else is derived from ``LAYOUTS`` and the rules of ``positional_values
 ``render_short``: the layout's order for ``record.platform or platform``, the session ID
 column only with ``sessionid`` and a non-empty ID, ``(OS user)`` for ``is_os_user`` flags,
 ``event_name`` defaulting to the layout's first Event word, ints as ``str(int)``, absent
-values as ``MISSING``, single spaces, trailing spaces stripped.
+values as ``MISSING``, single spaces.
 """
 
 from __future__ import annotations
@@ -56,8 +57,10 @@ def _char_class(points: list[int], *, negated: bool = False) -> str:
         f"\\x{{{a:x}}}" if a == b else f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in ranges) + "]"
 
 
-#: a text ``escape_controls`` leaves as it is (derived from its own table)
-_PRINTABLE = "^" + _char_class(list(_CONTROL), negated=True) + "*$"
+_KEPT = _char_class(list(_CONTROL), negated=True)  # what ``escape_controls`` keeps as it is
+#: a line that needs neither ``escape_controls`` nor ``rstrip(" ")`` (DuckDB's ``rtrim`` with
+#: characters costs as much as building the line; the one-argument form strips more than " ")
+_CLEAN_LINE = "^" + _KEPT + "*" + _KEPT[:-1] + " ]$"
 
 
 def literal(text: str) -> str:
@@ -129,24 +132,24 @@ def _date_time() -> list[str]:
 
 
 def raw_line_sql(*, sessionid: bool = False, platform: str | None = None) -> str:
-    """The line without its newline and before the control check (a piece that must fall
-    back is ``FALL_BACK``, a control character, so the check turns the line NULL)."""
+    """The line without its newline, before the check of ``line_sql`` (a piece that must
+    fall back is ``FALL_BACK``, a control character, so the check turns the line NULL)."""
     events = " ".join(f"WHEN {literal(lay.id)} THEN {_layout_values(lay, sessionid, platform)}"
                       for lay in LAYOUTS)
     pieces = [*_date_time(), "' '", f"coalesce({column('status')}, {FALL_BACK})",
               f"CASE {column('event')} {events} ELSE {FALL_BACK} END"]
-    return f"rtrim(concat({', '.join(pieces)}), ' ')"
+    return f"concat({', '.join(pieces)})"
 
 
 def line_sql(*, sessionid: bool = False, platform: str | None = None) -> str:
     """``render_short(record, sessionid=, platform=, missing=MISSING) + "\\n"``, or NULL.
 
-    A line holding a control character falls back: ``regexp_extract`` gives '' for it, and a
-    line is never empty (so the line is named once: DuckDB plans the expression 2x faster
-    than with a ``CASE`` naming it twice). ``concat`` of many pieces, not ``||`` (which
-    makes a string per operator: 3x slower)."""
+    A line holding a control character or ending with a space falls back: ``regexp_extract``
+    gives '' for it, and a line is never empty, so the line is named once (with a ``CASE``
+    naming it twice DuckDB plans the expression 2x slower). ``concat`` of many pieces, not
+    ``||`` (a string per operator: 3x slower)."""
     line = raw_line_sql(sessionid=sessionid, platform=platform)
-    return f"nullif(regexp_extract({line}, {literal(_PRINTABLE)}), '') || chr(10)"
+    return f"nullif(regexp_extract({line}, {literal(_CLEAN_LINE)}), '') || chr(10)"
 
 
 def chunks(seqs: pa.Array, lines: pa.Array,
