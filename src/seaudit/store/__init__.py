@@ -179,7 +179,7 @@ class Store:
         if files:
             sql, params = flt.sql()
             expr = lines.line_sql(sessionid=sessionid, platform=platform)
-            query = f"SELECT seq, {expr} FROM {SCAN} WHERE {sql} ORDER BY seq"
+            query = f"SELECT seq, {expr} FROM {SCAN} WHERE {sql}{_order_by_seq(files)}"
             if limit is not None:
                 query += f" LIMIT {int(limit)}"
             con = self._connect()
