@@ -100,7 +100,7 @@ def main() -> int:
         if grep and text is not None:
             g, g_out = run(grep.format(text=text), opts.repeat)
             print(f"  {'':<28} grep/awk {g * 1000:>13.0f} ms   {g_out.count(NL)} lines; "
-                  f"lines path {g / new:.1f}x grep")
+                  f"lines path at {g / new:.1f}x grep's speed")
 
     print(f"\ninside the library, warm (best of {opts.repeat})")
     from seaudit.export import get_format
