@@ -233,12 +233,14 @@ def test_controls_and_bad_timestamps_fall_back_in_place(tmp_path: Path) -> None:
     assert out == by_records(store, Filter(TRUE))
     lines = out.decode().split("\n")
     assert lines[3] == "15 May 2024 09:00:00 D LOGIN evil\\x1b[2Jname 59 2 tty1 /bin/login"
-    assert lines[9] == "15 May 2024 09:00:00 D LOGIN bob 59 2 tty1 /bin/login"  # int(" 5")
-    # the renderer prints a status as it is (a newline too): so does the fallback
-    assert lines[12:14] == ["15 May 2024 09:00:00 D", " LOGIN bob 59 2 tty1 /bin/login"]
-    assert lines[16] == "15 Dec 2024 09:00:00 D LOGIN bob 59 2 tty1 /bin/login"
-    assert lines[19] == "15 May 2024 09:00:00 D LOGIN bob 59 2 tty1 /bin/login (OS user)"
-    assert lines[25] == "15 May 2024 09:00:00 D LOGIN bob 59 2 tty1 x"  # rstrip(" ")
+    # a timestamp of another shape is shown whole, not guessed at
+    assert lines[9] == "2024- 5-15T09:00:00 D LOGIN bob 59 2 tty1 /bin/login"
+    assert lines[10] == "15 May 2024 09:00:00 D LOGIN bob 59 2 tty1 /bin/login"
+    assert lines[11] == "15 May 2024 09:00:00 D LOGIN bob 59 2 tty1 /bin/login"  # "T" or " "
+    assert lines[12] == "15 May 2024 09:00:00 D\\x0a LOGIN bob 59 2 tty1 /bin/login"
+    assert lines[15] == "2024-00-15T09:00:00 D LOGIN bob 59 2 tty1 /bin/login"
+    assert lines[18] == "15 May 2024 09:00:00 D LOGIN bob 59 2 tty1 /bin/login (OS user)"
+    assert lines[24] == "15 May 2024 09:00:00 D LOGIN bob 59 2 tty1 x"  # rstrip(" ")
     assert "t\\x00il" in lines[-3] and out.endswith(b"/bin/login\n")
     same_for_every_option(store, Filter(TRUE), limit=5)
 

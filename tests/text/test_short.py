@@ -280,3 +280,16 @@ def test_control_characters_are_escaped_when_rendered() -> None:
     line = render_short(record)
     assert "\x1b" not in line and "\n" not in line
     assert "tty\\x1b[31m1\\x0a" in line
+
+
+def test_status_session_and_timestamp_are_escaped_too() -> None:
+    """Every piece of the line: a record written through the API may hold anything."""
+    record = parse_short("28 Oct 2008 12:15:01 P LOGIN root 59 2 tty1 /bin/login").replace(
+        status="D\n", session_id="4922ae61:\x1b]0;x\x07")
+    line = render_short(record, sessionid=True)
+    assert line == ("28 Oct 2008 12:15:01 D\\x0a LOGIN root 4922ae61:\\x1b]0;x\\x07 59 2 tty1 "
+                    "/bin/login")
+    odd = record.replace(status="P", timestamp="2008-00-28T12:15:01\r")
+    assert render_short(odd) == "2008-00-28T12:15:01\\x0d P LOGIN root 59 2 tty1 /bin/login"
+    spaced = record.replace(status="P", timestamp="2008-10-28 12:15:01")
+    assert render_short(spaced).startswith("28 Oct 2008 12:15:01 P LOGIN ")

@@ -5,11 +5,9 @@ output is built column-wise by DuckDB and written without a Python object per ro
 platform=P, missing=MISSING) + "\\n"`` for the row's record, or NULL where that cannot be
 promised, and Python renders the row instead (``Store.select_lines``). NULL (fallback) rows:
 
-- any value of the line that ``escape_controls`` would change (C0/C1 controls, U+2028/9),
-  and likewise a control in the status or session ID (which the renderer prints as they are);
+- any value of the line that ``escape_controls`` would change (C0/C1 controls, U+2028/9);
 - a line that ends with a space (a last value empty or ending with one): ``rstrip(" ")``;
-- a timestamp whose month (``ts[5:7]``) is not ``01``-``12`` (the rest is sliced as
-  Python slices it: a control there falls back as any other);
+- a timestamp not of ``timefmt.STAMP_PATTERN`` (Python shows it whole, as it is);
 - ``audit_flags`` with anything but printable ASCII (``is_os_user`` strips Unicode spaces
   and lower-cases Unicode); ``real_uid`` of more digits than Python makes an int of;
 - an unknown event, a NULL status or timestamp (the renderer refuses those: so does the
@@ -31,7 +29,7 @@ from typing import TYPE_CHECKING
 from seaudit.schema.events import LAYOUTS, Layout
 from seaudit.schema.fields import INT_KEYS, INT_OR_STR
 from seaudit.text.short import _CONTROL, MISSING
-from seaudit.text.timefmt import MONTHS
+from seaudit.text.timefmt import MONTHS, STAMP_PATTERN
 from seaudit.text.tokens import OS_USER
 
 if TYPE_CHECKING:
@@ -122,13 +120,14 @@ def _layout_values(layout: Layout, sessionid: bool, platform: str | None) -> str
 
 
 def _date_time() -> list[str]:
-    """``split_timestamp`` as pieces: ``ts[8:10] Mon ts[0:4]`` and ``ts[11:19]``; the month
-    must be ``01``-``12`` (Python's ``int()`` reads more, and ``00`` as December)."""
+    """``split_timestamp`` as pieces: ``ts[8:10] Mon ts[0:4] ts[11:19]`` for a timestamp of
+    its pattern; any other shape falls back (Python shows it as it is)."""
     ts = column("timestamp")
     months = " ".join(f"WHEN '{n:02d}' THEN {literal(m)}" for n, m in enumerate(MONTHS, 1))
-    return [f"substr({ts}, 9, 2)", "' '",
-            f"CASE substr({ts}, 6, 2) {months} ELSE {FALL_BACK} END", "' '",
-            f"substr({ts}, 1, 4)", "' '", f"substr({ts}, 12, 8)"]
+    shaped = f"regexp_matches({ts}, {literal('^' + STAMP_PATTERN)})"
+    return [f"CASE WHEN {shaped} THEN concat(substr({ts}, 9, 2), ' ', "
+            f"CASE substr({ts}, 6, 2) {months} END, ' ', substr({ts}, 1, 4), ' ', "
+            f"substr({ts}, 12, 8)) ELSE {FALL_BACK} END"]
 
 
 def raw_line_sql(*, sessionid: bool = False, platform: str | None = None) -> str:

@@ -511,7 +511,7 @@ def positional_values(
     for key in order:
         if key == "session_id":
             if sessionid and record.session_id:
-                out.append((key, record.session_id))
+                out.append((key, escape_controls(record.session_id)))
             continue
         if key == "audit_flags":
             if is_os_user(record.audit_flags):
@@ -539,7 +539,7 @@ def render_short(
     """The non-detailed line of a record (no newline). Control characters are shown as ``\\xNN``;
     a column the record lacks raises ValueError, or shows ``missing`` when one is given."""
     day, clock = split_timestamp(record.timestamp)
-    parts = [day, clock, record.status]
+    parts = [escape_controls(day), *([clock] if clock else []), escape_controls(record.status)]
     values = positional_values(record, sessionid=sessionid, platform=platform, missing=missing)
     for key, text in values:
         if padded and key in PADDING:

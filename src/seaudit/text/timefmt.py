@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MONTH_NUMBER = {name: i for i, name in enumerate(MONTHS, 1)}
 _MONTH_NUMBER.update({name.upper(): i for name, i in list(_MONTH_NUMBER.items())})
@@ -36,8 +38,18 @@ def to_timestamp(day: str, month: str, year: str, clock: str) -> str | None:
     return f"{year}-{number:02d}-{d:02d}T{clock}"
 
 
+#: the timestamps ``split_timestamp`` takes apart (a space may stand for the T); the store's
+#: SQL renderer (``store/lines.py``) tests the same pattern
+STAMP_PATTERN = "[0-9]{4}-(0[1-9]|1[0-2])-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}"
+_STAMP = re.compile(STAMP_PATTERN)
+
+
 def split_timestamp(timestamp: str) -> tuple[str, str]:
-    """``"2008-11-03T10:38:47"`` -> ``("03 Nov 2008", "10:38:47")``."""
+    """``"2008-11-03T10:38:47"`` -> ``("03 Nov 2008", "10:38:47")``. A timestamp of another
+    shape (possible in a record written through the API) is not guessed at: it comes back
+    whole, with no time, and is shown as it is."""
+    if _STAMP.match(timestamp) is None:
+        return timestamp, ""
     return (
         f"{timestamp[8:10]} {MONTHS[int(timestamp[5:7]) - 1]} {timestamp[0:4]}",
         timestamp[11:19],
