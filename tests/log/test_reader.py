@@ -96,14 +96,56 @@ def test_reading_during_a_rotation_sees_each_record_once(log_cfg: Cfg) -> None:
 def test_payload_holds_exactly_to_dict_plus_provenance() -> None:
     import orjson
 
-    from seaudit.log.payload import encode_record
+    from seaudit.log.payload import SLOTS, encode_record
 
     for i in range(6):
-        r = make_record(i)
-        data = orjson.loads(encode_record(r))
+        r = make_record(i).with_warning(f"w{i}")
+        mask, *values = orjson.loads(encode_record(r))
+        names = [name for bit, name in enumerate(SLOTS) if mask >> bit & 1]
+        data = dict(zip(names, values, strict=True))
         prov = {k: data.pop(k) for k in ("source", "line", "node", "raw") if k in data}
+        assert data.pop("warnings") == [f"w{i}"]
         assert data == r.to_dict()
         assert list(data) == list(r.to_dict())
         if r.origin is not None:
             assert prov == {"source": r.origin.source, "line": r.origin.line,
                             "node": r.origin.node, "raw": r.origin.raw}
+
+
+def test_payload_slots_are_pinned_by_the_log_version() -> None:
+    """The slot order is on disk: a change to FIELDS' order must bump ``frame.VERSION`` and
+    this list (and keep reading the old order)."""
+    from seaudit.log.frame import VERSION
+    from seaudit.log.payload import SLOTS
+
+    assert VERSION == 2
+    assert SLOTS == (
+        "event", "timestamp", "status", "event_name", "class", "user", "session_id", "access",
+        "stage", "stage_message", "reason", "resource", "object", "program", "terminal", "host",
+        "service", "effective_user", "effective_uid", "real_user", "real_uid", "audit_flags",
+        "command", "command_type", "trace", "module", "message_id", "file", "platform",
+        "source", "line", "node", "raw", "warnings")
+
+
+def test_format_1_payloads_are_still_read() -> None:
+    from seaudit.log.payload import decode_record
+
+    old = (b'{"event":"login","timestamp":"2026-01-02T10:01:00","status":"P","user":"bob",'
+           b'"stage":59,"source":"a.txt","line":3,"raw":"x \\udcff","warnings":["w"]}')
+    record = decode_record(old)
+    assert record == AuditRecord(event="login", timestamp="2026-01-02T10:01:00", status="P",
+                                 user="bob", stage=59)
+    assert record.origin == Origin("a.txt", 3, "x \udcff", None)
+    assert record.warnings == ("w",)
+
+
+@pytest.mark.parametrize("payload", [
+    b"[]", b"{}", b"[1]", b'["x"]', b"[-1]", b'[7,"login","t"]', b'[7,"login","t","P","x"]',
+    b'[7,"login",null,"P"]', b'[%d,"login","t","P"]' % (7 | 1 << 40), b'[true,"a","b","c"]',
+    b'[7,"login","t",5]', b"[7,", b'"text"',
+])
+def test_a_payload_that_is_no_record_raises_value_error(payload: bytes) -> None:
+    from seaudit.log.payload import decode_record
+
+    with pytest.raises(ValueError):
+        decode_record(payload)

@@ -3,9 +3,8 @@
 Each is byte for byte (value for value) what the per-record path makes of the same records:
 ``log.payload.encode_record`` for payloads, ``columns.dedup_key`` for keys and
 ``columns.to_table`` / ``tree.day_of`` / ``tree.node_dir`` for Parquet rows; tests hold them
-together. Records the frame cannot hold (``BulkBatch.extra``) and the rare rows whose JSON
-the vectorised encoder writes differently (U+2028, U+2029, U+0085, escaped by ``json_lines``
-for line readers but not in the log) go through the per-record functions themselves.
+together. Records the frame cannot hold (``BulkBatch.extra``) go through the per-record
+functions themselves.
 """
 
 from __future__ import annotations
@@ -16,12 +15,12 @@ from typing import TYPE_CHECKING
 import orjson
 import polars as pl
 
-from seaudit.log.payload import encode_record
-from seaudit.schema.fields import INT_OR_STR, KEYS
+from seaudit.log.payload import BIT, encode_record
+from seaudit.schema.fields import INT_KEYS, INT_OR_STR, KEYS
 from seaudit.schema.record import AuditRecord, Origin
 from seaudit.store.columns import COLUMNS, arrow_schema
 from seaudit.store.tree import DAY_PATTERN, UNKNOWN_DAY, node_dir
-from seaudit.text.bulk import BulkBatch, json_lines, records_of
+from seaudit.text.bulk import BulkBatch, records_of
 
 if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped]
@@ -32,8 +31,6 @@ _ESCAPES = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f
 for _c in range(0x20):
     _ESCAPES.setdefault(chr(_c), f"\\u{_c:04x}")
 _NEEDS_ESCAPE = '["\\\\\\x00-\\x1f]'
-#: what ``json_lines`` escapes and orjson does not: rows holding these are encoded per record
-_LINE_BREAK_ESCAPES = "\\\\u(?:2028|2029|0085)"
 _DIGITS = "^[0-9]{1,18}$"
 _DAY = f"^{DAY_PATTERN}$"
 
@@ -52,9 +49,18 @@ def frame_records(frame: pl.DataFrame, source: str, node: str | None) -> list[Au
     return [with_node(r, node) for r in records_of(batch)]
 
 
-def _json_text(frame: pl.DataFrame, expr: pl.Expr) -> pl.Expr:
-    """String values as JSON string literals, escaped as orjson escapes them."""
-    if frame.select(expr.str.contains(_NEEDS_ESCAPE).any()).item():
+def _string_columns(frame: pl.DataFrame, names: list[str]) -> set[str]:
+    """Those of the string columns ``names`` that hold a character JSON must escape."""
+    if not names:
+        return set()
+    row = frame.select(pl.col(n).str.contains(_NEEDS_ESCAPE).any() for n in names).row(0)
+    return {n for n, needs in zip(names, row, strict=True) if needs}
+
+
+def _json_text(expr: pl.Expr, escape: bool) -> pl.Expr:
+    """String values as JSON string literals, escaped as orjson escapes them (null stays
+    null)."""
+    if escape:
         expr = pl.when(expr.str.contains(_NEEDS_ESCAPE)).then(
             expr.str.replace_many(list(_ESCAPES), list(_ESCAPES.values()))).otherwise(expr)
     return pl.concat_str([pl.lit('"'), expr, pl.lit('"')])
@@ -62,82 +68,48 @@ def _json_text(frame: pl.DataFrame, expr: pl.Expr) -> pl.Expr:
 
 def payloads(frame: pl.DataFrame, source: str, node: str | None) -> list[bytes]:
     """Each row's log payload, as ``encode_record`` encodes the row's record with origin
-    (``source``, the row's ``line``, ``node``, the row's ``raw``): its SCHEMA JSON object
-    with the provenance keys and non-empty ``warnings`` added before the closing brace."""
+    (``source``, the row's ``line``, ``node``, the row's ``raw``): ``[mask, values...]``,
+    the values of the filled slots joined in slot order (a null value and its comma left out)."""
     if frame.height == 0:
         return []
     try:
-        src = orjson.dumps(source).decode()
-        node_json = "" if node is None else ',"node":' + orjson.dumps(node).decode()
+        constants = [orjson.dumps(source).decode()]
+        if node is not None:
+            constants.append(orjson.dumps(node).decode())
     except TypeError:  # undecodable bytes in a name: what the per-record path does with them
         return [encode_record(r) for r in frame_records(frame, source, node)]
     present = [k for k in KEYS if frame[k].null_count() < frame.height]
-    if not INT_OR_STR.intersection(present):
-        encoded: list[bytes] = _encoded(frame, present, source, node).cast(pl.Binary).to_list()
-        return encoded
-    body = json_lines(frame)
-    raw, warnings = pl.col("raw"), pl.col("warnings")
-    has_warnings = warnings.list.len() > 0
-    warning_texts = pl.lit("")
-    if frame.select(has_warnings.any()).item():
-        items = frame.select(warnings.explode().drop_nulls())
-        escape = items.select(pl.col("warnings").str.contains(_NEEDS_ESCAPE).any()).item()
-        element = pl.element()
-        if escape:
-            element = pl.when(element.str.contains(_NEEDS_ESCAPE)).then(
-                element.str.replace_many(list(_ESCAPES), list(_ESCAPES.values()))
-            ).otherwise(element)
-        joined = warnings.list.eval(pl.concat_str([pl.lit('"'), element, pl.lit('"')])
-                                    ).list.join(",")
-        warning_texts = pl.when(has_warnings).then(
-            pl.concat_str([pl.lit(',"warnings":['), joined, pl.lit("]")])).otherwise(pl.lit(""))
-    b = pl.col("_body")
-    opened = pl.when(b == "{}").then(pl.lit("{")).otherwise(
-        pl.concat_str([b.str.strip_suffix("}"), pl.lit(",")]))
-    raw_text = pl.when(raw.is_null()).then(pl.lit("")).otherwise(
-        pl.concat_str([pl.lit(',"raw":'), _json_text(frame, raw)]))
-    out = frame.with_columns(body.alias("_body")).select(
-        pl.concat_str([
-            opened, pl.lit('"source":' + src + ',"line":'), pl.col("line").cast(pl.Utf8),
-            pl.lit(node_json), raw_text, warning_texts, pl.lit("}"),
-        ]).alias("payload"),
-        b.str.contains(_LINE_BREAK_ESCAPES).alias("odd"),
-    )
-    result: list[bytes] = out["payload"].cast(pl.Binary).to_list()
-    odd = out["odd"]
-    if odd.any():
-        rows = odd.arg_true().to_list()
-        for row, record in zip(rows, frame_records(frame[rows], source, node), strict=True):
-            result[row] = encode_record(record)
+    texts = [k for k in present if k not in INT_KEYS]
+    has_warnings = pl.col("warnings").list.len() > 0
+    any_warnings = bool(frame.select(has_warnings.any()).item())
+    escape = _string_columns(frame, [*texts, "raw"])
+    values: list[pl.Expr] = []
+    mask = pl.lit(BIT["source"] | BIT["line"] | (0 if node is None else BIT["node"]), pl.Int64)
+    for key in present:
+        col = pl.col(key)
+        mask = mask + col.is_not_null().cast(pl.Int64) * BIT[key]
+        if key in INT_KEYS:
+            values.append(col.cast(pl.Utf8))
+        elif key in INT_OR_STR:  # an all-digit value is a number in the record
+            values.append(pl.when(col.str.contains(_DIGITS)).then(
+                col.cast(pl.Int64).cast(pl.Utf8)).otherwise(_json_text(col, key in escape)))
+        else:
+            values.append(_json_text(col, key in escape))
+    values += [pl.lit(constants[0]), pl.col("line").cast(pl.Utf8)]
+    if node is not None:
+        values.append(pl.lit(constants[1]))
+    mask = mask + pl.col("raw").is_not_null().cast(pl.Int64) * BIT["raw"]
+    values.append(_json_text(pl.col("raw"), "raw" in escape))
+    if any_warnings:
+        mask = mask + has_warnings.cast(pl.Int64) * BIT["warnings"]
+        items = frame.select(pl.col("warnings").explode().drop_nulls())
+        element = _json_text(pl.element(), bool(_string_columns(items, ["warnings"])))
+        values.append(pl.when(has_warnings).then(pl.concat_str([
+            pl.lit("["), pl.col("warnings").list.eval(element).list.join(","), pl.lit("]")])))
+    body = pl.concat_str([mask.cast(pl.Utf8), *values], separator=",", ignore_nulls=True)
+    out = frame.select(pl.concat_str([pl.lit("["), body, pl.lit("]")]).cast(pl.Binary))
+    result: list[bytes] = out.to_series().to_list()
     return result
-
-
-def _encoded(frame: pl.DataFrame, present: list[str], source: str,
-             node: str | None) -> pl.Series:
-    """The payloads by polars' JSON encoder (it escapes strings as orjson does), one struct
-    per group of rows that have the same keys (the encoder writes absent values as null)."""
-    optional = [*present, "raw"]
-    has = sum((pl.col(k).is_not_null().cast(pl.Int64) * (1 << i) for i, k in enumerate(optional)),
-              pl.lit(0, pl.Int64))
-    has = has + (pl.col("warnings").list.len() > 0).cast(pl.Int64) * (1 << len(optional))
-    rows = frame.select(*present, "line", "raw", "warnings").with_row_index("_row").with_columns(
-        has.alias("_has"), pl.lit(source, pl.Utf8).alias("source"),
-        pl.lit(node, pl.Utf8).alias("node"))
-    masks = rows["_has"].unique().to_list()
-    parts = []
-    for mask in masks:
-        keys = [k for i, k in enumerate(present) if mask >> i & 1]
-        keys += ["source", "line"]
-        if node is not None:
-            keys.append("node")
-        if mask >> len(present) & 1:
-            keys.append("raw")
-        if mask >> len(optional) & 1:
-            keys.append("warnings")
-        group = rows if len(masks) == 1 else rows.filter(pl.col("_has") == mask)
-        parts.append(group.select("_row", pl.struct(keys).struct.json_encode().alias("payload")))
-    out = parts[0] if len(parts) == 1 else pl.concat(parts).sort("_row")
-    return out["payload"]
 
 
 def dedup_keys(frame: pl.DataFrame, node: str | None) -> list[int | None]:
