@@ -15,8 +15,15 @@ from typing import TYPE_CHECKING
 import orjson
 import polars as pl
 
-from seaudit.log.payload import BIT, encode_record
-from seaudit.schema.fields import INT_KEYS, INT_OR_STR, KEYS
+from seaudit.log.payload import (
+    NUMBER_BIT,
+    NUMBERS,
+    TEXT_BIT,
+    TEXTS,
+    WARNINGS_BIT,
+    encode_record,
+)
+from seaudit.schema.fields import INT_OR_STR, KEYS
 from seaudit.schema.record import AuditRecord, Origin
 from seaudit.store.columns import COLUMNS, arrow_schema
 from seaudit.store.tree import DAY_PATTERN, UNKNOWN_DAY, node_dir
@@ -57,57 +64,65 @@ def _string_columns(frame: pl.DataFrame, names: list[str]) -> set[str]:
     return {n for n, needs in zip(names, row, strict=True) if needs}
 
 
-def _json_text(expr: pl.Expr, escape: bool) -> pl.Expr:
-    """String values as JSON string literals, escaped as orjson escapes them (null stays
-    null)."""
-    if escape:
-        expr = pl.when(expr.str.contains(_NEEDS_ESCAPE)).then(
-            expr.str.replace_many(list(_ESCAPES), list(_ESCAPES.values()))).otherwise(expr)
-    return pl.concat_str([pl.lit('"'), expr, pl.lit('"')])
+def _escaped(expr: pl.Expr, escape: bool) -> pl.Expr:
+    """String values escaped as orjson escapes them inside a JSON string (null stays null)."""
+    if not escape:
+        return expr
+    return pl.when(expr.str.contains(_NEEDS_ESCAPE)).then(
+        expr.str.replace_many(list(_ESCAPES), list(_ESCAPES.values()))).otherwise(expr)
 
 
 def payloads(frame: pl.DataFrame, source: str, node: str | None) -> list[bytes]:
     """Each row's log payload, as ``encode_record`` encodes the row's record with origin
-    (``source``, the row's ``line``, ``node``, the row's ``raw``): ``[mask, values...]``,
-    the values of the filled slots joined in slot order (a null value and its comma left out)."""
+    (``source``, the row's ``line``, ``node``, the row's ``raw``): its numbers joined by
+    commas and its texts by ``","`` in one ``concat_str`` each (a null value and its separator
+    left out), after the mask that names them."""
     if frame.height == 0:
         return []
     try:
-        constants = [orjson.dumps(source).decode()]
+        names = [orjson.dumps(source).decode()[1:-1]]
         if node is not None:
-            constants.append(orjson.dumps(node).decode())
+            names.append(orjson.dumps(node).decode()[1:-1])
     except TypeError:  # undecodable bytes in a name: what the per-record path does with them
         return [encode_record(r) for r in frame_records(frame, source, node)]
-    present = [k for k in KEYS if frame[k].null_count() < frame.height]
-    texts = [k for k in present if k not in INT_KEYS]
-    has_warnings = pl.col("warnings").list.len() > 0
-    any_warnings = bool(frame.select(has_warnings.any()).item())
+    present = {k for k in KEYS if frame[k].null_count() < frame.height}
+    texts = [k for k in TEXTS if k in present]
     escape = _string_columns(frame, [*texts, "raw"])
-    values: list[pl.Expr] = []
-    mask = pl.lit(BIT["source"] | BIT["line"] | (0 if node is None else BIT["node"]), pl.Int64)
-    for key in present:
+    mask = pl.lit(NUMBER_BIT["line"] | TEXT_BIT["source"]
+                  | (0 if node is None else TEXT_BIT["node"]), pl.Int64)
+    numbers: list[pl.Expr] = []
+    strings: list[pl.Expr] = []
+    for key in NUMBERS:
+        if key not in present:
+            continue
         col = pl.col(key)
-        mask = mask + col.is_not_null().cast(pl.Int64) * BIT[key]
-        if key in INT_KEYS:
-            values.append(col.cast(pl.Utf8))
-        elif key in INT_OR_STR:  # an all-digit value is a number in the record
-            values.append(pl.when(col.str.contains(_DIGITS)).then(
-                col.cast(pl.Int64).cast(pl.Utf8)).otherwise(_json_text(col, key in escape)))
-        else:
-            values.append(_json_text(col, key in escape))
-    values += [pl.lit(constants[0]), pl.col("line").cast(pl.Utf8)]
-    if node is not None:
-        values.append(pl.lit(constants[1]))
-    mask = mask + pl.col("raw").is_not_null().cast(pl.Int64) * BIT["raw"]
-    values.append(_json_text(pl.col("raw"), "raw" in escape))
-    if any_warnings:
-        mask = mask + has_warnings.cast(pl.Int64) * BIT["warnings"]
+        if key in INT_OR_STR:  # an all-digit value is a number in the record
+            col = pl.when(col.str.contains(_DIGITS)).then(col.cast(pl.Int64))
+        mask = mask + col.is_not_null().cast(pl.Int64) * NUMBER_BIT[key]
+        numbers.append(col.cast(pl.Utf8))
+    numbers.append(pl.col("line").cast(pl.Utf8))
+    for key in texts:
+        col = pl.col(key)
+        if key in INT_OR_STR:
+            col = pl.when(~col.str.contains(_DIGITS)).then(col)
+        mask = mask + col.is_not_null().cast(pl.Int64) * TEXT_BIT[key]
+        strings.append(_escaped(col, key in escape))
+    strings += [pl.lit(name) for name in names]
+    mask = mask + pl.col("raw").is_not_null().cast(pl.Int64) * TEXT_BIT["raw"]
+    strings.append(_escaped(pl.col("raw"), "raw" in escape))
+    parts = [pl.lit("["), mask.cast(pl.Utf8), pl.lit(","),
+             pl.concat_str(numbers, separator=",", ignore_nulls=True), pl.lit(',"'),
+             pl.concat_str(strings, separator='","', ignore_nulls=True), pl.lit('"')]
+    has_warnings = pl.col("warnings").list.len() > 0
+    if frame.select(has_warnings.any()).item():
         items = frame.select(pl.col("warnings").explode().drop_nulls())
-        element = _json_text(pl.element(), bool(_string_columns(items, ["warnings"])))
-        values.append(pl.when(has_warnings).then(pl.concat_str([
-            pl.lit("["), pl.col("warnings").list.eval(element).list.join(","), pl.lit("]")])))
-    body = pl.concat_str([mask.cast(pl.Utf8), *values], separator=",", ignore_nulls=True)
-    out = frame.select(pl.concat_str([pl.lit("["), body, pl.lit("]")]).cast(pl.Binary))
+        element = _escaped(pl.element(), bool(_string_columns(items, ["warnings"])))
+        parts[1] = (mask + has_warnings.cast(pl.Int64) * WARNINGS_BIT).cast(pl.Utf8)
+        parts.append(pl.when(has_warnings).then(pl.concat_str([
+            pl.lit(',["'), pl.col("warnings").list.eval(element).list.join('","'),
+            pl.lit('"]')])).otherwise(pl.lit("")))
+    parts.append(pl.lit("]"))
+    out = frame.select(pl.concat_str(parts).cast(pl.Binary))
     result: list[bytes] = out.to_series().to_list()
     return result
 
