@@ -10,6 +10,8 @@ functions themselves.
 from __future__ import annotations
 
 import hashlib
+import sys
+from array import array
 from typing import TYPE_CHECKING
 
 import orjson
@@ -127,27 +129,39 @@ def payloads(frame: pl.DataFrame, source: str, node: str | None) -> list[bytes]:
     return result
 
 
-def dedup_keys(frame: pl.DataFrame, node: str | None) -> list[int | None]:
-    """``columns.dedup_key(node, line, raw)`` of each row: the hashed text made column-wise
-    (frame text is valid UTF-8), then one tight loop of blake2b."""
+def dedup_keys(frame: pl.DataFrame, node: str | None) -> pl.Series:
+    """``columns.dedup_key(node, line, raw)`` of each row (Int64, null where ``raw`` is): the
+    hashed text made column-wise (frame text is valid UTF-8), one tight loop of blake2b, and
+    the digests read as big-endian int64 in one go (no Python int per row)."""
+    import pyarrow as pa
+
     texts = frame.select(pl.concat_str([
         pl.lit(f"{node or ''}\x00"), pl.col("line").fill_null(0).cast(pl.Utf8), pl.lit("\x00"),
-        pl.col("raw")]).cast(pl.Binary))
-    blake2b, from_bytes = hashlib.blake2b, int.from_bytes
-    return [None if data is None else
-            from_bytes(blake2b(data, digest_size=8).digest(), "big", signed=True)
-            for data in texts.to_series().to_list()]
+        pl.col("raw")]).cast(pl.Binary)).to_series()
+    blake2b = hashlib.blake2b
+    data = texts.to_list()
+    empty = bytes(8)
+    values = array("q", b"".join([empty if d is None else blake2b(d, digest_size=8).digest()
+                                  for d in data]))
+    if sys.byteorder == "little":
+        values.byteswap()
+    keys = pl.from_arrow(pa.Array.from_buffers(pa.int64(), len(values),
+                                               [None, pa.py_buffer(values)]))
+    assert isinstance(keys, pl.Series)
+    if texts.null_count():
+        keys = pl.select(pl.when(texts.is_null()).then(None).otherwise(keys)).to_series()
+    return keys.alias("key")
 
 
 def stored_rows(frame: pl.DataFrame, seqs: pl.Series, source: str, node: str | None,
-                keys: list[int | None]) -> tuple[pa.Table, pa.Array]:
+                keys: pl.Series) -> tuple[pa.Table, pa.Array]:
     """The Parquet rows of the frame's records (``columns.to_table``'s columns and values)
     and each row's partition (``tree.partition`` of its day and node)."""
     import pyarrow as pa
 
     exprs: list[pl.Expr] = []
     frame = frame.with_columns(seqs.cast(pl.Int64).alias("_seq"),
-                               pl.Series("_key", keys, pl.Int64))
+                               keys.cast(pl.Int64).alias("_key"))
     for name, kind in COLUMNS:
         if name in KEYS:
             expr = pl.col(name)
