@@ -49,6 +49,7 @@ from seaudit.log.rotate import (
     first_seq_of,
     next_boundary,
     timestamped_backups,
+    timestamped_names,
 )
 from seaudit.schema.record import AuditRecord
 
@@ -98,7 +99,7 @@ class AuditLog:
         self._deadline: float | None = None
         self._stop = threading.Event()
         self._timer: threading.Thread | None = None
-        self._first_seqs: dict[Path, int] = {}  # sealed timestamped backups' first seqs
+        self._first_seqs: dict[str, int] = {}  # sealed timestamped backups' first seqs, by name
         self._open()
 
     # ---- public API -------------------------------------------------------------------------
@@ -358,24 +359,33 @@ class AuditLog:
         """``first_seq_of``, remembered for timestamped backups: sealed, their header never
         changes, and reading every one at each rotation made rotation cost grow with the
         number of backups kept."""
-        if path in (self.cfg.audit_log, self.cfg.audit_back):
+        if str(path) in (str(self.cfg.audit_log), str(self.cfg.audit_back)):
             return first_seq_of(path)
-        seq = self._first_seqs.get(path)
+        return self._backup_seq(path.name)
+
+    def _backup_seq(self, name: str) -> int:
+        """The first seq of the timestamped backup ``name`` (all live in ``audit_back``'s
+        folder), remembered by name: no path objects per backup and rotation."""
+        seq = self._first_seqs.get(name)
         if seq is None:
-            seq = first_seq_of(path)
+            seq = first_seq_of(self.cfg.audit_back.parent / name)
             if seq >= 0:
-                self._first_seqs[path] = seq
+                self._first_seqs[name] = seq
         return seq
 
     def _history_from(self, first_seq: int, extra: list[Path]) -> int:
         """The first seq the files will hold once ``extra`` backups join and pruning ran."""
         if not self.cfg.timestamped:
             kept = extra or [p for p in backups(self.cfg) if p == self.cfg.audit_back]
-        else:
-            kept = timestamped_backups(self.cfg, self._first_seq_of) + extra
+            seqs = [self._first_seq_of(p) for p in kept]
+        else:  # names, oldest first as ``backups`` orders them, then ``extra``
+            names = timestamped_names(self.cfg)
             if self.cfg.audit_max_files:
-                kept = kept[-self.cfg.audit_max_files:]
-        seqs = [s for s in (self._first_seq_of(p) for p in kept) if s > 0]
+                names.sort(key=lambda n: (self._backup_seq(n), n))
+            seqs = [self._backup_seq(n) for n in names] + [self._first_seq_of(p) for p in extra]
+            if self.cfg.audit_max_files:
+                seqs = seqs[-self.cfg.audit_max_files:]
+        seqs = [s for s in seqs if s > 0]
         return min(seqs) if seqs else first_seq
 
     def _rotate(self) -> Path:
@@ -386,7 +396,7 @@ class AuditLog:
         live = self.cfg.audit_log
         self._sync()  # fdatasync: the data and the size, all a reader of the backup needs
         target = backup_path(self.cfg, dt.datetime.fromtimestamp(self.clock() / 1e9))
-        self._first_seqs.pop(target, None)  # a name freed by pruning may come back
+        self._first_seqs.pop(target.name, None)  # a name freed by pruning may come back
         history = self._history_from(self._seq + 1, [live])
         while True:
             try:
@@ -417,14 +427,14 @@ class AuditLog:
             olds = timestamped_backups(self.cfg, self._first_seq_of)
             for path in olds[:max(0, len(olds) - self.cfg.audit_max_files)]:
                 path.unlink(missing_ok=True)
-                self._first_seqs.pop(path, None)
+                self._first_seqs.pop(path.name, None)
 
     def _drop_oldest_backup(self) -> bool:
         olds = backups(self.cfg)
         if not olds:
             return False
         olds[0].unlink(missing_ok=True)
-        self._first_seqs.pop(olds[0], None)
+        self._first_seqs.pop(olds[0].name, None)
         return True
 
     def _restart_segment(self) -> None:
