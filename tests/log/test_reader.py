@@ -164,3 +164,44 @@ def test_a_payload_that_is_no_record_raises_value_error(payload: bytes) -> None:
 
     with pytest.raises(ValueError):
         decode_record(payload)
+
+
+_any_text = st.text(st.characters(codec="utf-8") | st.sampled_from("\udcff\udc80\"\\\n\x00\u2028"),
+                    max_size=12)
+
+
+@st.composite
+def any_records(draw: st.DrawFn) -> AuditRecord:
+    """Every field may be set (right types; real_uid a number or a text), texts may hold
+    escapes and undecodable bytes (lone surrogates)."""
+    from seaudit.schema.fields import FIELDS, INT_KEYS, INT_OR_STR
+
+    values: dict[str, object] = {}
+    for f in FIELDS:
+        if f.key in INT_OR_STR:
+            kind = st.integers(0, 2**70) | _any_text
+        elif f.key in INT_KEYS:
+            kind = st.integers(-2**70, 2**70)
+        else:
+            kind = _any_text
+        if f.key in ("event", "timestamp", "status"):
+            values[f.attr] = draw(kind)
+        else:
+            values[f.attr] = draw(st.none() | kind)
+    origin = draw(st.none() | st.builds(Origin, source=_any_text, line=st.integers(0, 2**64),
+                                        raw=st.none() | _any_text, node=st.none() | _any_text))
+    return AuditRecord(**values, origin=origin,  # type: ignore[arg-type]
+                       warnings=tuple(draw(st.lists(_any_text, max_size=3))))
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_records())
+def test_payloads_round_trip_exactly(record: AuditRecord) -> None:
+    from seaudit.log.payload import decode_record, encode_record
+
+    payload = encode_record(record)
+    back = decode_record(payload)
+    assert back == record
+    assert (back.origin, back.warnings) == (record.origin, record.warnings)
+    assert all(type(back.get(k)) is type(record.get(k)) for k in record.to_dict())
+    assert encode_record(back) == payload

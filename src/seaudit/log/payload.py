@@ -76,56 +76,89 @@ def encode_record(record: AuditRecord) -> bytes:
         return json.dumps(values, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
 
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """How to read the values of one mask (warnings aside): how many there are, how many of
+    them are numbers (they come first), and which go to record attributes and to the origin."""
+
+    size: int
+    numbers: int
+    attrs: tuple[str, ...]
+    fields: tuple[int, ...]  # value index of each of ``attrs``
+    provenance: dict[str, int]  # origin field -> value index
+
+
+_REQUIRED = ("event", "timestamp", "status")
+_INT = frozenset({int})
+_STR = frozenset({str})
+
+
 @lru_cache(maxsize=4096)
-def _slots(mask: int) -> tuple[tuple[str, ...], int, int]:
-    """The slot names a mask fills (warnings aside), in value order; how many of them are
-    numbers (they come first); where a textual ``real_uid`` stands among them (-1: not)."""
+def _layout(mask: int) -> _Layout:
     if mask >> len(SLOTS):
         raise ValueError(f"unknown slots in mask {mask:#x}")
-    names = tuple(name for i, name in enumerate(SLOTS) if mask >> i & 1)
+    names = [name for i, name in enumerate(SLOTS) if mask >> i & 1]
     if len(set(names)) != len(names):
         raise ValueError("a slot is filled twice")
-    (either,) = INT_OR_STR
+    if any(key not in names for key in _REQUIRED):
+        raise ValueError("the record lacks event, timestamp or status")
     numbers = sum(1 for name in NUMBERS if mask & NUMBER_BIT[name])
-    text = names.index(either) if mask & TEXT_BIT[either] else -1
-    return names, numbers, text
+    fields = tuple(i for i, name in enumerate(names) if name not in PROVENANCE)
+    return _Layout(len(names), numbers, tuple(_ATTR[names[i]] for i in fields), fields,
+                   {name: i for i, name in enumerate(names) if name in PROVENANCE})
 
 
 def decode_record(payload: bytes) -> AuditRecord:
-    """The record a payload holds; ValueError when it holds none."""
+    """The record a payload holds; ValueError when it holds none. Types are checked here
+    (numbers are ints, texts are strings, as ``AuditRecord.from_dict`` wants them), so the
+    record is built at once."""
     if payload[:1] != b"[":
         return _decode_object(payload)
     try:
         items = orjson.loads(payload)
     except orjson.JSONDecodeError:
         items = json.loads(payload)  # escaped lone surrogates, which orjson refuses
+    try:
+        return _record(items)
+    except _Inexact:  # orjson reads an int past 64 bits as a float: read it exactly
+        return _record(json.loads(payload), exact=True)
+
+
+class _Inexact(Exception):
+    pass
+
+
+def _record(items: Any, exact: bool = False) -> AuditRecord:
     if not isinstance(items, list) or not items or type(items[0]) is not int or items[0] < 0:
         raise ValueError("payload is not [mask, values...]")
     mask = items[0]
-    names, numbers, text = _slots(mask & ~WARNINGS_BIT)
+    layout = _layout(mask & ~WARNINGS_BIT)
     warned = mask & WARNINGS_BIT
-    if len(items) != 1 + len(names) + bool(warned) or None in items:
+    if len(items) != 1 + layout.size + bool(warned):
         raise ValueError("payload values do not match its mask")
-    if any(type(v) is not int for v in items[1:1 + numbers]):
-        if any(type(v) is float for v in items[1:1 + numbers]):  # orjson: an int past 64 bits
-            items = json.loads(payload)
-        if any(type(v) is not int for v in items[1:1 + numbers]):
-            raise ValueError("a number slot holds no number")
-    if text >= 0 and not isinstance(items[1 + text], str):
+    values = items[1:1 + layout.size]
+    kinds = set(map(type, values[:layout.numbers]))  # (all in C: this runs per record)
+    if not kinds <= _INT:
+        if not exact and float in kinds:
+            raise _Inexact
+        raise ValueError("a number slot holds no number")
+    if not set(map(type, values[layout.numbers:])) <= _STR:
         raise ValueError("a text slot holds no text")
-    data: dict[str, Any] = {}
-    extra: dict[str, Any] = {}
-    for name, value in zip(names, items[1:], strict=False):
-        if name in PROVENANCE:
-            extra[name] = value
-        else:
-            data[name] = value
+    warnings: tuple[str, ...] = ()
     if warned:
-        warnings = items[-1]
-        if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
+        listed = items[-1]
+        if type(listed) is not list or not set(map(type, listed)) <= _STR:
             raise ValueError("warnings are not a list of texts")
-        extra["warnings"] = warnings
-    return _with_provenance(AuditRecord.from_dict(data), extra)
+        warnings = tuple(listed)
+    prov = layout.provenance
+    origin = None
+    if prov:
+        origin = Origin(values[prov["source"]] if "source" in prov else "",
+                        values[prov["line"]] if "line" in prov else 0,
+                        values[prov["raw"]] if "raw" in prov else None,
+                        values[prov["node"]] if "node" in prov else None)
+    kwargs = dict(zip(layout.attrs, [values[i] for i in layout.fields], strict=True))
+    return AuditRecord(**kwargs, warnings=warnings, origin=origin)
 
 
 def _decode_object(payload: bytes) -> AuditRecord:
