@@ -96,14 +96,112 @@ def test_reading_during_a_rotation_sees_each_record_once(log_cfg: Cfg) -> None:
 def test_payload_holds_exactly_to_dict_plus_provenance() -> None:
     import orjson
 
-    from seaudit.log.payload import encode_record
+    from seaudit.log.payload import SLOTS, encode_record
 
     for i in range(6):
-        r = make_record(i)
-        data = orjson.loads(encode_record(r))
+        r = make_record(i).with_warning(f"w{i}")
+        mask, *values = orjson.loads(encode_record(r))
+        names = [name for bit, name in enumerate(SLOTS) if mask >> bit & 1]
+        data = dict(zip(names, values, strict=True))
         prov = {k: data.pop(k) for k in ("source", "line", "node", "raw") if k in data}
+        assert data.pop("warnings") == [f"w{i}"]
         assert data == r.to_dict()
-        assert list(data) == list(r.to_dict())
         if r.origin is not None:
             assert prov == {"source": r.origin.source, "line": r.origin.line,
                             "node": r.origin.node, "raw": r.origin.raw}
+
+
+def test_payload_slots_are_pinned_by_the_log_version() -> None:
+    """The slot order is on disk: a change to FIELDS' order must bump ``frame.VERSION`` and
+    this list (and keep reading the old order)."""
+    from seaudit.log.frame import VERSION
+    from seaudit.log.payload import SLOTS
+
+    assert VERSION == 2
+    assert SLOTS == (
+        "stage", "reason", "effective_uid", "real_uid", "line",
+        "event", "timestamp", "status", "event_name", "class", "user", "session_id", "access",
+        "stage_message", "resource", "object", "program", "terminal", "host", "service",
+        "effective_user", "real_user", "real_uid", "audit_flags", "command", "command_type",
+        "trace", "module", "message_id", "file", "platform", "source", "node", "raw",
+        "warnings")
+
+
+@pytest.mark.parametrize("uid", [7, "7", "0007", "DOM\\bob", 10**30, ""])
+def test_real_uid_keeps_its_kind(uid: int | str) -> None:
+    from seaudit.log.payload import decode_record, encode_record
+
+    record = AuditRecord(event="trace", timestamp="2026-02-06T14:43:30", status="P",
+                         real_uid=uid, stage=3, origin=Origin("s", 1, "r", "n"))
+    back = decode_record(encode_record(record))
+    assert back == record and type(back.real_uid) is type(uid)
+    assert encode_record(back) == encode_record(record)
+
+
+def test_format_1_payloads_are_still_read() -> None:
+    from seaudit.log.payload import decode_record
+
+    old = (b'{"event":"login","timestamp":"2026-01-02T10:01:00","status":"P","user":"bob",'
+           b'"stage":59,"source":"a.txt","line":3,"raw":"x \\udcff","warnings":["w"]}')
+    record = decode_record(old)
+    assert record == AuditRecord(event="login", timestamp="2026-01-02T10:01:00", status="P",
+                                 user="bob", stage=59)
+    assert record.origin == Origin("a.txt", 3, "x \udcff", None)
+    assert record.warnings == ("w",)
+
+
+@pytest.mark.parametrize("payload", [
+    b"[]", b"{}", b"[1]", b'["x"]', b"[-1]", b'[224,"login","t"]',
+    b'[224,"login","t","P","x"]', b'[224,"login",null,"P"]',
+    b'[%d,"login","t","P"]' % (224 | 1 << 40),
+    b'[true,"a","b","c"]', b'[224,"login","t",5]', b"[224,", b'"text"',
+    b'[232,"x","login","t","P"]', b'[4194528,"login","t","P",5]',
+    b'[%d,5,"login","t","P","6"]' % (8 | 224 | 1 << 22),
+    b'[%d,"login","t","P",5]' % (1 << 34 | 224), b'[225,1.5,"login","t","P"]',
+])
+def test_a_payload_that_is_no_record_raises_value_error(payload: bytes) -> None:
+    from seaudit.log.payload import decode_record
+
+    with pytest.raises(ValueError):
+        decode_record(payload)
+
+
+_any_text = st.text(st.characters(codec="utf-8") | st.sampled_from("\udcff\udc80\"\\\n\x00\u2028"),
+                    max_size=12)
+
+
+@st.composite
+def any_records(draw: st.DrawFn) -> AuditRecord:
+    """Every field may be set (right types; real_uid a number or a text), texts may hold
+    escapes and undecodable bytes (lone surrogates)."""
+    from seaudit.schema.fields import FIELDS, INT_KEYS, INT_OR_STR
+
+    values: dict[str, object] = {}
+    for f in FIELDS:
+        if f.key in INT_OR_STR:
+            kind = st.integers(0, 2**70) | _any_text
+        elif f.key in INT_KEYS:
+            kind = st.integers(-2**70, 2**70)
+        else:
+            kind = _any_text
+        if f.key in ("event", "timestamp", "status"):
+            values[f.attr] = draw(kind)
+        else:
+            values[f.attr] = draw(st.none() | kind)
+    origin = draw(st.none() | st.builds(Origin, source=_any_text, line=st.integers(0, 2**64),
+                                        raw=st.none() | _any_text, node=st.none() | _any_text))
+    return AuditRecord(**values, origin=origin,  # type: ignore[arg-type]
+                       warnings=tuple(draw(st.lists(_any_text, max_size=3))))
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_records())
+def test_payloads_round_trip_exactly(record: AuditRecord) -> None:
+    from seaudit.log.payload import decode_record, encode_record
+
+    payload = encode_record(record)
+    back = decode_record(payload)
+    assert back == record
+    assert (back.origin, back.warnings) == (record.origin, record.warnings)
+    assert all(type(back.get(k)) is type(record.get(k)) for k in record.to_dict())
+    assert encode_record(back) == payload

@@ -77,10 +77,10 @@ def test_timestamped_backups_are_named_like_the_product_and_pruned(log_cfg: Cfg)
 def test_keep_all_backups_with_zero_max(log_cfg: Cfg) -> None:
     cfg = log_cfg(audit_size=50, backup_date="yes", audit_max_files=0)
     with AuditLog(cfg) as log:
-        log.append_batch(make_record(i, pad=400) for i in range(600))
+        log.append_batch(make_record(i, pad=400) for i in range(900))
     assert len(log_files(cfg)) >= 5
     entries = list(read_log(cfg))
-    assert [e.seq for e in entries] == list(range(1, 601))
+    assert [e.seq for e in entries] == list(range(1, 901))
     report = verify_log(cfg)
     assert report.ok and report.earlier_history_kept
 
@@ -292,3 +292,94 @@ def test_append_payloads_writes_the_bytes_append_batch_writes(
         assert [e.record for e in read_log(cfg)] == records
         files.append([p.read_bytes() for p in log_files(cfg)])
     assert files[0] == files[1]
+
+
+@pytest.mark.parametrize("keyed", [False, True])
+def test_frames_are_the_documented_layout_and_chain(log_cfg: Cfg, tmp_path: Path,
+                                                    keyed: bool) -> None:
+    """Every file is its header then ``encode_frame(seq, payload, link(prev, seq, payload))``
+    frame after frame, the chain running on from each header's anchor."""
+    from seaudit.log.chain import Chain
+    from seaudit.log.frame import encode_frame
+
+    key = tmp_path / "key"
+    key.write_bytes(b"q" * 32)
+    cfg = log_cfg(audit_size=40, backup_date="yes", audit_max_files=0,
+                  hmac_key_file=key if keyed else None)
+    with AuditLog(cfg) as log:
+        log.append_batch(make_record(i, pad=i % 500) for i in range(300))
+        log.append(make_record(300))
+    chain = Chain(b"q" * 32 if keyed else None)
+    seqs = []
+    for path in log_files(cfg):
+        data = path.read_bytes()
+        header = decode_header(data)
+        rebuilt, last = [data[:HEADER_SIZE]], header.anchor
+        for frame in Scan(data):
+            last = chain.link(last, frame.seq, frame.payload)
+            rebuilt.append(encode_frame(frame.seq, frame.payload, last))
+            seqs.append(frame.seq)
+        assert b"".join(rebuilt) == data
+    assert seqs == list(range(1, 302))
+
+
+def test_frames_take_exactly_what_fits_in_the_room() -> None:
+    """How many frames a segment takes: all that fit in the room, at least one when forced."""
+    import random
+
+    from seaudit.log.chain import Chain
+    from seaudit.log.frame import FRAME_OVERHEAD, ZERO_HASH
+    from seaudit.log.writer import _frames
+
+    rng = random.Random(5)
+    for _ in range(300):
+        payloads = [b"p" * rng.randrange(0, 90) for _ in range(rng.randrange(1, 30))]
+        start = rng.randrange(len(payloads))
+        room = rng.randrange(-60, 2000)
+        force = rng.random() < 0.5
+        expected, used = 0, 0
+        for payload in payloads[start:]:
+            need = FRAME_OVERHEAD + len(payload)
+            if used + need > room and (expected or not force):
+                break
+            expected, used = expected + 1, used + need
+        data, count, seq, _, took = _frames(Chain(), payloads, start, 10, ZERO_HASH, room, force)
+        assert (count, seq, took, len(data)) == (expected, 10 + expected, used, used)
+
+
+def test_a_format_1_log_is_read_and_continued_in_a_new_segment(log_cfg: Cfg) -> None:
+    """A live log written by format 1 (JSON object payloads) is read as it is; the next
+    writer rotates it and appends format 2 payloads after it, one chain throughout."""
+    import orjson
+
+    from seaudit.log.chain import Chain
+    from seaudit.log.frame import Header, encode_frame, encode_header
+
+    cfg = log_cfg(backup_date="yes", audit_max_files=0)
+    chain = Chain()
+    header = Header(1, 0, 1, 1_700_000_000 * 10**9, bytes(32), version=1)
+    header = Header(1, 0, 1, header.created_ns, bytes(32),
+                    chain.anchor(bytes(32), header.anchored_bytes()), version=1)
+    old = [make_record(i) for i in range(5)]
+    parts, last = [encode_header(header)], header.anchor
+    for seq, record in enumerate(old, 1):
+        data = record.to_dict()
+        if record.origin is not None:
+            o = record.origin
+            data.update(source=o.source, line=o.line, node=o.node, raw=o.raw)
+        payload = orjson.dumps(data)
+        last = chain.link(last, seq, payload)
+        parts.append(encode_frame(seq, payload, last))
+    cfg.audit_log.parent.mkdir(parents=True)
+    cfg.audit_log.write_bytes(b"".join(parts))
+    assert [e.record for e in read_log(cfg)] == old
+    assert [e.record.origin for e in read_log(cfg)] == [r.origin for r in old]
+    new = [make_record(i) for i in range(5, 9)]
+    with AuditLog(cfg) as log:
+        assert log.last_seq == 5
+        log.append_batch(new)
+    files = log_files(cfg)
+    assert [decode_header(p.read_bytes()).version for p in files] == [1, 2]
+    assert [e.record for e in read_log(cfg)] == old + new
+    assert [e.seq for e in read_log(cfg)] == list(range(1, 10))
+    assert verify_log(cfg).ok

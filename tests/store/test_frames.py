@@ -63,8 +63,9 @@ def test_columns_equal_the_per_record_forms(text: str, node: str | None) -> None
             assert back.origin == record.origin
             assert back.warnings == record.warnings
         keys = dedup_keys(frame, node)
-        assert keys == [dedup_key(node, r.origin.line, r.origin.raw) if r.origin else None
-                        for r in records]
+        assert keys.dtype == pl.Int64
+        assert keys.to_list() == [dedup_key(node, r.origin.line, r.origin.raw) if r.origin
+                                  else None for r in records]
         seqs = pl.Series(range(7, 7 + frame.height), dtype=pl.Int64)
         table, parts = stored_rows(frame, seqs, source, node, keys)
         expected = to_table(list(zip(range(7, 7 + frame.height), records, strict=True)))
@@ -93,3 +94,10 @@ def test_real_uid_digits_and_names_as_the_records_have_them() -> None:
     table, _ = stored_rows(full, pl.Series([1, 2, 3]), "in.txt", "n1",
                            dedup_keys(full, "n1"))
     assert table.equals(to_table(list(zip([1, 2, 3], expected, strict=True))))
+
+
+def test_keys_of_rows_without_text_are_null() -> None:
+    frame = pl.DataFrame({"line": [1, 2, 3], "raw": ["a", None, "c\u00e9"]})
+    keys = dedup_keys(frame, "n1")
+    assert keys.to_list() == [dedup_key("n1", 1, "a"), None, dedup_key("n1", 3, "c\u00e9")]
+    assert dedup_keys(frame.head(0), None).to_list() == []

@@ -3,7 +3,7 @@
 Header (little-endian)::
 
     0   8  magic b"SEAUDLOG"           48  32  prev_hash  (last chain hash of the previous segment)
-    8   2  version (1)                 80  32  anchor     (chain hash of this header, see chain.py)
+    8   2  version (2)                 80  32  anchor     (chain hash of this header, see chain.py)
    10   2  flags (bit 0: HMAC keyed)  112  12  zero
    12   4  zero                       124   4  CRC-32 of bytes 0..123
    16   8  first_seq
@@ -17,6 +17,9 @@ Frame::
     14 n  payload (UTF-8 JSON)   14+n 32  chain hash   46+n 4  CRC-32 of bytes 0..45+n
 
 The CRC catches torn and damaged bytes cheaply; the chain hash (chain.py) catches deliberate edits.
+Versions differ only in the payload (payload.py): 2 writes a ``[mask, values...]`` array,
+1 wrote a JSON object with key names. Both are read; a writer rotates a version 1 live log
+on open, so a file never mixes the two.
 """
 
 from __future__ import annotations
@@ -28,7 +31,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 MAGIC = b"SEAUDLOG"
-VERSION = 1
+VERSION = 2
+#: versions read (frames are the same; payload.py reads both payload forms)
+READABLE = frozenset({1, 2})
 FLAG_KEYED = 1
 HEADER = struct.Struct("<8sHHIQQQQ32s32s12sI")
 HEADER_SIZE = HEADER.size  # 128
@@ -55,6 +60,7 @@ class Header:
     prev_hash: bytes
     anchor: bytes = ZERO_HASH
     keyed: bool = False
+    version: int = VERSION
 
     def anchored_bytes(self) -> bytes:
         """The header bytes the anchor hash covers (everything but the hashes and CRC)."""
@@ -62,7 +68,7 @@ class Header:
 
 
 def encode_header(h: Header) -> bytes:
-    body = HEADER.pack(MAGIC, VERSION, FLAG_KEYED if h.keyed else 0, 0, h.first_seq,
+    body = HEADER.pack(MAGIC, h.version, FLAG_KEYED if h.keyed else 0, 0, h.first_seq,
                        h.prev_first_seq, h.history_from, h.created_ns, h.prev_hash, h.anchor,
                        bytes(12), 0)
     return body[:-4] + _CRC.pack(zlib.crc32(body[:-4]))
@@ -76,12 +82,12 @@ def decode_header(data: Data) -> Header:
      crc) = HEADER.unpack_from(data, 0)
     if magic != MAGIC:
         raise ValueError("not a seaudit log (bad magic)")
-    if version != VERSION:
+    if version not in READABLE:
         raise ValueError(f"log format version {version} is not supported")
     if zlib.crc32(data[:HEADER_SIZE - 4]) != crc:
         raise ValueError("header checksum mismatch")
     return Header(first, prev_first, history, created, bytes(prev_hash), bytes(anchor),
-                  bool(flags & FLAG_KEYED))
+                  bool(flags & FLAG_KEYED), version)
 
 
 def encode_frame(seq: int, payload: bytes, chain_hash: bytes) -> bytes:

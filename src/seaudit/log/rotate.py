@@ -77,6 +77,16 @@ def log_files(cfg: LogConfig) -> list[Path]:
     return files
 
 
+def timestamped_names(cfg: LogConfig) -> list[str]:
+    """The names of the timestamped backups present (in no particular order)."""
+    try:
+        names = os.listdir(cfg.audit_back.parent)
+    except OSError:
+        return []
+    match = _pattern(cfg).fullmatch
+    return [n for n in names if match(n)]
+
+
 def timestamped_backups(cfg: LogConfig, first_seq: Callable[[Path], int] = first_seq_of,
                         ) -> list[Path]:
     pattern = _pattern(cfg)

@@ -20,8 +20,10 @@ import struct
 import threading
 import time
 import zlib
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate, islice
 from pathlib import Path
 from types import TracebackType
 
@@ -29,10 +31,10 @@ from seaudit.errors import LogCorruptError, LogFullError, LogKeyError, LogLocked
 from seaudit.log.chain import Chain
 from seaudit.log.config import LogConfig
 from seaudit.log.frame import (
-    FRAME_HEAD,
     FRAME_MAGIC,
     FRAME_OVERHEAD,
     HEADER_SIZE,
+    VERSION,
     ZERO_HASH,
     Header,
     Scan,
@@ -47,12 +49,13 @@ from seaudit.log.rotate import (
     first_seq_of,
     next_boundary,
     timestamped_backups,
+    timestamped_names,
 )
 from seaudit.schema.record import AuditRecord
 
 _FULL = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
 _SEQ = struct.Struct("<Q")
-_CRC = struct.Struct("<I")
+_LEN = _CRC = struct.Struct("<I")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +99,7 @@ class AuditLog:
         self._deadline: float | None = None
         self._stop = threading.Event()
         self._timer: threading.Thread | None = None
-        self._first_seqs: dict[Path, int] = {}  # sealed timestamped backups' first seqs
+        self._first_seqs: dict[str, int] = {}  # sealed timestamped backups' first seqs, by name
         self._open()
 
     # ---- public API -------------------------------------------------------------------------
@@ -228,8 +231,8 @@ class AuditLog:
         os.fsync(fd)  # what a killed writer left in the page cache is made durable now
         self._durable = self._seq
         self._deadline = next_boundary(self.cfg.backup_date, header.created_ns)
-        if header.keyed != self.chain.keyed:
-            self._rotate()  # the key was added or removed: the new keying starts a new segment
+        if header.keyed != self.chain.keyed or header.version != VERSION:
+            self._rotate()  # a new keying or format version starts a new segment
 
     def _check_anchor(self, path: Path, header: Header) -> None:
         if header.keyed and not self.chain.keyed:
@@ -356,24 +359,33 @@ class AuditLog:
         """``first_seq_of``, remembered for timestamped backups: sealed, their header never
         changes, and reading every one at each rotation made rotation cost grow with the
         number of backups kept."""
-        if path in (self.cfg.audit_log, self.cfg.audit_back):
+        if str(path) in (str(self.cfg.audit_log), str(self.cfg.audit_back)):
             return first_seq_of(path)
-        seq = self._first_seqs.get(path)
+        return self._backup_seq(path.name)
+
+    def _backup_seq(self, name: str) -> int:
+        """The first seq of the timestamped backup ``name`` (all live in ``audit_back``'s
+        folder), remembered by name: no path objects per backup and rotation."""
+        seq = self._first_seqs.get(name)
         if seq is None:
-            seq = first_seq_of(path)
+            seq = first_seq_of(self.cfg.audit_back.parent / name)
             if seq >= 0:
-                self._first_seqs[path] = seq
+                self._first_seqs[name] = seq
         return seq
 
     def _history_from(self, first_seq: int, extra: list[Path]) -> int:
         """The first seq the files will hold once ``extra`` backups join and pruning ran."""
         if not self.cfg.timestamped:
             kept = extra or [p for p in backups(self.cfg) if p == self.cfg.audit_back]
-        else:
-            kept = timestamped_backups(self.cfg, self._first_seq_of) + extra
+            seqs = [self._first_seq_of(p) for p in kept]
+        else:  # names, oldest first as ``backups`` orders them, then ``extra``
+            names = timestamped_names(self.cfg)
             if self.cfg.audit_max_files:
-                kept = kept[-self.cfg.audit_max_files:]
-        seqs = [s for s in (self._first_seq_of(p) for p in kept) if s > 0]
+                names.sort(key=lambda n: (self._backup_seq(n), n))
+            seqs = [self._backup_seq(n) for n in names] + [self._first_seq_of(p) for p in extra]
+            if self.cfg.audit_max_files:
+                seqs = seqs[-self.cfg.audit_max_files:]
+        seqs = [s for s in seqs if s > 0]
         return min(seqs) if seqs else first_seq
 
     def _rotate(self) -> Path:
@@ -382,10 +394,9 @@ class AuditLog:
         and renamed into place."""
         assert self._header is not None
         live = self.cfg.audit_log
-        self._sync()
-        os.fsync(self._fd)
+        self._sync()  # fdatasync: the data and the size, all a reader of the backup needs
         target = backup_path(self.cfg, dt.datetime.fromtimestamp(self.clock() / 1e9))
-        self._first_seqs.pop(target, None)  # a name freed by pruning may come back
+        self._first_seqs.pop(target.name, None)  # a name freed by pruning may come back
         history = self._history_from(self._seq + 1, [live])
         while True:
             try:
@@ -416,14 +427,14 @@ class AuditLog:
             olds = timestamped_backups(self.cfg, self._first_seq_of)
             for path in olds[:max(0, len(olds) - self.cfg.audit_max_files)]:
                 path.unlink(missing_ok=True)
-                self._first_seqs.pop(path, None)
+                self._first_seqs.pop(path.name, None)
 
     def _drop_oldest_backup(self) -> bool:
         olds = backups(self.cfg)
         if not olds:
             return False
         olds[0].unlink(missing_ok=True)
-        self._first_seqs.pop(olds[0], None)
+        self._first_seqs.pop(olds[0].name, None)
         return True
 
     def _restart_segment(self) -> None:
@@ -485,31 +496,45 @@ def _frames(chain: Chain, payloads: Sequence[bytes], start: int, seq: int, chain
             room: int, force: bool) -> tuple[bytes, int, int, bytes, int]:
     """Frame and chain ``payloads[start:]`` while they fit in ``room`` bytes (at least one when
     ``force``): (frame bytes, how many, last seq, last chain hash, bytes used). The one tight
-    loop of every append: the frame layout of ``frame.encode_frame``, built part by part."""
+    loop of every append: the layout of ``frame.encode_frame``, each frame made with one
+    join and checksummed with one CRC call (how many fit is found first, by bisection)."""
+    most = max(1, room // FRAME_OVERHEAD + 1)  # no more can fit: the rest is not looked at
+    ends = list(accumulate(map(len, islice(payloads, start, start + most))))
+    count = len(ends)
+    if ends[-1] + FRAME_OVERHEAD * count > room:
+        count = bisect_right(range(count), room, key=lambda k: ends[k] + FRAME_OVERHEAD * (k + 1))
+        if not count and force:
+            count = 1
+    if not count:
+        return b"", 0, seq, chained, 0
     parts: list[bytes] = []
-    add = parts.extend
-    head, pack_seq, pack_crc = FRAME_HEAD.pack, _SEQ.pack, _CRC.pack
+    add = parts.append
+    join = b"".join
+    pack_len, pack_seq, pack_crc = _LEN.pack, _SEQ.pack, _CRC.pack
     crc32 = zlib.crc32
+    magic = FRAME_MAGIC
     key = chain.key
-    sha256 = hashlib.sha256
-    mac = hmac.digest
-    used = 0
-    end = len(payloads)
-    i = start
-    while i < end:
-        payload = payloads[i]
-        need = FRAME_OVERHEAD + len(payload)
-        if used + need > room and (i > start or not force):
-            break
-        seq += 1
-        message = chained + pack_seq(seq) + payload
-        chained = sha256(message).digest() if key is None else mac(key, message, "sha256")
-        first = head(FRAME_MAGIC, len(payload), seq)
-        add((first, payload, chained,
-             pack_crc(crc32(chained, crc32(payload, crc32(first))))))
-        used += need
-        i += 1
-    return b"".join(parts), i - start, seq, chained, used
+    if key is None:
+        sha256 = hashlib.sha256
+        for i in range(start, start + count):
+            payload = payloads[i]
+            seq += 1
+            seq_bytes = pack_seq(seq)
+            chained = sha256(join((chained, seq_bytes, payload))).digest()
+            frame = join((magic, pack_len(len(payload)), seq_bytes, payload, chained))
+            add(frame)
+            add(pack_crc(crc32(frame)))
+    else:
+        mac = hmac.digest
+        for i in range(start, start + count):
+            payload = payloads[i]
+            seq += 1
+            seq_bytes = pack_seq(seq)
+            chained = mac(key, join((chained, seq_bytes, payload)), "sha256")
+            frame = join((magic, pack_len(len(payload)), seq_bytes, payload, chained))
+            add(frame)
+            add(pack_crc(crc32(frame)))
+    return join(parts), count, seq, chained, ends[count - 1] + FRAME_OVERHEAD * count
 
 
 def _sync_dir(folder: Path) -> None:

@@ -301,16 +301,19 @@ def _prepare(lookup: KeyLookup, frame: pl.DataFrame, rejects: list[Reject],
     extra = [with_node(r, node) for r in extra]
     keys = dedup_keys(frame, node)
     extra_keys = [dedup_key(o.node, o.line, o.raw) if (o := r.origin) else None for r in extra]
-    wanted = [k for k in (*keys, *extra_keys) if k is not None]
+    wanted = keys.drop_nulls()
+    if any(k is not None for k in extra_keys):
+        wanted = pl.concat([wanted, pl.Series("key", [k for k in extra_keys if k is not None],
+                                              pl.Int64)])
     lines = [r.origin.line for r in extra if r.origin]
     if frame.height:
         lines += [frame["line"].min(), frame["line"].max()]  # type: ignore[list-item]
-    seen = lookup(wanted, min(lines), max(lines)) if wanted else set()
+    seen = lookup(wanted, min(lines), max(lines)) if len(wanted) else set()
     if seen:
-        fresh_mask = [k is None or k not in seen for k in keys]
-        mask = pl.Series(fresh_mask, dtype=pl.Boolean)
+        mask = (keys.is_null() | ~keys.is_in(pl.Series(list(seen), dtype=pl.Int64).implode())
+                ).fill_null(True)
         fresh = frame.filter(mask)
-        fresh_keys = [k for k, m in zip(keys, fresh_mask, strict=True) if m]
+        fresh_keys = keys.filter(mask)
         frame_cat = pl.when(mask).then(pl.lit(STORED, pl.Int8)).otherwise(
             pl.lit(DUPLICATE, pl.Int8))
     else:

@@ -3,25 +3,33 @@
 Each is byte for byte (value for value) what the per-record path makes of the same records:
 ``log.payload.encode_record`` for payloads, ``columns.dedup_key`` for keys and
 ``columns.to_table`` / ``tree.day_of`` / ``tree.node_dir`` for Parquet rows; tests hold them
-together. Records the frame cannot hold (``BulkBatch.extra``) and the rare rows whose JSON
-the vectorised encoder writes differently (U+2028, U+2029, U+0085, escaped by ``json_lines``
-for line readers but not in the log) go through the per-record functions themselves.
+together. Records the frame cannot hold (``BulkBatch.extra``) go through the per-record
+functions themselves.
 """
 
 from __future__ import annotations
 
 import hashlib
+import sys
+from array import array
 from typing import TYPE_CHECKING
 
 import orjson
 import polars as pl
 
-from seaudit.log.payload import encode_record
+from seaudit.log.payload import (
+    NUMBER_BIT,
+    NUMBERS,
+    TEXT_BIT,
+    TEXTS,
+    WARNINGS_BIT,
+    encode_record,
+)
 from seaudit.schema.fields import INT_OR_STR, KEYS
 from seaudit.schema.record import AuditRecord, Origin
 from seaudit.store.columns import COLUMNS, arrow_schema
 from seaudit.store.tree import DAY_PATTERN, UNKNOWN_DAY, node_dir
-from seaudit.text.bulk import BulkBatch, json_lines, records_of
+from seaudit.text.bulk import BulkBatch, records_of
 
 if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped]
@@ -32,8 +40,6 @@ _ESCAPES = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f
 for _c in range(0x20):
     _ESCAPES.setdefault(chr(_c), f"\\u{_c:04x}")
 _NEEDS_ESCAPE = '["\\\\\\x00-\\x1f]'
-#: what ``json_lines`` escapes and orjson does not: rows holding these are encoded per record
-_LINE_BREAK_ESCAPES = "\\\\u(?:2028|2029|0085)"
 _DIGITS = "^[0-9]{1,18}$"
 _DAY = f"^{DAY_PATTERN}$"
 
@@ -52,115 +58,110 @@ def frame_records(frame: pl.DataFrame, source: str, node: str | None) -> list[Au
     return [with_node(r, node) for r in records_of(batch)]
 
 
-def _json_text(frame: pl.DataFrame, expr: pl.Expr) -> pl.Expr:
-    """String values as JSON string literals, escaped as orjson escapes them."""
-    if frame.select(expr.str.contains(_NEEDS_ESCAPE).any()).item():
-        expr = pl.when(expr.str.contains(_NEEDS_ESCAPE)).then(
-            expr.str.replace_many(list(_ESCAPES), list(_ESCAPES.values()))).otherwise(expr)
-    return pl.concat_str([pl.lit('"'), expr, pl.lit('"')])
+def _string_columns(frame: pl.DataFrame, names: list[str]) -> set[str]:
+    """Those of the string columns ``names`` that hold a character JSON must escape."""
+    if not names:
+        return set()
+    row = frame.select(pl.col(n).str.contains(_NEEDS_ESCAPE).any() for n in names).row(0)
+    return {n for n, needs in zip(names, row, strict=True) if needs}
+
+
+def _escaped(expr: pl.Expr, escape: bool) -> pl.Expr:
+    """String values escaped as orjson escapes them inside a JSON string (null stays null)."""
+    if not escape:
+        return expr
+    return pl.when(expr.str.contains(_NEEDS_ESCAPE)).then(
+        expr.str.replace_many(list(_ESCAPES), list(_ESCAPES.values()))).otherwise(expr)
 
 
 def payloads(frame: pl.DataFrame, source: str, node: str | None) -> list[bytes]:
     """Each row's log payload, as ``encode_record`` encodes the row's record with origin
-    (``source``, the row's ``line``, ``node``, the row's ``raw``): its SCHEMA JSON object
-    with the provenance keys and non-empty ``warnings`` added before the closing brace."""
+    (``source``, the row's ``line``, ``node``, the row's ``raw``): its numbers joined by
+    commas and its texts by ``","`` in one ``concat_str`` each (a null value and its separator
+    left out), after the mask that names them."""
     if frame.height == 0:
         return []
     try:
-        src = orjson.dumps(source).decode()
-        node_json = "" if node is None else ',"node":' + orjson.dumps(node).decode()
+        names = [orjson.dumps(source).decode()[1:-1]]
+        if node is not None:
+            names.append(orjson.dumps(node).decode()[1:-1])
     except TypeError:  # undecodable bytes in a name: what the per-record path does with them
         return [encode_record(r) for r in frame_records(frame, source, node)]
-    present = [k for k in KEYS if frame[k].null_count() < frame.height]
-    if not INT_OR_STR.intersection(present):
-        encoded: list[bytes] = _encoded(frame, present, source, node).cast(pl.Binary).to_list()
-        return encoded
-    body = json_lines(frame)
-    raw, warnings = pl.col("raw"), pl.col("warnings")
-    has_warnings = warnings.list.len() > 0
-    warning_texts = pl.lit("")
+    present = {k for k in KEYS if frame[k].null_count() < frame.height}
+    texts = [k for k in TEXTS if k in present]
+    escape = _string_columns(frame, [*texts, "raw"])
+    mask = pl.lit(NUMBER_BIT["line"] | TEXT_BIT["source"]
+                  | (0 if node is None else TEXT_BIT["node"]), pl.Int64)
+    numbers: list[pl.Expr] = []
+    strings: list[pl.Expr] = []
+    for key in NUMBERS:
+        if key not in present:
+            continue
+        col = pl.col(key)
+        if key in INT_OR_STR:  # an all-digit value is a number in the record
+            col = pl.when(col.str.contains(_DIGITS)).then(col.cast(pl.Int64))
+        mask = mask + col.is_not_null().cast(pl.Int64) * NUMBER_BIT[key]
+        numbers.append(col.cast(pl.Utf8))
+    numbers.append(pl.col("line").cast(pl.Utf8))
+    for key in texts:
+        col = pl.col(key)
+        if key in INT_OR_STR:
+            col = pl.when(~col.str.contains(_DIGITS)).then(col)
+        mask = mask + col.is_not_null().cast(pl.Int64) * TEXT_BIT[key]
+        strings.append(_escaped(col, key in escape))
+    strings += [pl.lit(name) for name in names]
+    mask = mask + pl.col("raw").is_not_null().cast(pl.Int64) * TEXT_BIT["raw"]
+    strings.append(_escaped(pl.col("raw"), "raw" in escape))
+    parts = [pl.lit("["), mask.cast(pl.Utf8), pl.lit(","),
+             pl.concat_str(numbers, separator=",", ignore_nulls=True), pl.lit(',"'),
+             pl.concat_str(strings, separator='","', ignore_nulls=True), pl.lit('"')]
+    has_warnings = pl.col("warnings").list.len() > 0
     if frame.select(has_warnings.any()).item():
-        items = frame.select(warnings.explode().drop_nulls())
-        escape = items.select(pl.col("warnings").str.contains(_NEEDS_ESCAPE).any()).item()
-        element = pl.element()
-        if escape:
-            element = pl.when(element.str.contains(_NEEDS_ESCAPE)).then(
-                element.str.replace_many(list(_ESCAPES), list(_ESCAPES.values()))
-            ).otherwise(element)
-        joined = warnings.list.eval(pl.concat_str([pl.lit('"'), element, pl.lit('"')])
-                                    ).list.join(",")
-        warning_texts = pl.when(has_warnings).then(
-            pl.concat_str([pl.lit(',"warnings":['), joined, pl.lit("]")])).otherwise(pl.lit(""))
-    b = pl.col("_body")
-    opened = pl.when(b == "{}").then(pl.lit("{")).otherwise(
-        pl.concat_str([b.str.strip_suffix("}"), pl.lit(",")]))
-    raw_text = pl.when(raw.is_null()).then(pl.lit("")).otherwise(
-        pl.concat_str([pl.lit(',"raw":'), _json_text(frame, raw)]))
-    out = frame.with_columns(body.alias("_body")).select(
-        pl.concat_str([
-            opened, pl.lit('"source":' + src + ',"line":'), pl.col("line").cast(pl.Utf8),
-            pl.lit(node_json), raw_text, warning_texts, pl.lit("}"),
-        ]).alias("payload"),
-        b.str.contains(_LINE_BREAK_ESCAPES).alias("odd"),
-    )
-    result: list[bytes] = out["payload"].cast(pl.Binary).to_list()
-    odd = out["odd"]
-    if odd.any():
-        rows = odd.arg_true().to_list()
-        for row, record in zip(rows, frame_records(frame[rows], source, node), strict=True):
-            result[row] = encode_record(record)
+        items = frame.select(pl.col("warnings").explode().drop_nulls())
+        element = _escaped(pl.element(), bool(_string_columns(items, ["warnings"])))
+        parts[1] = (mask + has_warnings.cast(pl.Int64) * WARNINGS_BIT).cast(pl.Utf8)
+        parts.append(pl.when(has_warnings).then(pl.concat_str([
+            pl.lit(',["'), pl.col("warnings").list.eval(element).list.join('","'),
+            pl.lit('"]')])).otherwise(pl.lit("")))
+    parts.append(pl.lit("]"))
+    out = frame.select(pl.concat_str(parts).cast(pl.Binary))
+    result: list[bytes] = out.to_series().to_list()
     return result
 
 
-def _encoded(frame: pl.DataFrame, present: list[str], source: str,
-             node: str | None) -> pl.Series:
-    """The payloads by polars' JSON encoder (it escapes strings as orjson does), one struct
-    per group of rows that have the same keys (the encoder writes absent values as null)."""
-    optional = [*present, "raw"]
-    has = sum((pl.col(k).is_not_null().cast(pl.Int64) * (1 << i) for i, k in enumerate(optional)),
-              pl.lit(0, pl.Int64))
-    has = has + (pl.col("warnings").list.len() > 0).cast(pl.Int64) * (1 << len(optional))
-    rows = frame.select(*present, "line", "raw", "warnings").with_row_index("_row").with_columns(
-        has.alias("_has"), pl.lit(source, pl.Utf8).alias("source"),
-        pl.lit(node, pl.Utf8).alias("node"))
-    masks = rows["_has"].unique().to_list()
-    parts = []
-    for mask in masks:
-        keys = [k for i, k in enumerate(present) if mask >> i & 1]
-        keys += ["source", "line"]
-        if node is not None:
-            keys.append("node")
-        if mask >> len(present) & 1:
-            keys.append("raw")
-        if mask >> len(optional) & 1:
-            keys.append("warnings")
-        group = rows if len(masks) == 1 else rows.filter(pl.col("_has") == mask)
-        parts.append(group.select("_row", pl.struct(keys).struct.json_encode().alias("payload")))
-    out = parts[0] if len(parts) == 1 else pl.concat(parts).sort("_row")
-    return out["payload"]
+def dedup_keys(frame: pl.DataFrame, node: str | None) -> pl.Series:
+    """``columns.dedup_key(node, line, raw)`` of each row (Int64, null where ``raw`` is): the
+    hashed text made column-wise (frame text is valid UTF-8), one tight loop of blake2b, and
+    the digests read as big-endian int64 in one go (no Python int per row)."""
+    import pyarrow as pa
 
-
-def dedup_keys(frame: pl.DataFrame, node: str | None) -> list[int | None]:
-    """``columns.dedup_key(node, line, raw)`` of each row: the hashed text made column-wise
-    (frame text is valid UTF-8), then one tight loop of blake2b."""
     texts = frame.select(pl.concat_str([
         pl.lit(f"{node or ''}\x00"), pl.col("line").fill_null(0).cast(pl.Utf8), pl.lit("\x00"),
-        pl.col("raw")]).cast(pl.Binary))
-    blake2b, from_bytes = hashlib.blake2b, int.from_bytes
-    return [None if data is None else
-            from_bytes(blake2b(data, digest_size=8).digest(), "big", signed=True)
-            for data in texts.to_series().to_list()]
+        pl.col("raw")]).cast(pl.Binary)).to_series()
+    blake2b = hashlib.blake2b
+    data = texts.to_list()
+    empty = bytes(8)
+    values = array("q", b"".join([empty if d is None else blake2b(d, digest_size=8).digest()
+                                  for d in data]))
+    if sys.byteorder == "little":
+        values.byteswap()
+    keys = pl.from_arrow(pa.Array.from_buffers(pa.int64(), len(values),
+                                               [None, pa.py_buffer(values)]))
+    assert isinstance(keys, pl.Series)
+    if texts.null_count():
+        keys = pl.select(pl.when(texts.is_null()).then(None).otherwise(keys)).to_series()
+    return keys.alias("key")
 
 
 def stored_rows(frame: pl.DataFrame, seqs: pl.Series, source: str, node: str | None,
-                keys: list[int | None]) -> tuple[pa.Table, pa.Array]:
+                keys: pl.Series) -> tuple[pa.Table, pa.Array]:
     """The Parquet rows of the frame's records (``columns.to_table``'s columns and values)
     and each row's partition (``tree.partition`` of its day and node)."""
     import pyarrow as pa
 
     exprs: list[pl.Expr] = []
     frame = frame.with_columns(seqs.cast(pl.Int64).alias("_seq"),
-                               pl.Series("_key", keys, pl.Int64))
+                               keys.cast(pl.Int64).alias("_key"))
     for name, kind in COLUMNS:
         if name in KEYS:
             expr = pl.col(name)

@@ -17,6 +17,7 @@ from seaudit.store.tree import SCAN, node_dir
 
 if TYPE_CHECKING:
     import duckdb
+    import polars as pl
     import pyarrow as pa  # type: ignore[import-untyped]
 
     from seaudit.store import Store
@@ -36,14 +37,14 @@ class KeyLookup:
         self.files = [f for f in files if Path(f).parent.name == folder]
         self._con: duckdb.DuckDBPyConnection | None = None
 
-    def __call__(self, keys: list[int], first_line: int, last_line: int) -> set[int]:
+    def __call__(self, keys: pl.Series, first_line: int, last_line: int) -> set[int]:
         import pyarrow as pa
         import pyarrow.compute as pc  # type: ignore[import-untyped]
 
         found: set[int] = set()
-        if not keys:
+        if not len(keys):
             return found
-        incoming = pa.array(keys, pa.int64())
+        incoming = keys.to_arrow().cast(pa.int64())
         if self.files:
             con = self._connect()
             con.register("incoming", pa.table({"k": incoming}))
