@@ -81,6 +81,25 @@ def test_damage_raises_rather_than_skipping(log_cfg: Cfg) -> None:
         list(read_log(cfg))
 
 
+def test_reading_after_a_seq_steps_over_earlier_frames_by_their_heads(log_cfg: Cfg) -> None:
+    """A tail read checks what it returns; a damaged head before it still stops the walk."""
+    cfg = log_cfg()
+    with AuditLog(cfg) as log:
+        log.append_batch(make_record(i) for i in range(5))
+    clean = cfg.audit_log.read_bytes()
+    payload_byte = bytearray(clean)
+    payload_byte[HEADER_SIZE + 20] ^= 1  # inside record 1's payload: its CRC no longer holds
+    cfg.audit_log.write_bytes(bytes(payload_byte))
+    assert [e.seq for e in read_segment(cfg.audit_log, after=2)] == [3, 4, 5]
+    with pytest.raises(LogCorruptError):
+        list(read_segment(cfg.audit_log, after=0))  # record 1 is returned, so checked
+    head = bytearray(clean)
+    head[HEADER_SIZE + 2] ^= 0x40  # record 1's length: the next step lands mid-frame
+    cfg.audit_log.write_bytes(bytes(head))
+    with pytest.raises(LogCorruptError, match="damaged frame"):
+        list(read_segment(cfg.audit_log, after=2))
+
+
 def test_reading_during_a_rotation_sees_each_record_once(log_cfg: Cfg) -> None:
     cfg = log_cfg(audit_size=50, backup_date="none")
     with AuditLog(cfg) as log:

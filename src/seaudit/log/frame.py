@@ -134,15 +134,28 @@ def parse_frame(data: Data, pos: int) -> tuple[str, Frame | None]:
 @dataclass(slots=True)
 class Scan:
     """Walk the frames of one file's bytes; after iteration ``stop`` is ``eof``, ``incomplete``
-    or ``bad`` and ``stop_offset`` is where the walk ended."""
+    or ``bad`` and ``stop_offset`` is where the walk ended.
+
+    Frames with a seq up to ``after`` are stepped over by their head alone (no CRC, no copy,
+    not yielded): reading a tail need not check what it does not return. A damaged head
+    there still ends the walk as ``bad``: the next step lands on bytes that are not a frame.
+    """
 
     data: Data
     start: int = HEADER_SIZE
+    after: int = -1
     stop: str = ""
     stop_offset: int = 0
 
     def __iter__(self) -> Iterator[Frame]:
-        pos, size = self.start, len(self.data)
+        pos, size, data, after = self.start, len(self.data), self.data, self.after
+        head, head_size, magic_ok = FRAME_HEAD.unpack_from, FRAME_HEAD_SIZE, FRAME_MAGIC
+        while after >= 0 and pos + head_size <= size:
+            magic, length, seq = head(data, pos)
+            end = pos + FRAME_OVERHEAD + length
+            if magic != magic_ok or seq > after or end > size:
+                break
+            pos = end
         while pos < size:
             status, frame = parse_frame(self.data, pos)
             if frame is None:

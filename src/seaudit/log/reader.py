@@ -45,7 +45,7 @@ def read_header(path: Path, data: bytes | mmap.mmap) -> Header:
 def _entries(path: Path, handle: BinaryIO, after: int, live: bool) -> Iterator[LogEntry]:
     with mapped(handle) as data:
         read_header(path, data)
-        scan = Scan(data)
+        scan = Scan(data, after=after)
         for frame in scan:
             if frame.seq > after:
                 try:
