@@ -6,8 +6,17 @@ does not pay for the parsers and code tables at start-up.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from typing import TYPE_CHECKING
+
+from seaudit._lazy import lazy_exports
+
+if TYPE_CHECKING:  # the same names, for type checkers
+    from seaudit.errors import CodeTableError, ParseError, SeauditError, UsageError
+    from seaudit.schema.codes import CodeTables, default_tables, load_site_tables
+    from seaudit.schema.events import LAYOUTS, Layout
+    from seaudit.schema.record import AuditRecord, Origin
+    from seaudit.text.detailed import parse_detailed, render_detailed
+    from seaudit.text.short import parse_short, render_short
 
 __version__ = "0.1.0"
 
@@ -19,8 +28,6 @@ _HOME = {
     "seaudit.text.detailed": ("parse_detailed", "render_detailed"),
     "seaudit.text.short": ("parse_short", "render_short"),
 }
-_MODULE_OF = {name: module for module, names in _HOME.items() for name in names}
-
 __all__ = [  # noqa: RUF022 (grouped by module, as _HOME)
     "CodeTableError", "ParseError", "SeauditError", "UsageError",
     "CodeTables", "default_tables", "load_site_tables",
@@ -31,8 +38,4 @@ __all__ = [  # noqa: RUF022 (grouped by module, as _HOME)
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module 'seaudit' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_exports(__name__, _HOME)
