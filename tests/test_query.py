@@ -79,6 +79,18 @@ def test_sql_and_predicate_select_the_same_records(con: duckdb.DuckDBPyConnectio
     assert "'" not in sql.replace("'\\'", "")  # values travel as parameters only
 
 
+@pytest.mark.parametrize(("mask", "sql", "params"), [
+    ("bob", '"user" = ?', ["bob"]),
+    ("b*", '"user" LIKE ?', ["b%"]),
+    ("a_?*", '"user" LIKE ? ESCAPE \'\\\'', ["a\\__%"]),
+    ("*", '"user" IS NOT NULL', []),
+    ("**", '"user" IS NOT NULL', []),
+])
+def test_masks_take_the_cheapest_sql_that_means_the_same(mask: str, sql: str,
+                                                          params: list[str]) -> None:
+    assert to_sql(Cmp("user", "~", mask)) == (sql, params)
+
+
 def test_mask_escapes_like_wildcards() -> None:
     assert mask_to_like("a%b_c\\d*e?") == "a\\%b\\_c\\\\d%e_"
 

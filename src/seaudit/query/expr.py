@@ -135,9 +135,7 @@ def _sql(expr: Expr, params: list[Any], *, folded: bool) -> str:
     if isinstance(expr, Cmp):
         col = f'"{expr.field}"'
         if expr.op in ("~", "!~"):
-            params.append(mask_to_like(str(expr.value)))
-            like = "NOT LIKE" if expr.op == "!~" else "LIKE"
-            test = f"{col} {like} ? ESCAPE '\\'"
+            test = _mask_sql(col, str(expr.value), negated=expr.op == "!~", params=params)
         else:
             params.append(expr.value)
             test = f"{col} {_SQL_OP[expr.op]} ?"
@@ -151,6 +149,20 @@ def _sql(expr: Expr, params: list[Any], *, folded: bool) -> str:
     if not expr.items:
         return "false"
     return "(" + " OR ".join(_sql(i, params, folded=folded) for i in expr.items) + ")"
+
+
+def _mask_sql(col: str, mask: str, *, negated: bool, params: list[Any]) -> str:
+    """A mask in the cheapest SQL that means the same (DuckDB plans ``=`` and a plain
+    ``LIKE`` several times faster than ``LIKE ... ESCAPE``): all stars is "has a value", no
+    wildcard is equality, and the escape clause only when the pattern needs one."""
+    if mask and set(mask) == {"*"}:
+        return "false" if negated else f"{col} IS NOT NULL"
+    if "*" not in mask and "?" not in mask:
+        params.append(mask)
+        return f"{col} {'<>' if negated else '='} ?"
+    params.append(mask_to_like(mask))
+    escape = " ESCAPE '\\'" if any(c in mask for c in "%_\\") else ""
+    return f"{col} {'NOT LIKE' if negated else 'LIKE'} ?{escape}"
 
 
 # --- Python ----------------------------------------------------------------------------------
