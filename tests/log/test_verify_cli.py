@@ -15,8 +15,10 @@ from .conftest import make_record
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 
 
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
+def _run(*args: str, store: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": SRC}
+    if store is not None:
+        env["SEAUDIT_STORE"] = str(store)
     return subprocess.run([sys.executable, "-m", "seaudit", "verify", *args], env=env,
                           capture_output=True, text=True, timeout=60)
 
@@ -37,8 +39,10 @@ def test_verify_cli_exit_codes(log_cfg: Callable[..., LogConfig], tmp_path: Path
     bad = _run("--config", str(ini))
     assert bad.returncode == 1 and bad.stdout.startswith("TAMPERED: ")
     assert "offset 128" in bad.stdout and "edited" in bad.stdout
-    usage = _run()
-    assert usage.returncode == 2 and "--config" in usage.stderr and "Traceback" not in usage.stderr
+    usage = _run(store=tmp_path / "no-store")
+    assert usage.returncode == 2 and "no store at" in usage.stderr
+    assert "--config" in usage.stderr and "Traceback" not in usage.stderr
+    assert not (tmp_path / "no-store").exists()  # verify makes no store
     missing = _run("--log", str(tmp_path / "nothing"))
     assert missing.returncode == 2 and "no audit log" in missing.stderr
 
@@ -56,3 +60,23 @@ def test_verify_cli_keyed(log_cfg: Callable[..., LogConfig], tmp_path: Path) -> 
     wrong = tmp_path / "wrong"
     wrong.write_bytes(os.urandom(32).hex().encode())
     assert _run("--log", str(cfg.audit_log), "--key-file", str(wrong)).returncode == 1
+
+
+def test_verify_cli_checks_a_store_log_by_default(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    text = tmp_path / "web01.audit"
+    text.write_text("28 Oct 2008 12:15:01 P LOGIN root 59 2 tty1 /bin/login\n"
+                    "28 Oct 2008 12:16:01 D LOGIN bob 59 2 tty2 /bin/login\n")
+    env = {**os.environ, "PYTHONPATH": SRC, "SEAUDIT_STORE": str(store)}
+    imported = subprocess.run([sys.executable, "-m", "seaudit", "import", str(text)], env=env,
+                              capture_output=True, text=True, timeout=60)
+    assert imported.returncode == 0, imported.stderr
+    by_env = _run(store=store)
+    assert by_env.returncode == 0 and by_env.stdout.startswith("OK: 2 records"), by_env.stderr
+    by_option = _run("--store", str(store))
+    assert by_option.returncode == 0 and by_option.stdout.startswith("OK: 2 records")
+    log = store / "seos.audit"
+    data = bytearray(log.read_bytes())
+    data[150] ^= 1
+    log.write_bytes(bytes(data))
+    assert _run("--store", str(store)).returncode == 1
