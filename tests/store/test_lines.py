@@ -146,7 +146,8 @@ def same_for_every_option(store: Store, flt: Filter, limit: int | None = None) -
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(stored=st.lists(hostile_records(), min_size=1, max_size=16),
        tail=st.lists(hostile_records(), max_size=3),
-       where=st.sampled_from((None, "status = D or stage > 100", "not user ~ '*x*'")),
+       where=st.sampled_from((None, "status = D or stage > 100", "not user ~ '*x*'",
+                              "event = login or event ~ 'res*'", "event ~ '*_*' and stage > 3")),
        limit=st.one_of(st.none(), st.integers(0, 20)),
        options=st.sampled_from(OPTIONS))
 def test_lines_are_the_record_path_bytes_for_any_record(
@@ -296,3 +297,19 @@ def test_cli_short_output_is_the_record_path(tmp_path: Path) -> None:
     seaudit(root, "-o", str(out))
     assert out.read_bytes() == seaudit(root)
     assert seaudit(root, "--padded") != seaudit(root)  # the padded path is the record path
+
+
+def test_a_renderer_built_for_some_events_leaves_the_others_to_python(tmp_path: Path) -> None:
+    """``events`` narrows the SQL, never the output: other events' rows come out NULL."""
+    recs = [r for r in seed_records() if r.event in ("outbound_network", "resource_access")]
+    assert {r.event for r in recs} == {"outbound_network", "resource_access"}
+    store = build(tmp_path, recs)
+    files = [str(p) for p in store.tree.files()]
+    import duckdb
+
+    sql = (f"SELECT event, {line_sql(events={'resource_access'})} "
+           "FROM read_parquet(?, hive_partitioning = false) ORDER BY seq")
+    rows = duckdb.connect().execute(sql, [files]).fetchall()
+    assert all((line is None) == (event != "resource_access") for event, line in rows)
+    narrowed = Filter(parse_where("event = resource_access or event = outbound_network"))
+    same_for_every_option(store, narrowed)

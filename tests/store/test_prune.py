@@ -17,13 +17,15 @@ from seaudit.store.tree import day_of, node_dir
 STAMPS = ["2024-01-01T00:00:00", "2024-01-02T10:00:00", "2023-12-31T23:59:59",
           "2024-01-02", "garbage", "", "2024-13-45T99:00:00"]
 NODES = [None, "web01", "db01", "bad node/é", "_local"]
+EVENTS = ["login", "logout", "resource_access", "trace"]
 BOUNDS = [*STAMPS, "2024", "2024-01-02T", "2024-01-01T23:59:59", "z", "2024-01-01*"]
 
 
 @st.composite
 def records(draw: st.DrawFn) -> AuditRecord:
     node = draw(st.sampled_from(NODES))
-    return AuditRecord(event="login", timestamp=draw(st.sampled_from(STAMPS)), status="P",
+    return AuditRecord(event=draw(st.sampled_from(EVENTS)),
+                       timestamp=draw(st.sampled_from(STAMPS)), status="P",
                        user=draw(st.sampled_from(["bob", "ann"])),
                        origin=Origin("f.txt", 1, "raw", node))
 
@@ -34,6 +36,8 @@ comparisons = (
     | st.builds(Cmp, st.just("node"), st.sampled_from(["=", "!=", "~", "!~"]),
                 st.sampled_from([n for n in NODES if n] + ["web*", "?b01"]))
     | st.builds(Cmp, st.just("user"), st.just("="), st.sampled_from(["bob", "ann"]))
+    | st.builds(Cmp, st.just("event"), st.sampled_from(["=", "!=", "~", "!~"]),
+                st.sampled_from([*EVENTS, "log*", "*_*", "?race", "nothing"]))
 )
 exprs = st.recursive(
     comparisons,
@@ -46,11 +50,13 @@ exprs = st.recursive(
 
 @settings(max_examples=500)
 @given(record=records(), expr=exprs)
-def test_a_selected_record_lies_in_an_admitted_partition(record: AuditRecord,
+def test_a_selected_record_lies_in_an_admitted_partition_and_event(record: AuditRecord,
                                                          expr: Expr) -> None:
     if to_predicate(expr)(record):
         node = record.origin.node if record.origin else None
-        assert scope_of(expr).admits(day_of(record), node_dir(node))
+        scope = scope_of(expr)
+        assert scope.admits(day_of(record), node_dir(node))
+        assert scope.events is None or record.event in scope.events
 
 
 def test_a_day_range_opens_only_its_files(tmp_path: Path) -> None:

@@ -186,7 +186,8 @@ class Store:
         count = 0
         if files:
             sql, params = flt.sql()
-            expr = lines.line_sql(sessionid=sessionid, platform=platform)
+            expr = lines.line_sql(sessionid=sessionid, platform=platform,
+                                  events=scope_of(flt.expr).events)
             query = f"SELECT seq, {expr} FROM {SCAN} WHERE {sql}{_order_by_seq(files)}"
             if limit is not None:
                 query += f" LIMIT {int(limit)}"

@@ -1,11 +1,13 @@
-"""Which partitions of the Parquet tree a filter can reach, so a query opens only those files.
+"""Which partitions of the Parquet tree a filter can reach, so a query opens only those files,
+and which event types its records can have, so the line renderer is built for those alone.
 
 A record lies in ``day=T[:10]`` (its timestamp's date; ``UNKNOWN_DAY`` when that is not a
 date) and ``node=node_dir(node)``. Timestamps compare as strings, so ``timestamp >= X``
 implies ``T[:10] >= X[:10]`` and ``timestamp < X`` implies ``T[:10] <= X[:10]``; a node
 compared with ``=`` (or a mask without wildcards) names its one directory. ``And`` narrows,
 ``Or`` widens, ``Not`` and every other comparison say nothing. The unknown-day partition is
-always read: its timestamps are not dates and may compare any way.
+always read: its timestamps are not dates and may compare any way. Event types follow the
+same algebra from ``event`` compared with ``=`` or matched by a mask.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from seaudit.query.expr import And, Cmp, Expr, Not
+from seaudit.query.expr import And, Cmp, Expr, Not, mask_to_regex
+from seaudit.schema.events import LAYOUTS
 from seaudit.store.tree import UNKNOWN_DAY, node_dir
 
 
@@ -22,6 +25,7 @@ class Scope:
     first_day: str | None = None  # None: unbounded
     last_day: str | None = None
     nodes: frozenset[str] | None = None  # node directories; None: any
+    events: frozenset[str] | None = None  # event types a selected record can have; None: any
 
     def admits(self, day: str, node: str) -> bool:
         if self.nodes is not None and node not in self.nodes:
@@ -49,7 +53,7 @@ def scope_of(expr: Expr) -> Scope:
     scopes = [scope_of(item) for item in expr.items]
     if isinstance(expr, And):
         return _meet(scopes)
-    return _join(scopes) if scopes else Scope(nodes=frozenset())  # an empty Or is false
+    return _join(scopes) if scopes else Scope(nodes=frozenset(), events=frozenset())  # false
 
 
 def _comparison(cmp: Cmp) -> Scope:
@@ -57,6 +61,11 @@ def _comparison(cmp: Cmp) -> Scope:
     exact = cmp.op == "=" or (cmp.op == "~" and "*" not in value and "?" not in value)
     if cmp.field == "node" and exact:
         return Scope(nodes=frozenset({node_dir(value)}))
+    if cmp.field == "event" and cmp.op in ("=", "~"):
+        if exact:
+            return Scope(events=frozenset({value}))
+        pattern = mask_to_regex(value)
+        return Scope(events=frozenset(lay.id for lay in LAYOUTS if pattern.fullmatch(lay.id)))
     if cmp.field != "timestamp":
         return ANY
     day = value[:10]
@@ -72,17 +81,28 @@ def _comparison(cmp: Cmp) -> Scope:
 def _meet(scopes: list[Scope]) -> Scope:
     firsts = [s.first_day for s in scopes if s.first_day is not None]
     lasts = [s.last_day for s in scopes if s.last_day is not None]
-    node_sets = [s.nodes for s in scopes if s.nodes is not None]
     return Scope(max(firsts) if firsts else None, min(lasts) if lasts else None,
-                 frozenset.intersection(*node_sets) if node_sets else None)
+                 _common([s.nodes for s in scopes]), _common([s.events for s in scopes]))
 
 
 def _join(scopes: list[Scope]) -> Scope:
     firsts = [s.first_day for s in scopes]
     lasts = [s.last_day for s in scopes]
-    node_sets = [s.nodes for s in scopes]
     return Scope(
         None if None in firsts else min(f for f in firsts if f is not None),
         None if None in lasts else max(last for last in lasts if last is not None),
-        None if None in node_sets else frozenset().union(*(n for n in node_sets if n)),
+        _either([s.nodes for s in scopes]), _either([s.events for s in scopes]),
     )
+
+
+def _common(sets: list[frozenset[str] | None]) -> frozenset[str] | None:
+    """What every constraint allows (None: no constraint)."""
+    known = [s for s in sets if s is not None]
+    return frozenset.intersection(*known) if known else None
+
+
+def _either(sets: list[frozenset[str] | None]) -> frozenset[str] | None:
+    """What any alternative allows (None if one of them allows anything)."""
+    if any(s is None for s in sets):
+        return None
+    return frozenset().union(*(s for s in sets if s is not None))
