@@ -22,7 +22,7 @@ from seaudit.query.spec import Filter
 from seaudit.schema.record import AuditRecord
 from seaudit.store import journal
 from seaudit.store.columns import dedup_key, from_batch
-from seaudit.store.prune import ANY, scope_of
+from seaudit.store.prune import ANY, Scope, scope_of
 from seaudit.store.tree import SCAN, ParquetTree, in_log_order, seq_range
 
 if TYPE_CHECKING:
@@ -133,12 +133,11 @@ class Store:
                 self._db = duckdb.connect(":memory:")
             return self._db.cursor()
 
-    def _source(self, flt: Filter | None = None) -> tuple[int, list[str]]:
-        """The watermark and the Parquet files under it that ``flt`` can reach."""
+    def _source(self, scope: Scope = ANY) -> tuple[int, list[str]]:
+        """The watermark and the Parquet files under it that a filter of ``scope`` can reach."""
         mark = self.tree.watermark
-        scope = ANY if flt is None else scope_of(flt.expr)
         files = [str(p) for p in self.tree.files()
-                 if _last_seq(p) <= mark and scope.admits_file(p)]
+                 if seq_range(p)[1] <= mark and scope.admits_file(p)]
         return mark, files
 
     def tail(self, after: int) -> Iterator[Entry]:
@@ -147,7 +146,7 @@ class Store:
 
     def select(self, flt: Filter, *, limit: int | None = None) -> Iterator[Entry]:
         """Matching records, in log order."""
-        mark, files = self._source(flt)
+        mark, files = self._source(scope_of(flt.expr))
         count = 0
         if files:
             sql, params = flt.sql()
@@ -182,12 +181,12 @@ class Store:
 
         render = functools.partial(render_short, sessionid=sessionid, platform=platform,
                                    missing=MISSING)
-        mark, files = self._source(flt)
+        scope = scope_of(flt.expr)
+        mark, files = self._source(scope)
         count = 0
         if files:
             sql, params = flt.sql()
-            expr = lines.line_sql(sessionid=sessionid, platform=platform,
-                                  events=scope_of(flt.expr).events)
+            expr = lines.line_sql(sessionid=sessionid, platform=platform, events=scope.events)
             query = f"SELECT seq, {expr} FROM {SCAN} WHERE {sql}{_order_by_seq(files)}"
             if limit is not None:
                 query += f" LIMIT {int(limit)}"
@@ -218,7 +217,7 @@ class Store:
             yield b"".join(buffer)
 
     def count(self, flt: Filter) -> int:
-        mark, files = self._source(flt)
+        mark, files = self._source(scope_of(flt.expr))
         total = 0
         if files:
             sql, params = flt.sql()
@@ -229,7 +228,7 @@ class Store:
         return total + sum(1 for _, r in self.tail(mark) if pred(r))
 
     def stats(self, flt: Filter) -> Stats:
-        mark, files = self._source(flt)
+        mark, files = self._source(scope_of(flt.expr))
         out = Stats()
         if files:
             sql, params = flt.sql()
@@ -330,10 +329,6 @@ def batched(items: Iterable[Entry], size: int) -> Iterator[list[Entry]]:
     it = iter(items)
     while chunk := list(itertools.islice(it, size)):
         yield chunk
-
-
-def _last_seq(path: Path) -> int:
-    return seq_range(path)[1]
 
 
 def _order_by_seq(files: list[str]) -> str:
