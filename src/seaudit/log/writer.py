@@ -514,26 +514,16 @@ def _frames(chain: Chain, payloads: Sequence[bytes], start: int, seq: int, chain
     crc32 = zlib.crc32
     magic = FRAME_MAGIC
     key = chain.key
-    if key is None:
-        sha256 = hashlib.sha256
-        for i in range(start, start + count):
-            payload = payloads[i]
-            seq += 1
-            seq_bytes = pack_seq(seq)
-            chained = sha256(join((chained, seq_bytes, payload))).digest()
-            frame = join((magic, pack_len(len(payload)), seq_bytes, payload, chained))
-            add(frame)
-            add(pack_crc(crc32(frame)))
-    else:
-        mac = hmac.digest
-        for i in range(start, start + count):
-            payload = payloads[i]
-            seq += 1
-            seq_bytes = pack_seq(seq)
-            chained = mac(key, join((chained, seq_bytes, payload)), "sha256")
-            frame = join((magic, pack_len(len(payload)), seq_bytes, payload, chained))
-            add(frame)
-            add(pack_crc(crc32(frame)))
+    sha256, mac = hashlib.sha256, hmac.digest
+    for i in range(start, start + count):
+        payload = payloads[i]
+        seq += 1
+        seq_bytes = pack_seq(seq)
+        message = join((chained, seq_bytes, payload))
+        chained = sha256(message).digest() if key is None else mac(key, message, "sha256")
+        frame = join((magic, pack_len(len(payload)), seq_bytes, payload, chained))
+        add(frame)
+        add(pack_crc(crc32(frame)))
     return join(parts), count, seq, chained, ends[count - 1] + FRAME_OVERHEAD * count
 
 
