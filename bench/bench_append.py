@@ -36,12 +36,22 @@ def records(n: int) -> list[object]:
 
     out = []
     for i in range(n):
-        out.append(AuditRecord(
-            event="resource_access", timestamp=f"2026-02-06T14:{i // 60 % 60:02d}:{i % 60:02d}",
-            status="DP"[i % 2], class_="FILE", user=f"user{i % 97}", access="READ",
-            resource=f"/srv/data/project{i % 13}/file{i}.txt", program="/usr/bin/cat",
-            terminal="pts/3", stage=69, reason=2,
-            origin=Origin("seaudit.txt", i + 1, node="host-a")))
+        out.append(
+            AuditRecord(
+                event="resource_access",
+                timestamp=f"2026-02-06T14:{i // 60 % 60:02d}:{i % 60:02d}",
+                status="DP"[i % 2],
+                class_="FILE",
+                user=f"user{i % 97}",
+                access="READ",
+                resource=f"/srv/data/project{i % 13}/file{i}.txt",
+                program="/usr/bin/cat",
+                terminal="pts/3",
+                stage=69,
+                reason=2,
+                origin=Origin("seaudit.txt", i + 1, node="host-a"),
+            )
+        )
     return out
 
 
@@ -60,15 +70,20 @@ def run_case(flush: str, batch: int, n: int, folder: Path) -> dict[str, float]:
                 if sync:
                     os.fdatasync(fd)
         return {"append_s": time.perf_counter() - start, "n": n, "rss_append": _rss()}
-    cfg = LogConfig(audit_log=folder / "seos.audit", audit_size=10240, backup_date="yes",
-                    audit_max_files=0, flush=flush)
+    cfg = LogConfig(
+        audit_log=folder / "seos.audit",
+        audit_size=10240,
+        backup_date="yes",
+        audit_max_files=0,
+        flush=flush,
+    )
     with AuditLog(cfg) as log:
         if batch == 1:
             for i in range(n):
                 log.append(pool[i % 1000])  # type: ignore[arg-type]
         else:
             for i in range(0, n, batch):
-                log.append_batch(pool[:min(batch, n - i)])  # type: ignore[arg-type]
+                log.append_batch(pool[: min(batch, n - i)])  # type: ignore[arg-type]
     elapsed = time.perf_counter() - start
     rss_append = _rss()
     t = time.perf_counter()
@@ -81,9 +96,16 @@ def run_case(flush: str, batch: int, n: int, folder: Path) -> dict[str, float]:
     rss_verify = _rss()
     assert count == n and report.ok and report.records_checked == n
     size = sum(p.stat().st_size for p in folder.iterdir() if p.name.startswith("seos.audit"))
-    return {"append_s": elapsed, "n": n, "read_s": read_s, "verify_s": verify_s,
-            "bytes": size, "rss_append": rss_append, "rss_read": rss_read,
-            "rss_verify": rss_verify}
+    return {
+        "append_s": elapsed,
+        "n": n,
+        "read_s": read_s,
+        "verify_s": verify_s,
+        "bytes": size,
+        "rss_append": rss_append,
+        "rss_read": rss_read,
+        "rss_verify": rss_verify,
+    }
 
 
 def _rss() -> float:
@@ -103,10 +125,14 @@ def main() -> None:
             out = run_case(flush, batch, max(1, args.records // div), Path(folder))
         print(json.dumps(out))
         return
-    print(f"append benchmark: {args.records} records (fsync-per-record cases: "
-          f"{args.records // 50}), python {sys.version.split()[0]}, dir {args.dir or 'tmp'}")
-    print(f"{'case':48} {'records/s':>10} {'MB/s':>6} {'read/s':>9} {'verify/s':>9} "
-          f"{'peak MB after append/read/verify':>34}")
+    print(
+        f"append benchmark: {args.records} records (fsync-per-record cases: "
+        f"{args.records // 50}), python {sys.version.split()[0]}, dir {args.dir or 'tmp'}"
+    )
+    print(
+        f"{'case':48} {'records/s':>10} {'MB/s':>6} {'read/s':>9} {'verify/s':>9} "
+        f"{'peak MB after append/read/verify':>34}"
+    )
     for i, (name, *_rest) in enumerate(CASES):
         cmd = [sys.executable, __file__, "--records", str(args.records), "--case", str(i)]
         if args.dir:
@@ -119,8 +145,9 @@ def main() -> None:
         mbs = f"{r['bytes'] / r['append_s'] / 1e6:6.1f}" if "bytes" in r else "     -"
         read = f"{r['n'] / r['read_s']:9.0f}" if "read_s" in r else "        -"
         ver = f"{r['n'] / r['verify_s']:9.0f}" if "verify_s" in r else "        -"
-        peaks = " / ".join(f"{r[k]:.0f}" for k in ("rss_append", "rss_read", "rss_verify")
-                           if k in r)
+        peaks = " / ".join(
+            f"{r[k]:.0f}" for k in ("rss_append", "rss_read", "rss_verify") if k in r
+        )
         print(f"{name:48} {rate:10.0f} {mbs} {read} {ver} {peaks:>34}")
 
 

@@ -30,40 +30,153 @@ from seaudit.text.short import render_short
 
 #: record shapes: one per event type, as the seed pages show them
 SHAPES: tuple[dict[str, object], ...] = (
-    {"event": "login", "status": "P", "event_name": "LOGIN", "user": "root", "stage": 59,
-     "reason": 2, "terminal": "_CRONJOB_", "program": "SBIN_CRON", "audit_flags": ""},
-    {"event": "logout", "status": "O", "event_name": "LOGIN", "user": "root", "stage": 49,
-     "reason": 2, "terminal": "tty1", "audit_flags": ""},
-    {"event": "login_enabled", "status": "E", "event_name": "LOGIN", "user": "bob", "stage": 19,
-     "reason": 2, "terminal": "tty1", "program": "/bin/login", "audit_flags": ""},
-    {"event": "login_disabled", "status": "I", "event_name": "LOGIN", "user": "bob",
-     "stage": 13, "reason": 2, "terminal": "tty1", "program": "/bin/login", "audit_flags": ""},
-    {"event": "password_attempt", "status": "A", "event_name": "LOGIN", "user": "bob",
-     "stage": 8, "reason": 2, "terminal": "tty1", "program": "/bin/login", "audit_flags": ""},
-    {"event": "trace", "status": "P", "event_name": "TRACE", "user": "root",
-     "effective_user": "john", "real_user": "root", "class": "FILE",
-     "resource": "/home/jon/file.txt", "stage": 55, "audit_flags": "",
-     "trace": "FILE > Result: 'P' [stage=55 gstag=55 ACEEH=8 rv=0(/home/john/file.txt",
-     "platform": "unix"},
+    {
+        "event": "login",
+        "status": "P",
+        "event_name": "LOGIN",
+        "user": "root",
+        "stage": 59,
+        "reason": 2,
+        "terminal": "_CRONJOB_",
+        "program": "SBIN_CRON",
+        "audit_flags": "",
+    },
+    {
+        "event": "logout",
+        "status": "O",
+        "event_name": "LOGIN",
+        "user": "root",
+        "stage": 49,
+        "reason": 2,
+        "terminal": "tty1",
+        "audit_flags": "",
+    },
+    {
+        "event": "login_enabled",
+        "status": "E",
+        "event_name": "LOGIN",
+        "user": "bob",
+        "stage": 19,
+        "reason": 2,
+        "terminal": "tty1",
+        "program": "/bin/login",
+        "audit_flags": "",
+    },
+    {
+        "event": "login_disabled",
+        "status": "I",
+        "event_name": "LOGIN",
+        "user": "bob",
+        "stage": 13,
+        "reason": 2,
+        "terminal": "tty1",
+        "program": "/bin/login",
+        "audit_flags": "",
+    },
+    {
+        "event": "password_attempt",
+        "status": "A",
+        "event_name": "LOGIN",
+        "user": "bob",
+        "stage": 8,
+        "reason": 2,
+        "terminal": "tty1",
+        "program": "/bin/login",
+        "audit_flags": "",
+    },
+    {
+        "event": "trace",
+        "status": "P",
+        "event_name": "TRACE",
+        "user": "root",
+        "effective_user": "john",
+        "real_user": "root",
+        "class": "FILE",
+        "resource": "/home/jon/file.txt",
+        "stage": 55,
+        "audit_flags": "",
+        "trace": "FILE > Result: 'P' [stage=55 gstag=55 ACEEH=8 rv=0(/home/john/file.txt",
+        "platform": "unix",
+    },
     {"event": "startup", "status": "M", "event_name": "START", "service": "seosd"},
-    {"event": "shutdown", "status": "M", "event_name": "SHUTDOWN", "user": "root", "stage": 0,
-     "service": "seosd", "audit_flags": ""},
-    {"event": "password_verification", "status": "F", "event_name": "PASSWORD", "user": "bob",
-     "stage": 3, "reason": 2, "audit_flags": ""},
-    {"event": "db_admin", "status": "S", "event_name": "UPDATE", "class": "FILE",
-     "user": "admin1", "stage": 305, "reason": 0, "object": "dfdok",
-     "terminal": "computer.com", "command": "cr file dfdok defacc(r)", "audit_flags": ""},
-    {"event": "untrust", "status": "U", "class": "PROGRAM", "module": "seoswd", "stage": 1,
-     "message_id": "0", "file": "/usr/bin/passwd"},
-    {"event": "inbound_network", "status": "D", "class": "TCP", "service": "telnet",
-     "stage": 408, "reason": 2, "host": "computer.org", "program": "/usr/sbin/in.telnetd"},
-    {"event": "outbound_network", "status": "D", "class": "TCP", "service": "telnet",
-     "user": "root", "stage": 408, "reason": 2, "host": "computer.org",
-     "program": "/usr/bin/telnet", "terminal": "computer.com", "audit_flags": ""},
-    {"event": "resource_access", "status": "D", "class": "FILE", "user": "admabc",
-     "access": "Read", "stage": 69, "reason": 3, "resource": "/tmp/one",
-     "program": "/usr/local/bin/tcsh", "terminal": "localhost", "audit_flags": "",
-     "effective_user": "admabc", "platform": "unix"},
+    {
+        "event": "shutdown",
+        "status": "M",
+        "event_name": "SHUTDOWN",
+        "user": "root",
+        "stage": 0,
+        "service": "seosd",
+        "audit_flags": "",
+    },
+    {
+        "event": "password_verification",
+        "status": "F",
+        "event_name": "PASSWORD",
+        "user": "bob",
+        "stage": 3,
+        "reason": 2,
+        "audit_flags": "",
+    },
+    {
+        "event": "db_admin",
+        "status": "S",
+        "event_name": "UPDATE",
+        "class": "FILE",
+        "user": "admin1",
+        "stage": 305,
+        "reason": 0,
+        "object": "dfdok",
+        "terminal": "computer.com",
+        "command": "cr file dfdok defacc(r)",
+        "audit_flags": "",
+    },
+    {
+        "event": "untrust",
+        "status": "U",
+        "class": "PROGRAM",
+        "module": "seoswd",
+        "stage": 1,
+        "message_id": "0",
+        "file": "/usr/bin/passwd",
+    },
+    {
+        "event": "inbound_network",
+        "status": "D",
+        "class": "TCP",
+        "service": "telnet",
+        "stage": 408,
+        "reason": 2,
+        "host": "computer.org",
+        "program": "/usr/sbin/in.telnetd",
+    },
+    {
+        "event": "outbound_network",
+        "status": "D",
+        "class": "TCP",
+        "service": "telnet",
+        "user": "root",
+        "stage": 408,
+        "reason": 2,
+        "host": "computer.org",
+        "program": "/usr/bin/telnet",
+        "terminal": "computer.com",
+        "audit_flags": "",
+    },
+    {
+        "event": "resource_access",
+        "status": "D",
+        "class": "FILE",
+        "user": "admabc",
+        "access": "Read",
+        "stage": 69,
+        "reason": 3,
+        "resource": "/tmp/one",
+        "program": "/usr/local/bin/tcsh",
+        "terminal": "localhost",
+        "audit_flags": "",
+        "effective_user": "admabc",
+        "platform": "unix",
+    },
 )
 _USERS = ("root", "admabc", "bob", "alice", "svc_backup", "oracle")
 
@@ -122,19 +235,22 @@ def main(argv: list[str] | None = None) -> int:
         records = list(records_only(read_file(str(text))))
         t2 = time.perf_counter()
         assert len(records) == args.records, (len(records), args.records)
-        print(f"{len(records)} records: generated in {t1 - t0:.1f} s, "
-              f"parsed at {len(records) / (t2 - t1):,.0f} records/s "
-              f"(python {sys.version.split()[0]}, {os.cpu_count()} cpus)\n")
+        print(
+            f"{len(records)} records: generated in {t1 - t0:.1f} s, "
+            f"parsed at {len(records) / (t2 - t1):,.0f} records/s "
+            f"(python {sys.version.split()[0]}, {os.cpu_count()} cpus)\n"
+        )
 
-        base_s, _, base_size = timed(lambda s: baseline(records, s), directory / "base",
-                                     args.repeat)
+        base_s, _, base_size = timed(
+            lambda s: baseline(records, s), directory / "base", args.repeat
+        )
         base_rate = len(records) / base_s
         rows = [("json.dumps (stdlib baseline)", base_rate, base_size, 1.0)]
         for name, fmt in registry().items():
             try:
                 seconds, count, size = timed(
-                    lambda s, fmt=fmt: fmt.write(records, s), directory / f"out.{name}",
-                    args.repeat)
+                    lambda s, fmt=fmt: fmt.write(records, s), directory / f"out.{name}", args.repeat
+                )
             except Exception as error:  # a format that needs options or a receiver
                 print(f"{name}: skipped ({type(error).__name__}: {error})")
                 continue

@@ -68,21 +68,37 @@ def main() -> None:
     n = len(records)
     print(f"{n} records ({len(seeds)} distinct, parsed from the seed pages)\n")
 
-    base = rate("json.dumps(to_dict()) [baseline]", n,
-                lambda: [json.dumps(r.to_dict()) for r in records], None)
+    base = rate(
+        "json.dumps(to_dict()) [baseline]",
+        n,
+        lambda: [json.dumps(r.to_dict()) for r in records],
+        None,
+    )
     cef_opts, leef_opts = CefOptions.of({}), LeefOptions.of({})
     syslog_opts = SyslogOptions.of({})
     rate("cef  format_record", n, lambda: [cef_line(r, cef_opts) for r in records], base)
     rate("leef format_record", n, lambda: [leef_line(r, leef_opts) for r in records], base)
-    rate("syslog format_message (inner short)", n,
-         lambda: [format_message(r, syslog_opts) for r in records], base)
+    rate(
+        "syslog format_message (inner short)",
+        n,
+        lambda: [format_message(r, syslog_opts) for r in records],
+        base,
+    )
     for inner in ("cef", "json"):
         opts = SyslogOptions.of({"inner": inner})
-        rate(f"syslog format_message (inner {inner})", n,
-             lambda o=opts: [format_message(r, o) for r in records], base)
+        rate(
+            f"syslog format_message (inner {inner})",
+            n,
+            lambda o=opts: [format_message(r, o) for r in records],
+            base,
+        )
     for name in ("jsonl", "cef", "leef", "syslog"):
-        rate(f"writer {name} -> BytesIO", n,
-             lambda f=name: get_format(f).write(records, io.BytesIO()), base)
+        rate(
+            f"writer {name} -> BytesIO",
+            n,
+            lambda f=name: get_format(f).write(records, io.BytesIO()),
+            base,
+        )
 
     if args.no_rsyslog:
         return
@@ -109,9 +125,11 @@ def main() -> None:
                 delivered = time.perf_counter() - started
                 if arrived < result.sent:
                     delivered -= 2.0  # the quiet wait that saw no more
-                print(f"forward {kind:<4} to rsyslogd: {n / sent_at:>10,.0f} records/s sent, "
-                      f"{arrived / delivered:>10,.0f} records/s delivered "
-                      f"({result.sent} sent, {result.failed} failed, {arrived} written)")
+                print(
+                    f"forward {kind:<4} to rsyslogd: {n / sent_at:>10,.0f} records/s sent, "
+                    f"{arrived / delivered:>10,.0f} records/s delivered "
+                    f"({result.sent} sent, {result.failed} failed, {arrived} written)"
+                )
         finally:
             receiver.stop()
 

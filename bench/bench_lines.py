@@ -28,8 +28,11 @@ sys.path.insert(0, str(SRC))
 
 QUERIES = (
     ("resource mask /etc/*", ["-r", "FILE", "/etc/*", "*"], "grep -E ' FILE .* /etc/' {text}"),
-    ("logins on terminal tty3", ["-l", "*", "tty3"],
-     "grep -F ' LOGIN ' {text} | awk '$(NF-1) == \"tty3\"'"),
+    (
+        "logins on terminal tty3",
+        ["-l", "*", "tty3"],
+        "grep -F ' LOGIN ' {text} | awk '$(NF-1) == \"tty3\"'",
+    ),
     ("resource mask, -sessionid", ["-r", "FILE", "/etc/*", "*", "-sessionid"], None),
 )
 
@@ -46,8 +49,9 @@ def old_path(argv: list[str]) -> int:
     query.add_arguments(parser)
     args = parser.parse_intermixed_args(argv)
     store = Store(resolve_root(args.store))
-    write_output((r for _, r in store.select(filter_from_args(args, query.clock),
-                                             limit=args.limit)), args)
+    write_output(
+        (r for _, r in store.select(filter_from_args(args, query.clock), limit=args.limit)), args
+    )
     return 0
 
 
@@ -57,8 +61,9 @@ def run(cmd: list[str] | str, repeat: int) -> tuple[float, bytes]:
     best, out = float("inf"), b""
     for _ in range(repeat):
         t0 = time.perf_counter()
-        done = subprocess.run(cmd, capture_output=True, env=env, shell=isinstance(cmd, str),
-                              check=False)
+        done = subprocess.run(
+            cmd, capture_output=True, env=env, shell=isinstance(cmd, str), check=False
+        )
         best = min(best, time.perf_counter() - t0)
         if done.returncode != 0:
             raise SystemExit(f"{cmd} failed: {done.stderr.decode()[-500:]}")
@@ -80,12 +85,16 @@ def main() -> int:
         return old_path(opts.old_path)
     store = opts.store.resolve()
     if not (store / "parquet").is_dir():
-        raise SystemExit(f"no store at {store}: build one with bench/bench_store.py "
-                         "--records 1000000 --keep-store")
+        raise SystemExit(
+            f"no store at {store}: build one with bench/bench_store.py "
+            "--records 1000000 --keep-store"
+        )
     texts = sorted(store.parent.glob(f"seaudit-{store.name.removeprefix('store-')}.txt"))
     text = texts[0] if texts else None
-    print(f"store {store} ({(store / 'parquet' / '_watermark').read_text().strip()} records "
-          "in Parquet)\n")
+    print(
+        f"store {store} ({(store / 'parquet' / '_watermark').read_text().strip()} records "
+        "in Parquet)\n"
+    )
     print(f"end to end, output to a pipe (best of {opts.repeat})")
     new_cmd = [sys.executable, "-m", "seaudit", "--store", str(store)]
     old_cmd = [sys.executable, __file__, "--old-path", "--store", str(store)]
@@ -94,13 +103,17 @@ def main() -> int:
         old, old_out = run([*old_cmd, *args], opts.repeat)
         same = "identical" if new_out == old_out else "DIFFERENT"
         lines = new_out.count(NL)
-        print(f"  {name:<28} lines (DuckDB) {new * 1000:>7.0f} ms   records {old * 1000:>7.0f} ms"
-              f"   {old / new:4.1f}x   {lines} lines, {len(new_out) / 1e6:.1f} MB, "
-              f"{same} ({digest(new_out)})")
+        print(
+            f"  {name:<28} lines (DuckDB) {new * 1000:>7.0f} ms   records {old * 1000:>7.0f} ms"
+            f"   {old / new:4.1f}x   {lines} lines, {len(new_out) / 1e6:.1f} MB, "
+            f"{same} ({digest(new_out)})"
+        )
         if grep and text is not None:
             g, g_out = run(grep.format(text=text), opts.repeat)
-            print(f"  {'':<28} grep/awk {g * 1000:>13.0f} ms   {g_out.count(NL)} lines; "
-                  f"lines path at {g / new:.1f}x grep's speed")
+            print(
+                f"  {'':<28} grep/awk {g * 1000:>13.0f} ms   {g_out.count(NL)} lines; "
+                f"lines path at {g / new:.1f}x grep's speed"
+            )
 
     print(f"\ninside the library, warm (best of {opts.repeat})")
     from seaudit.export import get_format
@@ -124,10 +137,12 @@ def main() -> int:
             best_old = min(best_old, time.perf_counter() - t0)
         rows = sink.getvalue().count(NL)
         same = "identical" if sink.getvalue() == old_sink.getvalue() else "DIFFERENT"
-        print(f"  {where:<40} select_lines {best_new * 1000:>7.0f} ms   select+render "
-              f"{best_old * 1000:>7.0f} ms   {best_old / best_new:4.1f}x   "
-              f"{best_new * 1e6 / max(rows, 1):.2f} vs {best_old * 1e6 / max(rows, 1):.2f} "
-              f"us/row, {same}")
+        print(
+            f"  {where:<40} select_lines {best_new * 1000:>7.0f} ms   select+render "
+            f"{best_old * 1000:>7.0f} ms   {best_old / best_new:4.1f}x   "
+            f"{best_new * 1e6 / max(rows, 1):.2f} vs {best_old * 1e6 / max(rows, 1):.2f} "
+            f"us/row, {same}"
+        )
     return 0
 
 

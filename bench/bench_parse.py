@@ -73,8 +73,12 @@ def run(cmd: list[str], *, threads: int = 2, stdout: int | None = None) -> tuple
     """(seconds, peak RSS in MB, stdout) of a child process."""
     env = {**ENV, "POLARS_MAX_THREADS": str(threads)}
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=stdout if stdout is not None else subprocess.PIPE,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        cmd,
+        env=env,
+        stdout=stdout if stdout is not None else subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
     out = proc.stdout.read().decode() if proc.stdout else ""
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
@@ -122,14 +126,16 @@ def main() -> None:
 
     secs, rss, out = run([PY, "-c", REFERENCE, str(path), str(args.ref_lines)], threads=1)
     ref_bytes = size * args.ref_lines / lines
-    rows.append((f"reference parser ({args.ref_lines} lines, extrapolated)", args.ref_lines,
-                 secs, rss, out))
+    rows.append(
+        (f"reference parser ({args.ref_lines} lines, extrapolated)", args.ref_lines, secs, rss, out)
+    )
     for threads in (1, 2):
         secs, rss, out = run([PY, "-c", BULK, str(path)], threads=threads)
         rows.append((f"bulk parser, {threads} core(s)", lines, secs, rss, out))
     with open(os.devnull, "wb") as null:
-        secs, rss, _ = run([PY, "-m", "seaudit", "parse", "--to", "jsonl", str(path)],
-                           stdout=null.fileno())
+        secs, rss, _ = run(
+            [PY, "-m", "seaudit", "parse", "--to", "jsonl", str(path)], stdout=null.fileno()
+        )
     rows.append(("seaudit parse --to jsonl (2 cores)", lines, secs, rss, ""))
     secs, rss, out = run([PY, "-c", REGEX, str(path)], threads=1)
     rows.append(("baseline: Python regex parser", lines, secs, rss, out))
@@ -157,11 +163,14 @@ def main() -> None:
         print("\npeak memory of `seaudit parse --to jsonl` by input size (2 cores):")
         for target in (path, big(path, args.big_mb)):
             with open(os.devnull, "wb") as null:
-                secs, rss, _ = run([PY, "-m", "seaudit", "parse", str(target)],
-                                   stdout=null.fileno())
+                secs, rss, _ = run(
+                    [PY, "-m", "seaudit", "parse", str(target)], stdout=null.fileno()
+                )
             mb = target.stat().st_size / 1e6
-            print(f"  {target.name:24} {mb:8.0f} MB  {secs:6.1f} s  {mb / secs:6.1f} MB/s  "
-                  f"peak {rss} MB")
+            print(
+                f"  {target.name:24} {mb:8.0f} MB  {secs:6.1f} s  {mb / secs:6.1f} MB/s  "
+                f"peak {rss} MB"
+            )
 
 
 if __name__ == "__main__":

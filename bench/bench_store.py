@@ -30,8 +30,16 @@ sys.path.insert(0, str(SRC))
 
 USERS = [f"user{i:03d}" for i in range(200)] + ["root", "admabc", "oracle"]
 TERMINALS = [f"tty{i}" for i in range(20)] + ["localhost", "_CRONJOB_"]
-RESOURCES = ["/etc/shadow", "/etc/passwd", "/etc/hosts", "/tmp/one", "/var/log/messages",
-             "/home/john/file.txt", "/usr/bin/su", "/opt/app/conf.xml"]
+RESOURCES = [
+    "/etc/shadow",
+    "/etc/passwd",
+    "/etc/hosts",
+    "/tmp/one",
+    "/var/log/messages",
+    "/home/john/file.txt",
+    "/usr/bin/su",
+    "/opt/app/conf.xml",
+]
 HOSTS = ["db01", "web01", "computer.org", "mail.example.com"]
 SERVICES = ["telnet", "ssh", "ftp", "http"]
 DAYS = 30
@@ -56,24 +64,52 @@ def generate(path: Path, count: int, seed: int = 7) -> None:
             kind = rng.random()
             session = SESSION if rng.random() < 0.0005 else f"{rng.getrandbits(32):08x}:{i:08x}"
             if kind < 0.35:
-                r = AuditRecord(event="login", timestamp=ts, status=rng.choice("PPPD"),
-                                event_name="LOGIN", user=user, session_id=session, stage=59,
-                                reason=2, terminal=rng.choice(TERMINALS), program="/bin/login",
-                                audit_flags="")
+                r = AuditRecord(
+                    event="login",
+                    timestamp=ts,
+                    status=rng.choice("PPPD"),
+                    event_name="LOGIN",
+                    user=user,
+                    session_id=session,
+                    stage=59,
+                    reason=2,
+                    terminal=rng.choice(TERMINALS),
+                    program="/bin/login",
+                    audit_flags="",
+                )
             elif kind < 0.85:
-                r = AuditRecord(event="resource_access", timestamp=ts,
-                                status=rng.choice("PPPDW"), class_="FILE", user=user,
-                                session_id=session, access=rng.choice(["Read", "Write", "Exec"]),
-                                stage=69, reason=3, resource=rng.choice(RESOURCES),
-                                program="/usr/local/bin/tcsh",
-                                terminal=rng.choice(TERMINALS), effective_user=user,
-                                audit_flags="", platform="unix")
+                r = AuditRecord(
+                    event="resource_access",
+                    timestamp=ts,
+                    status=rng.choice("PPPDW"),
+                    class_="FILE",
+                    user=user,
+                    session_id=session,
+                    access=rng.choice(["Read", "Write", "Exec"]),
+                    stage=69,
+                    reason=3,
+                    resource=rng.choice(RESOURCES),
+                    program="/usr/local/bin/tcsh",
+                    terminal=rng.choice(TERMINALS),
+                    effective_user=user,
+                    audit_flags="",
+                    platform="unix",
+                )
             else:
-                r = AuditRecord(event="outbound_network", timestamp=ts,
-                                status=rng.choice("PD"), class_="TCP",
-                                user=user, session_id=session, stage=408, reason=2,
-                                host=rng.choice(HOSTS), service=rng.choice(SERVICES),
-                                program="/usr/bin/telnet", terminal=rng.choice(TERMINALS))
+                r = AuditRecord(
+                    event="outbound_network",
+                    timestamp=ts,
+                    status=rng.choice("PD"),
+                    class_="TCP",
+                    user=user,
+                    session_id=session,
+                    stage=408,
+                    reason=2,
+                    host=rng.choice(HOSTS),
+                    service=rng.choice(SERVICES),
+                    program="/usr/bin/telnet",
+                    terminal=rng.choice(TERMINALS),
+                )
             lines.append(render_short(r, sessionid=True))
             if len(lines) >= 50_000:
                 out.write("\n".join(lines) + "\n")
@@ -121,12 +157,19 @@ def linux_audit(path: Path, size: int, seed: int = 7) -> None:
         out.write("".join(buf))
 
 
-def timed(cmd: list[str] | str, env: dict[str, str] | None = None, shell: bool = False,
-          ok: tuple[int, ...] = (0, 1)) -> tuple[float, int, bytes]:
+def timed(
+    cmd: list[str] | str,
+    env: dict[str, str] | None = None,
+    shell: bool = False,
+    ok: tuple[int, ...] = (0, 1),
+) -> tuple[float, int, bytes]:
     """(wall seconds, peak RSS KB, stdout) of a command run under /usr/bin/time."""
     stats = OUT / "time.txt"
-    full = (["/usr/bin/time", "-f", "%e %M", "-o", str(stats), "sh", "-c", cmd] if shell
-            else ["/usr/bin/time", "-f", "%e %M", "-o", str(stats), *cmd])
+    full = (
+        ["/usr/bin/time", "-f", "%e %M", "-o", str(stats), "sh", "-c", cmd]
+        if shell
+        else ["/usr/bin/time", "-f", "%e %M", "-o", str(stats), *cmd]
+    )
     start = time.perf_counter()
     done = subprocess.run(full, capture_output=True, env=env, check=False)
     wall = time.perf_counter() - start
@@ -149,8 +192,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--records", type=int, default=1_000_000)
     ap.add_argument("--keep-store", action="store_true", help="reuse an imported store")
-    ap.add_argument("--import-only", action="store_true",
-                    help="measure the import (and its awk baseline) only")
+    ap.add_argument(
+        "--import-only", action="store_true", help="measure the import (and its awk baseline) only"
+    )
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     n = args.records
@@ -172,14 +216,27 @@ def main() -> None:
     if not (args.keep_store and store.exists()):
         shutil.rmtree(store, ignore_errors=True)
         wall, peak, _ = timed([*seaudit, "import", "--store", str(store), str(text)], env)
-        row("seaudit import", wall, peak,
-            f"{lines / wall / 1e3:.0f} k lines/s, {size / wall / 1e6:.1f} MB/s")
+        row(
+            "seaudit import",
+            wall,
+            peak,
+            f"{lines / wall / 1e3:.0f} k lines/s, {size / wall / 1e6:.1f} MB/s",
+        )
         rate = size / wall / 1e6
-        targets.append(("import: >= 1.5 M lines/s on two cores", lines / wall >= 1.5e6,
-                        f"{lines / wall / 1e6:.2f} M lines/s"))
+        targets.append(
+            (
+                "import: >= 1.5 M lines/s on two cores",
+                lines / wall >= 1.5e6,
+                f"{lines / wall / 1e6:.2f} M lines/s",
+            )
+        )
     wall, peak, _ = timed(["awk", "{n += NF} END {print n}", str(text)])
-    row("awk splitting the text", wall, peak,
-        f"{lines / wall / 1e3:.0f} k lines/s, {size / wall / 1e6:.1f} MB/s")
+    row(
+        "awk splitting the text",
+        wall,
+        peak,
+        f"{lines / wall / 1e3:.0f} k lines/s, {size / wall / 1e6:.1f} MB/s",
+    )
     if args.import_only:
         return
     if shutil.which("ausearch"):
@@ -189,8 +246,12 @@ def main() -> None:
         lsize = linux.stat().st_size
         llines = linux.read_bytes().count(b"\n")
         wall, peak, _ = timed(f"ausearch --input {linux} --format csv > /dev/null", shell=True)
-        row("ausearch --format csv (same bytes)", wall, peak,
-            f"{llines / wall / 1e3:.0f} k lines/s, {lsize / wall / 1e6:.1f} MB/s")
+        row(
+            "ausearch --format csv (same bytes)",
+            wall,
+            peak,
+            f"{llines / wall / 1e3:.0f} k lines/s, {lsize / wall / 1e6:.1f} MB/s",
+        )
         if rate:
             ratio = rate / (lsize / wall / 1e6)
             targets.append(("import: >= 20x the MB/s of ausearch", ratio >= 20, f"{ratio:.1f}x"))
@@ -199,30 +260,57 @@ def main() -> None:
 
     day = LAST_DAY.strftime("%d %b %Y")
     queries = [
-        ("denied records of user007 today",
-         ["--status", "D", "--user", "user007", "--since", "today"],
-         f"grep -F '{day}' {text} | awk '$5 == \"D\" && / user007 /'",
-         "status = D and user = user007 and timestamp >= '2024-05-30T00:00:00'"),
-        ("count by user and status", ["--stats"],
-         f"awk '{{c[$5 \" \" $7]++}} END {{for (k in c) print k, c[k]}}' {text}", None),
-        ("logins on terminal tty3", ["-l", "*", "tty3"],
-         f"grep -F ' LOGIN ' {text} | awk '$(NF-1) == \"tty3\"'",
-         "event = login and terminal = tty3"),
-        ("resource mask /etc/*", ["-r", "FILE", "/etc/*", "*"],
-         f"grep -E ' FILE .* /etc/' {text}", "class = FILE and resource ~ '/etc/*'"),
-        ("one session", ["--session", SESSION], f"grep -F '{SESSION}' {text}",
-         f"session_id = '{SESSION}'"),
+        (
+            "denied records of user007 today",
+            ["--status", "D", "--user", "user007", "--since", "today"],
+            f"grep -F '{day}' {text} | awk '$5 == \"D\" && / user007 /'",
+            "status = D and user = user007 and timestamp >= '2024-05-30T00:00:00'",
+        ),
+        (
+            "count by user and status",
+            ["--stats"],
+            f"awk '{{c[$5 \" \" $7]++}} END {{for (k in c) print k, c[k]}}' {text}",
+            None,
+        ),
+        (
+            "logins on terminal tty3",
+            ["-l", "*", "tty3"],
+            f"grep -F ' LOGIN ' {text} | awk '$(NF-1) == \"tty3\"'",
+            "event = login and terminal = tty3",
+        ),
+        (
+            "resource mask /etc/*",
+            ["-r", "FILE", "/etc/*", "*"],
+            f"grep -E ' FILE .* /etc/' {text}",
+            "class = FILE and resource ~ '/etc/*'",
+        ),
+        (
+            "one session",
+            ["--session", SESSION],
+            f"grep -F '{SESSION}' {text}",
+            f"session_id = '{SESSION}'",
+        ),
     ]
     print("\nqueries end to end from the command line (output to a pipe; best of 3)")
     for name, opts, shell, _ in queries:
-        wall, peak, out = best_of(3, lambda o=opts: timed([*seaudit, "--store", str(store), *o],
-                                                           env))
+        wall, peak, out = best_of(
+            3, lambda o=opts: timed([*seaudit, "--store", str(store), *o], env)
+        )
         gwall, gpeak, gout = best_of(3, lambda sh=shell: timed(sh, shell=True))
-        targets.append((f"CLI {name}: >= 5x grep/awk", gwall / wall >= 5,
-                        f"{gwall / wall:.1f}x ({wall * 1000:.0f} vs {gwall * 1000:.0f} ms)"))
+        targets.append(
+            (
+                f"CLI {name}: >= 5x grep/awk",
+                gwall / wall >= 5,
+                f"{gwall / wall:.1f}x ({wall * 1000:.0f} vs {gwall * 1000:.0f} ms)",
+            )
+        )
         row(f"seaudit: {name}", wall, peak, f"{len(out.splitlines())} lines")
-        row(f"grep/awk: {name}", gwall, gpeak,
-            f"{len(gout.splitlines())} lines; seaudit {gwall / wall:.1f}x")
+        row(
+            f"grep/awk: {name}",
+            gwall,
+            gpeak,
+            f"{len(gout.splitlines())} lines; seaudit {gwall / wall:.1f}x",
+        )
 
     print("\ninside the library (warm, best of 5)")
     from seaudit.query import TRUE, parse_where
@@ -240,9 +328,13 @@ def main() -> None:
             else:
                 con = st._connect()
                 _, files = st._source()
-                hits = len(con.execute('SELECT "user", status, count(*) FROM '
-                                       'read_parquet(?, hive_partitioning = false) GROUP BY 1, 2',
-                                       [files]).fetchall())
+                hits = len(
+                    con.execute(
+                        'SELECT "user", status, count(*) FROM '
+                        "read_parquet(?, hive_partitioning = false) GROUP BY 1, 2",
+                        [files],
+                    ).fetchall()
+                )
             best = min(best, time.perf_counter() - t0)
         print(f"  {name:<44} {best * 1000:>10.1f} ms  ({hits} rows)")
         targets.append((f"library {name}: < 100 ms", best < 0.1, f"{best * 1000:.0f} ms"))
@@ -255,8 +347,9 @@ def main() -> None:
             print(f"  seaudit {' '.join(cmd):<36} failed: {str(exc).splitlines()[-1]}")
             continue
         print(f"  seaudit {' '.join(cmd):<36} {best * 1000:>10.0f} ms")
-        targets.append((f"start-up seaudit {' '.join(cmd)}: < 0.3 s", best < 0.3,
-                        f"{best * 1000:.0f} ms"))
+        targets.append(
+            (f"start-up seaudit {' '.join(cmd)}: < 0.3 s", best < 0.3, f"{best * 1000:.0f} ms")
+        )
     base = min(timed([sys.executable, "-c", "pass"])[0] for _ in range(5))
     print(f"  {'python -c pass (floor)':<44} {base * 1000:>10.0f} ms")
 

@@ -15,6 +15,7 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     print_blob=True,
 )
-settings.register_profile("thorough", parent=settings.get_profile("default"), max_examples=2000,
-                          derandomize=False)
+settings.register_profile(
+    "thorough", parent=settings.get_profile("default"), max_examples=2000, derandomize=False
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

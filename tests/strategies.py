@@ -64,33 +64,85 @@ TABLES = default_tables()
 
 UNIX_USERS = ("root", "admabc", "john", "oracle", "www-data", "nobody", "svc_backup", "_apt")
 WINDOWS_USERS = (
-    "MACHINE\\Administrator", "MACHINE\\john", "DOMAIN\\user", "DOMAIN_NAME\\computer",
-    "CORP\\svc-sql", "Administrator", "NT AUTHORITY\\SYSTEM", "NT AUTHORITY\\NETWORK SERVICE",
+    "MACHINE\\Administrator",
+    "MACHINE\\john",
+    "DOMAIN\\user",
+    "DOMAIN_NAME\\computer",
+    "CORP\\svc-sql",
+    "Administrator",
+    "NT AUTHORITY\\SYSTEM",
+    "NT AUTHORITY\\NETWORK SERVICE",
     "NT AUTHORITY\\LOCAL SERVICE",
 )
 UNIX_PATHS = (
-    "/tmp/one", "/etc/passwd", "/etc/shadow", "/home/john/file.txt", "/usr/local/bin/tcsh",
-    "/usr/bin/telnet", "/bin/su", "/usr/bin/sudo", "/var/log/messages", "/opt/CA/bin/seosd",
+    "/tmp/one",
+    "/etc/passwd",
+    "/etc/shadow",
+    "/home/john/file.txt",
+    "/usr/local/bin/tcsh",
+    "/usr/bin/telnet",
+    "/bin/su",
+    "/usr/bin/sudo",
+    "/var/log/messages",
+    "/opt/CA/bin/seosd",
 )
 WINDOWS_PATHS = (
-    "C:\\Program Files\\App\\app.exe", "C:\\WINDOWS\\system32\\services.exe",
-    "C:\\Windows\\System32\\cmd.exe", "D:\\data\\payroll.xlsx",
+    "C:\\Program Files\\App\\app.exe",
+    "C:\\WINDOWS\\system32\\services.exe",
+    "C:\\Windows\\System32\\cmd.exe",
+    "D:\\data\\payroll.xlsx",
     "C:\\Documents and Settings\\john\\My Documents\\notes.txt",
-    "C:\\Program Files (x86)\\Vendor Tool\\tool.exe", "\\\\fileserver\\share\\report.doc",
+    "C:\\Program Files (x86)\\Vendor Tool\\tool.exe",
+    "\\\\fileserver\\share\\report.doc",
     "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft",
 )
 PLAIN_RESOURCES = ("_default", "dfdok", "alice", "SBIN_CRON", "tty7", "sshd")
-TERMINALS = ("localhost", "computer.com", "_CRONJOB_", "10.0.0.5", "ws042.corp.example",
-             "WS042", "console")
+TERMINALS = (
+    "localhost",
+    "computer.com",
+    "_CRONJOB_",
+    "10.0.0.5",
+    "ws042.corp.example",
+    "WS042",
+    "console",
+)
 HOSTS = ("computer.org", "computer.com", "10.1.2.3", "db01.example.net", "192.168.0.10")
 SERVICES = ("telnet", "ftp", "ssh", "http", "https", "smtp", "rlogin", "login")
 DAEMONS = ("seoswd", "seosd", "seagent", "selogrd", "serevu", "SeOSEngine")
-ACCESSES = ("Read", "Write", "Execute", "Update", "Delete", "Create", "Rename", "Chown",
-            "Chmod", "Utime", "Control", "All")
-RESOURCE_CLASSES = ("FILE", "TERMINAL", "PROCESS", "SURROGATE", "SUDO", "WINSERVICE",
-                    "REGKEY", "SPECIALPGM", "GSUDO", "USER_DIR")
-LOGIN_PROGRAMS = ("SBIN_CRON", "/usr/sbin/sshd", "/bin/login", "selang", "WebService",
-                  "C:\\Windows\\System32\\winlogon.exe")
+ACCESSES = (
+    "Read",
+    "Write",
+    "Execute",
+    "Update",
+    "Delete",
+    "Create",
+    "Rename",
+    "Chown",
+    "Chmod",
+    "Utime",
+    "Control",
+    "All",
+)
+RESOURCE_CLASSES = (
+    "FILE",
+    "TERMINAL",
+    "PROCESS",
+    "SURROGATE",
+    "SUDO",
+    "WINSERVICE",
+    "REGKEY",
+    "SPECIALPGM",
+    "GSUDO",
+    "USER_DIR",
+)
+LOGIN_PROGRAMS = (
+    "SBIN_CRON",
+    "/usr/sbin/sshd",
+    "/bin/login",
+    "selang",
+    "WebService",
+    "C:\\Windows\\System32\\winlogon.exe",
+)
 MESSAGE_IDS = ("0", "1", "2", "errno=13", "E2", "404")
 FREE_TEXT_ALPHABET = string.ascii_letters + string.digits + " :[](){}<>='\".,/\\-_=?*!#"
 #: session IDs look like "4922ae61:00000132"; more hex digits after the colon also occur
@@ -107,7 +159,7 @@ def _clean_text(text: str) -> str:
     while text.endswith("(OS user)"):
         text = text[: -len("(OS user)")].rstrip()
     while text.startswith("(OS user)"):
-        text = text[len("(OS user)"):].lstrip()
+        text = text[len("(OS user)") :].lstrip()
     lowered = text.lower()
     for lay in LAYOUTS:
         for title in (lay.title, lay.windows_title):
@@ -147,8 +199,7 @@ TRACES = (
 def commands(draw: st.DrawFn) -> str:
     if draw(st.booleans()):
         return draw(st.sampled_from(COMMANDS))
-    verb = draw(st.sampled_from(sorted(TABLES.command_types)
-                                + sorted(TABLES.selang_verbs)))
+    verb = draw(st.sampled_from(sorted(TABLES.command_types) + sorted(TABLES.selang_verbs)))
     return draw(free_text(prefix=verb))
 
 

@@ -27,6 +27,7 @@ def test_unknown_name_is_an_attribute_error() -> None:
 
 def test_importing_the_package_loads_no_parser() -> None:
     code = "import sys, seaudit; print(sorted(m for m in sys.modules if m.startswith('seaudit')))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip() == "['seaudit', 'seaudit._lazy']"

@@ -29,12 +29,21 @@ _HOME = {
     "seaudit.text.short": ("parse_short", "render_short"),
 }
 __all__ = [  # noqa: RUF022 (grouped by module, as _HOME)
-    "CodeTableError", "ParseError", "SeauditError", "UsageError",
-    "CodeTables", "default_tables", "load_site_tables",
-    "LAYOUTS", "Layout",
-    "AuditRecord", "Origin",
-    "parse_detailed", "render_detailed",
-    "parse_short", "render_short",
+    "CodeTableError",
+    "ParseError",
+    "SeauditError",
+    "UsageError",
+    "CodeTables",
+    "default_tables",
+    "load_site_tables",
+    "LAYOUTS",
+    "Layout",
+    "AuditRecord",
+    "Origin",
+    "parse_detailed",
+    "render_detailed",
+    "parse_short",
+    "render_short",
 ]
 
 

@@ -1,15 +1,15 @@
 """One base error and a few leaves: callers catch ``SeauditError``; the CLI never shows a traceback.
 
-    SeauditError
-    ├── ParseError        a line or file that is not seaudit text (carries source, line, reason)
-    ├── CodeTableError    a site's `seaudit -t` dump that cannot be read
-    ├── UsageError        a request the library cannot honour (bad option, unknown format)
-    └── LogError          the audit log cannot do what was asked (files left intact)
-        ├── LogWriteError     cannot write (permissions, read-only, I/O)
-        │   └── LogFullError  disk full or file-size limit reached
-        ├── LogCorruptError   damage other than a torn tail
-        ├── LogLockedError    another writer holds the log
-        └── LogKeyError       HMAC key missing or unusable
+SeauditError
+├── ParseError        a line or file that is not seaudit text (carries source, line, reason)
+├── CodeTableError    a site's `seaudit -t` dump that cannot be read
+├── UsageError        a request the library cannot honour (bad option, unknown format)
+└── LogError          the audit log cannot do what was asked (files left intact)
+    ├── LogWriteError     cannot write (permissions, read-only, I/O)
+    │   └── LogFullError  disk full or file-size limit reached
+    ├── LogCorruptError   damage other than a torn tail
+    ├── LogLockedError    another writer holds the log
+    └── LogKeyError       HMAC key missing or unusable
 """
 
 from __future__ import annotations

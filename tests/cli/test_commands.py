@@ -18,8 +18,14 @@ _NOT_VERBS = {"tables", "output"}  # helpers of the verbs, not verbs
 
 def run_cli(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
     env = {**os.environ, "PYTHONPATH": str(SRC)}
-    return subprocess.run([sys.executable, "-m", "seaudit", *args], input=stdin,
-                          capture_output=True, env=env, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "seaudit", *args],
+        input=stdin,
+        capture_output=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_every_verb_module_is_listed_and_has_the_verb_interface() -> None:
@@ -35,8 +41,13 @@ def test_every_verb_module_is_listed_and_has_the_verb_interface() -> None:
 def test_dash_t_prints_every_table_and_loads_back(capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["-t"]) == 0
     out = capsys.readouterr().out
-    for title in ("Status letters", "Stage codes", "Reason codes", "Password quality codes",
-                  "Untrust codes"):
+    for title in (
+        "Status letters",
+        "Stage codes",
+        "Reason codes",
+        "Password quality codes",
+        "Untrust codes",
+    ):
         assert title in out
     assert "   408  Default access of TCP service" in out
     loaded = load_site_tables(out)
@@ -94,8 +105,9 @@ def test_a_path_that_cannot_be_made_is_a_clean_error(tmp_path: Path) -> None:
 def test_parse_writes_to_a_file_with_format_options(tmp_path: Path) -> None:
     line = b"18 Nov 2008 15:23:56 D FILE admabc Read 69 3 /tmp/one /bin/tcsh localhost admabc\n"
     out = tmp_path / "out.leef"
-    result = run_cli("parse", "--to", "leef", "--opt", "delimiter=^", "-o", str(out), "-",
-                     stdin=line)
+    result = run_cli(
+        "parse", "--to", "leef", "--opt", "delimiter=^", "-o", str(out), "-", stdin=line
+    )
     assert result.returncode == 0, result.stderr
     text = out.read_text()
     assert text.startswith("LEEF:2.0|") and "^" in text and result.stdout == b""

@@ -18,32 +18,45 @@ from seaudit.text.reader import read_file
 SRC = Path(__file__).resolve().parents[2] / "src"
 LOGIN = b"28 Oct 2008 12:15:01 P LOGIN root 59 2 tty1 /bin/login"
 RESOURCE = b"18 Nov 2008 15:23:56 D FILE admabc Read 69 3 /tmp/one /bin/sh localhost admabc"
-TRACE = (b"10 Nov 2008 10:14:53 P TRACE MACHINE\\Administrator MACHINE\\john MACHINE\\john "
-         b"WINSERVICE _default 1059 WINSERVICE > (C:\\x.exe) Result: 'P'")
+TRACE = (
+    b"10 Nov 2008 10:14:53 P TRACE MACHINE\\Administrator MACHINE\\john MACHINE\\john "
+    b"WINSERVICE _default 1059 WINSERVICE > (C:\\x.exe) Result: 'P'"
+)
 
 
 def seaudit(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
     env = {**os.environ, "PYTHONPATH": str(SRC)}
-    return subprocess.run([sys.executable, "-m", "seaudit", "parse", *args], input=stdin,
-                          capture_output=True, env=env, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "seaudit", "parse", *args],
+        input=stdin,
+        capture_output=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
 
 
 @pytest.fixture
 def mixed(tmp_path: Path) -> Path:
     path = tmp_path / "audit.txt"
-    path.write_bytes(b"\n".join([
-        LOGIN,
-        b"garbage \xff\xfe line with \x1b[31m escape",
-        RESOURCE,
-        b"31 Feb 2009 10:00:00 P LOGIN root 59 2 tty1 /bin/login",
-        TRACE,
-        b"",
-    ]))
+    path.write_bytes(
+        b"\n".join(
+            [
+                LOGIN,
+                b"garbage \xff\xfe line with \x1b[31m escape",
+                RESOURCE,
+                b"31 Feb 2009 10:00:00 P LOGIN root 59 2 tty1 /bin/login",
+                TRACE,
+                b"",
+            ]
+        )
+    )
     return path
 
 
-def test_jsonl_equals_reference_records_and_rejects_go_to_stderr(mixed: Path,
-                                                                 tmp_path: Path) -> None:
+def test_jsonl_equals_reference_records_and_rejects_go_to_stderr(
+    mixed: Path, tmp_path: Path
+) -> None:
     rejects = tmp_path / "rejects.txt"
     done = seaudit(str(mixed), "--rejects", str(rejects))
     assert done.returncode == 1
@@ -54,8 +67,10 @@ def test_jsonl_equals_reference_records_and_rejects_go_to_stderr(mixed: Path,
     assert err[0].startswith(f"{mixed}:2: ")
     assert err[1].startswith(f"{mixed}:4: not a valid date and time")
     assert "\x1b" not in done.stderr.decode()  # a terminal cannot be attacked through reasons
-    assert rejects.read_bytes() == (b"garbage \xff\xfe line with \x1b[31m escape\n"
-                                    b"31 Feb 2009 10:00:00 P LOGIN root 59 2 tty1 /bin/login\n")
+    assert rejects.read_bytes() == (
+        b"garbage \xff\xfe line with \x1b[31m escape\n"
+        b"31 Feb 2009 10:00:00 P LOGIN root 59 2 tty1 /bin/login\n"
+    )
 
 
 def test_all_good_exits_0_and_stdin_is_read(tmp_path: Path) -> None:
@@ -64,7 +79,9 @@ def test_all_good_exits_0_and_stdin_is_read(tmp_path: Path) -> None:
         done = seaudit(*args, stdin=data)
         assert done.returncode == 0, done.stderr
         assert [json.loads(x)["event"] for x in done.stdout.splitlines()] == [
-            "login", "resource_access"]
+            "login",
+            "resource_access",
+        ]
         assert done.stderr == b""
 
 
@@ -96,8 +113,9 @@ def test_platform_and_sessionid_options(tmp_path: Path) -> None:
     assert seaudit(str(path), "--to", "short", "--sessionid").stdout == session
 
 
-def test_missing_file_and_usage_errors_exit_2_without_traceback(mixed: Path,
-                                                                tmp_path: Path) -> None:
+def test_missing_file_and_usage_errors_exit_2_without_traceback(
+    mixed: Path, tmp_path: Path
+) -> None:
     done = seaudit(str(tmp_path / "nope.txt"), str(mixed))
     assert done.returncode == 2
     assert b"cannot read" in done.stderr and b"No such file" in done.stderr

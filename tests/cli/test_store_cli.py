@@ -18,20 +18,52 @@ from seaudit.text.detailed import render_detailed
 from seaudit.text.short import render_short
 
 SEEDS = Path("/work/shared/spec/seeds")
-SUMMARY = re.compile(r"(\S+): (\d+) lines read = (\d+) stored \((\d+) records\) \+ (\d+) "
-                     r"rejected \((\d+)\) \+ (\d+) duplicate \((\d+) records\) \+ (\d+) blank")
+SUMMARY = re.compile(
+    r"(\S+): (\d+) lines read = (\d+) stored \((\d+) records\) \+ (\d+) "
+    r"rejected \((\d+)\) \+ (\d+) duplicate \((\d+) records\) \+ (\d+) blank"
+)
 
 RECORDS = [
-    AuditRecord(event="login", timestamp="2024-05-15T09:00:00", status="D", event_name="LOGIN",
-                user="bob", stage=59, reason=2, terminal="tty1", program="/bin/login",
-                audit_flags=""),
-    AuditRecord(event="login", timestamp="2024-05-14T09:00:00", status="P", event_name="LOGIN",
-                user="alice", stage=59, reason=2, terminal="tty2", program="/bin/login",
-                audit_flags=""),
-    AuditRecord(event="resource_access", timestamp="2024-05-15T11:00:00", status="D",
-                class_="FILE", user="bob", access="Read", stage=69, reason=3,
-                resource="/etc/shadow", program="/bin/cat", terminal="tty1",
-                effective_user="bob", audit_flags="", platform="unix"),
+    AuditRecord(
+        event="login",
+        timestamp="2024-05-15T09:00:00",
+        status="D",
+        event_name="LOGIN",
+        user="bob",
+        stage=59,
+        reason=2,
+        terminal="tty1",
+        program="/bin/login",
+        audit_flags="",
+    ),
+    AuditRecord(
+        event="login",
+        timestamp="2024-05-14T09:00:00",
+        status="P",
+        event_name="LOGIN",
+        user="alice",
+        stage=59,
+        reason=2,
+        terminal="tty2",
+        program="/bin/login",
+        audit_flags="",
+    ),
+    AuditRecord(
+        event="resource_access",
+        timestamp="2024-05-15T11:00:00",
+        status="D",
+        class_="FILE",
+        user="bob",
+        access="Read",
+        stage=69,
+        reason=3,
+        resource="/etc/shadow",
+        program="/bin/cat",
+        terminal="tty1",
+        effective_user="bob",
+        audit_flags="",
+        platform="unix",
+    ),
 ]
 
 
@@ -43,19 +75,31 @@ def env(store: Path | None = None, **extra: str) -> dict[str, str]:
     return e
 
 
-def seaudit(*args: str, store: Path | None = None, stdin: bytes = b"",
-            **extra: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([sys.executable, "-m", "seaudit", *args], input=stdin,
-                          capture_output=True, env=env(store, **extra), timeout=60, check=False)
+def seaudit(
+    *args: str, store: Path | None = None, stdin: bytes = b"", **extra: str
+) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "seaudit", *args],
+        input=stdin,
+        capture_output=True,
+        env=env(store, **extra),
+        timeout=60,
+        check=False,
+    )
 
 
 @pytest.fixture()
 def sample(tmp_path: Path) -> Path:
     """A file named like an endpoint's export: short lines, a detailed block, a blank line,
     a line that is not a record, and the same record twice on different lines."""
-    text = [render_short(RECORDS[0]), render_short(RECORDS[1]), "",
-            render_detailed(RECORDS[2], block=True), "not a record at all",
-            render_short(RECORDS[0])]
+    text = [
+        render_short(RECORDS[0]),
+        render_short(RECORDS[1]),
+        "",
+        render_detailed(RECORDS[2], block=True),
+        "not a record at all",
+        render_short(RECORDS[0]),
+    ]
     path = tmp_path / "web01.audit"
     path.write_text("\n".join(text) + "\n", encoding="utf-8")
     return path
@@ -82,8 +126,12 @@ def test_import_counts_every_line_and_twice_stores_nothing(tmp_path: Path, sampl
     lines2, _, stored2, _, _, dup_l2, dup2, _ = summary(again.stderr)
     assert (lines2, stored2, dup2, dup_l2) == (lines, 0, 4, stored_l)
     out = seaudit("--store", str(store), "--to", "jsonl", "--node", "web01")
-    assert [json.loads(x)["user"] for x in out.stdout.splitlines()] == ["bob", "alice", "bob",
-                                                                        "bob"]
+    assert [json.loads(x)["user"] for x in out.stdout.splitlines()] == [
+        "bob",
+        "alice",
+        "bob",
+        "bob",
+    ]
 
 
 def test_query_is_the_default_action(tmp_path: Path, sample: Path) -> None:
@@ -135,13 +183,32 @@ with store.open_log() as log:
 
 def test_follow_prints_records_as_a_writer_appends(tmp_path: Path) -> None:
     store = tmp_path / "s"
-    follow = subprocess.Popen([sys.executable, "-m", "seaudit", "--follow", "--status", "D",
-                               "--to", "jsonl", "--interval", "0.05"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env(store))
+    follow = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "seaudit",
+            "--follow",
+            "--status",
+            "D",
+            "--to",
+            "jsonl",
+            "--interval",
+            "0.05",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env(store),
+    )
     try:
         time.sleep(1.5)  # let it start and take the (empty) log's end
-        writer = subprocess.run([sys.executable, "-c", WRITER, str(store), "10"], env=env(),
-                                timeout=60, check=False, capture_output=True)
+        writer = subprocess.run(
+            [sys.executable, "-c", WRITER, str(store), "10"],
+            env=env(),
+            timeout=60,
+            check=False,
+            capture_output=True,
+        )
         assert writer.returncode == 0, writer.stderr
         assert follow.stdout is not None
         got = []

@@ -53,15 +53,19 @@ def test_corpus_file_counts(name: str) -> None:
         assert len(warnings) <= (0 if platform else 2)
 
 
-@pytest.mark.parametrize("name", ["unix_plain.txt", "unix_padded.txt", "unix_sessionid.txt",
-                                  "windows.txt"])
+@pytest.mark.parametrize(
+    "name", ["unix_plain.txt", "unix_padded.txt", "unix_sessionid.txt", "windows.txt"]
+)
 def test_non_detailed_files_render_back_line_for_line(name: str) -> None:
     platform = CORPUS[name][0]
     records, _ = read(HERE / name, platform)
     lines = (HERE / name).read_text("utf-8").splitlines()
     for record, line in zip(records, lines, strict=True):
-        variants = {render_short(record, sessionid=s, padded=p)
-                    for s in (False, True) for p in (False, True)}
+        variants = {
+            render_short(record, sessionid=s, padded=p)
+            for s in (False, True)
+            for p in (False, True)
+        }
         assert line in variants
 
 
@@ -70,8 +74,9 @@ def test_detailed_blocks_render_back() -> None:
     text = (HERE / "detailed_blocks.txt").read_text("utf-8")
     blocks = [b for b in text.split("\n\n") if b.strip()]
     for record, block in zip(records, blocks, strict=True):
-        assert block.strip("\n") in {render_detailed(record, block=True, sessionid=s)
-                                     for s in (False, True)}
+        assert block.strip("\n") in {
+            render_detailed(record, block=True, sessionid=s) for s in (False, True)
+        }
 
 
 def test_hostile_file_keeps_escape_sequences_and_invalid_utf8_as_data() -> None:

@@ -61,8 +61,19 @@ def seed_records() -> tuple[AuditRecord, ...]:
 
 _WORD = st.text(st.characters(blacklist_categories=("Cs", "Zs", "Cc")), min_size=1, max_size=12)
 _TEXT = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40)
-_CLASSES = ("FILE", "PROGRAM", "TERMINAL", "SUDO", "WINSERVICE", "REGKEY", "SURROGATE",
-            "USER", "GROUP", "TCP", "HOST")
+_CLASSES = (
+    "FILE",
+    "PROGRAM",
+    "TERMINAL",
+    "SUDO",
+    "WINSERVICE",
+    "REGKEY",
+    "SURROGATE",
+    "USER",
+    "GROUP",
+    "TCP",
+    "HOST",
+)
 
 
 def _value(key: str) -> st.SearchStrategy[Any]:
@@ -76,8 +87,21 @@ def _value(key: str) -> st.SearchStrategy[Any]:
     if kind == "flags":
         return st.sampled_from(["", "(OS user)", "AC database user"])
     if key == "access":
-        return st.sampled_from(["Read", "Write", "Execute", "Delete", "Rename", "Chown",
-                                "Chmod", "Create", "Utime", "Sec", "Control"])
+        return st.sampled_from(
+            [
+                "Read",
+                "Write",
+                "Execute",
+                "Delete",
+                "Rename",
+                "Chown",
+                "Chmod",
+                "Create",
+                "Utime",
+                "Sec",
+                "Control",
+            ]
+        )
     if kind in ("word",):
         return _WORD
     return _TEXT
@@ -86,8 +110,7 @@ def _value(key: str) -> st.SearchStrategy[Any]:
 @st.composite
 def _records_of(draw: st.DrawFn, layout: Layout) -> AuditRecord:
     platform = draw(st.sampled_from(["unix", "windows", None]))
-    moment = draw(st.datetimes(min_value=datetime(1990, 1, 1),
-                               max_value=datetime(2037, 12, 31)))
+    moment = draw(st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2037, 12, 31)))
     values: dict[str, Any] = {
         "event": layout.id,
         "timestamp": moment.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -100,8 +123,9 @@ def _records_of(draw: st.DrawFn, layout: Layout) -> AuditRecord:
             continue
         if key == "class":
             choices = layout.classes or _CLASSES
-            values[key] = draw(st.sampled_from(choices) | (_WORD if not layout.classes
-                                                            else st.nothing()))
+            values[key] = draw(
+                st.sampled_from(choices) | (_WORD if not layout.classes else st.nothing())
+            )
         elif key == "event_name":
             values[key] = layout.words[0] if layout.words else draw(_WORD)
         else:
@@ -110,8 +134,7 @@ def _records_of(draw: st.DrawFn, layout: Layout) -> AuditRecord:
         values["platform"] = platform
     record = AuditRecord.from_dict(values)
     if draw(st.booleans()):
-        origin = Origin(draw(_WORD), draw(st.integers(1, 10**6)), None,
-                        draw(st.none() | _WORD))
+        origin = Origin(draw(_WORD), draw(st.integers(1, 10**6)), None, draw(st.none() | _WORD))
         record = record.replace(origin=origin)
     return record
 
@@ -147,14 +170,19 @@ class OcsfValidator:
         if key not in self._validators:
             schema = OcsfJsonSchemaEmbedded(self.compiled).get_class_schema(key[0], list(profiles))
             self._validators[key] = Draft202012Validator(schema)
-        return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-                for e in self._validators[key].iter_errors(event)]
+        return [
+            f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+            for e in self._validators[key].iter_errors(event)
+        ]
 
     def attributes(self, class_uid: int, requirement: str, profiles: list[str]) -> set[str]:
         """A class's attributes of a requirement level, with the given profiles applied."""
         attrs = self.compiled["classes"][self.class_name(class_uid)]["attributes"]
-        return {n for n, a in attrs.items()
-                if a.get("requirement") == requirement and a.get("profile") in (None, *profiles)}
+        return {
+            n
+            for n, a in attrs.items()
+            if a.get("requirement") == requirement and a.get("profile") in (None, *profiles)
+        }
 
 
 def _strip_none(value: Any) -> Any:

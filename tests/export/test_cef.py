@@ -16,10 +16,20 @@ from seaudit.schema.events import EVENT_IDS
 from seaudit.schema.record import AuditRecord
 
 RECORD = AuditRecord(
-    event="resource_access", timestamp="2008-11-18T15:23:56", status="D", class_="FILE",
-    user="admabc", session_id="4922ae61:00000132", access="Read", stage=69,
-    stage_message="No Step that allowed access", reason=3, resource="/tmp/one",
-    program="/usr/local/bin/tcsh", terminal="localhost", effective_user="admabc",
+    event="resource_access",
+    timestamp="2008-11-18T15:23:56",
+    status="D",
+    class_="FILE",
+    user="admabc",
+    session_id="4922ae61:00000132",
+    access="Read",
+    stage=69,
+    stage_message="No Step that allowed access",
+    reason=3,
+    resource="/tmp/one",
+    program="/usr/local/bin/tcsh",
+    terminal="localhost",
+    effective_user="admabc",
     platform="unix",
 )
 TEXT = st.text(st.characters(codec="utf-8") | st.sampled_from("\\=|\n\r\t\u2028\udcff"))

@@ -17,13 +17,15 @@ DOCS = REPO / "docs" / "formats.md"
 def test_committed_docs_equal_the_generator_output() -> None:
     assert DOCS.read_text("utf-8") == render(), (
         "docs/formats.md is stale: run PYTHONPATH=src python -m seaudit.export.docs "
-        "> docs/formats.md")
+        "> docs/formats.md"
+    )
 
 
 def test_the_module_runs_as_a_program() -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
-    result = subprocess.run([sys.executable, "-m", "seaudit.export.docs"], env=env,
-                            capture_output=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "seaudit.export.docs"], env=env, capture_output=True, check=True
+    )
     assert result.stdout.decode("utf-8") == render()
 
 

@@ -29,8 +29,7 @@ ECS_CATEGORY_TYPES: dict[str, set[str]] = {
     "host": {"access", "change", "end", "info", "start"},
     "iam": {"admin", "change", "creation", "deletion", "group", "info", "user"},
     "intrusion_detection": {"allowed", "denied", "info"},
-    "network": {"access", "allowed", "connection", "denied", "end", "info", "protocol",
-                "start"},
+    "network": {"access", "allowed", "connection", "denied", "end", "info", "protocol", "start"},
     "process": {"access", "change", "end", "info", "start"},
 }
 ECS_KINDS = {"alert", "event"}
@@ -121,8 +120,13 @@ def test_network_and_file_fields() -> None:
 
 
 def test_undecodable_bytes_stay_valid_json(tmp_path: Path) -> None:
-    record = AuditRecord(event="login", timestamp="2008-10-28T12:15:01", status="P",
-                         user="ro\udcffot", origin=Origin("f", 1, "raw\udcff"))
+    record = AuditRecord(
+        event="login",
+        timestamp="2008-10-28T12:15:01",
+        status="P",
+        user="ro\udcffot",
+        origin=Origin("f", 1, "raw\udcff"),
+    )
     path = tmp_path / "out.ecs.jsonl"
     with path.open("wb") as sink:
         get_format("ecs").write([record], sink)

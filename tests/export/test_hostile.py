@@ -36,31 +36,72 @@ from seaudit.schema.record import AuditRecord
 from tests.route.rsyslogd import RSYSLOGD, Rsyslog
 
 FORGERIES = [
-    " suser=admin", " cs1Label=forged cs1=1", "\nCEF:0|Forged|x|1|login|Forged|10|suser=root",
-    "\tusrName=forged", "^usrName=forged", "|forged|", '"] [forged@1 a="b"]', 'x" forged="1',
-    "\n<13>1 2024-01-01T00:00:00Z h forged - - - x", "LEEF:2.0|F|F|1|e|x09|a=b",
+    " suser=admin",
+    " cs1Label=forged cs1=1",
+    "\nCEF:0|Forged|x|1|login|Forged|10|suser=root",
+    "\tusrName=forged",
+    "^usrName=forged",
+    "|forged|",
+    '"] [forged@1 a="b"]',
+    'x" forged="1',
+    "\n<13>1 2024-01-01T00:00:00Z h forged - - - x",
+    "LEEF:2.0|F|F|1|e|x09|a=b",
 ]
 HOSTILE: list[str] = [
-    "a\nb", "a\r\nb", "\r", "x|y", "k=v", "==", "back\\slash", "ends with \\", "\\", "]", "[",
-    '"quoted"', '"', "nul\x00byte", "bad\udcffutf8", "\udcc3(",
+    "a\nb",
+    "a\r\nb",
+    "\r",
+    "x|y",
+    "k=v",
+    "==",
+    "back\\slash",
+    "ends with \\",
+    "\\",
+    "]",
+    "[",
+    '"quoted"',
+    '"',
+    "nul\x00byte",
+    "bad\udcffutf8",
+    "\udcc3(",
     "=cmd|' /C calc'!A0",
-    "+1+1", "-2", "@SUM(A1:A2)", "\ttab", "sep\u2028line\u2029para", "nel\x85", "vt\x0bff\x0c",
-    "fs\x1cgs\x1drs\x1e", "del\x7f", "esc\x1b[31m", "   ", " lead and trail ", "é€😀",
-    "\\x00 \\n \\u2028 (already looks escaped)", *FORGERIES,
+    "+1+1",
+    "-2",
+    "@SUM(A1:A2)",
+    "\ttab",
+    "sep\u2028line\u2029para",
+    "nel\x85",
+    "vt\x0bff\x0c",
+    "fs\x1cgs\x1drs\x1e",
+    "del\x7f",
+    "esc\x1b[31m",
+    "   ",
+    " lead and trail ",
+    "é€😀",
+    "\\x00 \\n \\u2028 (already looks escaped)",
+    *FORGERIES,
 ]
-BIG: list[str] = ["A" * 65536, ("\n|=\\]\"\t" * 9363)[:65536]]
+BIG: list[str] = ["A" * 65536, ('\n|=\\]"\t' * 9363)[:65536]]
 EVENTS = ("login", "resource_access", "db_admin", "trace", "outbound_network", "untrust")
 # free-text fields of each event, where one 64 KB value goes
-_BIG_FIELD = {"login": "program", "resource_access": "resource", "db_admin": "command",
-              "trace": "trace", "outbound_network": "host", "untrust": "file"}
-_KEPT = frozenset({"event", "timestamp", "status", "platform", "stage_message",
-                   "command_type"})
+_BIG_FIELD = {
+    "login": "program",
+    "resource_access": "resource",
+    "db_admin": "command",
+    "trace": "trace",
+    "outbound_network": "host",
+    "untrust": "file",
+}
+_KEPT = frozenset({"event", "timestamp", "status", "platform", "stage_message", "command_type"})
 
 
 def _record(event: str, values: dict[str, str]) -> AuditRecord:
     layout = LAYOUT_BY_ID[event]
-    fields: dict[str, object] = {"event": event, "timestamp": "2024-03-01T08:00:01",
-                                 "status": layout.statuses[0]}
+    fields: dict[str, object] = {
+        "event": event,
+        "timestamp": "2024-03-01T08:00:01",
+        "status": layout.statuses[0],
+    }
     for key in layout.keys:
         if key in _KEPT:
             continue
@@ -73,8 +114,9 @@ def _record(event: str, values: dict[str, str]) -> AuditRecord:
 
 def hostile_records() -> list[AuditRecord]:
     records = [_record(event, {"*": value}) for event in EVENTS for value in HOSTILE]
-    records += [_record(event, {"*": "x", _BIG_FIELD[event]: big})
-                for event in EVENTS for big in BIG]
+    records += [
+        _record(event, {"*": "x", _BIG_FIELD[event]: big}) for event in EVENTS for big in BIG
+    ]
     return records
 
 
@@ -130,10 +172,12 @@ def check_cef(data: bytes) -> None:
         assert parsed["DeviceEventClassID"] == record.event
         assert parsed["CEFVersion"] == "0" and parsed["DeviceVendor"] == cef_format.VENDOR
         # pycef folds csN/csNLabel pairs into label -> value: undo that to compare keys
-        labels = {src.strip('"'): target[:-5] for target, src in mapping.items()
-                  if target.endswith("Label")}
-        extension = {labels.get(k, k): v for k, v in parsed.items()
-                     if k not in _CEF_HEADER_KEYS}
+        labels = {
+            src.strip('"'): target[:-5]
+            for target, src in mapping.items()
+            if target.endswith("Label")
+        }
+        extension = {labels.get(k, k): v for k, v in parsed.items() if k not in _CEF_HEADER_KEYS}
         expected: dict[str, str] = {}
         for target, source in mapping.items():
             if target in ("Signature ID", "Name", "Severity", "rt") or target.endswith("Label"):
@@ -146,9 +190,19 @@ def check_cef(data: bytes) -> None:
         assert {k: _cef_unescape(v) for k, v in extension.items()} == expected
 
 
-_CEF_HEADER_KEYS = frozenset({"DeviceVendor", "DeviceProduct", "DeviceVersion",
-                              "DeviceEventClassID", "Name", "DeviceName", "Severity",
-                              "DeviceSeverity", "CEFVersion"})
+_CEF_HEADER_KEYS = frozenset(
+    {
+        "DeviceVendor",
+        "DeviceProduct",
+        "DeviceVersion",
+        "DeviceEventClassID",
+        "Name",
+        "DeviceName",
+        "Severity",
+        "DeviceSeverity",
+        "CEFVersion",
+    }
+)
 
 
 def check_leef(data: bytes, delimiter: str = "\t") -> None:
@@ -160,9 +214,11 @@ def check_leef(data: bytes, delimiter: str = "\t") -> None:
         assert leef_format.LeefOptions.of({"delimiter": header[5]}).delimiter == delimiter
         attributes = dict(pair.split("=", 1) for pair in header[6].split(delimiter))
         mapping = leef_format.MAPPING[record.event]
-        expected = {target: spelled(value).replace(delimiter, f"\\x{ord(delimiter):02x}")
-                    for target, source in mapping.items() if target != "EventID"
-                    and (value := leef_format._source(record, source)) is not None}
+        expected = {
+            target: spelled(value).replace(delimiter, f"\\x{ord(delimiter):02x}")
+            for target, source in mapping.items()
+            if target != "EventID" and (value := leef_format._source(record, source)) is not None
+        }
         expected["devTime"] = attributes["devTime"]
         assert attributes == expected
 
@@ -194,8 +250,7 @@ def check_syslog(data: bytes) -> None:
         assert entry["msg"] == options.render_inner(record)
         if entry["$!"] is not None:  # mmpstrucdata parses structured data up to ~64 KB
             sd = entry["$!"]["rfc5424-sd"]
-            assert sd == {options.sd_id: {k: spelled(str(v))
-                                          for k, v in record.to_dict().items()}}
+            assert sd == {options.sd_id: {k: spelled(str(v)) for k, v in record.to_dict().items()}}
         else:
             assert len(entry["structured-data"]) > 60000
 
@@ -220,8 +275,13 @@ def check_unknown(fmt: Format, data: bytes) -> None:
 
 
 CHECKERS: dict[str, Callable[[bytes], None]] = {
-    "jsonl": check_jsonl, "csv": check_csv, "cef": check_cef, "leef": check_leef,
-    "syslog": check_syslog, "short": check_text_lines, "detailed": check_text_lines,
+    "jsonl": check_jsonl,
+    "csv": check_csv,
+    "cef": check_cef,
+    "leef": check_leef,
+    "syslog": check_syslog,
+    "short": check_text_lines,
+    "detailed": check_text_lines,
 }
 #: formats that leave a Unicode line separator (U+2028, U+0085, ...) raw in their text:
 #: not a break for LF-splitting shippers, but one for str.splitlines readers

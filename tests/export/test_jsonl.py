@@ -17,9 +17,23 @@ LINE = "18 Nov 2008 15:23:56 D FILE admabc Read 69 3 /tmp/one /usr/local/bin/tcs
 
 def test_keys_in_schema_order_and_absent_fields_left_out() -> None:
     data = json.loads(dumps(parse_short(LINE)))
-    assert list(data) == ["event", "timestamp", "status", "class", "user", "access", "stage",
-                          "stage_message", "reason", "resource", "program", "terminal",
-                          "effective_user", "audit_flags", "platform"]
+    assert list(data) == [
+        "event",
+        "timestamp",
+        "status",
+        "class",
+        "user",
+        "access",
+        "stage",
+        "stage_message",
+        "reason",
+        "resource",
+        "program",
+        "terminal",
+        "effective_user",
+        "audit_flags",
+        "platform",
+    ]
     assert "session_id" not in data and data["audit_flags"] == ""
 
 

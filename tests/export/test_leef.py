@@ -14,9 +14,17 @@ from seaudit.export.leef import MAPPING, LeefOptions, dev_time, escape_value, fo
 from seaudit.schema.events import EVENT_IDS
 from seaudit.schema.record import AuditRecord
 
-RECORD = AuditRecord(event="login", timestamp="2008-10-28T12:15:01", status="P",
-                     event_name="LOGIN", user="DOMAIN\\root", stage=59, reason=2,
-                     terminal="_CRONJOB_", program="SBIN_CRON")
+RECORD = AuditRecord(
+    event="login",
+    timestamp="2008-10-28T12:15:01",
+    status="P",
+    event_name="LOGIN",
+    user="DOMAIN\\root",
+    stage=59,
+    reason=2,
+    terminal="_CRONJOB_",
+    program="SBIN_CRON",
+)
 
 
 def test_header_and_attributes() -> None:
@@ -28,13 +36,21 @@ def test_header_and_attributes() -> None:
     assert attributes["devTimeFormat"] == "MMM dd yyyy HH:mm:ss Z"
     assert attributes["usrName"] == "DOMAIN\\root"  # no escaping added to plain text
     assert attributes["cat"] == "Permitted" and attributes["sev"] == "3"
-    assert list(attributes) == [k for k in MAPPING["login"] if k != "EventID"
-                                and (k in ("devTime", "devTimeFormat", "cat", "sev", "outcome")
-                                     or RECORD.get(MAPPING["login"][k]) is not None)]
+    assert list(attributes) == [
+        k
+        for k in MAPPING["login"]
+        if k != "EventID"
+        and (
+            k in ("devTime", "devTimeFormat", "cat", "sev", "outcome")
+            or RECORD.get(MAPPING["login"][k]) is not None
+        )
+    ]
 
 
-@pytest.mark.parametrize("spec,char,spelled", [("x09", "\t", "x09"), ("^", "^", "^"),
-                                               ("0x7E", "~", "~"), ("x1F", "\x1f", "x1f")])
+@pytest.mark.parametrize(
+    "spec,char,spelled",
+    [("x09", "\t", "x09"), ("^", "^", "^"), ("0x7E", "~", "~"), ("x1F", "\x1f", "x1f")],
+)
 def test_delimiter_option(spec: str, char: str, spelled: str) -> None:
     options = LeefOptions.of({"delimiter": spec})
     assert options.delimiter == char and options.header_delimiter == spelled

@@ -90,8 +90,13 @@ def test_the_validator_rejects_what_it_should(ocsf_validator: OcsfValidator) -> 
 
 def test_every_event_type_has_a_class() -> None:
     assert set(EVENT_MAPS) == set(EVENT_IDS)
-    file_access = AuditRecord(event="resource_access", timestamp="2008-11-18T15:23:56",
-                              status="D", class_="FILE", resource="/tmp/one")
+    file_access = AuditRecord(
+        event="resource_access",
+        timestamp="2008-11-18T15:23:56",
+        status="D",
+        class_="FILE",
+        resource="/tmp/one",
+    )
     assert event_map(file_access).cls.uid == 1001
     assert event_map(file_access.replace(class_="PROGRAM")) is NON_FILE_ACCESS
 
@@ -103,18 +108,32 @@ def test_time_zone_and_original_time() -> None:
     assert "timezone_offset" not in utc
     assert paris["time"] == 1227021836000 - 3600_000
     assert paris["timezone_offset"] == 60
-    assert utc["metadata"]["original_time"] == paris["metadata"]["original_time"] == \
-        "2008-11-18T15:23:56"
+    assert (
+        utc["metadata"]["original_time"]
+        == paris["metadata"]["original_time"]
+        == "2008-11-18T15:23:56"
+    )
     with pytest.raises(UsageError):
         events([record], timezone="Mars/Olympus")
 
 
 def test_codes_messages_and_raw_line() -> None:
-    record = AuditRecord(event="resource_access", timestamp="2008-11-18T15:23:56",
-                         status="D", class_="FILE", user="admabc", access="Read", stage=69,
-                         reason=3, resource="/tmp/one", program="/bin/cat", terminal="t1",
-                         session_id="4922ae61:00000132", audit_flags="",
-                         effective_user="admabc")
+    record = AuditRecord(
+        event="resource_access",
+        timestamp="2008-11-18T15:23:56",
+        status="D",
+        class_="FILE",
+        user="admabc",
+        access="Read",
+        stage=69,
+        reason=3,
+        resource="/tmp/one",
+        program="/bin/cat",
+        terminal="t1",
+        session_id="4922ae61:00000132",
+        audit_flags="",
+        effective_user="admabc",
+    )
     event = events([record])[0]
     assert event["status_id"] == 2 and event["action_id"] == 2 and event["disposition_id"] == 2
     assert event["status_code"] == "D"
@@ -127,8 +146,13 @@ def test_codes_messages_and_raw_line() -> None:
 
 
 def test_undecodable_bytes_stay_valid_json(ocsf_validator: OcsfValidator) -> None:
-    record = AuditRecord(event="login", timestamp="2008-10-28T12:15:01", status="P",
-                         user="ro\udcffot", origin=Origin("f", 1, "raw \udcff line"))
+    record = AuditRecord(
+        event="login",
+        timestamp="2008-10-28T12:15:01",
+        status="P",
+        user="ro\udcffot",
+        origin=Origin("f", 1, "raw \udcff line"),
+    )
     event = events([record])[0]
     assert event["user"]["name"] == "ro\udcffot"
     assert not ocsf_validator.errors(event)
@@ -137,8 +161,11 @@ def test_undecodable_bytes_stay_valid_json(ocsf_validator: OcsfValidator) -> Non
 def _full_record(layout_id: str, class_: str | None = None) -> AuditRecord:
     """A record of a layout with every key it can carry."""
     layout = next(lay for lay in LAYOUTS if lay.id == layout_id)
-    values: dict[str, Any] = {"event": layout.id, "timestamp": "2008-11-18T15:23:56",
-                              "status": layout.statuses[0]}
+    values: dict[str, Any] = {
+        "event": layout.id,
+        "timestamp": "2008-11-18T15:23:56",
+        "status": layout.statuses[0],
+    }
     for key in sorted(layout.keys - set(values)):
         values[key] = 7 if key in ("stage", "reason", "effective_uid", "real_uid") else "x"
     values["class"] = class_ or (layout.classes[0] if layout.classes else "FILE")
@@ -164,15 +191,26 @@ def test_required_and_recommended_attributes(ocsf_validator: OcsfValidator) -> N
             required = ocsf_validator.attributes(cls, "required", profiles)
             assert required <= set(event), (record.event, required - set(event))
             recommended = ocsf_validator.attributes(cls, "recommended", profiles)
-            label = record.event + ("" if record.class_ in (None, "FILE") or
-                                    record.event != "resource_access" else " (not FILE)")
-            rows.append((label, "yes" if known else "no", f"{event['class_name']} {cls}",
-                         ", ".join(sorted(profiles)),
-                         ", ".join(sorted(required)),
-                         ", ".join(sorted(recommended & set(event))),
-                         ", ".join(sorted(recommended - set(event)))))
-    print("\n| event | endpoint known | class | profiles | required (all filled) "
-          "| recommended filled | recommended not filled |\n|---|---|---|---|---|---|---|")
+            label = record.event + (
+                ""
+                if record.class_ in (None, "FILE") or record.event != "resource_access"
+                else " (not FILE)"
+            )
+            rows.append(
+                (
+                    label,
+                    "yes" if known else "no",
+                    f"{event['class_name']} {cls}",
+                    ", ".join(sorted(profiles)),
+                    ", ".join(sorted(required)),
+                    ", ".join(sorted(recommended & set(event))),
+                    ", ".join(sorted(recommended - set(event))),
+                )
+            )
+    print(
+        "\n| event | endpoint known | class | profiles | required (all filled) "
+        "| recommended filled | recommended not filled |\n|---|---|---|---|---|---|---|"
+    )
     for row in rows:
         print("| " + " | ".join(row) + " |")
 

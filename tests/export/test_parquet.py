@@ -86,8 +86,13 @@ def test_empty_stream_writes_a_valid_empty_file() -> None:
 
 
 def test_lone_surrogates_become_replacement_characters() -> None:
-    record = AuditRecord(event="login", timestamp="2008-10-28T12:15:01", status="P",
-                         user="ro\udcffot", origin=Origin("f\udcfe", 1))
+    record = AuditRecord(
+        event="login",
+        timestamp="2008-10-28T12:15:01",
+        status="P",
+        user="ro\udcffot",
+        origin=Origin("f\udcfe", 1),
+    )
     row = pl.read_parquet(io.BytesIO(write([record]))).row(0, named=True)
     assert row["user"] == "ro\ufffdot"
     assert row["source"] == "f\ufffd"

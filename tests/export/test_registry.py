@@ -17,7 +17,8 @@ NOT_FORMATS = {"docs"}
 
 def _modules() -> list[str]:
     return sorted(
-        f"seaudit.export.{m.name}" for m in pkgutil.iter_modules(export_package.__path__)
+        f"seaudit.export.{m.name}"
+        for m in pkgutil.iter_modules(export_package.__path__)
         if not m.name.startswith("_") and m.name not in NOT_FORMATS
     )
 
@@ -30,7 +31,8 @@ def test_every_module_is_listed_and_registers_a_format() -> None:
         module = importlib.import_module(module_name)
         formats = module.FORMATS if hasattr(module, "FORMATS") else (module.FORMAT,)
         assert sorted(fmt.name for fmt in formats) == sorted(
-            name for name, home in FORMAT_MODULES.items() if home == module_name)
+            name for name, home in FORMAT_MODULES.items() if home == module_name
+        )
         for fmt in formats:
             assert isinstance(fmt, Format)
             assert registry()[fmt.name] is fmt

@@ -15,10 +15,21 @@ from seaudit.export.syslog import MAPPING, SyslogOptions, escape_param_value, fo
 from seaudit.schema.events import EVENT_IDS
 from seaudit.schema.record import AuditRecord, Origin
 
-RECORD = AuditRecord(event="resource_access", timestamp="2008-11-18T15:23:56", status="D",
-                     class_="FILE", user="admabc", access="Read", stage=69, reason=3,
-                     resource="/tmp/one", program="/usr/local/bin/tcsh", terminal="localhost",
-                     effective_user="admabc", origin=Origin("audit.txt", 1, node="host-7"))
+RECORD = AuditRecord(
+    event="resource_access",
+    timestamp="2008-11-18T15:23:56",
+    status="D",
+    class_="FILE",
+    user="admabc",
+    access="Read",
+    stage=69,
+    reason=3,
+    resource="/tmp/one",
+    program="/usr/local/bin/tcsh",
+    terminal="localhost",
+    effective_user="admabc",
+    origin=Origin("audit.txt", 1, node="host-7"),
+)
 HEADER = re.compile(r"^<(\d+)>1 (\S+) (\S+) (\S+) (\S+) (\S+) (\[.*\])(?: (.*))?$")
 
 
@@ -35,8 +46,9 @@ def test_header_fields() -> None:
 
 
 def test_options() -> None:
-    options = SyslogOptions.of({"facility": "local3", "hostname": "my host", "pen": "99999",
-                                "inner": "json"})
+    options = SyslogOptions.of(
+        {"facility": "local3", "hostname": "my host", "pen": "99999", "inner": "json"}
+    )
     message = format_message(RECORD, options)
     assert message.startswith("<156>1 ") and " my_host seaudit - " in message
     assert "[seaudit@99999 " in message
@@ -62,7 +74,7 @@ def test_mapping_covers_every_event_with_valid_param_names() -> None:
         for name in mapping:
             if name.startswith("seaudit@PEN "):
                 param = name.split(" ", 1)[1]
-                assert re.fullmatch(r'[!-~]{1,32}', param) and not set(param) & set('= ]"')
+                assert re.fullmatch(r"[!-~]{1,32}", param) and not set(param) & set('= ]"')
 
 
 def test_a_record_the_text_layout_cannot_show_falls_back_to_json() -> None:

@@ -16,13 +16,23 @@ def make_record(i: int, *, pad: int = 0) -> AuditRecord:
     """The i-th test record: events and fields vary, provenance set on every other one."""
     kinds = [
         dict(event="login", status="P", user=f"user{i % 7}", terminal="tty1", program="/bin/login"),
-        dict(event="resource_access", status="D", class_="FILE", user="bob", access="READ",
-             resource=f"/etc/secret{i}" + "x" * pad, program="/bin/cat", stage=69, reason=2),
+        dict(
+            event="resource_access",
+            status="D",
+            class_="FILE",
+            user="bob",
+            access="READ",
+            resource=f"/etc/secret{i}" + "x" * pad,
+            program="/bin/cat",
+            stage=69,
+            reason=2,
+        ),
         dict(event="logout", status="P", user="alice", terminal="pts/0"),
     ]
     origin = Origin("sample.txt", i + 1, raw=f"line {i} \x1b[31m", node="host-a") if i % 2 else None
-    return AuditRecord(timestamp=f"2026-01-{1 + i % 28:02d}T10:{i % 60:02d}:00", origin=origin,
-                       **kinds[i % 3])  # type: ignore[arg-type]
+    return AuditRecord(
+        timestamp=f"2026-01-{1 + i % 28:02d}T10:{i % 60:02d}:00", origin=origin, **kinds[i % 3]
+    )  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -30,6 +40,7 @@ def log_cfg(tmp_path: Path) -> Callable[..., LogConfig]:
     def build(**kw: object) -> LogConfig:
         kw.setdefault("audit_log", tmp_path / "log" / "seos.audit")
         return LogConfig(**kw)  # type: ignore[arg-type]
+
     return build
 
 
@@ -41,8 +52,9 @@ def tmpfs(tmp_path: Path) -> Iterator[Callable[[str], Path]]:
     def mount(size: str) -> Path:
         point = tmp_path / f"fs{len(mounts)}"
         point.mkdir()
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs",
-                               str(point)], capture_output=True)
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(point)], capture_output=True
+        )
         if done.returncode != 0:
             pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
         mounts.append(point)

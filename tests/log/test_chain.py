@@ -24,6 +24,15 @@ def test_keyed_chain_is_hmac_sha256_and_depends_on_the_key() -> None:
 def test_every_input_matters() -> None:
     c = Chain()
     base = c.link(bytes(32), 1, b"a")
-    assert len({base, c.link(b"\x01" + bytes(31), 1, b"a"), c.link(bytes(32), 2, b"a"),
-                c.link(bytes(32), 1, b"b")}) == 4
+    assert (
+        len(
+            {
+                base,
+                c.link(b"\x01" + bytes(31), 1, b"a"),
+                c.link(bytes(32), 2, b"a"),
+                c.link(bytes(32), 1, b"b"),
+            }
+        )
+        == 4
+    )
     assert c.anchor(bytes(32), b"h") != c.anchor(b"\x02" * 32, b"h")

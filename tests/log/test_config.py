@@ -23,7 +23,8 @@ def test_load_reads_logmgr_with_product_and_own_keys(tmp_path: Path) -> None:
         "audit_log = log/seos.audit   ; comment\n"
         "audit_back = /var/back/seos.audit.bak\n"
         "audit_size = 2048\naudit_max_files = 0\nBackUp_Date = Daily\n"
-        "flush = every:100\non_full = rotate\nhmac_key_file = key.bin\n")
+        "flush = every:100\non_full = rotate\nhmac_key_file = key.bin\n"
+    )
     cfg = LogConfig.load(ini)
     assert cfg.audit_log == tmp_path / "log" / "seos.audit"
     assert cfg.audit_back == Path("/var/back/seos.audit.bak")
@@ -38,9 +39,14 @@ def test_size_is_clamped_to_the_products_range() -> None:
     assert LogConfig(audit_size=10**9).audit_size == 2 * 1024 * 1024
 
 
-@pytest.mark.parametrize("text, expected", [("record", FlushPolicy("record", 1)),
-                                            ("every:10", FlushPolicy("every", 10)),
-                                            ("ms:250", FlushPolicy("ms", 250))])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("record", FlushPolicy("record", 1)),
+        ("every:10", FlushPolicy("every", 10)),
+        ("ms:250", FlushPolicy("ms", 250)),
+    ],
+)
 def test_flush_policies_parse(text: str, expected: FlushPolicy) -> None:
     assert FlushPolicy.parse(text) == expected
     assert FlushPolicy.parse(str(expected)) == expected

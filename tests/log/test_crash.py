@@ -26,14 +26,19 @@ KILLS = 10
 @pytest.mark.parametrize("flush", ["record", "every:16", "ms:5"])
 def test_sigkill_never_loses_an_acknowledged_record(tmp_path: Path, flush: str) -> None:
     rng = random.Random(f"crash-{flush}")
-    cfg = LogConfig(audit_log=tmp_path / "seos.audit", audit_size=50, backup_date="yes",
-                    audit_max_files=0)
+    cfg = LogConfig(
+        audit_log=tmp_path / "seos.audit", audit_size=50, backup_date="yes", audit_max_files=0
+    )
     env = {**os.environ, "PYTHONPATH": SRC}
     checked = 0
     recoveries = 0
     for i in range(KILLS):
-        proc = subprocess.Popen([sys.executable, WRITER, str(tmp_path), flush, str(i)],
-                                env=env, stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, WRITER, str(tmp_path), flush, str(i)],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert proc.stdout is not None
         first = proc.stdout.readline()  # opened: now kill at a random moment of writing
         assert first.startswith("O ")

@@ -27,8 +27,12 @@ def test_frame_round_trip(seq: int, payload: bytes) -> None:
     data = encode_frame(seq, payload, HASH)
     status, frame = parse_frame(data, 0)
     assert status == OK and frame is not None
-    assert (frame.seq, frame.payload, frame.chain_hash, frame.end) == (seq, payload, HASH,
-                                                                       len(data))
+    assert (frame.seq, frame.payload, frame.chain_hash, frame.end) == (
+        seq,
+        payload,
+        HASH,
+        len(data),
+    )
 
 
 @given(st.binary(min_size=1, max_size=100), st.data())
@@ -49,8 +53,11 @@ def test_header_round_trip_and_checks() -> None:
     assert len(raw) == HEADER_SIZE == 128 and raw[:8] == b"SEAUDLOG"
     assert decode_header(raw) == h
     assert zlib.crc32(raw[:124]) == int.from_bytes(raw[124:], "little")
-    for bad, why in [(raw[:100], "shorter"), (b"X" + raw[1:], "magic"),
-                     (raw[:20] + b"\x09" + raw[21:], "checksum")]:
+    for bad, why in [
+        (raw[:100], "shorter"),
+        (b"X" + raw[1:], "magic"),
+        (raw[:20] + b"\x09" + raw[21:], "checksum"),
+    ]:
         try:
             decode_header(bad)
         except ValueError as exc:

@@ -40,8 +40,7 @@ def test_full_disk_refuse_keeps_the_log_intact(tmpfs: Callable[[str], Path]) -> 
         with pytest.raises(LogFullError, match="No space left on device") as info:
             log.append(make_record(0))
         assert f"after seq {accepted}" in str(info.value) and info.value.hint
-    assert [e.record for e in read_log(cfg)] == [make_record(i, pad=300)
-                                                 for i in range(accepted)]
+    assert [e.record for e in read_log(cfg)] == [make_record(i, pad=300) for i in range(accepted)]
     assert verify_log(cfg).ok
     with AuditLog(cfg) as log:  # reopening a full log works and still refuses
         assert log.recovery is None
@@ -51,10 +50,16 @@ def test_full_disk_refuse_keeps_the_log_intact(tmpfs: Callable[[str], Path]) -> 
 
 @pytest.mark.parametrize("mode", ["yes", "none"])
 def test_full_disk_rotate_drops_oldest_backups_and_keeps_going(
-        tmpfs: Callable[[str], Path], mode: str) -> None:
+    tmpfs: Callable[[str], Path], mode: str
+) -> None:
     point = tmpfs("160k" if mode == "yes" else "80k")
-    cfg = LogConfig(audit_log=point / "seos.audit", audit_size=50, backup_date=mode,
-                    audit_max_files=0, on_full="rotate")
+    cfg = LogConfig(
+        audit_log=point / "seos.audit",
+        audit_size=50,
+        backup_date=mode,
+        audit_max_files=0,
+        on_full="rotate",
+    )
     with AuditLog(cfg) as log:
         for i in range(1500):
             assert log.append(make_record(i, pad=300)) == i + 1
@@ -92,12 +97,15 @@ CHILD = textwrap.dedent("""
 def _child(tmp_path: Path, on_full: str) -> tuple[list[str], LogConfig]:
     tests = str(Path(__file__).resolve().parents[1])
     log = tmp_path / "seos.audit"
-    done = subprocess.run([sys.executable, "-c", CHILD.format(tests=tests), str(log), on_full],
-                          env={**os.environ, "PYTHONPATH": SRC}, capture_output=True,
-                          text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD.format(tests=tests), str(log), on_full],
+        env={**os.environ, "PYTHONPATH": SRC},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
-    return done.stdout.splitlines(), LogConfig(audit_log=log, backup_date="yes",
-                                               audit_max_files=0)
+    return done.stdout.splitlines(), LogConfig(audit_log=log, backup_date="yes", audit_max_files=0)
 
 
 def test_file_size_limit_refuse(tmp_path: Path) -> None:
@@ -121,7 +129,8 @@ def test_file_size_limit_rotate(tmp_path: Path) -> None:
 
 BATCH_CHILD = CHILD.replace("for i in range(300):", "for i in range(0, 300, 100):").replace(
     "log.append(make_record(i, pad=300))",
-    "log.append_batch(make_record(j, pad=300) for j in range(i, i + 100))")
+    "log.append_batch(make_record(j, pad=300) for j in range(i, i + 100))",
+)
 assert BATCH_CHILD.count("append_batch") == 1
 
 
@@ -129,9 +138,13 @@ def test_file_size_limit_rotate_with_batches(tmp_path: Path) -> None:
     """Batches bigger than the file-size limit are split where the limit falls."""
     tests = str(Path(__file__).resolve().parents[1])
     log = tmp_path / "seos.audit"
-    done = subprocess.run([sys.executable, "-c", BATCH_CHILD.format(tests=tests), str(log),
-                           "rotate"], env={**os.environ, "PYTHONPATH": SRC},
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", BATCH_CHILD.format(tests=tests), str(log), "rotate"],
+        env={**os.environ, "PYTHONPATH": SRC},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [w for i in range(100, 301, 100) for w in ("A", str(i))]
     cfg = LogConfig(audit_log=log, backup_date="yes", audit_max_files=0)

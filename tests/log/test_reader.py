@@ -20,21 +20,35 @@ _text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_si
 
 @st.composite
 def records(draw: st.DrawFn) -> AuditRecord:
-    origin = draw(st.none() | st.builds(Origin, source=_text, line=st.integers(0, 10**9),
-                                        raw=st.none() | _text, node=st.none() | _text))
-    return AuditRecord(event=draw(st.sampled_from(["login", "trace", "resource_access"])),
-                       timestamp="2026-02-06T14:43:30", status=draw(st.sampled_from("PDWFS")),
-                       user=draw(st.none() | _text), resource=draw(st.none() | _text),
-                       stage=draw(st.none() | st.integers(0, 2**40)), origin=origin,
-                       warnings=tuple(draw(st.lists(_text, max_size=2))))
+    origin = draw(
+        st.none()
+        | st.builds(
+            Origin,
+            source=_text,
+            line=st.integers(0, 10**9),
+            raw=st.none() | _text,
+            node=st.none() | _text,
+        )
+    )
+    return AuditRecord(
+        event=draw(st.sampled_from(["login", "trace", "resource_access"])),
+        timestamp="2026-02-06T14:43:30",
+        status=draw(st.sampled_from("PDWFS")),
+        user=draw(st.none() | _text),
+        resource=draw(st.none() | _text),
+        stage=draw(st.none() | st.integers(0, 2**40)),
+        origin=origin,
+        warnings=tuple(draw(st.lists(_text, max_size=2))),
+    )
 
 
-@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture],
-          deadline=None)
+@settings(
+    max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
+)
 @given(st.lists(records(), min_size=1, max_size=20))
-def test_any_records_read_back_equal_with_origin_and_warnings(tmp_path_factory: pytest.
-                                                              TempPathFactory,
-                                                              batch: list[AuditRecord]) -> None:
+def test_any_records_read_back_equal_with_origin_and_warnings(
+    tmp_path_factory: pytest.TempPathFactory, batch: list[AuditRecord]
+) -> None:
     cfg = LogConfig(audit_log=tmp_path_factory.mktemp("h") / "seos.audit", flush="every:100")
     with AuditLog(cfg) as log:
         log.append_batch(batch)
@@ -126,8 +140,12 @@ def test_payload_holds_exactly_to_dict_plus_provenance() -> None:
         assert data.pop("warnings") == [f"w{i}"]
         assert data == r.to_dict()
         if r.origin is not None:
-            assert prov == {"source": r.origin.source, "line": r.origin.line,
-                            "node": r.origin.node, "raw": r.origin.raw}
+            assert prov == {
+                "source": r.origin.source,
+                "line": r.origin.line,
+                "node": r.origin.node,
+                "raw": r.origin.raw,
+            }
 
 
 def test_payload_slots_are_pinned_by_the_log_version() -> None:
@@ -138,20 +156,56 @@ def test_payload_slots_are_pinned_by_the_log_version() -> None:
 
     assert VERSION == 2
     assert SLOTS == (
-        "stage", "reason", "effective_uid", "real_uid", "line",
-        "event", "timestamp", "status", "event_name", "class", "user", "session_id", "access",
-        "stage_message", "resource", "object", "program", "terminal", "host", "service",
-        "effective_user", "real_user", "real_uid", "audit_flags", "command", "command_type",
-        "trace", "module", "message_id", "file", "platform", "source", "node", "raw",
-        "warnings")
+        "stage",
+        "reason",
+        "effective_uid",
+        "real_uid",
+        "line",
+        "event",
+        "timestamp",
+        "status",
+        "event_name",
+        "class",
+        "user",
+        "session_id",
+        "access",
+        "stage_message",
+        "resource",
+        "object",
+        "program",
+        "terminal",
+        "host",
+        "service",
+        "effective_user",
+        "real_user",
+        "real_uid",
+        "audit_flags",
+        "command",
+        "command_type",
+        "trace",
+        "module",
+        "message_id",
+        "file",
+        "platform",
+        "source",
+        "node",
+        "raw",
+        "warnings",
+    )
 
 
 @pytest.mark.parametrize("uid", [7, "7", "0007", "DOM\\bob", 10**30, ""])
 def test_real_uid_keeps_its_kind(uid: int | str) -> None:
     from seaudit.log.payload import decode_record, encode_record
 
-    record = AuditRecord(event="trace", timestamp="2026-02-06T14:43:30", status="P",
-                         real_uid=uid, stage=3, origin=Origin("s", 1, "r", "n"))
+    record = AuditRecord(
+        event="trace",
+        timestamp="2026-02-06T14:43:30",
+        status="P",
+        real_uid=uid,
+        stage=3,
+        origin=Origin("s", 1, "r", "n"),
+    )
     back = decode_record(encode_record(record))
     assert back == record and type(back.real_uid) is type(uid)
     assert encode_record(back) == encode_record(record)
@@ -160,24 +214,41 @@ def test_real_uid_keeps_its_kind(uid: int | str) -> None:
 def test_format_1_payloads_are_still_read() -> None:
     from seaudit.log.payload import decode_record
 
-    old = (b'{"event":"login","timestamp":"2026-01-02T10:01:00","status":"P","user":"bob",'
-           b'"stage":59,"source":"a.txt","line":3,"raw":"x \\udcff","warnings":["w"]}')
+    old = (
+        b'{"event":"login","timestamp":"2026-01-02T10:01:00","status":"P","user":"bob",'
+        b'"stage":59,"source":"a.txt","line":3,"raw":"x \\udcff","warnings":["w"]}'
+    )
     record = decode_record(old)
-    assert record == AuditRecord(event="login", timestamp="2026-01-02T10:01:00", status="P",
-                                 user="bob", stage=59)
+    assert record == AuditRecord(
+        event="login", timestamp="2026-01-02T10:01:00", status="P", user="bob", stage=59
+    )
     assert record.origin == Origin("a.txt", 3, "x \udcff", None)
     assert record.warnings == ("w",)
 
 
-@pytest.mark.parametrize("payload", [
-    b"[]", b"{}", b"[1]", b'["x"]', b"[-1]", b'[224,"login","t"]',
-    b'[224,"login","t","P","x"]', b'[224,"login",null,"P"]',
-    b'[%d,"login","t","P"]' % (224 | 1 << 40),
-    b'[true,"a","b","c"]', b'[224,"login","t",5]', b"[224,", b'"text"',
-    b'[232,"x","login","t","P"]', b'[4194528,"login","t","P",5]',
-    b'[%d,5,"login","t","P","6"]' % (8 | 224 | 1 << 22),
-    b'[%d,"login","t","P",5]' % (1 << 34 | 224), b'[225,1.5,"login","t","P"]',
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"[]",
+        b"{}",
+        b"[1]",
+        b'["x"]',
+        b"[-1]",
+        b'[224,"login","t"]',
+        b'[224,"login","t","P","x"]',
+        b'[224,"login",null,"P"]',
+        b'[%d,"login","t","P"]' % (224 | 1 << 40),
+        b'[true,"a","b","c"]',
+        b'[224,"login","t",5]',
+        b"[224,",
+        b'"text"',
+        b'[232,"x","login","t","P"]',
+        b'[4194528,"login","t","P",5]',
+        b'[%d,5,"login","t","P","6"]' % (8 | 224 | 1 << 22),
+        b'[%d,"login","t","P",5]' % (1 << 34 | 224),
+        b'[225,1.5,"login","t","P"]',
+    ],
+)
 def test_a_payload_that_is_no_record_raises_value_error(payload: bytes) -> None:
     from seaudit.log.payload import decode_record
 
@@ -185,8 +256,9 @@ def test_a_payload_that_is_no_record_raises_value_error(payload: bytes) -> None:
         decode_record(payload)
 
 
-_any_text = st.text(st.characters(codec="utf-8") | st.sampled_from("\udcff\udc80\"\\\n\x00\u2028"),
-                    max_size=12)
+_any_text = st.text(
+    st.characters(codec="utf-8") | st.sampled_from('\udcff\udc80"\\\n\x00\u2028'), max_size=12
+)
 
 
 @st.composite
@@ -200,17 +272,28 @@ def any_records(draw: st.DrawFn) -> AuditRecord:
         if f.key in INT_OR_STR:
             kind = st.integers(0, 2**70) | _any_text
         elif f.key in INT_KEYS:
-            kind = st.integers(-2**70, 2**70)
+            kind = st.integers(-(2**70), 2**70)
         else:
             kind = _any_text
         if f.key in ("event", "timestamp", "status"):
             values[f.attr] = draw(kind)
         else:
             values[f.attr] = draw(st.none() | kind)
-    origin = draw(st.none() | st.builds(Origin, source=_any_text, line=st.integers(0, 2**64),
-                                        raw=st.none() | _any_text, node=st.none() | _any_text))
-    return AuditRecord(**values, origin=origin,  # type: ignore[arg-type]
-                       warnings=tuple(draw(st.lists(_any_text, max_size=3))))
+    origin = draw(
+        st.none()
+        | st.builds(
+            Origin,
+            source=_any_text,
+            line=st.integers(0, 2**64),
+            raw=st.none() | _any_text,
+            node=st.none() | _any_text,
+        )
+    )
+    return AuditRecord(
+        **values,
+        origin=origin,  # type: ignore[arg-type]
+        warnings=tuple(draw(st.lists(_any_text, max_size=3))),
+    )
 
 
 @settings(max_examples=300, deadline=None)

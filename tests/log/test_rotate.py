@@ -29,8 +29,11 @@ def _segment(path: Path, first_seq: int) -> None:
 
 def test_backups_are_ordered_by_first_seq_not_name_and_pruned(tmp_path: Path) -> None:
     cfg = LogConfig(audit_log=tmp_path / "seos.audit", backup_date="yes", audit_max_files=2)
-    names = ["seos.audit.bak.01-Dec-2007.000000", "seos.audit.bak.02-Apr-2008.000000",
-             "seos.audit.bak.03-Jan-2008.000000"]
+    names = [
+        "seos.audit.bak.01-Dec-2007.000000",
+        "seos.audit.bak.02-Apr-2008.000000",
+        "seos.audit.bak.03-Jan-2008.000000",
+    ]
     for name, seq in zip(names, (1, 300, 200), strict=True):
         _segment(tmp_path / name, seq)
     (tmp_path / "seos.audit.bak.notes").write_text("not a backup")
@@ -42,8 +45,11 @@ def test_backups_are_ordered_by_first_seq_not_name_and_pruned(tmp_path: Path) ->
 
 def test_next_boundary() -> None:
     created = int(dt.datetime(2026, 3, 10, 15, 0).timestamp() * 1e9)  # a Tuesday
-    expect = {"daily": dt.datetime(2026, 3, 11), "weekly": dt.datetime(2026, 3, 16),
-              "monthly": dt.datetime(2026, 4, 1)}
+    expect = {
+        "daily": dt.datetime(2026, 3, 11),
+        "weekly": dt.datetime(2026, 3, 16),
+        "monthly": dt.datetime(2026, 4, 1),
+    }
     for mode, when in expect.items():
         assert next_boundary(mode, created) == when.timestamp()
     dec = int(dt.datetime(2026, 12, 31, 23, 0).timestamp() * 1e9)

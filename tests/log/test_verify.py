@@ -41,8 +41,7 @@ def _frames(path: Path) -> tuple[bytes, list[Frame]]:
 
 
 def _write(path: Path, head: bytes, frames: list[Frame]) -> None:
-    path.write_bytes(head + b"".join(encode_frame(f.seq, f.payload, f.chain_hash)
-                                     for f in frames))
+    path.write_bytes(head + b"".join(encode_frame(f.seq, f.payload, f.chain_hash) for f in frames))
 
 
 def _problem(cfg: LogConfig, key: bytes | None = None) -> tuple[str, Path, int | None, int]:
@@ -63,8 +62,9 @@ def test_edited_payload_with_fixed_crc(log_cfg: Cfg) -> None:
     path = log_files(cfg)[1]
     head, frames = _frames(path)
     f = frames[5]
-    frames[5] = Frame(f.offset, f.seq, f.payload.replace(b'"P"', b'"D"').replace(b'"D"', b'"F"'),
-                      f.chain_hash)
+    frames[5] = Frame(
+        f.offset, f.seq, f.payload.replace(b'"P"', b'"D"').replace(b'"D"', b'"F"'), f.chain_hash
+    )
     _write(path, head, frames)
     assert _problem(cfg) == ("edited", path, f.seq, f.offset)
 
@@ -173,8 +173,15 @@ def test_header_edited(log_cfg: Cfg) -> None:
     path = log_files(cfg)[1]
     data = path.read_bytes()
     h = decode_header(data)
-    forged = H(h.first_seq, h.prev_first_seq, h.history_from, h.created_ns + 10**9,
-               h.prev_hash, h.anchor, h.keyed)
+    forged = H(
+        h.first_seq,
+        h.prev_first_seq,
+        h.history_from,
+        h.created_ns + 10**9,
+        h.prev_hash,
+        h.anchor,
+        h.keyed,
+    )
     path.write_bytes(encode_header(forged) + data[HEADER_SIZE:])
     assert _problem(cfg)[:3] == ("edited", path, h.first_seq)
 
@@ -219,8 +226,9 @@ def test_unkeyed_chain_can_be_recomputed_which_is_why_keys_exist(log_cfg: Cfg) -
     assert verify_log(cfg).ok  # documented limit of the unkeyed chain
 
 
-def test_key_added_later_protects_the_earlier_unkeyed_segments(log_cfg: Cfg,
-                                                              tmp_path: Path) -> None:
+def test_key_added_later_protects_the_earlier_unkeyed_segments(
+    log_cfg: Cfg, tmp_path: Path
+) -> None:
     key_file = tmp_path / "key"
     key = os.urandom(32).hex().encode()  # key files are stripped of surrounding whitespace
     key_file.write_bytes(key)
@@ -241,8 +249,14 @@ def test_key_added_later_protects_the_earlier_unkeyed_segments(log_cfg: Cfg,
         head, frames = _frames(path)
         h = decode_header(head)
         h = H(h.first_seq, h.prev_first_seq, h.history_from, h.created_ns, prev)
-        h = H(h.first_seq, h.prev_first_seq, h.history_from, h.created_ns, prev,
-              chain.anchor(prev, h.anchored_bytes()))
+        h = H(
+            h.first_seq,
+            h.prev_first_seq,
+            h.history_from,
+            h.created_ns,
+            prev,
+            chain.anchor(prev, h.anchored_bytes()),
+        )
         out, last = [], h.anchor
         for f in frames:
             payload = f.payload.replace(b"bob", b"eve") if f.seq == 2 else f.payload

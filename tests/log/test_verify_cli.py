@@ -19,8 +19,13 @@ def _run(*args: str, store: Path | None = None) -> subprocess.CompletedProcess[s
     env = {**os.environ, "PYTHONPATH": SRC}
     if store is not None:
         env["SEAUDIT_STORE"] = str(store)
-    return subprocess.run([sys.executable, "-m", "seaudit", "verify", *args], env=env,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "seaudit", "verify", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_verify_cli_exit_codes(log_cfg: Callable[..., LogConfig], tmp_path: Path) -> None:
@@ -28,8 +33,9 @@ def test_verify_cli_exit_codes(log_cfg: Callable[..., LogConfig], tmp_path: Path
     with AuditLog(cfg) as log:
         log.append_batch(make_record(i, pad=400) for i in range(300))
     ini = tmp_path / "seos.ini"
-    ini.write_text(f"[logmgr]\naudit_log = {cfg.audit_log}\nBackUp_Date = yes\n"
-                   "audit_max_files = 0\n")
+    ini.write_text(
+        f"[logmgr]\naudit_log = {cfg.audit_log}\nBackUp_Date = yes\naudit_max_files = 0\n"
+    )
     ok = _run("--config", str(ini))
     assert ok.returncode == 0 and ok.stdout.startswith("OK: 300 records"), ok.stderr
     assert _run("--log", str(cfg.audit_log)).returncode == 0
@@ -65,11 +71,18 @@ def test_verify_cli_keyed(log_cfg: Callable[..., LogConfig], tmp_path: Path) -> 
 def test_verify_cli_checks_a_store_log_by_default(tmp_path: Path) -> None:
     store = tmp_path / "store"
     text = tmp_path / "web01.audit"
-    text.write_text("28 Oct 2008 12:15:01 P LOGIN root 59 2 tty1 /bin/login\n"
-                    "28 Oct 2008 12:16:01 D LOGIN bob 59 2 tty2 /bin/login\n")
+    text.write_text(
+        "28 Oct 2008 12:15:01 P LOGIN root 59 2 tty1 /bin/login\n"
+        "28 Oct 2008 12:16:01 D LOGIN bob 59 2 tty2 /bin/login\n"
+    )
     env = {**os.environ, "PYTHONPATH": SRC, "SEAUDIT_STORE": str(store)}
-    imported = subprocess.run([sys.executable, "-m", "seaudit", "import", str(text)], env=env,
-                              capture_output=True, text=True, timeout=60)
+    imported = subprocess.run(
+        [sys.executable, "-m", "seaudit", "import", str(text)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert imported.returncode == 0, imported.stderr
     by_env = _run(store=store)
     assert by_env.returncode == 0 and by_env.stdout.startswith("OK: 2 records"), by_env.stderr

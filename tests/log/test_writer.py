@@ -67,7 +67,8 @@ def test_timestamped_backups_are_named_like_the_product_and_pruned(log_cfg: Cfg)
     backups = log_files(cfg)[:-1]
     names = [p.name for p in backups]
     assert names[0] == "seos.audit.bak.06-Feb-2007.144330" or names[0].startswith(
-        "seos.audit.bak.06-Feb-2007.144330.")
+        "seos.audit.bak.06-Feb-2007.144330."
+    )
     assert len(backups) == 3  # audit_max_files
     firsts = [decode_header(p.read_bytes()[:HEADER_SIZE]).first_seq for p in log_files(cfg)]
     assert firsts == sorted(firsts)
@@ -85,13 +86,17 @@ def test_keep_all_backups_with_zero_max(log_cfg: Cfg) -> None:
     assert report.ok and report.earlier_history_kept
 
 
-@pytest.mark.parametrize("mode, later", [
-    ("daily", dt.datetime(2026, 3, 11, 0, 0, 1)),
-    ("weekly", dt.datetime(2026, 3, 16, 0, 0, 1)),  # the next Monday
-    ("monthly", dt.datetime(2026, 4, 1, 0, 0, 1)),
-])
-def test_date_modes_also_rotate_at_the_period_boundary(log_cfg: Cfg, mode: str,
-                                                       later: dt.datetime) -> None:
+@pytest.mark.parametrize(
+    "mode, later",
+    [
+        ("daily", dt.datetime(2026, 3, 11, 0, 0, 1)),
+        ("weekly", dt.datetime(2026, 3, 16, 0, 0, 1)),  # the next Monday
+        ("monthly", dt.datetime(2026, 4, 1, 0, 0, 1)),
+    ],
+)
+def test_date_modes_also_rotate_at_the_period_boundary(
+    log_cfg: Cfg, mode: str, later: dt.datetime
+) -> None:
     now = [dt.datetime(2026, 3, 10, 23, 59, 0)]  # a Tuesday
     cfg = log_cfg(backup_date=mode)
     with AuditLog(cfg, clock=lambda: int(now[0].timestamp() * 1e9)) as log:
@@ -145,7 +150,7 @@ def test_torn_tail_is_cut_and_reported(log_cfg: Cfg) -> None:
     with AuditLog(cfg) as log:
         log.append(make_record(10))
     whole = cfg.audit_log.read_bytes()
-    cfg.audit_log.write_bytes(whole[:size + 20])  # record 11 torn after 20 bytes
+    cfg.audit_log.write_bytes(whole[: size + 20])  # record 11 torn after 20 bytes
     with AuditLog(cfg) as log:
         assert log.recovery is not None
         assert (log.recovery.offset, log.recovery.bytes_cut) == (size, 20)
@@ -188,8 +193,7 @@ def test_unwritable_location_is_a_clear_error(tmp_path: Path) -> None:
         AuditLog(LogConfig(audit_log=blocker / "seos.audit"))
 
 
-def test_read_only_file_system_is_a_clear_error(log_cfg: Cfg,
-                                                tmpfs: Callable[[str], Path]) -> None:
+def test_read_only_file_system_is_a_clear_error(log_cfg: Cfg, tmpfs: Callable[[str], Path]) -> None:
     import subprocess
 
     point = tmpfs("1m")
@@ -203,7 +207,8 @@ def test_read_only_file_system_is_a_clear_error(log_cfg: Cfg,
 
 
 def test_adding_a_key_starts_a_keyed_segment_and_removing_it_is_refused(
-        log_cfg: Cfg, tmp_path: Path) -> None:
+    log_cfg: Cfg, tmp_path: Path
+) -> None:
     key = tmp_path / "key"
     key.write_bytes(os.urandom(32))
     plain = log_cfg(backup_date="yes")
@@ -269,7 +274,8 @@ def test_a_cut_at_any_byte_of_the_last_records_is_recovered(log_cfg: Cfg) -> Non
 
 @pytest.mark.parametrize("keyed", [False, True])
 def test_append_payloads_writes_the_bytes_append_batch_writes(
-        log_cfg: Cfg, tmp_path: Path, keyed: bool) -> None:
+    log_cfg: Cfg, tmp_path: Path, keyed: bool
+) -> None:
     """Payloads already encoded give byte-identical files (frames, chain, rotation points
     inside the batch, backups), and the chain verifies."""
     from seaudit.log.payload import encode_record
@@ -278,12 +284,17 @@ def test_append_payloads_writes_the_bytes_append_batch_writes(
     key.write_bytes(b"k" * 32)
     records = [make_record(i, pad=300) for i in range(700)]
     files: list[list[bytes]] = []
-    for name, write in (("a", lambda log: log.append_batch(records)),
-                        ("b", lambda log: log.append_payloads(
-                            [encode_record(r) for r in records]))):
-        cfg = log_cfg(audit_log=tmp_path / name / "seos.audit", audit_size=50, backup_date="yes",
-                      audit_max_files=0,
-                      hmac_key_file=key if keyed else None)
+    for name, write in (
+        ("a", lambda log: log.append_batch(records)),
+        ("b", lambda log: log.append_payloads([encode_record(r) for r in records])),
+    ):
+        cfg = log_cfg(
+            audit_log=tmp_path / name / "seos.audit",
+            audit_size=50,
+            backup_date="yes",
+            audit_max_files=0,
+            hmac_key_file=key if keyed else None,
+        )
         ticks = iter(range(10**9))
         with AuditLog(cfg, clock=lambda t=ticks: 1_700_000_000 * 10**9 + next(t)) as log:
             assert write(log) == 700
@@ -295,8 +306,9 @@ def test_append_payloads_writes_the_bytes_append_batch_writes(
 
 
 @pytest.mark.parametrize("keyed", [False, True])
-def test_frames_are_the_documented_layout_and_chain(log_cfg: Cfg, tmp_path: Path,
-                                                    keyed: bool) -> None:
+def test_frames_are_the_documented_layout_and_chain(
+    log_cfg: Cfg, tmp_path: Path, keyed: bool
+) -> None:
     """Every file is its header then ``encode_frame(seq, payload, link(prev, seq, payload))``
     frame after frame, the chain running on from each header's anchor."""
     from seaudit.log.chain import Chain
@@ -304,8 +316,9 @@ def test_frames_are_the_documented_layout_and_chain(log_cfg: Cfg, tmp_path: Path
 
     key = tmp_path / "key"
     key.write_bytes(b"q" * 32)
-    cfg = log_cfg(audit_size=40, backup_date="yes", audit_max_files=0,
-                  hmac_key_file=key if keyed else None)
+    cfg = log_cfg(
+        audit_size=40, backup_date="yes", audit_max_files=0, hmac_key_file=key if keyed else None
+    )
     with AuditLog(cfg) as log:
         log.append_batch(make_record(i, pad=i % 500) for i in range(300))
         log.append(make_record(300))
@@ -358,8 +371,15 @@ def test_a_format_1_log_is_read_and_continued_in_a_new_segment(log_cfg: Cfg) -> 
     cfg = log_cfg(backup_date="yes", audit_max_files=0)
     chain = Chain()
     header = Header(1, 0, 1, 1_700_000_000 * 10**9, bytes(32), version=1)
-    header = Header(1, 0, 1, header.created_ns, bytes(32),
-                    chain.anchor(bytes(32), header.anchored_bytes()), version=1)
+    header = Header(
+        1,
+        0,
+        1,
+        header.created_ns,
+        bytes(32),
+        chain.anchor(bytes(32), header.anchored_bytes()),
+        version=1,
+    )
     old = [make_record(i) for i in range(5)]
     parts, last = [encode_header(header)], header.anchor
     for seq, record in enumerate(old, 1):

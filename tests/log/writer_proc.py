@@ -17,16 +17,27 @@ from seaudit.schema.record import AuditRecord, Origin
 
 def record_for(seq: int) -> AuditRecord:
     pad = "p" * (seq * 7919 % 900)
-    return AuditRecord(event="resource_access", timestamp="2026-02-06T14:43:30", status="D",
-                       user=f"u{seq}", resource=f"/data/{seq}/{pad}", class_="FILE",
-                       origin=Origin("import.txt", seq, raw=f"raw {seq}", node="n"))
+    return AuditRecord(
+        event="resource_access",
+        timestamp="2026-02-06T14:43:30",
+        status="D",
+        user=f"u{seq}",
+        resource=f"/data/{seq}/{pad}",
+        class_="FILE",
+        origin=Origin("import.txt", seq, raw=f"raw {seq}", node="n"),
+    )
 
 
 def main() -> None:
     folder, flush, seed = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
     rng = random.Random(seed)
-    cfg = LogConfig(audit_log=folder / "seos.audit", audit_size=50, backup_date="yes",
-                    audit_max_files=0, flush=flush)
+    cfg = LogConfig(
+        audit_log=folder / "seos.audit",
+        audit_size=50,
+        backup_date="yes",
+        audit_max_files=0,
+        flush=flush,
+    )
     out = sys.stdout
     with AuditLog(cfg) as log:
         durable = log.durable_seq

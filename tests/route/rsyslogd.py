@@ -40,16 +40,53 @@ _EC = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1")  # fast to m
 
 def make_certificates(directory: Path) -> None:
     """A CA, a server certificate for localhost/127.0.0.1 and a client certificate."""
-    _openssl("req", "-x509", *_EC, "-nodes", "-keyout", "ca.key", "-out",
-             "ca.pem", "-days", "2", "-subj", "/CN=seaudit test CA", cwd=directory)
+    _openssl(
+        "req",
+        "-x509",
+        *_EC,
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=seaudit test CA",
+        cwd=directory,
+    )
     (directory / "server.ext").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
     for name in ("server", "client"):
-        _openssl("req", *_EC, "-nodes", "-keyout", f"{name}.key", "-out",
-                 f"{name}.csr", "-subj", f"/CN={'localhost' if name == 'server' else name}",
-                 cwd=directory)
+        _openssl(
+            "req",
+            *_EC,
+            "-nodes",
+            "-keyout",
+            f"{name}.key",
+            "-out",
+            f"{name}.csr",
+            "-subj",
+            f"/CN={'localhost' if name == 'server' else name}",
+            cwd=directory,
+        )
         extra = ["-extfile", "server.ext"] if name == "server" else []
-        _openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-                 "-CAcreateserial", "-out", f"{name}.pem", "-days", "2", *extra, cwd=directory)
+        _openssl(
+            "x509",
+            "-req",
+            "-in",
+            f"{name}.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            f"{name}.pem",
+            "-days",
+            "2",
+            *extra,
+            cwd=directory,
+        )
 
 
 CONFIG = """\
@@ -93,8 +130,9 @@ class Rsyslog:
                 shutil.copy(made, self.directory / made.name)
         d = self.directory
         self.config = d / "rsyslog.conf"
-        self.config.write_text(CONFIG.format(d=d, udp=self.udp, tcp=self.tcp, tls=self.tls,
-                                             mtls=self.mtls))
+        self.config.write_text(
+            CONFIG.format(d=d, udp=self.udp, tcp=self.tcp, tls=self.tls, mtls=self.mtls)
+        )
 
     def url(self, kind: str) -> str:
         port = {"udp": self.udp, "tcp": self.tcp, "tls": self.tls, "mtls": self.mtls}[kind]
@@ -112,7 +150,8 @@ class Rsyslog:
         with open(self.directory / "rsyslogd.err", "ab") as errors:
             self.process = subprocess.Popen(
                 [RSYSLOGD, "-n", "-f", str(self.config), "-i", str(pidfile)],
-                stdout=subprocess.DEVNULL, stderr=errors,
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
             )
         deadline = time.monotonic() + 30
         for port in (self.tcp, self.tls, self.mtls):
@@ -146,7 +185,7 @@ class Rsyslog:
         if not path.exists():
             return []
         data = path.read_bytes()
-        complete = data[:data.rfind(b"\n") + 1]  # rsyslogd may be mid-way through a line
+        complete = data[: data.rfind(b"\n") + 1]  # rsyslogd may be mid-way through a line
         return complete.decode("utf-8", "surrogateescape").splitlines()
 
     def wait_for(self, count: int, timeout: float = 60.0) -> list[dict[str, Any]]:

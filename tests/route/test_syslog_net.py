@@ -32,15 +32,42 @@ def seed_records() -> list[AuditRecord]:
 def sample_records() -> list[AuditRecord]:
     """Seed records when the spec is at hand, and always a few made here, hostile ones too."""
     made = [
-        AuditRecord(event="login", timestamp="2024-03-01T08:00:00", status="P", user="root",
-                    terminal="tty1", program="/bin/login", stage=59, reason=2),
-        AuditRecord(event="resource_access", timestamp="2024-03-01T08:00:01", status="D",
-                    class_="FILE", user='ev"il]\\', access="Read", stage=69, reason=3,
-                    resource="/etc/shadow\n<13>1 forged - - - - - x", program="/bin/cat",
-                    terminal="=cmd|' /C calc'!A0", effective_user="x\u2028y\x00\udcfe"),
-        AuditRecord(event="db_admin", timestamp="2024-03-01T08:00:02", status="S",
-                    class_="USER", user="DOMAIN\\admin", object="bob", stage=305, reason=0,
-                    command="nu bob] [seaudit@32473 forged=\"1\"", terminal="t"),
+        AuditRecord(
+            event="login",
+            timestamp="2024-03-01T08:00:00",
+            status="P",
+            user="root",
+            terminal="tty1",
+            program="/bin/login",
+            stage=59,
+            reason=2,
+        ),
+        AuditRecord(
+            event="resource_access",
+            timestamp="2024-03-01T08:00:01",
+            status="D",
+            class_="FILE",
+            user='ev"il]\\',
+            access="Read",
+            stage=69,
+            reason=3,
+            resource="/etc/shadow\n<13>1 forged - - - - - x",
+            program="/bin/cat",
+            terminal="=cmd|' /C calc'!A0",
+            effective_user="x\u2028y\x00\udcfe",
+        ),
+        AuditRecord(
+            event="db_admin",
+            timestamp="2024-03-01T08:00:02",
+            status="S",
+            class_="USER",
+            user="DOMAIN\\admin",
+            object="bob",
+            stage=305,
+            reason=0,
+            command='nu bob] [seaudit@32473 forged="1"',
+            terminal="t",
+        ),
     ]
     return seed_records() + made
 
@@ -62,8 +89,9 @@ def by_raw(arrived: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {entry["rawmsg"]: entry for entry in arrived}
 
 
-@pytest.mark.parametrize("kind,inner", [("udp", "short"), ("tcp", "cef"), ("tls", "leef"),
-                                        ("mtls", "json")])
+@pytest.mark.parametrize(
+    "kind,inner", [("udp", "short"), ("tcp", "cef"), ("tls", "leef"), ("mtls", "json")]
+)
 def test_every_record_arrives_intact(rsyslog: Rsyslog, kind: str, inner: str) -> None:
     records = [r for r in sample_records() if kind != "udp" or len(str(r.to_dict())) < 60000]
     options: dict[str, Any] = {"inner": inner, "tz": "+01:00", "hostname": "node1"}
@@ -78,8 +106,9 @@ def test_every_record_arrives_intact(rsyslog: Rsyslog, kind: str, inner: str) ->
     assert (result.sent, result.failed) == (len(records), 0), result.last_error
     arrived = rsyslog.wait_for(len(records))
     assert len(arrived) == len(records)
-    message_options = SyslogOptions.of({k: v for k, v in options.items()
-                                        if k not in ("ca", "cert", "key")})
+    message_options = SyslogOptions.of(
+        {k: v for k, v in options.items() if k not in ("ca", "cert", "key")}
+    )
     received = by_raw(arrived)
     for record in records:
         message = format_message(record, message_options)
@@ -90,8 +119,9 @@ def test_every_record_arrives_intact(rsyslog: Rsyslog, kind: str, inner: str) ->
 
 
 def test_64k_value_over_tcp_and_refused_over_udp(rsyslog: Rsyslog) -> None:
-    big = AuditRecord(event="trace", timestamp="2024-03-01T08:00:00", status="P",
-                      user="u", trace="]\"\\\n" * 16384)
+    big = AuditRecord(
+        event="trace", timestamp="2024-03-01T08:00:00", status="P", user="u", trace=']"\\\n' * 16384
+    )
     tcp = forward([big], rsyslog.url("tcp"), inner="none")
     assert (tcp.sent, tcp.failed) == (1, 0)
     arrived = rsyslog.wait_for(1)
@@ -113,8 +143,7 @@ def test_oversized_message_is_counted_failed_and_the_stream_goes_on(rsyslog: Rsy
     assert (result.sent, result.failed) == (3, 1)
     options = SyslogOptions.of({})
     arrived = rsyslog.wait_for(3)
-    assert sorted(e["rawmsg"] for e in arrived) == sorted(format_message(r, options)
-                                                          for r in small)
+    assert sorted(e["rawmsg"] for e in arrived) == sorted(format_message(r, options) for r in small)
 
 
 def test_restart_mid_stream_loses_nothing_sent(rsyslog: Rsyslog) -> None:
@@ -165,8 +194,9 @@ def test_wrong_ca_fails_every_record(rsyslog: Rsyslog) -> None:
 
 
 def test_no_receiver_is_a_count_not_a_crash() -> None:
-    result = forward(sample_records()[:4], f"syslog+tcp://127.0.0.1:{free_port()}",
-                     retries=1, backoff=0.01)
+    result = forward(
+        sample_records()[:4], f"syslog+tcp://127.0.0.1:{free_port()}", retries=1, backoff=0.01
+    )
     assert (result.sent, result.failed) == (0, 4)
     assert str(result).endswith("(4 failed)")
 
@@ -181,7 +211,10 @@ def test_cli_forward(rsyslog: Rsyslog, tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     done = subprocess.run(
         [sys.executable, "-m", "seaudit", "forward", "--inner", "cef", url, str(source)],
-        capture_output=True, text=True, env=env, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"sent {len(records)} records to {url} (0 failed)"
@@ -197,11 +230,19 @@ def test_cli_forward_reports_failures_without_traceback(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     done = subprocess.run(
         [sys.executable, "-m", "seaudit", "forward", "--retries", "0", url, str(source)],
-        capture_output=True, text=True, env=env, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert done.returncode == 1
     assert done.stdout.strip() == f"sent 0 records to {url} (1 failed)"
     assert "Traceback" not in done.stderr
-    bad = subprocess.run([sys.executable, "-m", "seaudit", "forward", "http://x", str(source)],
-                         capture_output=True, text=True, env=env, timeout=60)
+    bad = subprocess.run(
+        [sys.executable, "-m", "seaudit", "forward", "http://x", str(source)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert bad.returncode == 2 and "no forwarder" in bad.stderr

@@ -57,7 +57,11 @@ def reference_codes() -> list[tuple[str, int, str]]:
 def test_every_reference_code_is_in_the_tables_with_its_message() -> None:
     codes = reference_codes()
     assert Counter(table for table, _, _ in codes) == {
-        "stage": 65, "password_quality": 14, "untrust": 7, "reason": 2}
+        "stage": 65,
+        "password_quality": 14,
+        "untrust": 7,
+        "reason": 2,
+    }
     tables = default_tables()
     for table, code, message in codes:
         assert tables.message(table, code) == message, (table, code)
@@ -105,13 +109,25 @@ def test_an_unknown_stage_code_parses_and_renders() -> None:
 
 #: seed page 003: every command type and the commands it names
 SEED_003 = {
-    "newusr": "Add user", "newgrp": "Add group", "newres": "Add resource",
-    "newfile": "Add resource", "chusr": "Modify user", "chgrp": "Modify group",
-    "join": "Modify group membership", "chres": "Modify resource",
-    "authorize": "Modify resource access", "rmusr": "Remove user", "rmgrp": "Remove group",
-    "rmres": "Remove resource", "rmfile": "Remove resource", "setoptions": "Set options",
-    "editusr": "Add/Modify user", "editgrp": "Add/Modify group", "editres": "Add/Modify resource",
-    "editfile": "Add/Modify resource", "showres": ADMIN_COMMAND,
+    "newusr": "Add user",
+    "newgrp": "Add group",
+    "newres": "Add resource",
+    "newfile": "Add resource",
+    "chusr": "Modify user",
+    "chgrp": "Modify group",
+    "join": "Modify group membership",
+    "chres": "Modify resource",
+    "authorize": "Modify resource access",
+    "rmusr": "Remove user",
+    "rmgrp": "Remove group",
+    "rmres": "Remove resource",
+    "rmfile": "Remove resource",
+    "setoptions": "Set options",
+    "editusr": "Add/Modify user",
+    "editgrp": "Add/Modify group",
+    "editres": "Add/Modify resource",
+    "editfile": "Add/Modify resource",
+    "showres": ADMIN_COMMAND,
 }
 
 
@@ -130,10 +146,20 @@ def test_all_sixteen_command_types_are_reachable() -> None:
 def test_short_forms_of_selang_commands() -> None:
     tables = default_tables()
     assert tables.command_type("cr file dfdok defacc(r)") == "Modify resource"
-    for short, long in (("nu", "newusr"), ("ng", "newgrp"), ("nr", "newres"), ("cu", "chusr"),
-                        ("cg", "chgrp"), ("auth", "authorize"), ("ru", "rmusr"),
-                        ("rg", "rmgrp"), ("rr", "rmres"), ("so", "setoptions"),
-                        ("eu", "editusr"), ("er", "editres")):
+    for short, long in (
+        ("nu", "newusr"),
+        ("ng", "newgrp"),
+        ("nr", "newres"),
+        ("cu", "chusr"),
+        ("cg", "chgrp"),
+        ("auth", "authorize"),
+        ("ru", "rmusr"),
+        ("rg", "rmgrp"),
+        ("rr", "rmres"),
+        ("so", "setoptions"),
+        ("eu", "editusr"),
+        ("er", "editres"),
+    ):
         assert tables.command_type(short) == tables.command_type(long), short
     assert tables.command_type("") == tables.command_type("   ") == ADMIN_COMMAND
     assert tables.command_type("frobnicate x") == ADMIN_COMMAND
@@ -192,8 +218,14 @@ def test_a_malformed_dump_names_the_line(text: str, where: str) -> None:
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(SRC)}
-    return subprocess.run([sys.executable, "-m", "seaudit", *args], capture_output=True,
-                          text=True, env=env, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "seaudit", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
 
 
 @pytest.mark.slow

@@ -55,7 +55,7 @@ def test_layout_invariants(layout) -> None:  # type: ignore[no-untyped-def]
     assert bool(layout.words) != bool("class" in layout.unix[:1])  # Event or Class column first
     kinds = [FIELD_BY_KEY[k].kind for k in layout.unix]
     if "text" in kinds:  # free text runs to the end, but for a trailing AuditFlags column
-        assert all(k == "flags" for k in kinds[kinds.index("text") + 1:])
+        assert all(k == "flags" for k in kinds[kinds.index("text") + 1 :])
 
 
 def test_platform_differences_of_the_issue() -> None:
@@ -69,17 +69,45 @@ def test_platform_differences_of_the_issue() -> None:
 
 def test_seed_field_orders() -> None:
     assert LAYOUT_BY_ID["login"].unix == (
-        "event_name", "user", "session_id", "stage", "reason", "terminal", "program",
-        "audit_flags")
+        "event_name",
+        "user",
+        "session_id",
+        "stage",
+        "reason",
+        "terminal",
+        "program",
+        "audit_flags",
+    )
     assert LAYOUT_BY_ID["db_admin"].unix == (
-        "event_name", "class", "user", "stage", "reason", "object", "terminal", "command",
-        "audit_flags")
+        "event_name",
+        "class",
+        "user",
+        "stage",
+        "reason",
+        "object",
+        "terminal",
+        "command",
+        "audit_flags",
+    )
     assert LAYOUT_BY_ID["outbound_network"].unix == (
-        "class", "service", "user", "session_id", "stage", "reason", "host", "program",
-        "terminal", "audit_flags")
+        "class",
+        "service",
+        "user",
+        "session_id",
+        "stage",
+        "reason",
+        "host",
+        "program",
+        "terminal",
+        "audit_flags",
+    )
 
 
 def test_label_aliases_of_the_seed_pages() -> None:
-    for a, b in (("User name", "UserName"), ("Audit flags", "AuditFlags"),
-                 ("Event type", "Event"), ("User Logon Session ID", "SessionID")):
+    for a, b in (
+        ("User name", "UserName"),
+        ("Audit flags", "AuditFlags"),
+        ("Event type", "Event"),
+        ("User Logon Session ID", "SessionID"),
+    ):
         assert LABEL_KEYS[a] == LABEL_KEYS[b]

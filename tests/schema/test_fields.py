@@ -32,8 +32,16 @@ def test_keys_are_unique_and_class_is_the_only_renamed_one() -> None:
 def test_types() -> None:
     assert {"stage", "reason", "effective_uid"} == INT_KEYS
     assert {"real_uid"} == INT_OR_STR
-    assert {f.kind for f in FIELDS} <= {"word", "int", "name", "path", "text", "session", "flags",
-                                       "meta"}
+    assert {f.kind for f in FIELDS} <= {
+        "word",
+        "int",
+        "name",
+        "path",
+        "text",
+        "session",
+        "flags",
+        "meta",
+    }
     assert FIELD_BY_KEY["session_id"].kind == "session"
     assert FIELD_BY_KEY["audit_flags"].kind == "flags"
     assert {k for k, f in FIELD_BY_KEY.items() if f.kind == "text"} == {"command", "trace"}

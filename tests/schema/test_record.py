@@ -24,16 +24,28 @@ def test_to_dict_and_back(record: AuditRecord) -> None:
 
 
 def test_absent_is_absent_and_empty_flags_are_kept() -> None:
-    r = AuditRecord(event="login", timestamp="2008-10-28T12:15:01", status="P", user="root",
-                    audit_flags="")
-    assert r.to_dict() == {"event": "login", "timestamp": "2008-10-28T12:15:01", "status": "P",
-                           "user": "root", "audit_flags": ""}
+    r = AuditRecord(
+        event="login", timestamp="2008-10-28T12:15:01", status="P", user="root", audit_flags=""
+    )
+    assert r.to_dict() == {
+        "event": "login",
+        "timestamp": "2008-10-28T12:15:01",
+        "status": "P",
+        "user": "root",
+        "audit_flags": "",
+    }
     assert r.get("class") is None and r.get("user") == "root"
 
 
 def test_class_key_maps_to_the_class_attribute() -> None:
-    r = AuditRecord.from_dict({"event": "resource_access", "timestamp": "2008-11-18T15:23:56",
-                               "status": "D", "class": "FILE"})
+    r = AuditRecord.from_dict(
+        {
+            "event": "resource_access",
+            "timestamp": "2008-11-18T15:23:56",
+            "status": "D",
+            "class": "FILE",
+        }
+    )
     assert r.class_ == "FILE" == r.get("class") == r.to_dict()["class"]
 
 

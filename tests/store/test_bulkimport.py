@@ -47,8 +47,9 @@ def reference_import(store: Store, path: Path, node: str | None) -> Tally:
         store._suspend_hook = True
 
         def flush() -> None:
-            keys = [dedup_key(node, r.origin.line, r.origin.raw) if r.origin else None
-                    for r, _ in chunk]
+            keys = [
+                dedup_key(node, r.origin.line, r.origin.raw) if r.origin else None for r, _ in chunk
+            ]
             seen = store.existing_keys(k for k in keys if k is not None)
             fresh = []
             for (record, n), key in zip(chunk, keys, strict=True):
@@ -61,8 +62,10 @@ def reference_import(store: Store, path: Path, node: str | None) -> Tally:
                     tally.stored_lines += n
             if fresh:
                 last = log.append_batch(fresh)
-                store.ingest(list(zip(range(last - len(fresh) + 1, last + 1), fresh,
-                                      strict=True)), flush=False)
+                store.ingest(
+                    list(zip(range(last - len(fresh) + 1, last + 1), fresh, strict=True)),
+                    flush=False,
+                )
             chunk.clear()
 
         for item, n in read_items(str(path), progress):
@@ -79,13 +82,24 @@ def reference_import(store: Store, path: Path, node: str | None) -> Tally:
     return tally
 
 
-def bulk_import(store: Store, path: Path, node: str | None, batch_bytes: int = 1 << 20,
-                ) -> tuple[Tally, list[Reject]]:
+def bulk_import(
+    store: Store,
+    path: Path,
+    node: str | None,
+    batch_bytes: int = 1 << 20,
+) -> tuple[Tally, list[Reject]]:
     rejects: list[Reject] = []
     with store.open_log() as log, open(path, "rb") as raw:
         store._suspend_hook = True
-        tally = import_stream(store, log, raw, source=str(path), node=node,
-                              on_reject=rejects.append, batch_bytes=batch_bytes)
+        tally = import_stream(
+            store,
+            log,
+            raw,
+            source=str(path),
+            node=node,
+            on_reject=rejects.append,
+            batch_bytes=batch_bytes,
+        )
         store.flush()
     return tally, rejects
 
@@ -102,7 +116,8 @@ def parquet_of(store: Store) -> dict[str, pa.Table]:
     parts: dict[str, list[pa.Table]] = {}
     for path in store.tree.files():
         parts.setdefault(str(path.parent.relative_to(store.tree.root)), []).append(
-            pq.read_table(path))
+            pq.read_table(path)
+        )
     return {k: pa.concat_tables(v).sort_by("seq") for k, v in parts.items()}
 
 
@@ -123,8 +138,9 @@ def same_stores(a: Store, b: Store) -> None:
 def files(draw: st.DrawFn) -> bytes:
     parts: list[bytes] = []
     for _ in range(draw(st.integers(0, 25))):
-        kind = draw(st.sampled_from(["line", "line", "line", "detailed", "junk", "blank",
-                                     "undecodable"]))
+        kind = draw(
+            st.sampled_from(["line", "line", "line", "detailed", "junk", "blank", "undecodable"])
+        )
         if kind == "line":
             parts.append(draw(lines(padded=None, sessionid=None)).text.encode())
         elif kind == "detailed":
@@ -134,8 +150,13 @@ def files(draw: st.DrawFn) -> bytes:
             at = draw(st.integers(len(text) // 2, len(text) - 1))
             parts.append(text[:at] + b"\xff" + text[at:])
         elif kind == "junk":
-            parts.append(draw(st.sampled_from(["not a record", "Status: Denied",
-                                               "  Class: FILE", "x", " \x0b "])).encode())
+            parts.append(
+                draw(
+                    st.sampled_from(
+                        ["not a record", "Status: Denied", "  Class: FILE", "x", " \x0b "]
+                    )
+                ).encode()
+            )
         else:
             parts.append(draw(st.sampled_from(["", " ", "\t", "\r", "\x1c", "\u3000 "])).encode())
     newline = draw(st.sampled_from([b"\n", b"\r\n"]))
@@ -143,12 +164,23 @@ def files(draw: st.DrawFn) -> bytes:
     return newline.join(parts) + end if parts else end
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(text=files(), node=st.sampled_from([None, "web01"]),
-       batch=st.sampled_from([64, 512, 1 << 20]), twice=st.booleans())
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    text=files(),
+    node=st.sampled_from([None, "web01"]),
+    batch=st.sampled_from([64, 512, 1 << 20]),
+    twice=st.booleans(),
+)
 def test_bulk_import_stores_what_the_record_path_stores(
-        tmp_path_factory: object, text: bytes, node: str | None, batch: int, twice: bool,
+    tmp_path_factory: object,
+    text: bytes,
+    node: str | None,
+    batch: int,
+    twice: bool,
 ) -> None:
     root = tmp_path_factory.mktemp("imp")  # type: ignore[attr-defined]
     path = root / "in.txt"
@@ -157,8 +189,9 @@ def test_bulk_import_stores_what_the_record_path_stores(
     expected = reference_import(old, path, node)
     tally, rejects = bulk_import(new, path, node, batch)
     assert tally == expected
-    assert tally.lines == (tally.stored_lines + tally.rejected_lines + tally.duplicate_lines
-                           + tally.blank)
+    assert tally.lines == (
+        tally.stored_lines + tally.rejected_lines + tally.duplicate_lines + tally.blank
+    )
     assert [r.line for r in rejects] == sorted(r.line for r in rejects)
     same_stores(old, new)
     assert verify_log(new.cfg).ok
@@ -173,10 +206,21 @@ def test_bulk_import_stores_what_the_record_path_stores(
 def test_rotation_splits_a_batch_and_the_chain_verifies(tmp_path: Path) -> None:
     """A 50 KB log rotates many times inside one batch; the import still equals the record
     path, backups included, and verify passes."""
-    records = [AuditRecord(event="login", timestamp=f"2024-05-{1 + i % 3:02d}T09:00:{i % 60:02d}",
-                           status="PD"[i % 2], event_name="LOGIN", user=f"user{i % 7}", stage=59,
-                           reason=2, terminal="tty1", program="/bin/login", audit_flags="")
-               for i in range(1500)]
+    records = [
+        AuditRecord(
+            event="login",
+            timestamp=f"2024-05-{1 + i % 3:02d}T09:00:{i % 60:02d}",
+            status="PD"[i % 2],
+            event_name="LOGIN",
+            user=f"user{i % 7}",
+            stage=59,
+            reason=2,
+            terminal="tty1",
+            program="/bin/login",
+            audit_flags="",
+        )
+        for i in range(1500)
+    ]
     text = [render_short(r) for r in records]
     text.insert(100, render_detailed(records[0], block=True))
     text.insert(50, "")
@@ -199,11 +243,32 @@ def test_rotation_splits_a_batch_and_the_chain_verifies(tmp_path: Path) -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.sampled_from([b"a", b" ", b"\t", b"\r", b"\n", b"\n", b"x y", b"\x0b",
-                                 b"\x1c", "\u2028".encode(), b"\xe2", b"\xc2\x85"]),
-                max_size=60), st.integers(1, 7), st.integers(2, 6))
-def test_line_counter_counts_as_the_line_reader(parts: list[bytes], size: int,
-                                                max_line: int) -> None:
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                b"a",
+                b" ",
+                b"\t",
+                b"\r",
+                b"\n",
+                b"\n",
+                b"x y",
+                b"\x0b",
+                b"\x1c",
+                "\u2028".encode(),
+                b"\xe2",
+                b"\xc2\x85",
+            ]
+        ),
+        max_size=60,
+    ),
+    st.integers(1, 7),
+    st.integers(2, 6),
+)
+def test_line_counter_counts_as_the_line_reader(
+    parts: list[bytes], size: int, max_line: int
+) -> None:
     """Lines and blank lines as ``ingest`` counts them reading line by line (over-long lines,
     read in pieces, are never blank)."""
     data = b"".join(parts)
@@ -219,4 +284,7 @@ def test_line_counter_counts_as_the_line_reader(parts: list[bytes], size: int,
             while (more := reference.readline(max_line)) and not more.endswith(b"\n"):
                 pass
     assert (counter.lines, counter.blank, counter.blank_total) == (
-        reference.lines, reference.blank, len(reference.blank))
+        reference.lines,
+        reference.blank,
+        len(reference.blank),
+    )

@@ -13,18 +13,36 @@ from seaudit.text.reader import Reject
 from seaudit.text.short import render_short
 
 
-@pytest.mark.parametrize(("name", "node"), [
-    ("web01.audit", "web01"), ("/x/db01.example.com.audit", "db01.example.com"),
-    ("web01_seaudit.txt", "web01"), ("web01-audit.log", "web01"), ("mail.seaudit", "mail"),
-    ("sample.txt", None), ("audit.txt", None), ("-", None), ("web01.audit.gz", None),
-])
+@pytest.mark.parametrize(
+    ("name", "node"),
+    [
+        ("web01.audit", "web01"),
+        ("/x/db01.example.com.audit", "db01.example.com"),
+        ("web01_seaudit.txt", "web01"),
+        ("web01-audit.log", "web01"),
+        ("mail.seaudit", "mail"),
+        ("sample.txt", None),
+        ("audit.txt", None),
+        ("-", None),
+        ("web01.audit.gz", None),
+    ],
+)
 def test_node_from_name(name: str, node: str | None) -> None:
     assert node_from_name(name) == node
 
 
-REC = AuditRecord(event="login", timestamp="2024-05-15T09:00:00", status="D", event_name="LOGIN",
-                  user="bob", stage=59, reason=2, terminal="tty1", program="/bin/login",
-                  audit_flags="")
+REC = AuditRecord(
+    event="login",
+    timestamp="2024-05-15T09:00:00",
+    status="D",
+    event_name="LOGIN",
+    user="bob",
+    stage=59,
+    reason=2,
+    terminal="tty1",
+    program="/bin/login",
+    audit_flags="",
+)
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])

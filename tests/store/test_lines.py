@@ -32,7 +32,8 @@ from tests.strategies import SESSION_IDS, records
 from tests.text.test_seeds import LINES
 
 OPTIONS: tuple[dict[str, Any], ...] = tuple(
-    {"sessionid": s, "platform": p} for s in (False, True) for p in (None, "unix", "windows"))
+    {"sessionid": s, "platform": p} for s in (False, True) for p in (None, "unix", "windows")
+)
 INT64 = st.integers(-(2**63), 2**63 - 1)
 
 # --- hostile records ---------------------------------------------------------------------
@@ -40,19 +41,36 @@ INT64 = st.integers(-(2**63), 2**63 - 1)
 #: text an attacker may put in any string value: controls, separators, quotes, odd spaces
 HOSTILE = st.one_of(
     st.text(max_size=12),
-    st.text(st.sampled_from(" '\"\\\x00\x1b\n\t\x7f\x85\x9f\xa0\u2028\u2029\u00e9\u212a()"),
-            max_size=6),
+    st.text(
+        st.sampled_from(" '\"\\\x00\x1b\n\t\x7f\x85\x9f\xa0\u2028\u2029\u00e9\u212a()"), max_size=6
+    ),
     st.sampled_from(("", " ", "  x  ", "-", "(OS user)", "NULL", "é ü", "x'); --")),
 )
 FLAGS = st.one_of(
-    st.none(), HOSTILE,
-    st.sampled_from(("", "(OS user)", " (os USER) ", "OS user", "enterprise user",
-                     "(OS user) and more", "\u00a0(OS user)", "(OS user)\u2028", "AC database user",
-                     "Enterprise User", "\u212a")),
+    st.none(),
+    HOSTILE,
+    st.sampled_from(
+        (
+            "",
+            "(OS user)",
+            " (os USER) ",
+            "OS user",
+            "enterprise user",
+            "(OS user) and more",
+            "\u00a0(OS user)",
+            "(OS user)\u2028",
+            "AC database user",
+            "Enterprise User",
+            "\u212a",
+        )
+    ),
 )
-REAL_UIDS = st.one_of(st.none(), st.integers(0, 2**40), HOSTILE,
-                      st.sampled_from(("007", "0", "000", "12a", "\u0661\u0662", "\u00b2", "",
-                                       "9" * 30)))
+REAL_UIDS = st.one_of(
+    st.none(),
+    st.integers(0, 2**40),
+    HOSTILE,
+    st.sampled_from(("007", "0", "000", "12a", "\u0661\u0662", "\u00b2", "", "9" * 30)),
+)
 
 
 @st.composite
@@ -67,13 +85,14 @@ def timestamps(draw: st.DrawFn, good: str) -> str:
     if kind == "month":
         return good[:5] + draw(st.sampled_from(("00", " 5", "5 ", "+1", "١٢"))) + good[7:]
     if kind == "short":
-        return good[:draw(st.integers(7, 18))]
+        return good[: draw(st.integers(7, 18))]
     pos = draw(st.sampled_from((0, 3, 4, 7, 9, 10, 13, 16, 18)))
-    char = draw(st.sampled_from((" ", "x", "\x00", "\u2028", "é", "e\u0301", "\U0001f600",
-                                 "T", "-", "")))
+    char = draw(
+        st.sampled_from((" ", "x", "\x00", "\u2028", "é", "e\u0301", "\U0001f600", "T", "-", ""))
+    )
     if pos < 7 and len(char) != 1:
         char = "x"  # ts[5:7] must stay a number for the renderer
-    return good[:pos] + char + good[pos + 1:]
+    return good[:pos] + char + good[pos + 1 :]
 
 
 @st.composite
@@ -113,6 +132,7 @@ def hostile_records(draw: st.DrawFn) -> AuditRecord:
 
 # --- the two paths -----------------------------------------------------------------------
 
+
 def by_records(store: Store, flt: Filter, limit: int | None = None, **options: Any) -> bytes:
     sink = io.BytesIO()
     records = (r for _, r in store.select(flt, limit=limit))
@@ -144,15 +164,28 @@ def same_for_every_option(store: Store, flt: Filter, limit: int | None = None) -
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(stored=st.lists(hostile_records(), min_size=1, max_size=16),
-       tail=st.lists(hostile_records(), max_size=3),
-       where=st.sampled_from((None, "status = D or stage > 100", "not user ~ '*x*'",
-                              "event = login or event ~ 'res*'", "event ~ '*_*' and stage > 3")),
-       limit=st.one_of(st.none(), st.integers(0, 20)),
-       options=st.sampled_from(OPTIONS))
+@given(
+    stored=st.lists(hostile_records(), min_size=1, max_size=16),
+    tail=st.lists(hostile_records(), max_size=3),
+    where=st.sampled_from(
+        (
+            None,
+            "status = D or stage > 100",
+            "not user ~ '*x*'",
+            "event = login or event ~ 'res*'",
+            "event ~ '*_*' and stage > 3",
+        )
+    ),
+    limit=st.one_of(st.none(), st.integers(0, 20)),
+    options=st.sampled_from(OPTIONS),
+)
 def test_lines_are_the_record_path_bytes_for_any_record(
-        stored: list[AuditRecord], tail: list[AuditRecord], where: str | None,
-        limit: int | None, options: dict[str, Any]) -> None:
+    stored: list[AuditRecord],
+    tail: list[AuditRecord],
+    where: str | None,
+    limit: int | None,
+    options: dict[str, Any],
+) -> None:
     """(All six option sets per example would take 3x longer: the examples share them out.)"""
     with tempfile.TemporaryDirectory() as tmp:
         store = build(Path(tmp), stored, tail)
@@ -172,8 +205,10 @@ def test_seed_examples_render_in_duckdb(tmp_path: Path) -> None:
     files = [str(p) for p in store.tree.files()]
     import duckdb
 
-    sql = (f"SELECT {line_sql(sessionid=True)} FROM read_parquet(?, hive_partitioning = false) "
-           "ORDER BY seq")
+    sql = (
+        f"SELECT {line_sql(sessionid=True)} FROM read_parquet(?, hive_partitioning = false) "
+        "ORDER BY seq"
+    )
     got = [row[0] for row in duckdb.connect().execute(sql, [files]).fetchall()]
     assert got == [render_short(r, sessionid=True) + "\n" for r in recs]
     assert got[0].startswith("21 Jan 2009 15:37:43 D TCP telnet root 4977248c:0000012a5248 408")
@@ -183,11 +218,22 @@ def test_every_layout_renders_in_duckdb(tmp_path: Path) -> None:
     """One plain record per layout and platform: the SQL answers each (no NULL)."""
     import duckdb
 
-    recs = [AuditRecord(event=lay.id, timestamp="2024-05-15T09:00:00", status=lay.statuses[0],
-                        **{FIELD_BY_KEY[k].attr: (7 if k in INT_KEYS else f"v{i}")
-                           for i, k in enumerate(lay.order(p)) if k != "audit_flags"},
-                        audit_flags="(OS user)", platform=p)
-            for lay in LAYOUTS for p in ("unix", "windows")]
+    recs = [
+        AuditRecord(
+            event=lay.id,
+            timestamp="2024-05-15T09:00:00",
+            status=lay.statuses[0],
+            **{
+                FIELD_BY_KEY[k].attr: (7 if k in INT_KEYS else f"v{i}")
+                for i, k in enumerate(lay.order(p))
+                if k != "audit_flags"
+            },
+            audit_flags="(OS user)",
+            platform=p,
+        )
+        for lay in LAYOUTS
+        for p in ("unix", "windows")
+    ]
     store = build(tmp_path, recs)
     files = [str(p) for p in store.tree.files()]
     for options in OPTIONS:
@@ -200,8 +246,11 @@ def test_absent_values_show_missing_in_duckdb(tmp_path: Path) -> None:
     """A record of each layout with no value at all (as the API may write one)."""
     import duckdb
 
-    recs = [AuditRecord(event=lay.id, timestamp="2024-05-15T09:00:00", status="P", platform=p)
-            for lay in LAYOUTS for p in (None, "unix", "windows")]
+    recs = [
+        AuditRecord(event=lay.id, timestamp="2024-05-15T09:00:00", status="P", platform=p)
+        for lay in LAYOUTS
+        for p in (None, "unix", "windows")
+    ]
     store = build(tmp_path, recs)
     files = [str(p) for p in store.tree.files()]
     for options in OPTIONS:
@@ -214,21 +263,35 @@ def test_controls_and_bad_timestamps_fall_back_in_place(tmp_path: Path) -> None:
     """Rows the SQL leaves NULL are rendered by Python, in log order, between zero-copy runs."""
     import duckdb
 
-    good = AuditRecord(event="login", timestamp="2024-05-15T09:00:00", status="D",
-                       user="bob", stage=59, reason=2, terminal="tty1", program="/bin/login",
-                       audit_flags="")
-    odd = [good.replace(user="evil\x1b[2Jname"), good.replace(terminal="a\u2028b"),
-           good.replace(timestamp="2024- 5-15T09:00:00"), good.replace(status="D\n"),
-           good.replace(timestamp="2024-00-15T09:00:00"),
-           good.replace(audit_flags="\u00a0(OS user)"),
-           good.replace(program="\x85"), good.replace(program="x  ")]
+    good = AuditRecord(
+        event="login",
+        timestamp="2024-05-15T09:00:00",
+        status="D",
+        user="bob",
+        stage=59,
+        reason=2,
+        terminal="tty1",
+        program="/bin/login",
+        audit_flags="",
+    )
+    odd = [
+        good.replace(user="evil\x1b[2Jname"),
+        good.replace(terminal="a\u2028b"),
+        good.replace(timestamp="2024- 5-15T09:00:00"),
+        good.replace(status="D\n"),
+        good.replace(timestamp="2024-00-15T09:00:00"),
+        good.replace(audit_flags="\u00a0(OS user)"),
+        good.replace(program="\x85"),
+        good.replace(program="x  "),
+    ]
     sliced = good.replace(timestamp="2024-05-15 09:00:00.5+02")  # sliced, in DuckDB too
     recs = [good] * 3 + [x for o in odd for x in (o, good, sliced)]
     store = build(tmp_path, recs, tail=[good.replace(user="t\x00il"), good])
     files = [str(p) for p in store.tree.files()]
     sql = f"SELECT {line_sql()} FROM read_parquet(?) ORDER BY seq"
-    nulls = [i for i, (v,) in enumerate(duckdb.connect().execute(sql, [files]).fetchall())
-             if v is None]
+    nulls = [
+        i for i, (v,) in enumerate(duckdb.connect().execute(sql, [files]).fetchall()) if v is None
+    ]
     assert nulls == [3 + 3 * i for i in range(len(odd))]
     out = by_lines(store, Filter(TRUE))
     assert out == by_records(store, Filter(TRUE))
@@ -248,8 +311,12 @@ def test_controls_and_bad_timestamps_fall_back_in_place(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("limit", [0, 1, 4, 6, 7, 100])
 def test_limit_counts_parquet_and_tail(tmp_path: Path, limit: int) -> None:
-    recs = [AuditRecord(event="startup", timestamp=f"2024-05-15T09:00:0{i}", status="M",
-                        service=f"d{i}") for i in range(8)]
+    recs = [
+        AuditRecord(
+            event="startup", timestamp=f"2024-05-15T09:00:0{i}", status="M", service=f"d{i}"
+        )
+        for i in range(8)
+    ]
     store = build(tmp_path, recs[:5], recs[5:])
     out = by_lines(store, Filter(TRUE), limit=limit)
     assert out == by_records(store, Filter(TRUE), limit=limit)
@@ -257,8 +324,9 @@ def test_limit_counts_parquet_and_tail(tmp_path: Path, limit: int) -> None:
 
 
 def test_a_batch_starting_with_fallback_rows(tmp_path: Path) -> None:
-    good = AuditRecord(event="startup", timestamp="2024-05-15T09:00:00", status="M",
-                       service="seosd")
+    good = AuditRecord(
+        event="startup", timestamp="2024-05-15T09:00:00", status="M", service="seosd"
+    )
     bad = good.replace(service="\x07")
     store = build(tmp_path, [bad, bad, good, bad], [bad])
     assert by_lines(store, Filter(TRUE)) == by_records(store, Filter(TRUE))
@@ -267,28 +335,46 @@ def test_a_batch_starting_with_fallback_rows(tmp_path: Path) -> None:
 
 # --- the command line --------------------------------------------------------------------
 
+
 def seaudit(store: Path, *args: str) -> bytes:
     env = {"PYTHONPATH": ":".join(p for p in sys.path if p), "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([sys.executable, "-m", "seaudit", "--store", str(store), *args],
-                          capture_output=True, env=env, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "seaudit", "--store", str(store), *args],
+        capture_output=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
     return done.stdout
 
 
 def test_cli_short_output_is_the_record_path(tmp_path: Path) -> None:
-    recs = [*seed_records(),
-            seed_records()[1].replace(user="x\x1by", origin=Origin("f", 1, "raw")),
-            AuditRecord(event="startup", timestamp="2024-05-15T09:00:00", status="M")]
+    recs = [
+        *seed_records(),
+        seed_records()[1].replace(user="x\x1by", origin=Origin("f", 1, "raw")),
+        AuditRecord(event="startup", timestamp="2024-05-15T09:00:00", status="M"),
+    ]
     root = tmp_path / "s"
     build(root, recs, tail=seed_records()[:2])
-    for extra in ((), ("--sessionid",), ("-sessionid", "--opt", "platform=windows"),
-                  ("--opt", "platform=windows"), ("--limit", "7"), ("--status", "D")):
+    for extra in (
+        (),
+        ("--sessionid",),
+        ("-sessionid", "--opt", "platform=windows"),
+        ("--opt", "platform=windows"),
+        ("--limit", "7"),
+        ("--status", "D"),
+    ):
         short = seaudit(root, *extra)
         query = [a for a in extra if a not in ("--opt", "platform=windows")]
-        back = [AuditRecord.from_dict(json.loads(line))
-                for line in seaudit(root, *query, "--to", "jsonl").splitlines()]
-        options = {"sessionid": "--sessionid" in extra or "-sessionid" in extra,
-                   "platform": "windows" if "windows" in " ".join(extra) else None}
+        back = [
+            AuditRecord.from_dict(json.loads(line))
+            for line in seaudit(root, *query, "--to", "jsonl").splitlines()
+        ]
+        options = {
+            "sessionid": "--sessionid" in extra or "-sessionid" in extra,
+            "platform": "windows" if "windows" in " ".join(extra) else None,
+        }
         sink = io.BytesIO()
         get_format("short").write(back, sink, **{k: v for k, v in options.items() if v})
         assert short == sink.getvalue(), extra
@@ -307,8 +393,10 @@ def test_a_renderer_built_for_some_events_leaves_the_others_to_python(tmp_path: 
     files = [str(p) for p in store.tree.files()]
     import duckdb
 
-    sql = (f"SELECT event, {line_sql(events={'resource_access'})} "
-           "FROM read_parquet(?, hive_partitioning = false) ORDER BY seq")
+    sql = (
+        f"SELECT event, {line_sql(events={'resource_access'})} "
+        "FROM read_parquet(?, hive_partitioning = false) ORDER BY seq"
+    )
     rows = duckdb.connect().execute(sql, [files]).fetchall()
     assert all((line is None) == (event != "resource_access") for event, line in rows)
     narrowed = Filter(parse_where("event = resource_access or event = outbound_network"))

@@ -17,9 +17,15 @@ from seaudit.store.tree import ParquetTree, in_log_order, seq_range
 
 
 def make(i: int, node: str | None = "web01") -> AuditRecord:
-    return AuditRecord(event="login", timestamp=f"2024-01-{i % 3 + 1:02d}T10:00:{i % 60:02d}",
-                       status="PD"[i % 2], user=f"u{i % 4}", terminal="tty1", stage=i,
-                       origin=Origin("in.txt", i, f"line {i} " + "x" * 200, node))
+    return AuditRecord(
+        event="login",
+        timestamp=f"2024-01-{i % 3 + 1:02d}T10:00:{i % 60:02d}",
+        status="PD"[i % 2],
+        user=f"u{i % 4}",
+        terminal="tty1",
+        stage=i,
+        origin=Origin("in.txt", i, f"line {i} " + "x" * 200, node),
+    )
 
 
 def seqs(store: Store, where: str | None = None) -> list[int]:
@@ -145,14 +151,12 @@ def test_background_flush_keeps_rows_findable_and_obeys_the_watermark(tmp_path: 
     assert seqs(reopened) == list(range(1, 41)) and reopened.tree.watermark == 40
 
 
-def test_files_carry_their_own_seq_range_and_unsorted_reads_keep_log_order(
-        tmp_path: Path) -> None:
+def test_files_carry_their_own_seq_range_and_unsorted_reads_keep_log_order(tmp_path: Path) -> None:
     store = Store(tmp_path)
-    recs = [make(i).replace(timestamp=f"2024-02-{i // 7 + 1:02d}T10:00:00")
-            for i in range(1, 43)]
+    recs = [make(i).replace(timestamp=f"2024-02-{i // 7 + 1:02d}T10:00:00") for i in range(1, 43)]
     with store.open_log() as log:
         for start in range(0, 42, 10):  # five flushes, most split over two days
-            log.append_batch(recs[start:start + 10])
+            log.append_batch(recs[start : start + 10])
             store.catch_up()
     files = store.tree.files()
     ranges = [seq_range(p) for p in files]
@@ -163,6 +167,8 @@ def test_files_carry_their_own_seq_range_and_unsorted_reads_keep_log_order(
     assert seqs(store) == list(range(1, 43))  # read without ORDER BY
     assert seqs(store, "user = u1") == list(range(1, 43, 4))
     assert [s for s, _ in store.select(Filter(TRUE), limit=3)] == [1, 2, 3]
-    overlapping = [Path("day=1/node=a/seq-000000000001-000000000005.parquet"),
-                   Path("day=2/node=a/seq-000000000003-000000000004.parquet")]
+    overlapping = [
+        Path("day=1/node=a/seq-000000000001-000000000005.parquet"),
+        Path("day=2/node=a/seq-000000000003-000000000004.parquet"),
+    ]
     assert not in_log_order(overlapping)

@@ -22,34 +22,42 @@ from tests.strategies import lines
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
-JUNK = st.sampled_from([
-    b"", b"   ", b"junk", b"31 Feb 2009 10:00:00 P LOGIN root 59 2 tty1 /bin/login",
-    b"29 Feb 2023 10:00:00 D FILE root Read 69 3 /tmp/x /bin/sh tty root",
-    b"29 Feb 2024 10:00:00 D FILE root Read 69 3 /tmp/x /bin/sh tty root",
-    b"01 Jan 2024 24:00:00 P LOGIN root 59 2 tty1 /bin/login",
-    b"01 Jan 2024 10:00:60 P LOGIN root 59 2 tty1 /bin/login",
-    b"29 Feb 1900 10:00:00 P LOGIN root 59 2 tty1 /bin/login",
-    b"29 FEB 2000 10:00:00 P LOGIN root 59 2 tty1 /bin/login",
-    b"01 Jan 0000 00:00:00 P LOGIN root 59 2 tty1 /bin/login",
-    b"1 Jan 2024 10:00:00 P LOGIN root 59 2 tty1 /bin/login",
-    b"01 jan 2024 10:00:00 P LOGIN root 59 2 tty1 /bin/login",
-    b"31 Apr 2024 10:00:00 P LOGIN root 59 2 tty1 /bin/login",
-    b"01 Jan 2024 10:00:00 Q LOGIN root 59 2 tty1 /bin/login",
-    b"01 Jan 2024 10:00:00 C LOGIN root 59 2 tty1 /bin/login",
-    b"01 Jan 2024 10:00:00 D TCP telnet root 408 2 host /usr/bin/telnet term",
-    b"01 Jan 2024 10:00:00 P LOGIN r\xffot 59 2 tty1 /bin/login",
-    b"\xff\xfe\x00 binary \x1b[31m",
-    b"01 Jan 2024 10:00:00 P LOGIN root 59 2 tty1 /bin/login\r",
-    b"  01 Jan 2024 10:00:00 P LOGIN root 59 2 tty1 /bin/login  ",
-    b"01 Jan 2024 10:00:00 P LOGIN root (OS user) 59 2 tty1 /bin/login",
-    b"01 Jan 2024 10:00:00 P LOGIN root 59 2 tty1 /bin/login (OS user) x",
-    b"    Status: Denied", b"Class: FILE", b"Status: D\xffnied", b"  Event type: Login event",
-    b"01 Jan 2024 10:00:00 P TRACE a b c d FILE /x 55 T \\x",
-    b"01 Jan 2024 10:00:00 S UPDATE FILE a 305 0 obj term notselang x (OS user)",
-    "01 Jan 2024 10:00:00 D FILE r\u00e9my Read 69 3 /tmp/\u2028x /bin/sh tty r".encode(),
-    b'01 Jan 2024 10:00:00 D FILE "q\\" Read 69 3 /tmp/\tx /bin/sh tty r',
-    b"x" * 300,
-])
+JUNK = st.sampled_from(
+    [
+        b"",
+        b"   ",
+        b"junk",
+        b"31 Feb 2009 10:00:00 P LOGIN root 59 2 tty1 /bin/login",
+        b"29 Feb 2023 10:00:00 D FILE root Read 69 3 /tmp/x /bin/sh tty root",
+        b"29 Feb 2024 10:00:00 D FILE root Read 69 3 /tmp/x /bin/sh tty root",
+        b"01 Jan 2024 24:00:00 P LOGIN root 59 2 tty1 /bin/login",
+        b"01 Jan 2024 10:00:60 P LOGIN root 59 2 tty1 /bin/login",
+        b"29 Feb 1900 10:00:00 P LOGIN root 59 2 tty1 /bin/login",
+        b"29 FEB 2000 10:00:00 P LOGIN root 59 2 tty1 /bin/login",
+        b"01 Jan 0000 00:00:00 P LOGIN root 59 2 tty1 /bin/login",
+        b"1 Jan 2024 10:00:00 P LOGIN root 59 2 tty1 /bin/login",
+        b"01 jan 2024 10:00:00 P LOGIN root 59 2 tty1 /bin/login",
+        b"31 Apr 2024 10:00:00 P LOGIN root 59 2 tty1 /bin/login",
+        b"01 Jan 2024 10:00:00 Q LOGIN root 59 2 tty1 /bin/login",
+        b"01 Jan 2024 10:00:00 C LOGIN root 59 2 tty1 /bin/login",
+        b"01 Jan 2024 10:00:00 D TCP telnet root 408 2 host /usr/bin/telnet term",
+        b"01 Jan 2024 10:00:00 P LOGIN r\xffot 59 2 tty1 /bin/login",
+        b"\xff\xfe\x00 binary \x1b[31m",
+        b"01 Jan 2024 10:00:00 P LOGIN root 59 2 tty1 /bin/login\r",
+        b"  01 Jan 2024 10:00:00 P LOGIN root 59 2 tty1 /bin/login  ",
+        b"01 Jan 2024 10:00:00 P LOGIN root (OS user) 59 2 tty1 /bin/login",
+        b"01 Jan 2024 10:00:00 P LOGIN root 59 2 tty1 /bin/login (OS user) x",
+        b"    Status: Denied",
+        b"Class: FILE",
+        b"Status: D\xffnied",
+        b"  Event type: Login event",
+        b"01 Jan 2024 10:00:00 P TRACE a b c d FILE /x 55 T \\x",
+        b"01 Jan 2024 10:00:00 S UPDATE FILE a 305 0 obj term notselang x (OS user)",
+        "01 Jan 2024 10:00:00 D FILE r\u00e9my Read 69 3 /tmp/\u2028x /bin/sh tty r".encode(),
+        b'01 Jan 2024 10:00:00 D FILE "q\\" Read 69 3 /tmp/\tx /bin/sh tty r',
+        b"x" * 300,
+    ]
+)
 
 
 @st.composite
@@ -67,16 +75,22 @@ def files(draw: st.DrawFn) -> tuple[bytes, str | None]:
 
 
 def reference(data: bytes, platform: str | None, max_line: int) -> list[object]:
-    items = read_stream(io.BytesIO(data), source="f.txt", platform=platform,
-                        max_line_bytes=max_line)
+    items = read_stream(
+        io.BytesIO(data), source="f.txt", platform=platform, max_line_bytes=max_line
+    )
     return [_key(i) for i in items]
 
 
 def bulk(data: bytes, platform: str | None, batch_bytes: int, max_line: int) -> list[object]:
     items: list[AuditRecord | Reject] = []
     last = 0
-    for batch in parse_batches(io.BytesIO(data), source="f.txt", platform=platform,
-                               batch_bytes=batch_bytes, max_line_bytes=max_line):
+    for batch in parse_batches(
+        io.BytesIO(data),
+        source="f.txt",
+        platform=platform,
+        batch_bytes=batch_bytes,
+        max_line_bytes=max_line,
+    ):
         got: list[AuditRecord | Reject] = [*records_of(batch), *batch.rejects]
         got.sort(key=_line)
         assert not got or _line(got[0]) > last  # batches come in line order
@@ -101,15 +115,18 @@ def _key(item: object) -> object:
 
 @settings(max_examples=30)
 @given(files(), st.sampled_from([5, 64, 300, 1 << 20]), st.sampled_from([80, 1 << 20]))
-def test_bulk_equals_reference(file: tuple[bytes, str | None], batch_bytes: int,
-                               max_line: int) -> None:
+def test_bulk_equals_reference(
+    file: tuple[bytes, str | None], batch_bytes: int, max_line: int
+) -> None:
     data, platform = file
     assert bulk(data, platform, batch_bytes, max_line) == reference(data, platform, max_line)
 
 
 @settings(max_examples=25)
-@given(st.lists(st.builds(lambda s: s.text, lines(detailed=False)), min_size=1, max_size=30),
-       st.sampled_from([1, 100, 1 << 20]))
+@given(
+    st.lists(st.builds(lambda s: s.text, lines(detailed=False)), min_size=1, max_size=30),
+    st.sampled_from([1, 100, 1 << 20]),
+)
 def test_non_detailed_files_equal_reference(texts: list[str], batch_bytes: int) -> None:
     data = "\n".join(texts).encode("utf-8", "surrogateescape") + b"\n"
     assert bulk(data, None, batch_bytes, 1 << 20) == reference(data, None, 1 << 20)
@@ -121,7 +138,8 @@ def test_over_long_line_without_newline_is_rejected_in_bounded_memory() -> None:
     got = bulk(data, None, 64, 1000)
     assert got == reference(data, None, 1000)
     assert [k[1].reason for k in got if k[0] == "reject"] == [  # type: ignore[index]
-        "line longer than 1000 bytes; skipped"] * 2
+        "line longer than 1000 bytes; skipped"
+    ] * 2
 
 
 def test_corpus_files_equal_reference_and_frame_schema() -> None:
@@ -135,18 +153,23 @@ def test_corpus_files_equal_reference_and_frame_schema() -> None:
     assert batch.frame.schema["real_uid"] == pl.Utf8
 
 
-def jsonl(data: bytes, platform: str | None = None, batch_bytes: int = 1 << 20,
-          in_worker: bool = True) -> bytes:
+def jsonl(
+    data: bytes, platform: str | None = None, batch_bytes: int = 1 << 20, in_worker: bool = True
+) -> bytes:
     sink = io.BytesIO()
-    for batch in parse_batches(io.BytesIO(data), source="f", platform=platform,
-                               batch_bytes=batch_bytes, json=in_worker):
+    for batch in parse_batches(
+        io.BytesIO(data), source="f", platform=platform, batch_bytes=batch_bytes, json=in_worker
+    ):
         write_jsonl(batch, sink)
     return sink.getvalue()
 
 
 def jsonl_reference(data: bytes, platform: str | None = None) -> bytes:
-    records = [i for i in read_stream(io.BytesIO(data), source="f", platform=platform)
-               if isinstance(i, AuditRecord)]
+    records = [
+        i
+        for i in read_stream(io.BytesIO(data), source="f", platform=platform)
+        if isinstance(i, AuditRecord)
+    ]
     return b"".join(dumps(r) + b"\n" for r in records)
 
 
@@ -161,10 +184,13 @@ def test_write_jsonl_is_byte_identical(file: tuple[bytes, str | None]) -> None:
 
 def test_write_jsonl_escapes_like_orjson() -> None:
     values = ['quote " back \\ slash', "tab\tnl\\n", "é ü 中文 \u2028 \u2029 \x7f", "ctl\x01\x1f"]
-    data = "\n".join(
-        f"01 Jan 2024 10:00:00 D FILE u Read 69 3 {v.replace(' ', '_')} /bin/sh tty u"
-        for v in values
-    ).encode() + b"\n01 Jan 2024 10:00:00 D FILE u Read 69 3 /tmp/\xff /bin/sh tty u\n"
+    data = (
+        "\n".join(
+            f"01 Jan 2024 10:00:00 D FILE u Read 69 3 {v.replace(' ', '_')} /bin/sh tty u"
+            for v in values
+        ).encode()
+        + b"\n01 Jan 2024 10:00:00 D FILE u Read 69 3 /tmp/\xff /bin/sh tty u\n"
+    )
     out = jsonl(data)
     assert out == jsonl_reference(data) == jsonl(data, in_worker=False)
     clean = b"\n".join(data.split(b"\n")[:4]) + b"\n"
@@ -175,8 +201,10 @@ def test_write_jsonl_escapes_like_orjson() -> None:
 
 
 def test_records_of_restores_real_uid_ints_and_origin() -> None:
-    line = (b"10 Nov 2008 10:14:53 P TRACE MACHINE\\Administrator MACHINE\\john 0108 "
-            b"WINSERVICE _default 1059 WINSERVICE > (C:\\x.exe) Result: 'P'")
+    line = (
+        b"10 Nov 2008 10:14:53 P TRACE MACHINE\\Administrator MACHINE\\john 0108 "
+        b"WINSERVICE _default 1059 WINSERVICE > (C:\\x.exe) Result: 'P'"
+    )
     for platform in ("windows", None):
         batch = next(parse_batches(io.BytesIO(line + b"\n"), source="w.txt", platform=platform))
         (rec,) = records_of(batch)

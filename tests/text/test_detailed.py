@@ -18,22 +18,26 @@ from tests.strategies import lines, records
 def test_the_event_type_label_decides_between_layouts_that_fit() -> None:
     # bug: the positional part was read on its own (status C fits every login-type layout, the
     # first won) and the label naming the event only produced a warning
-    line = ("01 Mar 2020 10:00:00 C LOGIN bob 8 2 tty1 /bin/login Event type: Password attempt "
-            "Status: Error UserName: bob")
+    line = (
+        "01 Mar 2020 10:00:00 C LOGIN bob 8 2 tty1 /bin/login Event type: Password attempt "
+        "Status: Error UserName: bob"
+    )
     r = parse_detailed(line)
     assert r.event == "password_attempt"
-    assert (r.user, r.stage, r.reason, r.terminal, r.program) == ("bob", 8, 2, "tty1",
-                                                                   "/bin/login")
+    assert (r.user, r.stage, r.reason, r.terminal, r.program) == ("bob", 8, 2, "tty1", "/bin/login")
     assert r.warnings == ()
 
 
 def test_a_positional_part_that_does_not_fit_the_label_keeps_its_own_reading() -> None:
-    line = ("01 Mar 2020 10:00:00 P LOGIN bob 59 2 tty1 /bin/login Event type: Resource access "
-            "Status: Permitted")
+    line = (
+        "01 Mar 2020 10:00:00 P LOGIN bob 59 2 tty1 /bin/login Event type: Resource access "
+        "Status: Permitted"
+    )
     r = parse_detailed(line)
     assert r.event == "login"
-    assert r.warnings == ("the positional part reads as login but the label says "
-                          "'Resource access'; kept login",)
+    assert r.warnings == (
+        "the positional part reads as login but the label says 'Resource access'; kept login",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -74,23 +78,35 @@ LOGIN = "28 Oct 2008 12:15:01 P LOGIN root 59 2 _CRONJOB_ SBIN_CRON"
 
 
 def test_label_aliases() -> None:
-    a = parse_detailed(f"{LOGIN} Event: Login event UserName: root AuditFlags: AC database user "
-                       "SessionID: 49047159:0000034b")
-    b = parse_detailed(f"{LOGIN} Event type: Login event User name: root Audit flags: AC database "
-                       "user Session ID: 49047159:0000034b")
-    c = parse_detailed(f"{LOGIN} Event type: Login event User name: root Audit flags: AC database "
-                       "user User Logon Session ID: 49047159:0000034b")
+    a = parse_detailed(
+        f"{LOGIN} Event: Login event UserName: root AuditFlags: AC database user "
+        "SessionID: 49047159:0000034b"
+    )
+    b = parse_detailed(
+        f"{LOGIN} Event type: Login event User name: root Audit flags: AC database "
+        "user Session ID: 49047159:0000034b"
+    )
+    c = parse_detailed(
+        f"{LOGIN} Event type: Login event User name: root Audit flags: AC database "
+        "user User Logon Session ID: 49047159:0000034b"
+    )
     assert a == b == c
     assert (a.audit_flags, a.session_id) == ("AC database user", "49047159:0000034b")
     assert a.warnings == b.warnings == c.warnings == ()
 
 
 def test_a_missing_space_after_the_colon() -> None:
-    r = parse_detailed("21 Jan 2009 15:37:43 D TCP telnet root 408 2 computer.org /usr/bin/telnet "
-                       "computer.com Event type:Outbound network connection Service:telnet "
-                       "Host name:computer.org Audit flags:AC database user")
+    r = parse_detailed(
+        "21 Jan 2009 15:37:43 D TCP telnet root 408 2 computer.org /usr/bin/telnet "
+        "computer.com Event type:Outbound network connection Service:telnet "
+        "Host name:computer.org Audit flags:AC database user"
+    )
     assert (r.event, r.service, r.host, r.audit_flags) == (
-        "outbound_network", "telnet", "computer.org", "AC database user")
+        "outbound_network",
+        "telnet",
+        "computer.org",
+        "AC database user",
+    )
     assert r.warnings == ()
 
 
@@ -99,8 +115,9 @@ def test_a_repeated_label_that_agrees_is_silent_and_one_that_disagrees_warns() -
     assert r.warnings == ()
     r = parse_detailed(f"{LOGIN} Event: Login event UserName: root UserName: alice")
     assert r.user == "root"
-    assert r.warnings == ("label 'UserName' says 'alice' but the positional part says 'root'; "
-                          "kept 'root'",)
+    assert r.warnings == (
+        "label 'UserName' says 'alice' but the positional part says 'root'; kept 'root'",
+    )
     r = parse_detailed(f"{LOGIN} Event: Login event Details: First Details: Second")
     assert r.stage_message == "First"
     assert r.warnings == ("label 'Details' repeated with the value 'Second'; kept the first",)
@@ -108,9 +125,11 @@ def test_a_repeated_label_that_agrees_is_silent_and_one_that_disagrees_warns() -
 
 def test_values_that_contain_a_colon_and_labels_inside_free_text() -> None:
     trace = "FILE > Result: 'P' Class: FILE Resource: /etc/x User name: mallory [rv=0]"
-    line = (f"03 Nov 2008 10:38:47 P TRACE root john root FILE /etc/x 55 {trace} "
-            f"Event type: Trace message on a user Trace information: {trace} Class: FILE "
-            "User name: root Time: 10:38")
+    line = (
+        f"03 Nov 2008 10:38:47 P TRACE root john root FILE /etc/x 55 {trace} "
+        f"Event type: Trace message on a user Trace information: {trace} Class: FILE "
+        "User name: root Time: 10:38"
+    )
     r = parse_detailed(line)
     assert r.trace == trace
     assert (r.class_, r.resource, r.user) == ("FILE", "/etc/x", "root")
@@ -134,27 +153,36 @@ def test_status_words_and_a_disagreeing_status() -> None:
     assert parse_detailed(f"{LOGIN} Event: Login event Status: Permitted").warnings == ()
     r = parse_detailed(f"{LOGIN} Event: Login event Status: Denied")
     assert r.status == "P"
-    assert r.warnings == ("label 'Status' says 'Denied' but the positional part says 'P'; "
-                          "kept 'P'",)
-    admin = ("05 Nov 2008 15:45:12 S UPDATE FILE root 305 0 x t cr file x Event type: Security "
-             "database administration Status: {}")
+    assert r.warnings == (
+        "label 'Status' says 'Denied' but the positional part says 'P'; kept 'P'",
+    )
+    admin = (
+        "05 Nov 2008 15:45:12 S UPDATE FILE root 305 0 x t cr file x Event type: Security "
+        "database administration Status: {}"
+    )
     for word in ("Successful", "Success", "S"):
         assert parse_detailed(admin.format(word)).warnings == ()
 
 
 def test_label_only_fields_are_kept() -> None:
-    r = parse_detailed("03 Nov 2008 10:38:47 P TRACE root john root FILE /tmp/f 55 x "
-                       "Event type: Trace message on a user Real user ID: 108 "
-                       "Effective user ID: 0 User Logon Session ID: 490daddd:00000140")
+    r = parse_detailed(
+        "03 Nov 2008 10:38:47 P TRACE root john root FILE /tmp/f 55 x "
+        "Event type: Trace message on a user Real user ID: 108 "
+        "Effective user ID: 0 User Logon Session ID: 490daddd:00000140"
+    )
     assert (r.real_uid, r.effective_uid, r.session_id) == (108, 0, "490daddd:00000140")
-    r = parse_detailed("05 Nov 2008 15:45:12 S UPDATE FILE root 305 0 x t mycmd file x "
-                       "Event type: Security database administration Command type: Add user")
+    r = parse_detailed(
+        "05 Nov 2008 15:45:12 S UPDATE FILE root 305 0 x t mycmd file x "
+        "Event type: Security database administration Command type: Add user"
+    )
     assert r.command_type == "Add user"  # the label stands over the derived type
 
 
 def test_a_number_label_that_is_not_a_number_warns() -> None:
-    r = parse_detailed("03 Nov 2008 10:38:47 P TRACE root john root FILE /tmp/f 55 x "
-                       "Event type: Trace message on a user Effective user ID: abc")
+    r = parse_detailed(
+        "03 Nov 2008 10:38:47 P TRACE root john root FILE /tmp/f 55 x "
+        "Event type: Trace message on a user Effective user ID: abc"
+    )
     assert r.effective_uid is None
     assert r.warnings == ("label 'Effective user ID' has a value that is not a number: 'abc'",)
 
@@ -162,22 +190,27 @@ def test_a_number_label_that_is_not_a_number_warns() -> None:
 def test_the_positional_audit_flags_stand_against_a_label() -> None:
     r = parse_detailed(f"{LOGIN} Event: Login event AuditFlags: (OS user)")
     assert r.audit_flags == ""
-    assert r.warnings == ("label 'AuditFlags' says '(OS user)' but the positional part says ''; "
-                          "kept ''",)
+    assert r.warnings == (
+        "label 'AuditFlags' says '(OS user)' but the positional part says ''; kept ''",
+    )
     r = parse_detailed(f"{LOGIN} (OS user) Event: Login event AuditFlags: OS user")
     assert (r.audit_flags, r.warnings) == ("OS user", ())
 
 
 def test_startup_and_shutdown_titles_tell_the_platform() -> None:
-    unix = parse_detailed("01 Mar 2020 10:00:00 M START seoswd Event type: Daemon start "
-                          "Daemon: seoswd")
-    windows = parse_detailed("01 Mar 2020 10:00:00 M START seosd Event type: Engine service "
-                             "start Engine service: seosd")
+    unix = parse_detailed(
+        "01 Mar 2020 10:00:00 M START seoswd Event type: Daemon start Daemon: seoswd"
+    )
+    windows = parse_detailed(
+        "01 Mar 2020 10:00:00 M START seosd Event type: Engine service start Engine service: seosd"
+    )
     assert (unix.event, unix.platform, unix.service) == ("startup", "unix", "seoswd")
     assert (windows.event, windows.platform, windows.service) == ("startup", "windows", "seosd")
-    assert render_detailed(windows) == ("01 Mar 2020 10:00:00 M START seosd Event type: Engine "
-                                        "service start Engine service: seosd Date: 01 Mar 2020 "
-                                        "Time: 10:00")
+    assert render_detailed(windows) == (
+        "01 Mar 2020 10:00:00 M START seosd Event type: Engine "
+        "service start Engine service: seosd Date: 01 Mar 2020 "
+        "Time: 10:00"
+    )
 
 
 def test_a_line_without_an_event_type_label_is_not_detailed() -> None:
@@ -193,12 +226,15 @@ def test_block_form() -> None:
     assert all(line.startswith("    ") for line in text.splitlines()[1:])
 
 
-@pytest.mark.parametrize("text", [
-    "Event type:OUTBOUND NETWORK CONNECTION\r0",
-    "EVent type:OUTBOUND NETWORK CONNECTION",
-    f"{LOGIN} EVENT: login EVENT Status: Permitted",
-    f"{LOGIN} Event: Login event\tStatus: Permitted",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Event type:OUTBOUND NETWORK CONNECTION\r0",
+        "EVent type:OUTBOUND NETWORK CONNECTION",
+        f"{LOGIN} EVENT: login EVENT Status: Permitted",
+        f"{LOGIN} Event: Login event\tStatus: Permitted",
+    ],
+)
 def test_title_in_another_case_or_before_a_control_character(text: str) -> None:
     # bug (found by the fuzz test): the title was taken from the first label pair, so a title
     # matched case-insensitively but not a label (IndexError), or followed by '\r' rather than

@@ -36,18 +36,36 @@ def mutated(draw: st.DrawFn) -> bytes:
     if op == "insert":
         return line[:at] + junk + line[at:]
     if op == "replace":
-        return line[:at] + junk + line[at + len(junk):]
+        return line[:at] + junk + line[at + len(junk) :]
     if op == "swap":
         words = line.split(b" ")
         i = draw(st.integers(0, len(words) - 1))
-        words[i] = draw(st.sampled_from((b"31", b"Feb", b"99:99:99", b"Q", b"LOGIN", b"TCP",
-                                         b"(OS", b"user)", b"Event type:", b"", b"x" * 300)))
+        words[i] = draw(
+            st.sampled_from(
+                (
+                    b"31",
+                    b"Feb",
+                    b"99:99:99",
+                    b"Q",
+                    b"LOGIN",
+                    b"TCP",
+                    b"(OS",
+                    b"user)",
+                    b"Event type:",
+                    b"",
+                    b"x" * 300,
+                )
+            )
+        )
         return b" ".join(words)
     return line
 
 
-CHUNKS = st.one_of(mutated(), st.binary(max_size=200),
-                   st.text(max_size=120).map(lambda t: t.encode("utf-8", "surrogatepass")))
+CHUNKS = st.one_of(
+    mutated(),
+    st.binary(max_size=200),
+    st.text(max_size=120).map(lambda t: t.encode("utf-8", "surrogatepass")),
+)
 
 
 def physical_lines(data: bytes) -> list[str]:
@@ -100,7 +118,7 @@ def test_binary_garbage(data: bytes) -> None:
     assert all(isinstance(i, (AuditRecord, Reject)) for i in items)
 
 
-ATHERIS_TARGET = textwrap.dedent('''
+ATHERIS_TARGET = textwrap.dedent("""
     import io, sys
     import atheris
     with atheris.instrument_imports():
@@ -129,7 +147,7 @@ ATHERIS_TARGET = textwrap.dedent('''
     one(SEED)
     atheris.Setup(sys.argv, one)
     atheris.Fuzz()
-''')
+""")
 
 
 @pytest.mark.slow
@@ -139,13 +157,26 @@ def test_atheris_short_run(tmp_path: Path) -> None:
     target.write_text(ATHERIS_TARGET)
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "seed").write_bytes(b"18 Nov 2008 15:23:56 D FILE admabc 4922ae61:00000132 Read 69 3 "
-                                  b"/tmp/one /usr/local/bin/tcsh localhost admabc\n")
+    (corpus / "seed").write_bytes(
+        b"18 Nov 2008 15:23:56 D FILE admabc 4922ae61:00000132 Read 69 3 "
+        b"/tmp/one /usr/local/bin/tcsh localhost admabc\n"
+    )
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     done = subprocess.run(
-        [sys.executable, str(target), "-max_total_time=4", "-rss_limit_mb=1024",
-         "-max_len=4096", str(corpus)],
-        capture_output=True, text=True, env=env, timeout=120, check=False, cwd=tmp_path,
+        [
+            sys.executable,
+            str(target),
+            "-max_total_time=4",
+            "-rss_limit_mb=1024",
+            "-max_len=4096",
+            str(corpus),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Done" in done.stderr or "DONE" in done.stderr

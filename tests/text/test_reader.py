@@ -34,32 +34,40 @@ def describe(items: list[AuditRecord | Reject]) -> list[tuple[str, int]]:
 
 
 def test_mixed_short_detailed_and_blocks_with_bad_lines_between() -> None:
-    data = b"\n".join([
-        LOGIN,
-        b"",
-        b"    Status: Denied",
-        RESOURCE,
-        b"    Event type: Resource access",
-        b"    Status: Denied",
-        b"    Details: No step that allowed access",
-        b"31 Feb 2009 15:37:43 D TCP telnet root 408 2 h p t",
-        b"\xff\xfe garbage \x00",
-        RESOURCE + b" Event type: Resource access Audit flags: AC database user",
-        b"21 Jan 2009 15:37:43 D WHATEVER x y z",
-        LOGIN + b"\r",
-        b"",
-    ])
+    data = b"\n".join(
+        [
+            LOGIN,
+            b"",
+            b"    Status: Denied",
+            RESOURCE,
+            b"    Event type: Resource access",
+            b"    Status: Denied",
+            b"    Details: No step that allowed access",
+            b"31 Feb 2009 15:37:43 D TCP telnet root 408 2 h p t",
+            b"\xff\xfe garbage \x00",
+            RESOURCE + b" Event type: Resource access Audit flags: AC database user",
+            b"21 Jan 2009 15:37:43 D WHATEVER x y z",
+            LOGIN + b"\r",
+            b"",
+        ]
+    )
     items = read(data)
     assert describe(items) == [
         ("login", 1),
         ("audit.txt:3: a detailed label line with no record before it", 3),
         ("resource_access", 4),
         ("audit.txt:8: not a valid date and time: '31 Feb 2009 15:37:43'", 8),
-        ("audit.txt:9: too short for a seaudit record (expected 'DD Mon YYYY HH:MM:SS STATUS "
-         "...')", 9),
+        (
+            "audit.txt:9: too short for a seaudit record (expected 'DD Mon YYYY HH:MM:SS STATUS "
+            "...')",
+            9,
+        ),
         ("resource_access", 10),
-        ("audit.txt:11: no event layout fits status 'D' with 'WHATEVER' in the Event/Class column"
-         " and 4 fields", 11),
+        (
+            "audit.txt:11: no event layout fits status 'D' with 'WHATEVER' in the Event/Class"
+            " column and 4 fields",
+            11,
+        ),
         ("login", 12),
     ]
     block = items[2]
@@ -96,8 +104,10 @@ def test_an_overlong_line_is_rejected_and_the_lines_around_it_kept() -> None:
 def test_a_huge_line_without_newline_in_bounded_memory() -> None:
     data = LOGIN + b"\n" + b"z" * (3 << 20)
     items = read(data)
-    assert describe(items) == [("login", 1),
-                               ("audit.txt:2: line longer than 1048576 bytes; skipped", 2)]
+    assert describe(items) == [
+        ("login", 1),
+        ("audit.txt:2: line longer than 1048576 bytes; skipped", 2),
+    ]
 
 
 def test_read_file_on_a_real_file(tmp_path: Path) -> None:
@@ -106,8 +116,11 @@ def test_read_file_on_a_real_file(tmp_path: Path) -> None:
     items = list(read_file(str(path)))
     assert describe(items) == [
         ("login", 1),
-        (f"{path}:2: too short for a seaudit record (expected 'DD Mon YYYY HH:MM:SS STATUS ...')",
-         2),
+        (
+            f"{path}:2: too short for a seaudit record"
+            " (expected 'DD Mon YYYY HH:MM:SS STATUS ...')",
+            2,
+        ),
         ("resource_access", 3),
     ]
     assert [r.event for r in records_only(items)] == ["login", "resource_access"]
@@ -120,8 +133,10 @@ def test_continuation_lines() -> None:
     assert not is_continuation("Result: 'P'")
 
 
-@given(samples=st.lists(lines(detailed=None), min_size=1, max_size=8),
-       blank=st.sampled_from([b"\n", b"\n\n", b"\r\n"]))
+@given(
+    samples=st.lists(lines(detailed=None), min_size=1, max_size=8),
+    blank=st.sampled_from([b"\n", b"\n\n", b"\r\n"]),
+)
 def test_a_stream_of_rendered_records_reads_back(samples: list[Sample], blank: bytes) -> None:
     # the reader starts a new record at each line that is not a label line, so blocks follow
     # each other without blank lines; without a platform, the values must still come back

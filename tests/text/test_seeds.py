@@ -21,8 +21,11 @@ def seed_lines() -> dict[str, str]:
     """The example record lines of the seed pages, by page number (002 has two)."""
     found: dict[str, str] = {}
     for page in sorted(SEEDS.glob("*.txt")):
-        examples = [ln.rstrip("\n") for ln in page.read_text("utf-8").splitlines()
-                    if ln[:2].isdigit() and " 20" in ln[:12]]
+        examples = [
+            ln.rstrip("\n")
+            for ln in page.read_text("utf-8").splitlines()
+            if ln[:2].isdigit() and " 20" in ln[:12]
+        ]
         for n, line in enumerate(examples):
             found[page.name[:3] + ("" if len(examples) == 1 else "ab"[n])] = line
     return found
@@ -70,61 +73,131 @@ LINES = {
 
 EXPECTED: dict[str, tuple[dict[str, object], tuple[str, ...]]] = {
     "000": (
-        {"event": "outbound_network", "timestamp": "2009-01-21T15:37:43", "status": "D",
-         "class": "TCP", "user": "root", "session_id": "4977248c:0000012a5248", "stage": 408,
-         "stage_message": "Default access of TCP service", "reason": 2,
-         "program": "/usr/bin/telnet", "terminal": "computer.com", "host": "computer.org",
-         "service": "telnet", "audit_flags": "AC database user"},
-        ("label 'User name' says 'Administrator' but the positional part says 'root'; "
-         "kept 'root'",),
+        {
+            "event": "outbound_network",
+            "timestamp": "2009-01-21T15:37:43",
+            "status": "D",
+            "class": "TCP",
+            "user": "root",
+            "session_id": "4977248c:0000012a5248",
+            "stage": 408,
+            "stage_message": "Default access of TCP service",
+            "reason": 2,
+            "program": "/usr/bin/telnet",
+            "terminal": "computer.com",
+            "host": "computer.org",
+            "service": "telnet",
+            "audit_flags": "AC database user",
+        },
+        (
+            "label 'User name' says 'Administrator' but the positional part says 'root'; "
+            "kept 'root'",
+        ),
     ),
     "001": (
-        {"event": "resource_access", "timestamp": "2008-11-18T15:23:56", "status": "D",
-         "class": "FILE", "user": "admabc", "session_id": "4922ae61:00000132", "access": "Read",
-         "stage": 69, "stage_message": "No Step that allowed access", "reason": 3,
-         "resource": "/tmp/one", "program": "/usr/local/bin/tcsh", "terminal": "localhost",
-         "effective_user": "admabc", "audit_flags": "AC database user", "platform": "unix"},
+        {
+            "event": "resource_access",
+            "timestamp": "2008-11-18T15:23:56",
+            "status": "D",
+            "class": "FILE",
+            "user": "admabc",
+            "session_id": "4922ae61:00000132",
+            "access": "Read",
+            "stage": 69,
+            "stage_message": "No Step that allowed access",
+            "reason": 3,
+            "resource": "/tmp/one",
+            "program": "/usr/local/bin/tcsh",
+            "terminal": "localhost",
+            "effective_user": "admabc",
+            "audit_flags": "AC database user",
+            "platform": "unix",
+        },
         (),
     ),
     "002a": (
-        {"event": "trace", "timestamp": "2008-11-03T10:38:47", "status": "P",
-         "event_name": "TRACE", "class": "FILE", "user": "root",
-         "session_id": "490daddd:00000140", "stage": 55, "stage_message": "Resource ACL check",
-         "resource": "/home/jon/file.txt", "effective_user": "john", "effective_uid": 108,
-         "real_user": "root", "real_uid": 108, "audit_flags": "AC database user",
-         "trace": "FILE > Result: 'P' [stage=55 gstag=55 ACEEH=8 rv=0(/home/john/file.txt",
-         "platform": "unix"},
-        ("label 'Resource' says '/home/admin/file.txt' but the positional part says "
-         "'/home/jon/file.txt'; kept '/home/jon/file.txt'",
-         "label 'Real user name' says 'john' but the positional part says 'root'; kept 'root'",
-         "label 'Effective user name' says 'root' but the positional part says 'john'; "
-         "kept 'john'"),
+        {
+            "event": "trace",
+            "timestamp": "2008-11-03T10:38:47",
+            "status": "P",
+            "event_name": "TRACE",
+            "class": "FILE",
+            "user": "root",
+            "session_id": "490daddd:00000140",
+            "stage": 55,
+            "stage_message": "Resource ACL check",
+            "resource": "/home/jon/file.txt",
+            "effective_user": "john",
+            "effective_uid": 108,
+            "real_user": "root",
+            "real_uid": 108,
+            "audit_flags": "AC database user",
+            "trace": "FILE > Result: 'P' [stage=55 gstag=55 ACEEH=8 rv=0(/home/john/file.txt",
+            "platform": "unix",
+        },
+        (
+            "label 'Resource' says '/home/admin/file.txt' but the positional part says "
+            "'/home/jon/file.txt'; kept '/home/jon/file.txt'",
+            "label 'Real user name' says 'john' but the positional part says 'root'; kept 'root'",
+            "label 'Effective user name' says 'root' but the positional part says 'john'; "
+            "kept 'john'",
+        ),
     ),
     "002b": (
-        {"event": "trace", "timestamp": "2008-11-10T10:14:53", "status": "P",
-         "event_name": "TRACE", "class": "WINSERVICE", "user": "MACHINE\\Administrator",
-         "session_id": "00000000:172ef9ef", "stage": 1059,
-         "stage_message": "Default record universal access check", "resource": "_default",
-         "real_user": "MACHINE\\john", "real_uid": "MACHINE\\john",
-         "audit_flags": "AC database user",
-         "trace": "WINSERVICE > (C:\\WINDOWS\\system32\\services.exe) Result: 'P' [stage=1059 "
-         "gstag=1059 ACEEH=6 rv=0x0 (WebClient)] Why? Default record universal access check",
-         "platform": "windows"},
+        {
+            "event": "trace",
+            "timestamp": "2008-11-10T10:14:53",
+            "status": "P",
+            "event_name": "TRACE",
+            "class": "WINSERVICE",
+            "user": "MACHINE\\Administrator",
+            "session_id": "00000000:172ef9ef",
+            "stage": 1059,
+            "stage_message": "Default record universal access check",
+            "resource": "_default",
+            "real_user": "MACHINE\\john",
+            "real_uid": "MACHINE\\john",
+            "audit_flags": "AC database user",
+            "trace": "WINSERVICE > (C:\\WINDOWS\\system32\\services.exe) Result: 'P' [stage=1059 "
+            "gstag=1059 ACEEH=6 rv=0x0 (WebClient)] Why? Default record universal access check",
+            "platform": "windows",
+        },
         (),
     ),
     "003": (
-        {"event": "db_admin", "timestamp": "2008-11-05T15:45:12", "status": "S",
-         "event_name": "UPDATE", "class": "FILE", "user": "DOMAIN_NAME\\computer", "stage": 305,
-         "stage_message": "Command successful for ADMIN user.", "reason": 0, "object": "dfdok",
-         "terminal": "computer.com", "audit_flags": "AC database user",
-         "command": "cr file dfdok defacc(r)", "command_type": "Modify resource"},
+        {
+            "event": "db_admin",
+            "timestamp": "2008-11-05T15:45:12",
+            "status": "S",
+            "event_name": "UPDATE",
+            "class": "FILE",
+            "user": "DOMAIN_NAME\\computer",
+            "stage": 305,
+            "stage_message": "Command successful for ADMIN user.",
+            "reason": 0,
+            "object": "dfdok",
+            "terminal": "computer.com",
+            "audit_flags": "AC database user",
+            "command": "cr file dfdok defacc(r)",
+            "command_type": "Modify resource",
+        },
         (),
     ),
     "004": (
-        {"event": "login", "timestamp": "2008-10-28T12:15:01", "status": "P",
-         "event_name": "LOGIN", "user": "root", "session_id": "49047159:0000034b", "stage": 59,
-         "stage_message": "Resource UACC check", "reason": 2, "program": "SBIN_CRON",
-         "terminal": "_CRONJOB_", "audit_flags": "AC database user"},
+        {
+            "event": "login",
+            "timestamp": "2008-10-28T12:15:01",
+            "status": "P",
+            "event_name": "LOGIN",
+            "user": "root",
+            "session_id": "49047159:0000034b",
+            "stage": 59,
+            "stage_message": "Resource UACC check",
+            "reason": 2,
+            "program": "SBIN_CRON",
+            "terminal": "_CRONJOB_",
+            "audit_flags": "AC database user",
+        },
         (),
     ),
 }

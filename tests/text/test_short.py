@@ -17,22 +17,30 @@ from tests.strategies import PLATFORMS, Sample, lines, records
 def test_spaced_account_names_are_not_stretched_over_the_next_column() -> None:
     # bug: the 0.5 discount of a spaced domain applied to a name of any length, so the user
     # "NT AUTHORITY\NETWORK SERVICE" swallowed the next name and the trace was cut wrongly
-    line = ("07 Oct 2018 16:47:10 W TRACE NT AUTHORITY\\NETWORK SERVICE DOMAIN_NAME\\computer "
-            "NT AUTHORITY\\NETWORK SERVICE SPECIALPGM SBIN_CRON 326 PROCESS > kill")
+    line = (
+        "07 Oct 2018 16:47:10 W TRACE NT AUTHORITY\\NETWORK SERVICE DOMAIN_NAME\\computer "
+        "NT AUTHORITY\\NETWORK SERVICE SPECIALPGM SBIN_CRON 326 PROCESS > kill"
+    )
     r = parse_short(line, platform="windows")
     assert r.user == "NT AUTHORITY\\NETWORK SERVICE"
     assert r.real_uid == "DOMAIN_NAME\\computer"
     assert r.real_user == "NT AUTHORITY\\NETWORK SERVICE"
-    assert (r.class_, r.resource, r.stage, r.trace) == ("SPECIALPGM", "SBIN_CRON", 326,
-                                                        "PROCESS > kill")
+    assert (r.class_, r.resource, r.stage, r.trace) == (
+        "SPECIALPGM",
+        "SBIN_CRON",
+        326,
+        "PROCESS > kill",
+    )
     assert r.warnings == ()
 
 
 def test_a_spaced_domain_does_not_excuse_further_spaces() -> None:
     # same bug: "NT AUTHORITY\SYSTEM DOMAIN\user USER_DIR" cost as little as the name alone
-    line = ("09 Apr 2027 14:44:32 W TRACE DOMAIN\\user NT AUTHORITY\\SYSTEM DOMAIN\\user "
-            "USER_DIR     C:\\Documents and Settings\\john\\My Documents\\notes.txt   334 "
-            "PROCESS > x")
+    line = (
+        "09 Apr 2027 14:44:32 W TRACE DOMAIN\\user NT AUTHORITY\\SYSTEM DOMAIN\\user "
+        "USER_DIR     C:\\Documents and Settings\\john\\My Documents\\notes.txt   334 "
+        "PROCESS > x"
+    )
     r = parse_short(line, platform="windows")
     assert r.real_uid == "NT AUTHORITY\\SYSTEM"
     assert r.real_user == "DOMAIN\\user"
@@ -43,8 +51,10 @@ def test_a_spaced_domain_does_not_excuse_further_spaces() -> None:
 def test_a_network_class_line_is_not_read_as_resource_access() -> None:
     # bug: a CONNECT/TCP line with a spaced Windows program fitted resource access with one-token
     # values (cost 0) and beat the outbound network reading
-    line = ("23 Aug 2029 23:34:09 D CONNECT http MACHINE\\john 3 1 computer.org "
-            "C:\\Program Files\\App\\app.exe ws042.corp.example")
+    line = (
+        "23 Aug 2029 23:34:09 D CONNECT http MACHINE\\john 3 1 computer.org "
+        "C:\\Program Files\\App\\app.exe ws042.corp.example"
+    )
     r = parse_short(line)
     assert r.event == "outbound_network"
     assert (r.service, r.user, r.host) == ("http", "MACHINE\\john", "computer.org")
@@ -62,9 +72,11 @@ def test_a_program_class_is_still_a_resource_access_class() -> None:
 def test_an_admin_object_with_spaces_is_not_cut_into_the_command() -> None:
     # bug: a Command not starting with a selang verb cost only 3, less than a 4-token Object
     # path, so the Object was cut after its first word and the rest became the Command
-    line = ("01 Jul 2002 07:21:51 S UPDATE PROCESS MACHINE\\john 0 0 "
-            "C:\\Documents and Settings\\john\\My Documents\\notes.txt computer.com "
-            "chusr alice audit(all) comment('a: b [c]') (OS user)")
+    line = (
+        "01 Jul 2002 07:21:51 S UPDATE PROCESS MACHINE\\john 0 0 "
+        "C:\\Documents and Settings\\john\\My Documents\\notes.txt computer.com "
+        "chusr alice audit(all) comment('a: b [c]') (OS user)"
+    )
     r = parse_short(line)
     assert r.object == "C:\\Documents and Settings\\john\\My Documents\\notes.txt"
     assert r.terminal == "computer.com"
@@ -75,15 +87,19 @@ def test_an_admin_object_with_spaces_is_not_cut_into_the_command() -> None:
 def test_a_spaced_path_is_not_cut_after_its_first_word() -> None:
     # bug: "C:\Program Files\App\app.exe HKEY_...\Microsoft" read as resource "C:\Program" and
     # program "Files\App\app.exe HKEY_...\Microsoft" at the same cost, silently
-    line = ("21 Dec 2032 23:11:41 D GSUDO MACHINE\\Administrator Create 570 49 "
-            "C:\\Program Files\\App\\app.exe HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft WS042 "
-            "DOMAIN\\user")
+    line = (
+        "21 Dec 2032 23:11:41 D GSUDO MACHINE\\Administrator Create 570 49 "
+        "C:\\Program Files\\App\\app.exe HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft WS042 "
+        "DOMAIN\\user"
+    )
     r = parse_short(line, platform="windows")
     assert r.resource == "C:\\Program Files\\App\\app.exe"
     assert r.program == "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft"
     assert (r.terminal, r.effective_user) == ("WS042", "DOMAIN\\user")
-    line = ("25 Dec 2034 11:01:36 N USER_DIR     CORP\\svc-sql Write    20  44 "
-            "C:\\Documents and Settings\\john\\My Documents\\notes.txt sshd WS042 CORP\\svc-sql")
+    line = (
+        "25 Dec 2034 11:01:36 N USER_DIR     CORP\\svc-sql Write    20  44 "
+        "C:\\Documents and Settings\\john\\My Documents\\notes.txt sshd WS042 CORP\\svc-sql"
+    )
     r = parse_short(line, platform="windows")
     assert r.resource == "C:\\Documents and Settings\\john\\My Documents\\notes.txt"
     assert r.program == "sshd"
@@ -92,19 +108,22 @@ def test_a_spaced_path_is_not_cut_after_its_first_word() -> None:
 def test_a_tie_inside_one_layout_is_reported() -> None:
     # bug: two cuts of the same layout at the same cost were chosen between silently
     # two relative names, "my file" and "app.exe": "my" + "file app.exe" costs the same
-    line = ("10 Nov 2008 10:14:53 D FILE MACHINE\\john Read 69 3 my file app.exe WS042 "
-            "MACHINE\\john")
+    line = "10 Nov 2008 10:14:53 D FILE MACHINE\\john Read 69 3 my file app.exe WS042 MACHINE\\john"
     r = parse_short(line, platform="windows")
     assert (r.resource, r.program) == ("my", "file app.exe")
-    assert r.warnings == ("ambiguous line: resource_access also reads with resource 'my file', "
-                          "program 'app.exe'; kept the reading whose earlier values are shortest",)
+    assert r.warnings == (
+        "ambiguous line: resource_access also reads with resource 'my file', "
+        "program 'app.exe'; kept the reading whose earlier values are shortest",
+    )
 
 
 def test_a_trailing_os_user_after_free_text_is_the_audit_flags_column() -> None:
     # bug (made visible by the tie warning): free text with or without the trailing "(OS user)"
     # cost the same, so the documented rule "it is the AuditFlags column" was a silent tie-break
-    line = ("31 Dec 2016 22:59:59 S UPDATE GSUDO DOMAIN\\user 385 16 C:\\Program Files\\x WS042 "
-            "newres PROGRAM C:\\Program Files\\App\\app.exe defaccess(x) (OS user)")
+    line = (
+        "31 Dec 2016 22:59:59 S UPDATE GSUDO DOMAIN\\user 385 16 C:\\Program Files\\x WS042 "
+        "newres PROGRAM C:\\Program Files\\App\\app.exe defaccess(x) (OS user)"
+    )
     r = parse_short(line)
     assert r.command == "newres PROGRAM C:\\Program Files\\App\\app.exe defaccess(x)"
     assert r.audit_flags == "(OS user)"
@@ -117,16 +136,22 @@ def test_a_trailing_os_user_after_free_text_is_the_audit_flags_column() -> None:
 def test_free_text_is_no_platform_clue() -> None:
     # bug: a UNIX trace whose text quoted a Windows path was read in the Windows field order
     # (real UID instead of effective user), silently
-    line = ("30 Jun 1997 05:14:17 W TRACE nobody oracle www-data PROCESS /opt/CA/bin/seosd 3953 "
-            "WINSERVICE > (C:\\WINDOWS\\system32\\services.exe) Result: 'P'")
+    line = (
+        "30 Jun 1997 05:14:17 W TRACE nobody oracle www-data PROCESS /opt/CA/bin/seosd 3953 "
+        "WINSERVICE > (C:\\WINDOWS\\system32\\services.exe) Result: 'P'"
+    )
     r = parse_short(line)
     assert (r.platform, r.effective_user, r.real_uid) == ("unix", "oracle", None)
-    line = ("30 Jun 1997 05:14:17 W TRACE nobody oracle www-data PROCESS sshd 3953 "
-            "WINSERVICE > (C:\\WINDOWS\\system32\\services.exe)")
+    line = (
+        "30 Jun 1997 05:14:17 W TRACE nobody oracle www-data PROCESS sshd 3953 "
+        "WINSERVICE > (C:\\WINDOWS\\system32\\services.exe)"
+    )
     r = parse_short(line)
     assert (r.platform, r.effective_user) == ("unix", "oracle")
-    assert r.warnings == ("platform unknown: read trace in the UNIX field order (give --platform "
-                          "windows if the line came from Windows)",)
+    assert r.warnings == (
+        "platform unknown: read trace in the UNIX field order (give --platform "
+        "windows if the line came from Windows)",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -158,8 +183,11 @@ def test_padded_lines_read_as_plain_ones(platform: str, data: st.DataObject) -> 
     record = data.draw(records(platform=platform))
     plain = render_short(record, sessionid=True)
     padded = render_short(record, sessionid=True, padded=True)
-    assert parse_short(padded, platform=record.platform) == parse_short(
-        plain, platform=record.platform) == record
+    assert (
+        parse_short(padded, platform=record.platform)
+        == parse_short(plain, platform=record.platform)
+        == record
+    )
 
 
 @given(sample=lines("trace", "windows", detailed=False))
@@ -191,34 +219,58 @@ PADDED = (
 def test_column_padded_resource_access() -> None:
     r = parse_short(PADDED)
     assert (r.event, r.class_, r.user, r.session_id, r.access) == (
-        "resource_access", "FILE", "admabc", "4922ae61:00000132", "Read")
+        "resource_access",
+        "FILE",
+        "admabc",
+        "4922ae61:00000132",
+        "Read",
+    )
     assert (r.stage, r.reason, r.resource, r.program, r.terminal) == (
-        69, 3, "/tmp/one", "/usr/local/bin/tcsh", "localhost")
+        69,
+        3,
+        "/tmp/one",
+        "/usr/local/bin/tcsh",
+        "localhost",
+    )
     assert (r.audit_flags, r.effective_user, r.platform) == ("(OS user)", "admabc", "unix")
     assert r.warnings == ()
     assert render_short(r, sessionid=True, padded=True) == PADDED
 
 
 def test_padding_separates_a_spaced_windows_path_from_the_next_column() -> None:
-    line = ("05 Nov 2008 15:45:12 P FILE         NT AUTHORITY\\SYSTEM Read    69   3 "
-            "C:\\Program Files\\App\\app.exe   C:\\Windows\\explorer.exe WS042 "
-            "NT AUTHORITY\\SYSTEM (OS user)")
+    line = (
+        "05 Nov 2008 15:45:12 P FILE         NT AUTHORITY\\SYSTEM Read    69   3 "
+        "C:\\Program Files\\App\\app.exe   C:\\Windows\\explorer.exe WS042 "
+        "NT AUTHORITY\\SYSTEM (OS user)"
+    )
     r = parse_short(line)
     assert (r.user, r.effective_user) == ("NT AUTHORITY\\SYSTEM", "NT AUTHORITY\\SYSTEM")
-    assert (r.resource, r.program) == ("C:\\Program Files\\App\\app.exe",
-                                       "C:\\Windows\\explorer.exe")
+    assert (r.resource, r.program) == (
+        "C:\\Program Files\\App\\app.exe",
+        "C:\\Windows\\explorer.exe",
+    )
     assert (r.audit_flags, r.platform) == ("(OS user)", "windows")
 
 
 def test_windows_login_with_domain_user_and_spaced_program() -> None:
-    line = ("28 Oct 2008 12:15:01 D LOGIN CORP\\alice 4922ae61:00000132 8 2 WS042 "
-            "C:\\Program Files\\CA\\AccessControl\\bin\\selang.exe (OS user)")
+    line = (
+        "28 Oct 2008 12:15:01 D LOGIN CORP\\alice 4922ae61:00000132 8 2 WS042 "
+        "C:\\Program Files\\CA\\AccessControl\\bin\\selang.exe (OS user)"
+    )
     r = parse_short(line)
     assert (r.event, r.user, r.session_id, r.stage, r.reason) == (
-        "login", "CORP\\alice", "4922ae61:00000132", 8, 2)
+        "login",
+        "CORP\\alice",
+        "4922ae61:00000132",
+        8,
+        2,
+    )
     assert r.program == "C:\\Program Files\\CA\\AccessControl\\bin\\selang.exe"
     assert (r.terminal, r.audit_flags, r.stage_message) == (
-        "WS042", "(OS user)", "Password validity checkings")
+        "WS042",
+        "(OS user)",
+        "Password validity checkings",
+    )
 
 
 def test_admin_command_with_spaces_colons_and_brackets() -> None:
@@ -226,7 +278,12 @@ def test_admin_command_with_spaces_colons_and_brackets() -> None:
     line = f"05 Nov 2008 15:45:12 F UPDATE USER root 322 2 alice tty1 {command}"
     r = parse_short(line)
     assert (r.event, r.status, r.class_, r.user, r.object) == (
-        "db_admin", "F", "USER", "root", "alice")
+        "db_admin",
+        "F",
+        "USER",
+        "root",
+        "alice",
+    )
     assert (r.command, r.command_type, r.audit_flags) == (command, "Modify user", "")
     assert r.stage_message == "There is no rule allowing this operation"
 
@@ -239,19 +296,26 @@ def test_unknown_codes_and_unknown_commands_still_parse() -> None:
 
 def test_every_status_letter_of_the_login_family_picks_its_event() -> None:
     base = "28 Oct 2008 12:15:01 {} LOGIN root 49 2 tty1 /bin/login"
-    for letter, event in (("E", "login_enabled"), ("I", "login_disabled"),
-                          ("A", "password_attempt")):
+    for letter, event in (
+        ("E", "login_enabled"),
+        ("I", "login_disabled"),
+        ("A", "password_attempt"),
+    ):
         assert parse_short(base.format(letter)).event == event
     logout = parse_short("28 Oct 2008 12:15:01 O LOGIN root 49 2 tty1")
     assert (logout.event, logout.stage_message) == (
-        "logout", "Logout detected after last process terminated")
+        "logout",
+        "Logout detected after last process terminated",
+    )
 
 
 def test_a_line_that_fits_several_layouts_says_so() -> None:
     r = parse_short("28 Oct 2008 12:15:01 C LOGIN root 49 2 tty1 /bin/login")
     assert r.event == "login"
-    assert r.warnings == ("ambiguous line: also reads as login_enabled, login_disabled, "
-                          "password_attempt; chose login (table order)",)
+    assert r.warnings == (
+        "ambiguous line: also reads as login_enabled, login_disabled, "
+        "password_attempt; chose login (table order)",
+    )
 
 
 @pytest.mark.parametrize(
@@ -276,7 +340,8 @@ def test_bad_lines_raise_parse_error_with_the_reason(line: str, reason: str) -> 
 
 def test_control_characters_are_escaped_when_rendered() -> None:
     record = parse_short("28 Oct 2008 12:15:01 P LOGIN root 59 2 tty1 /bin/login").replace(
-        terminal="tty\x1b[31m1\n")
+        terminal="tty\x1b[31m1\n"
+    )
     line = render_short(record)
     assert "\x1b" not in line and "\n" not in line
     assert "tty\\x1b[31m1\\x0a" in line
@@ -285,10 +350,12 @@ def test_control_characters_are_escaped_when_rendered() -> None:
 def test_status_session_and_timestamp_are_escaped_too() -> None:
     """Every piece of the line: a record written through the API may hold anything."""
     record = parse_short("28 Oct 2008 12:15:01 P LOGIN root 59 2 tty1 /bin/login").replace(
-        status="D\n", session_id="4922ae61:\x1b]0;x\x07")
+        status="D\n", session_id="4922ae61:\x1b]0;x\x07"
+    )
     line = render_short(record, sessionid=True)
-    assert line == ("28 Oct 2008 12:15:01 D\\x0a LOGIN root 4922ae61:\\x1b]0;x\\x07 59 2 tty1 "
-                    "/bin/login")
+    assert line == (
+        "28 Oct 2008 12:15:01 D\\x0a LOGIN root 4922ae61:\\x1b]0;x\\x07 59 2 tty1 /bin/login"
+    )
     odd = record.replace(status="P", timestamp="2008-00-28T12:15:01\r")
     assert render_short(odd) == "2008-00-28T12:15:01\\x0d P LOGIN root 59 2 tty1 /bin/login"
     spaced = record.replace(status="P", timestamp="2008-10-28 12:15:01")

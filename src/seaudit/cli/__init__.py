@@ -50,9 +50,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: say so plainly (SEAUDIT_DEBUG=1 shows the traceback)
         if os.environ.get("SEAUDIT_DEBUG"):
             raise
-        print(f"seaudit: internal error: {type(exc).__name__}: {exc}\n"
-              "hint: this is a bug in seaudit; run again with SEAUDIT_DEBUG=1 and report the "
-              "traceback", file=sys.stderr)
+        print(
+            f"seaudit: internal error: {type(exc).__name__}: {exc}\n"
+            "hint: this is a bug in seaudit; run again with SEAUDIT_DEBUG=1 and report the "
+            "traceback",
+            file=sys.stderr,
+        )
         return 3
 
 

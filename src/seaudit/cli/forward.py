@@ -11,30 +11,45 @@ HELP = "send the records of seaudit text files to a syslog receiver (udp, tcp, t
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("url", help="syslog+udp://HOST:PORT, syslog+tcp://HOST:PORT "
-                        "(RFC 6587 octet counting) or syslog+tls://HOST:PORT")
-    parser.add_argument("files", nargs="*", metavar="FILE",
-                        help="seaudit text files (default: standard input)")
-    parser.add_argument("--inner", default="short",
-                        choices=("short", "detailed", "json", "cef", "leef", "none"),
-                        help="format of the message body (default short)")
+    parser.add_argument(
+        "url",
+        help="syslog+udp://HOST:PORT, syslog+tcp://HOST:PORT "
+        "(RFC 6587 octet counting) or syslog+tls://HOST:PORT",
+    )
+    parser.add_argument(
+        "files", nargs="*", metavar="FILE", help="seaudit text files (default: standard input)"
+    )
+    parser.add_argument(
+        "--inner",
+        default="short",
+        choices=("short", "detailed", "json", "cef", "leef", "none"),
+        help="format of the message body (default short)",
+    )
     parser.add_argument("--facility", default="authpriv", help="syslog facility (authpriv)")
     parser.add_argument("--hostname", help="HOSTNAME field (default: this machine)")
     parser.add_argument("--tz", help="zone of the records' local time (default: local)")
-    parser.add_argument("--platform", choices=("unix", "windows"),
-                        help="field order of the input when a line does not tell")
+    parser.add_argument(
+        "--platform",
+        choices=("unix", "windows"),
+        help="field order of the input when a line does not tell",
+    )
     parser.add_argument("--ca", metavar="FILE", help="TLS: CA file to verify the receiver")
     parser.add_argument("--cert", metavar="FILE", help="TLS: client certificate")
     parser.add_argument("--key", metavar="FILE", help="TLS: client key")
     parser.add_argument("--insecure", action="store_true", help="TLS: do not verify (tests)")
-    parser.add_argument("--retries", type=int, default=3,
-                        help="retries of one record after the first attempt (3)")
-    parser.add_argument("--backoff", type=float, default=0.2,
-                        help="seconds before the first retry, doubling (0.2)")
+    parser.add_argument(
+        "--retries", type=int, default=3, help="retries of one record after the first attempt (3)"
+    )
+    parser.add_argument(
+        "--backoff", type=float, default=0.2, help="seconds before the first retry, doubling (0.2)"
+    )
     parser.add_argument("--timeout", type=float, default=10.0, help="connect/send timeout (10)")
-    parser.add_argument("--max-size", type=int, metavar="OCTETS",
-                        help="largest message sent (65507 UDP, 200000 TCP/TLS); a larger "
-                        "record is counted failed")
+    parser.add_argument(
+        "--max-size",
+        type=int,
+        metavar="OCTETS",
+        help="largest message sent (65507 UDP, 200000 TCP/TLS); a larger record is counted failed",
+    )
 
 
 def _records(paths: list[str], platform: str | None, rejects: list[int]) -> Iterator[Any]:
@@ -51,8 +66,11 @@ def _records(paths: list[str], platform: str | None, rejects: list[int]) -> Iter
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
     options: dict[str, Any] = {
-        "inner": args.inner, "facility": args.facility, "retries": args.retries,
-        "backoff": args.backoff, "timeout": args.timeout,
+        "inner": args.inner,
+        "facility": args.facility,
+        "retries": args.retries,
+        "backoff": args.backoff,
+        "timeout": args.timeout,
     }
     for name in ("hostname", "tz", "ca", "cert", "key", "max_size"):
         value = getattr(args, name)

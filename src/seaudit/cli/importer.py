@@ -68,8 +68,14 @@ def _show(path: str) -> str:
     return "<stdin>" if path == "-" else path.encode("unicode_escape").decode("ascii")
 
 
-def _import_one(store: object, log: object, path: str, node_opt: str | None,
-                platform: str | None, rejects: BinaryIO | None) -> Tally:
+def _import_one(
+    store: object,
+    log: object,
+    path: str,
+    node_opt: str | None,
+    platform: str | None,
+    rejects: BinaryIO | None,
+) -> Tally:
     from seaudit.store import Store
     from seaudit.store.bulkimport import import_stream
     from seaudit.store.ingest import node_from_name
@@ -86,12 +92,27 @@ def _import_one(store: object, log: object, path: str, node_opt: str | None,
 
     with _bar(size, _show(path)) as advance:
         if path == "-":
-            return import_stream(store, log, sys.stdin.buffer, source="<stdin>",  # type: ignore[arg-type]
-                                 node=node, platform=platform, on_reject=on_reject,
-                                 advance=advance)
+            return import_stream(
+                store,
+                log,  # type: ignore[arg-type]
+                sys.stdin.buffer,
+                source="<stdin>",
+                node=node,
+                platform=platform,
+                on_reject=on_reject,
+                advance=advance,
+            )
         with open(path, "rb") as raw:
-            return import_stream(store, log, raw, source=path, node=node,  # type: ignore[arg-type]
-                                 platform=platform, on_reject=on_reject, advance=advance)
+            return import_stream(
+                store,
+                log,  # type: ignore[arg-type]
+                raw,
+                source=path,
+                node=node,
+                platform=platform,
+                on_reject=on_reject,
+                advance=advance,
+            )
 
 
 class _bar:
@@ -113,9 +134,14 @@ class _bar:
             TransferSpeedColumn,
         )
 
-        progress = Progress(TextColumn("{task.description}", markup=False), BarColumn(),
-                            DownloadColumn(), TransferSpeedColumn(),
-                            console=Console(stderr=True), transient=True)
+        progress = Progress(
+            TextColumn("{task.description}", markup=False),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
         progress.start()
         task = progress.add_task(self.name, total=self.total)
         self.progress = progress

@@ -15,16 +15,30 @@ from seaudit.schema.record import AuditRecord
 
 def add_output_arguments(parser: argparse.ArgumentParser, default: str = "jsonl") -> None:
     group = parser.add_argument_group("output")
-    group.add_argument("--to", default=default, metavar="FORMAT",
-                       help=f"output format (default {default}; `seaudit formats` lists them)")
-    group.add_argument("-o", "--output", metavar="FILE",
-                       help="write to FILE instead of standard output")
-    group.add_argument("--sessionid", action="store_true",
-                       help="include the session ID column in non-detailed output")
-    group.add_argument("--padded", action="store_true",
-                       help="pad non-detailed columns the way seaudit aligns them")
-    group.add_argument("--opt", action="append", default=[], metavar="KEY=VALUE",
-                       help="a format option (see `seaudit formats`); repeatable")
+    group.add_argument(
+        "--to",
+        default=default,
+        metavar="FORMAT",
+        help=f"output format (default {default}; `seaudit formats` lists them)",
+    )
+    group.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
+    )
+    group.add_argument(
+        "--sessionid",
+        action="store_true",
+        help="include the session ID column in non-detailed output",
+    )
+    group.add_argument(
+        "--padded", action="store_true", help="pad non-detailed columns the way seaudit aligns them"
+    )
+    group.add_argument(
+        "--opt",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a format option (see `seaudit formats`); repeatable",
+    )
 
 
 def format_options(args: argparse.Namespace) -> dict[str, Any]:

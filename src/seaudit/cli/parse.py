@@ -28,14 +28,24 @@ PROGRESS_BYTES = 64 << 20  # inputs at least this big get a progress bar (on a t
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", nargs="*", metavar="FILE",
-                        help="input files (none or -: standard input)")
+    parser.add_argument(
+        "files", nargs="*", metavar="FILE", help="input files (none or -: standard input)"
+    )
     add_output_arguments(parser)
-    parser.add_argument("--platform", choices=("unix", "windows", "auto"), default="auto",
-                        help="the endpoint platform (field order of trace and resource records)")
+    parser.add_argument(
+        "--platform",
+        choices=("unix", "windows", "auto"),
+        default="auto",
+        help="the endpoint platform (field order of trace and resource records)",
+    )
     parser.add_argument("--rejects", metavar="PATH", help="write rejected lines there verbatim")
-    parser.add_argument("--tables", metavar="FILE", action="append", default=[],
-                        help="a site's `seaudit -t` dump extending the code tables")
+    parser.add_argument(
+        "--tables",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="a site's `seaudit -t` dump extending the code tables",
+    )
     parser.add_argument("--strict", action="store_true", help="stop at the first rejected line")
 
 
@@ -93,16 +103,18 @@ def run(args: argparse.Namespace) -> int:
     return 1 if state.rejected else 0
 
 
-def _records(files: list[str], state: _Run, platform: str | None, tables: CodeTables
-             ) -> Iterator[AuditRecord]:
+def _records(
+    files: list[str], state: _Run, platform: str | None, tables: CodeTables
+) -> Iterator[AuditRecord]:
     from seaudit.text.bulk import records_of
 
     for batch in _batches(files, state, platform, tables):
         yield from records_of(batch)
 
 
-def _batches(files: list[str], state: _Run, platform: str | None, tables: CodeTables,
-             json: bool = False) -> Iterator[BulkBatch]:
+def _batches(
+    files: list[str], state: _Run, platform: str | None, tables: CodeTables, json: bool = False
+) -> Iterator[BulkBatch]:
     for path in files:
         if state.stopped:
             return
@@ -128,8 +140,9 @@ def _batches(files: list[str], state: _Run, platform: str | None, tables: CodeTa
                 stream.close()
 
 
-def _file_batches(stream: BinaryIO, source: str, state: _Run, platform: str | None,
-                  tables: CodeTables, json: bool) -> Iterator[BulkBatch]:
+def _file_batches(
+    stream: BinaryIO, source: str, state: _Run, platform: str | None, tables: CodeTables, json: bool
+) -> Iterator[BulkBatch]:
     from seaudit.text.bulk import parse_batches
 
     progress = _progress(stream, source)
@@ -137,8 +150,9 @@ def _file_batches(stream: BinaryIO, source: str, state: _Run, platform: str | No
     leading_rejects = 0
     hinted = False
     try:
-        for batch in parse_batches(stream, source=source, platform=platform,
-                                   tables=tables, json=json):
+        for batch in parse_batches(
+            stream, source=source, platform=platform, tables=tables, json=json
+        ):
             lines = [int(batch.frame["line"][0])] if batch.frame.height else []
             lines += [r.origin.line for r in batch.extra[:1] if r.origin]
             first_record = min(lines) if lines else None
@@ -154,9 +168,13 @@ def _file_batches(stream: BinaryIO, source: str, state: _Run, platform: str | No
                     leading_rejects += 1
                     if leading_rejects == HINT_AFTER and not hinted:
                         hinted = True
-                        sys.stderr.write(escape_controls(
-                            f"seaudit: hint: the first {HINT_AFTER} lines of {source} were all "
-                            "rejected; is it seaudit output (seaudit -a or seaudit -d)?") + "\n")
+                        sys.stderr.write(
+                            escape_controls(
+                                f"seaudit: hint: the first {HINT_AFTER} lines of {source} were all "
+                                "rejected; is it seaudit output (seaudit -a or seaudit -d)?"
+                            )
+                            + "\n"
+                        )
             if first_record is not None:
                 seen_record = True
             if progress is not None:
@@ -198,8 +216,14 @@ def _progress(stream: BinaryIO, source: str):  # type: ignore[no-untyped-def]
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
-    bar = Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-                   TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+    bar = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
     task = bar.add_task(escape_controls(source)[-40:], total=size)
     bar.start()
     return bar, task

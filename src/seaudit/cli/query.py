@@ -27,15 +27,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_filter_arguments(parser)
     add_output_arguments(parser, default="short")
     out = parser.add_argument_group("query output")
-    out.add_argument("-sessionid", dest="sessionid", action="store_true",
-                     help="the classic spelling of --sessionid")
+    out.add_argument(
+        "-sessionid",
+        dest="sessionid",
+        action="store_true",
+        help="the classic spelling of --sessionid",
+    )
     out.add_argument("--limit", type=int, metavar="N", help="at most N records")
     mode = out.add_mutually_exclusive_group()
     mode.add_argument("--count", action="store_true", help="print how many records match")
-    mode.add_argument("--stats", action="store_true",
-                      help="counts by event and status, and the top users")
-    mode.add_argument("--follow", action="store_true",
-                      help="print matching records as they are appended (Ctrl-C stops)")
+    mode.add_argument(
+        "--stats", action="store_true", help="counts by event and status, and the top users"
+    )
+    mode.add_argument(
+        "--follow",
+        action="store_true",
+        help="print matching records as they are appended (Ctrl-C stops)",
+    )
     out.add_argument("--interval", type=float, default=0.2, help=argparse.SUPPRESS)
 
 
@@ -69,9 +77,12 @@ def run(args: argparse.Namespace) -> int:
         return _follow(store, flt, fmt, options, args.interval, out)
     if fmt.name == "short" and not options.get("padded"):
         # the store renders the lines itself, column-wise: byte for byte the format's output
-        chunks = store.select_lines(flt, sessionid=bool(options.get("sessionid")),
-                                    platform=_platform(options.get("platform")),
-                                    limit=args.limit)
+        chunks = store.select_lines(
+            flt,
+            sessionid=bool(options.get("sessionid")),
+            platform=_platform(options.get("platform")),
+            limit=args.limit,
+        )
         with open_sink(args) as sink:
             for chunk in chunks:
                 sink.write(chunk)
@@ -85,8 +96,14 @@ def _platform(value: object) -> str | None:
     return "windows" if value == "windows" else None
 
 
-def _follow(store: object, flt: object, fmt: object, options: dict[str, object],
-            interval: float, out: BinaryIO) -> int:
+def _follow(
+    store: object,
+    flt: object,
+    fmt: object,
+    options: dict[str, object],
+    interval: float,
+    out: BinaryIO,
+) -> int:
     from seaudit.store import Store
 
     assert isinstance(store, Store)
@@ -123,5 +140,7 @@ def _counts(pairs: Iterable[tuple[str, int]]) -> list[str]:
 
 def _safe(text: str) -> str:
     """Record text for a terminal: control characters escaped."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape", "backslashreplace")
-                   .decode("ascii") for c in text)
+    return "".join(
+        c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode("ascii")
+        for c in text
+    )

@@ -12,8 +12,13 @@ MAX_TABLE_BYTES = 16 << 20  # a real dump is a few KB; this bounds a wrong file 
 
 def run_tables(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="seaudit -t", description="Print the code tables.")
-    parser.add_argument("--load", metavar="FILE", action="append", default=[],
-                        help="a site's own `seaudit -t` text to extend or override the tables")
+    parser.add_argument(
+        "--load",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="a site's own `seaudit -t` text to extend or override the tables",
+    )
     args = parser.parse_args(argv)
     tables = site_tables(args.load)
     sys.stdout.write(render_tables(tables))
@@ -32,8 +37,9 @@ def site_tables(paths: list[str]):  # type: ignore[no-untyped-def]
         except OSError as exc:
             raise UsageError(f"cannot read code tables {path}: {exc.strerror}") from None
         if len(data) > MAX_TABLE_BYTES:
-            raise UsageError(f"{path} is larger than {MAX_TABLE_BYTES >> 20} MiB: not a "
-                             "`seaudit -t` dump")
+            raise UsageError(
+                f"{path} is larger than {MAX_TABLE_BYTES >> 20} MiB: not a `seaudit -t` dump"
+            )
         text = data.decode("utf-8", "replace")
         tables = tables.extended(load_site_tables(text, source=path))
     return tables

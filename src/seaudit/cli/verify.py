@@ -14,12 +14,14 @@ HELP = "check the audit log and its backups for edited, inserted, deleted or mis
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--store", metavar="PATH",
-                       help=f"the log of a store: {STORE_HELP}")
+    where.add_argument("--store", metavar="PATH", help=f"the log of a store: {STORE_HELP}")
     where.add_argument("--config", metavar="INI", help="seos.ini-style file ([logmgr] section)")
     where.add_argument("--log", metavar="PATH", help="the live log file (backups beside it)")
-    parser.add_argument("--back", metavar="NAME",
-                        help="backup base name with --log (default: the log's name + .bak)")
+    parser.add_argument(
+        "--back",
+        metavar="NAME",
+        help="backup base name with --log (default: the log's name + .bak)",
+    )
     parser.add_argument("--key-file", metavar="FILE", help="HMAC key of a keyed log")
     parser.add_argument("-q", "--quiet", action="store_true", help="print problems only")
 
@@ -32,8 +34,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--back goes with --log; set audit_back in the ini file")
     if args.log:
         log = Path(args.log)
-        cfg = LogConfig(audit_log=log, audit_back=Path(args.back or f"{log.name}.bak"),
-                        backup_date="yes")
+        cfg = LogConfig(
+            audit_log=log, audit_back=Path(args.back or f"{log.name}.bak"), backup_date="yes"
+        )
     else:
         cfg = LogConfig.load(args.config or _store_ini(args.store))
     key = load_key(Path(args.key_file)) if args.key_file else cfg.key()
@@ -45,8 +48,11 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if not args.quiet:
         mode = "HMAC-SHA256" if report.keyed else "SHA-256"
-        print(f"OK: {report.records_checked} records in {len(report.files)} files, "
-              f"chain intact ({mode})", file=out)
+        print(
+            f"OK: {report.records_checked} records in {len(report.files)} files, "
+            f"chain intact ({mode})",
+            file=out,
+        )
         for note in report.notes:
             print(f"note: {note}", file=out)
     return 0

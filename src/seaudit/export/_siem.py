@@ -98,8 +98,10 @@ def has_special(text: str) -> bool:
 # --- time ------------------------------------------------------------------------------------
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-TZ_HELP = ("zone of the records' local time: local (this machine's, default), UTC, "
-           "+HH:MM or an IANA name such as Europe/Paris")
+TZ_HELP = (
+    "zone of the records' local time: local (this machine's, default), UTC, "
+    "+HH:MM or an IANA name such as Europe/Paris"
+)
 _OFFSET = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
 
 
@@ -118,7 +120,8 @@ def zone(name: str | None) -> tzinfo | None:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise UsageError(
-            f"unknown time zone {name!r} (use local, UTC, +HH:MM or an IANA name)") from None
+            f"unknown time zone {name!r} (use local, UTC, +HH:MM or an IANA name)"
+        ) from None
 
 
 def aware(record: AuditRecord, tz: tzinfo | None) -> datetime:
@@ -131,8 +134,7 @@ def _aware(timestamp: str, tz: tzinfo | None) -> datetime:
     try:
         naive = datetime.fromisoformat(timestamp)
     except ValueError:
-        raise UsageError(
-            f"record timestamp {timestamp!r} is not YYYY-MM-DDTHH:MM:SS") from None
+        raise UsageError(f"record timestamp {timestamp!r} is not YYYY-MM-DDTHH:MM:SS") from None
     if naive.tzinfo is not None:
         return naive
     if tz is None:
@@ -171,8 +173,7 @@ def _source_cell(source: str) -> str:
     return _cell(source)
 
 
-def mapping_doc(name: str, doc: str | None, target: str,
-                mapping: dict[str, dict[str, str]]) -> str:
+def mapping_doc(name: str, doc: str | None, target: str, mapping: dict[str, dict[str, str]]) -> str:
     """A docs section for one SIEM format: its module text, then one table per event id."""
     parts = [f"## {name}\n", (doc or "").strip() + "\n"]
     for event_id, rules in mapping.items():

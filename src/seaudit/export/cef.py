@@ -175,8 +175,14 @@ class CefOptions:
 
     @property
     def prefix(self) -> str:
-        return "|".join(("CEF:0", escape_header(self.vendor), escape_header(self.product),
-                         escape_header(self.version)))
+        return "|".join(
+            (
+                "CEF:0",
+                escape_header(self.vendor),
+                escape_header(self.product),
+                escape_header(self.version),
+            )
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,17 +44,38 @@ ECS_VERSION = "8.11.0"
 
 #: every ECS field this format writes (besides the custom ``seaudit.*`` namespace)
 ECS_FIELDS: tuple[str, ...] = (
-    "@timestamp", "message", "ecs.version",
-    "event.kind", "event.category", "event.type", "event.outcome", "event.action",
-    "event.code", "event.reason", "event.module", "event.dataset", "event.original",
-    "observer.vendor", "observer.product",
-    "host.name", "host.hostname",
-    "user.name", "user.effective.name", "user.effective.id", "user.target.name",
-    "related.user", "related.hosts",
-    "source.address", "source.domain", "destination.address", "destination.domain",
+    "@timestamp",
+    "message",
+    "ecs.version",
+    "event.kind",
+    "event.category",
+    "event.type",
+    "event.outcome",
+    "event.action",
+    "event.code",
+    "event.reason",
+    "event.module",
+    "event.dataset",
+    "event.original",
+    "observer.vendor",
+    "observer.product",
+    "host.name",
+    "host.hostname",
+    "user.name",
+    "user.effective.name",
+    "user.effective.id",
+    "user.target.name",
+    "related.user",
+    "related.hosts",
+    "source.address",
+    "source.domain",
+    "destination.address",
+    "destination.domain",
     "network.protocol",
-    "file.path", "file.name",
-    "process.executable", "process.name",
+    "file.path",
+    "file.name",
+    "process.executable",
+    "process.name",
     "service.name",
 )
 CUSTOM_NAMESPACE = "seaudit"
@@ -104,38 +125,54 @@ def _allowed(record: AuditRecord, ctx: Context) -> list[str]:
 
 
 COMMON: Rules = (
-    ("@timestamp", Derived("iso_time", "record `timestamp`, ISO 8601 (UTC unless option "
-                           "timezone)", iso_time)),
+    (
+        "@timestamp",
+        Derived("iso_time", "record `timestamp`, ISO 8601 (UTC unless option timezone)", iso_time),
+    ),
     ("message", Derived("message", "event title, status word and Details message", _message)),
     ("ecs.version", Const(ECS_VERSION)),
     ("event.kind", Const("event")),
-    ("event.outcome", Derived("outcome", "from the status letter: success P W N S O E I M, "
-                              "failure D F A C, unknown U",
-                              lambda r, c: OUTCOME.get(r.status, "unknown"))),
+    (
+        "event.outcome",
+        Derived(
+            "outcome",
+            "from the status letter: success P W N S O E I M, failure D F A C, unknown U",
+            lambda r, c: OUTCOME.get(r.status, "unknown"),
+        ),
+    ),
     ("event.action", Key("event")),
     ("event.code", Key("stage", str)),
-    ("event.reason", Derived("stage_message", "the Details (stage) code's message",
-                             stage_message)),
+    ("event.reason", Derived("stage_message", "the Details (stage) code's message", stage_message)),
     ("event.module", Const("pamsc")),
     ("event.dataset", Const("pamsc.audit")),
-    ("event.original", Derived("raw_line", "the line as read, else the seaudit short "
-                               "rendering", raw_line)),
+    (
+        "event.original",
+        Derived("raw_line", "the line as read, else the seaudit short rendering", raw_line),
+    ),
     ("observer.vendor", Const("Broadcom")),
     ("observer.product", Const("PAM Server Control")),
     ("host.name", Derived("host", "origin node, else option `device`", _host)),
     ("user.name", Key("user")),
     ("user.effective.name", Key("effective_user")),
     ("user.effective.id", Key("effective_uid", str)),
-    ("related.user", Derived("related_users", "`user`, `effective_user`, `real_user` "
-                             "(distinct)", _related_users)),
+    (
+        "related.user",
+        Derived(
+            "related_users", "`user`, `effective_user`, `real_user` (distinct)", _related_users
+        ),
+    ),
 )
 
 _LOGIN: Rules = (
     ("event.category", Const(["authentication"])),
     ("source.address", Key("terminal")),
     ("process.executable", Key("program")),
-    ("process.name", Derived("program_name", "last path component of `program`",
-                             lambda r, c: _basename(r.program))),
+    (
+        "process.name",
+        Derived(
+            "program_name", "last path component of `program`", lambda r, c: _basename(r.program)
+        ),
+    ),
 )
 _ACCOUNT: Rules = (
     ("event.category", Const(["iam"])),
@@ -145,12 +182,20 @@ _ACCOUNT: Rules = (
 )
 _NETWORK: Rules = (
     ("event.category", Const(["network"])),
-    ("event.type", Derived("connection_outcome", "`[\"connection\", \"allowed\"]`, or "
-                           "`\"denied\"` for status D", _allowed)),
+    (
+        "event.type",
+        Derived(
+            "connection_outcome",
+            '`["connection", "allowed"]`, or `"denied"` for status D',
+            _allowed,
+        ),
+    ),
     ("network.protocol", Key("service", str.lower)),
     ("process.executable", Key("program")),
-    ("related.hosts", Derived("related_hosts", "`host` and the endpoint (distinct)",
-                              _related_hosts)),
+    (
+        "related.hosts",
+        Derived("related_hosts", "`host` and the endpoint (distinct)", _related_hosts),
+    ),
 )
 _ACCESS: Rules = (
     ("event.type", Const(["access"])),
@@ -166,15 +211,22 @@ EVENT_RULES: dict[str, Rules] = {
     "password_attempt": (*_LOGIN, ("event.type", Const(["start"]))),
     "login_enabled": _ACCOUNT,
     "login_disabled": _ACCOUNT,
-    "password_verification": (("event.category", Const(["iam"])),
-                              ("event.type", Const(["user", "change"]))),
+    "password_verification": (
+        ("event.category", Const(["iam"])),
+        ("event.type", Const(["user", "change"])),
+    ),
     "db_admin": (
         ("event.category", Const(["iam", "configuration"])),
         ("event.type", Const(["admin", "change"])),
         ("source.address", Key("terminal")),
-        ("user.target.name", Derived("target_user", "`object` when the class is USER or XUSER",
-                                     lambda r, c: r.object if r.class_ in USER_CLASSES
-                                     else None)),
+        (
+            "user.target.name",
+            Derived(
+                "target_user",
+                "`object` when the class is USER or XUSER",
+                lambda r, c: r.object if r.class_ in USER_CLASSES else None,
+            ),
+        ),
     ),
     "resource_access": (("event.category", Const(["host"])), *_ACCESS),
     "inbound_network": (
@@ -189,17 +241,25 @@ EVENT_RULES: dict[str, Rules] = {
         ("destination.address", Key("host")),
         ("destination.domain", Key("host")),
     ),
-    "startup": (("event.category", Const(["process"])), ("event.type", Const(["start"])),
-                ("service.name", Key("service"))),
-    "shutdown": (("event.category", Const(["process"])), ("event.type", Const(["end"])),
-                 ("service.name", Key("service"))),
+    "startup": (
+        ("event.category", Const(["process"])),
+        ("event.type", Const(["start"])),
+        ("service.name", Key("service")),
+    ),
+    "shutdown": (
+        ("event.category", Const(["process"])),
+        ("event.type", Const(["end"])),
+        ("service.name", Key("service")),
+    ),
     "untrust": (
         ("event.kind", Const("alert")),
         ("event.category", Const(["file", "intrusion_detection"])),
         ("event.type", Const(["change", "info"])),
         ("file.path", Key("file")),
-        ("file.name", Derived("file_name", "last path component of `file`",
-                              lambda r, c: _basename(r.file))),
+        (
+            "file.name",
+            Derived("file_name", "last path component of `file`", lambda r, c: _basename(r.file)),
+        ),
     ),
     "trace": (("event.category", Const(["process"])), ("event.type", Const(["info"]))),
 }
@@ -207,8 +267,12 @@ FILE_ACCESS_RULES: Rules = (
     ("event.category", Const(["file"])),
     *_ACCESS,
     ("file.path", Key("resource")),
-    ("file.name", Derived("resource_name", "last path component of `resource`",
-                          lambda r, c: _basename(r.resource))),
+    (
+        "file.name",
+        Derived(
+            "resource_name", "last path component of `resource`", lambda r, c: _basename(r.resource)
+        ),
+    ),
 )
 
 

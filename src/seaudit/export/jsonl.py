@@ -17,8 +17,11 @@ from seaudit.export import Format, write_lines
 from seaudit.schema.record import AuditRecord
 
 #: Unicode line breaks that JSON allows raw but line readers (str.splitlines) split on
-_LINE_BREAKS = ((b"\xe2\x80\xa8", b"\\u2028"), (b"\xe2\x80\xa9", b"\\u2029"),
-                (b"\xc2\x85", b"\\u0085"))
+_LINE_BREAKS = (
+    (b"\xe2\x80\xa8", b"\\u2028"),
+    (b"\xe2\x80\xa9", b"\\u2029"),
+    (b"\xc2\x85", b"\\u0085"),
+)
 
 
 def encode_json(data: object) -> bytes:

@@ -135,8 +135,10 @@ def escape_value(text: str, delimiter: str) -> str:
 def dev_time(record: AuditRecord, tz: tzinfo | None) -> str:
     moment = aware(record, tz)
     offset = moment.strftime("%z") or "+0000"
-    return (f"{MONTHS[moment.month - 1]} {moment.day:02d} {moment.year:04d} "
-            f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d} {offset}")
+    return (
+        f"{MONTHS[moment.month - 1]} {moment.day:02d} {moment.year:04d} "
+        f"{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d} {offset}"
+    )
 
 
 def _source(record: AuditRecord, source: str) -> str | None:
@@ -185,8 +187,10 @@ def format_record(record: AuditRecord, options: LeefOptions) -> str:
             text = value if isinstance(value, str) else str(value)
             attributes.append(f"{target}={escape_value(text, delimiter)}")
     event_id = escape_value(record.event, delimiter).replace("|", "\\x7c")
-    return (f"LEEF:2.0|{options.vendor}|{options.product}|{options.version}|{event_id}|"
-            f"{options.header_delimiter}|" + delimiter.join(attributes))
+    return (
+        f"LEEF:2.0|{options.vendor}|{options.product}|{options.version}|{event_id}|"
+        f"{options.header_delimiter}|" + delimiter.join(attributes)
+    )
 
 
 def _write(records: Iterable[AuditRecord], sink: BinaryIO, options: dict[str, Any]) -> int:

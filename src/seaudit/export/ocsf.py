@@ -67,21 +67,47 @@ class OcsfClass:
 
 
 _OTHER = {0: "Unknown", 99: "Other"}
-AUTHENTICATION = OcsfClass(3002, "Authentication", 3, "Identity & Access Management",
-                           {1: "Logon", 2: "Logoff", **_OTHER})
-ACCOUNT_CHANGE = OcsfClass(3001, "Account Change", 3, "Identity & Access Management",
-                           {2: "Enable", 3: "Password Change", 5: "Disable", **_OTHER})
-ENTITY_MANAGEMENT = OcsfClass(3004, "Entity Management", 3, "Identity & Access Management",
-                              {1: "Create", 3: "Update", 4: "Delete", **_OTHER})
-FILE_ACTIVITY = OcsfClass(1001, "File System Activity", 1, "System Activity",
-                          {1: "Create", 2: "Read", 3: "Update", 4: "Delete", 5: "Rename",
-                           6: "Set Attributes", 7: "Set Security", 14: "Open", **_OTHER})
-NETWORK_ACTIVITY = OcsfClass(4001, "Network Activity", 4, "Network Activity",
-                             {1: "Open", 5: "Refuse", **_OTHER})
-APPLICATION_LIFECYCLE = OcsfClass(6002, "Application Lifecycle", 6, "Application Activity",
-                                  {3: "Start", 4: "Stop", **_OTHER})
-DETECTION_FINDING = OcsfClass(2004, "Detection Finding", 2, "Findings",
-                              {1: "Create", **_OTHER})
+AUTHENTICATION = OcsfClass(
+    3002, "Authentication", 3, "Identity & Access Management", {1: "Logon", 2: "Logoff", **_OTHER}
+)
+ACCOUNT_CHANGE = OcsfClass(
+    3001,
+    "Account Change",
+    3,
+    "Identity & Access Management",
+    {2: "Enable", 3: "Password Change", 5: "Disable", **_OTHER},
+)
+ENTITY_MANAGEMENT = OcsfClass(
+    3004,
+    "Entity Management",
+    3,
+    "Identity & Access Management",
+    {1: "Create", 3: "Update", 4: "Delete", **_OTHER},
+)
+FILE_ACTIVITY = OcsfClass(
+    1001,
+    "File System Activity",
+    1,
+    "System Activity",
+    {
+        1: "Create",
+        2: "Read",
+        3: "Update",
+        4: "Delete",
+        5: "Rename",
+        6: "Set Attributes",
+        7: "Set Security",
+        14: "Open",
+        **_OTHER,
+    },
+)
+NETWORK_ACTIVITY = OcsfClass(
+    4001, "Network Activity", 4, "Network Activity", {1: "Open", 5: "Refuse", **_OTHER}
+)
+APPLICATION_LIFECYCLE = OcsfClass(
+    6002, "Application Lifecycle", 6, "Application Activity", {3: "Start", 4: "Stop", **_OTHER}
+)
+DETECTION_FINDING = OcsfClass(2004, "Detection Finding", 2, "Findings", {1: "Create", **_OTHER})
 BASE_EVENT = OcsfClass(0, "Base Event", 0, "Uncategorized", _OTHER)
 
 
@@ -97,24 +123,30 @@ class Outcome:
 
 STATUS_CAPTIONS = {0: "Unknown", 1: "Success", 2: "Failure", 99: "Other"}
 ACTION_CAPTIONS = {1: "Allowed", 2: "Denied", 3: "Observed"}
-DISPOSITION_CAPTIONS = {1: "Allowed", 2: "Blocked", 15: "Detected", 17: "Logged", 19: "Alert",
-                        27: "Error"}
+DISPOSITION_CAPTIONS = {
+    1: "Allowed",
+    2: "Blocked",
+    15: "Detected",
+    17: "Logged",
+    19: "Alert",
+    27: "Error",
+}
 SEVERITY_CAPTIONS = {0: "Unknown", 1: "Informational", 2: "Low", 3: "Medium", 4: "High"}
 
 #: status letter -> OCSF outcome
 OUTCOMES: dict[str, Outcome] = {
-    "P": Outcome(1, 1, 1, 1),     # permitted
-    "D": Outcome(2, 2, 2, 3),     # denied
-    "W": Outcome(1, 1, 15, 2),    # permitted in warning mode although a rule was violated
-    "N": Outcome(1, 1, 19, 1),    # permitted, notification requested
-    "F": Outcome(2, 1, 27, 2),    # permitted but the operation failed / password check failed
-    "S": Outcome(1, 1, 1, 1),     # database update succeeded
+    "P": Outcome(1, 1, 1, 1),  # permitted
+    "D": Outcome(2, 2, 2, 3),  # denied
+    "W": Outcome(1, 1, 15, 2),  # permitted in warning mode although a rule was violated
+    "N": Outcome(1, 1, 19, 1),  # permitted, notification requested
+    "F": Outcome(2, 1, 27, 2),  # permitted but the operation failed / password check failed
+    "S": Outcome(1, 1, 1, 1),  # database update succeeded
     "O": Outcome(1, None, None, 1),  # logout
     "E": Outcome(1, None, None, 1),  # login enabled by serevu
     "I": Outcome(1, None, None, 2),  # login disabled by serevu
-    "A": Outcome(2, 2, 2, 3),     # invalid password entered
+    "A": Outcome(2, 2, 2, 3),  # invalid password entered
     "M": Outcome(1, None, None, 1),  # daemon start or shutdown
-    "U": Outcome(99, 3, 15, 4),   # a trusted program or file changed
+    "U": Outcome(99, 3, 15, 4),  # a trusted program or file changed
     "C": Outcome(2, None, 27, 3),  # product error
 }
 _UNKNOWN_OUTCOME = Outcome(0, None, None, 0)
@@ -130,13 +162,22 @@ PROFILE_ATTRIBUTES: dict[str, tuple[str, ...]] = {
 
 #: seaudit access word (lower case) -> File System Activity activity_id
 FILE_ACCESS_ACTIVITY: dict[str, int] = {
-    "create": 1, "read": 2, "write": 3, "update": 3, "delete": 4, "rename": 5,
-    "utime": 6, "chown": 7, "chmod": 7, "sec": 7, "execute": 14, "exec": 14,
+    "create": 1,
+    "read": 2,
+    "write": 3,
+    "update": 3,
+    "delete": 4,
+    "rename": 5,
+    "utime": 6,
+    "chown": 7,
+    "chmod": 7,
+    "sec": 7,
+    "execute": 14,
+    "exec": 14,
 }
 
 #: first word of the db_admin command type -> Entity Management activity_id
-COMMAND_ACTIVITY: dict[str, int] = {"add": 1, "modify": 3, "add/modify": 3, "set": 3,
-                                    "remove": 4}
+COMMAND_ACTIVITY: dict[str, int] = {"add": 1, "modify": 3, "add/modify": 3, "set": 3, "remove": 4}
 
 
 def _outcome(record: AuditRecord) -> Outcome:
@@ -152,46 +193,105 @@ def _caption(table: Mapping[int, str], value: int | None) -> str | None:
 
 
 _STATUS_RULES: Rules = (
-    ("status_id", _derived("status_id", "from the status letter (table *Status letters*)",
-                           lambda r, c: _outcome(r).status_id)),
-    ("status", _derived("status", "caption of `status_id`",
-                        lambda r, c: STATUS_CAPTIONS[_outcome(r).status_id])),
+    (
+        "status_id",
+        _derived(
+            "status_id",
+            "from the status letter (table *Status letters*)",
+            lambda r, c: _outcome(r).status_id,
+        ),
+    ),
+    (
+        "status",
+        _derived(
+            "status", "caption of `status_id`", lambda r, c: STATUS_CAPTIONS[_outcome(r).status_id]
+        ),
+    ),
 )
 _FINDING_STATUS_RULES: Rules = (
     ("status_id", Const(1)),
     ("status", Const(FINDING_STATUS[1])),
 )
 _COMMON: Rules = (
-    ("time", _derived("epoch_ms", "record `timestamp` as epoch ms (UTC unless option timezone)",
-                      epoch_ms)),
-    ("timezone_offset", _derived("utc_offset", "minutes east of UTC of option timezone "
-                                 "(absent without it)", utc_offset_minutes)),
-    ("severity_id", _derived("severity_id", "from the status letter",
-                             lambda r, c: _outcome(r).severity_id)),
-    ("severity", _derived("severity", "caption of `severity_id`",
-                          lambda r, c: SEVERITY_CAPTIONS[_outcome(r).severity_id])),
-    ("action_id", _derived("action_id", "from the status letter (absent for O E I M)",
-                           lambda r, c: _outcome(r).action_id)),
-    ("action", _derived("action", "caption of `action_id`",
-                        lambda r, c: _caption(ACTION_CAPTIONS, _outcome(r).action_id))),
-    ("disposition_id", _derived("disposition_id", "from the status letter (absent for O E I M)",
-                                lambda r, c: _outcome(r).disposition_id)),
-    ("disposition", _derived("disposition", "caption of `disposition_id`",
-                             lambda r, c: _caption(DISPOSITION_CAPTIONS,
-                                                   _outcome(r).disposition_id))),
+    (
+        "time",
+        _derived(
+            "epoch_ms", "record `timestamp` as epoch ms (UTC unless option timezone)", epoch_ms
+        ),
+    ),
+    (
+        "timezone_offset",
+        _derived(
+            "utc_offset",
+            "minutes east of UTC of option timezone (absent without it)",
+            utc_offset_minutes,
+        ),
+    ),
+    (
+        "severity_id",
+        _derived("severity_id", "from the status letter", lambda r, c: _outcome(r).severity_id),
+    ),
+    (
+        "severity",
+        _derived(
+            "severity",
+            "caption of `severity_id`",
+            lambda r, c: SEVERITY_CAPTIONS[_outcome(r).severity_id],
+        ),
+    ),
+    (
+        "action_id",
+        _derived(
+            "action_id",
+            "from the status letter (absent for O E I M)",
+            lambda r, c: _outcome(r).action_id,
+        ),
+    ),
+    (
+        "action",
+        _derived(
+            "action",
+            "caption of `action_id`",
+            lambda r, c: _caption(ACTION_CAPTIONS, _outcome(r).action_id),
+        ),
+    ),
+    (
+        "disposition_id",
+        _derived(
+            "disposition_id",
+            "from the status letter (absent for O E I M)",
+            lambda r, c: _outcome(r).disposition_id,
+        ),
+    ),
+    (
+        "disposition",
+        _derived(
+            "disposition",
+            "caption of `disposition_id`",
+            lambda r, c: _caption(DISPOSITION_CAPTIONS, _outcome(r).disposition_id),
+        ),
+    ),
     ("status_code", Key("status")),
-    ("status_detail", _derived("stage_message", "the Details (stage) code's message",
-                               stage_message)),
-    ("message", _derived("message", "event title, status word and Details message",
-                         lambda r, c: _message(r, c))),
+    (
+        "status_detail",
+        _derived("stage_message", "the Details (stage) code's message", stage_message),
+    ),
+    (
+        "message",
+        _derived(
+            "message", "event title, status word and Details message", lambda r, c: _message(r, c)
+        ),
+    ),
     ("metadata.version", Const(OCSF_VERSION)),
     ("metadata.product.name", Const(PRODUCT_NAME)),
     ("metadata.product.vendor_name", Const(VENDOR_NAME)),
     ("metadata.log_name", Const("seaudit")),
     ("metadata.event_code", Key("event")),
     ("metadata.original_time", Key("timestamp")),
-    ("raw_data", _derived("raw_line", "the line as read, else the seaudit short rendering",
-                          raw_line)),
+    (
+        "raw_data",
+        _derived("raw_line", "the line as read, else the seaudit short rendering", raw_line),
+    ),
 )
 
 
@@ -253,8 +353,7 @@ class EventMap:
     status_rules: Rules = _STATUS_RULES
 
     def all_rules(self, with_host: bool) -> Rules:
-        return (*self.status_rules, *_COMMON, *self.rules,
-                *(self.host_rules if with_host else ()))
+        return (*self.status_rules, *_COMMON, *self.rules, *(self.host_rules if with_host else ()))
 
 
 _DEVICE: Rules = (
@@ -270,8 +369,10 @@ _ACTOR: Rules = (
     ("actor.app_name", Key("program")),
 )
 _AUTH_SERVICE = _derived(
-    "auth_service", "record `program`, else `\"PAM Server Control\"` (the authorising service)",
-    lambda r, c: r.program or PRODUCT_NAME)
+    "auth_service",
+    'record `program`, else `"PAM Server Control"` (the authorising service)',
+    lambda r, c: r.program or PRODUCT_NAME,
+)
 _AUTH: Rules = (
     ("user.name", Key("user")),
     ("session.uid", Key("session_id")),
@@ -284,10 +385,14 @@ _ACCOUNT: Rules = (
     ("src_endpoint.name", Key("terminal")),
     ("actor.app_name", Key("program")),
 )
-_DAEMON = _derived("daemon", "record `service` (the daemon), else the product name",
-                   lambda r, c: r.service or PRODUCT_NAME)
-_NETWORK_ACTIVITY = _derived("network_activity", "5 Refuse when denied (D), else 1 Open",
-                             _network_activity)
+_DAEMON = _derived(
+    "daemon",
+    "record `service` (the daemon), else the product name",
+    lambda r, c: r.service or PRODUCT_NAME,
+)
+_NETWORK_ACTIVITY = _derived(
+    "network_activity", "5 Refuse when denied (D), else 1 Open", _network_activity
+)
 
 _AUTH_HOST: Rules = (
     *_DEVICE,
@@ -300,66 +405,114 @@ EVENT_MAPS: dict[str, EventMap] = {
     "password_attempt": EventMap(AUTHENTICATION, Const(1), _AUTH, _AUTH_HOST),
     "login_enabled": EventMap(ACCOUNT_CHANGE, Const(2), _ACCOUNT, _DEVICE),
     "login_disabled": EventMap(ACCOUNT_CHANGE, Const(5), _ACCOUNT, _DEVICE),
-    "password_verification": EventMap(ACCOUNT_CHANGE, Const(3), (("user.name", Key("user")),),
-                                      _DEVICE),
+    "password_verification": EventMap(
+        ACCOUNT_CHANGE, Const(3), (("user.name", Key("user")),), _DEVICE
+    ),
     "db_admin": EventMap(
         ENTITY_MANAGEMENT,
-        _derived("command_activity", "from the command type: Add 1, Modify/Set 3, Remove 4, "
-                 "else 99", _command_activity),
-        (("entity.name", Key("object")), ("entity.type", Key("class")),
-         ("actor.user.name", Key("user")), ("src_endpoint.name", Key("terminal"))),
+        _derived(
+            "command_activity",
+            "from the command type: Add 1, Modify/Set 3, Remove 4, else 99",
+            _command_activity,
+        ),
+        (
+            ("entity.name", Key("object")),
+            ("entity.type", Key("class")),
+            ("actor.user.name", Key("user")),
+            ("src_endpoint.name", Key("terminal")),
+        ),
         _DEVICE,
     ),
     # class FILE; other classes: NON_FILE_ACCESS. The host profile requires actor AND device
     # in this class, so the actor is filled only when the endpoint is known.
     "resource_access": EventMap(
         FILE_ACTIVITY,
-        _derived("file_activity", "from `access`: " + ", ".join(
-            f"{k} {v}" for k, v in FILE_ACCESS_ACTIVITY.items()) + ", else 99", _file_activity),
-        (("file.path", Key("resource")),
-         ("file.name", _derived("basename", "last path component of `resource`",
-                                lambda r, c: _basename(r.resource) if r.resource else None)),
-         ("file.type_id", Const(0)), ("file.type", Const("Unknown"))),
+        _derived(
+            "file_activity",
+            "from `access`: "
+            + ", ".join(f"{k} {v}" for k, v in FILE_ACCESS_ACTIVITY.items())
+            + ", else 99",
+            _file_activity,
+        ),
+        (
+            ("file.path", Key("resource")),
+            (
+                "file.name",
+                _derived(
+                    "basename",
+                    "last path component of `resource`",
+                    lambda r, c: _basename(r.resource) if r.resource else None,
+                ),
+            ),
+            ("file.type_id", Const(0)),
+            ("file.type", Const("Unknown")),
+        ),
         (*_DEVICE, *_ACTOR),
     ),
     "inbound_network": EventMap(
-        NETWORK_ACTIVITY, _NETWORK_ACTIVITY,
-        (("src_endpoint.name", Key("host")), ("src_endpoint.hostname", Key("host")),
-         ("actor.app_name", Key("program"))),
-        (*_DEVICE,
-         ("dst_endpoint.name", _derived("device", "origin node, else option `device`", _device)),
-         ("dst_endpoint.svc_name", Key("service"))),
+        NETWORK_ACTIVITY,
+        _NETWORK_ACTIVITY,
+        (
+            ("src_endpoint.name", Key("host")),
+            ("src_endpoint.hostname", Key("host")),
+            ("actor.app_name", Key("program")),
+        ),
+        (
+            *_DEVICE,
+            ("dst_endpoint.name", _derived("device", "origin node, else option `device`", _device)),
+            ("dst_endpoint.svc_name", Key("service")),
+        ),
     ),
     "outbound_network": EventMap(
-        NETWORK_ACTIVITY, _NETWORK_ACTIVITY,
-        (("src_endpoint.name", Key("terminal")),
-         ("dst_endpoint.name", Key("host")), ("dst_endpoint.hostname", Key("host")),
-         ("dst_endpoint.svc_name", Key("service")),
-         ("actor.user.name", Key("user")), ("actor.session.uid", Key("session_id")),
-         ("actor.app_name", Key("program"))),
+        NETWORK_ACTIVITY,
+        _NETWORK_ACTIVITY,
+        (
+            ("src_endpoint.name", Key("terminal")),
+            ("dst_endpoint.name", Key("host")),
+            ("dst_endpoint.hostname", Key("host")),
+            ("dst_endpoint.svc_name", Key("service")),
+            ("actor.user.name", Key("user")),
+            ("actor.session.uid", Key("session_id")),
+            ("actor.app_name", Key("program")),
+        ),
         _DEVICE,
     ),
     "startup": EventMap(
-        APPLICATION_LIFECYCLE, Const(3),
+        APPLICATION_LIFECYCLE,
+        Const(3),
         (("app.name", _DAEMON), ("app.vendor_name", Const(VENDOR_NAME))),
         _DEVICE,
     ),
     "shutdown": EventMap(
-        APPLICATION_LIFECYCLE, Const(4),
-        (("app.name", _DAEMON), ("app.vendor_name", Const(VENDOR_NAME)),
-         ("actor.user.name", Key("user")), ("actor.session.uid", Key("session_id"))),
+        APPLICATION_LIFECYCLE,
+        Const(4),
+        (
+            ("app.name", _DAEMON),
+            ("app.vendor_name", Const(VENDOR_NAME)),
+            ("actor.user.name", Key("user")),
+            ("actor.session.uid", Key("session_id")),
+        ),
         _DEVICE,
     ),
     "untrust": EventMap(
-        DETECTION_FINDING, Const(1),
-        (("finding_info.uid", _derived("finding_uid", "digest of the record's content",
-                                       _finding_uid)),
-         ("finding_info.title", Const("Trusted program or file changed")),
-         ("finding_info.desc", _derived("stage_message", "the untrust code's message",
-                                        stage_message)),
-         ("finding_info.types", Const(["Untrust"])),
-         ("resources", _derived("untrust_resource", "`[{name: file, type: class}]`",
-                                _untrust_resources))),
+        DETECTION_FINDING,
+        Const(1),
+        (
+            (
+                "finding_info.uid",
+                _derived("finding_uid", "digest of the record's content", _finding_uid),
+            ),
+            ("finding_info.title", Const("Trusted program or file changed")),
+            (
+                "finding_info.desc",
+                _derived("stage_message", "the untrust code's message", stage_message),
+            ),
+            ("finding_info.types", Const(["Untrust"])),
+            (
+                "resources",
+                _derived("untrust_resource", "`[{name: file, type: class}]`", _untrust_resources),
+            ),
+        ),
         _DEVICE,
         status_rules=_FINDING_STATUS_RULES,
     ),
@@ -394,12 +547,15 @@ def _header(cls: OcsfClass, activity_id: int) -> dict[str, Any]:
 #: the header rows the docs print for every class (computed by ``_header``)
 HEADER_DOC: Rules = (
     ("class_uid / class_name", _derived("class", "the event type's class", lambda r, c: None)),
-    ("category_uid / category_name", _derived("category", "the class's category",
-                                              lambda r, c: None)),
-    ("activity_id / activity_name", _derived("activity", "the event type's activity",
-                                             lambda r, c: None)),
-    ("type_uid / type_name", _derived("type", "class_uid * 100 + activity_id",
-                                      lambda r, c: None)),
+    (
+        "category_uid / category_name",
+        _derived("category", "the class's category", lambda r, c: None),
+    ),
+    (
+        "activity_id / activity_name",
+        _derived("activity", "the event type's activity", lambda r, c: None),
+    ),
+    ("type_uid / type_name", _derived("type", "class_uid * 100 + activity_id", lambda r, c: None)),
 )
 
 

@@ -101,8 +101,7 @@ def _write(records: Iterable[AuditRecord], sink: BinaryIO, options: dict[str, An
     try:
         import pyarrow.parquet as pq  # type: ignore[import-untyped]
     except ImportError:  # pragma: no cover - depends on the installation
-        raise UsageError("the parquet format needs pyarrow: pip install 'seaudit[store]'") \
-            from None
+        raise UsageError("the parquet format needs pyarrow: pip install 'seaudit[store]'") from None
     try:
         group = int(options.get("row_group_size", DEFAULT_ROW_GROUP))
     except (TypeError, ValueError):

@@ -48,12 +48,26 @@ from seaudit.text.short import render_short
 APP_NAME = "seaudit"
 DOCUMENTATION_PEN = 32473
 FACILITIES: dict[str, int] = {
-    "kern": 0, "user": 1, "mail": 2, "daemon": 3, "auth": 4, "syslog": 5, "lpr": 6,
-    "news": 7, "uucp": 8, "cron": 9, "authpriv": 10, "ftp": 11, "ntp": 12, "security": 13,
-    "console": 14, "solaris-cron": 15, **{f"local{n}": 16 + n for n in range(8)},
+    "kern": 0,
+    "user": 1,
+    "mail": 2,
+    "daemon": 3,
+    "auth": 4,
+    "syslog": 5,
+    "lpr": 6,
+    "news": 7,
+    "uucp": 8,
+    "cron": 9,
+    "authpriv": 10,
+    "ftp": 11,
+    "ntp": 12,
+    "security": 13,
+    "console": 14,
+    "solaris-cron": 15,
+    **{f"local{n}": 16 + n for n in range(8)},
 }
 INNER = ("short", "detailed", "json", "cef", "leef", "none")
-_PARAM_NAME = re.compile(r'^[!-~]{1,32}$')
+_PARAM_NAME = re.compile(r"^[!-~]{1,32}$")
 
 
 def _check_param_names() -> None:
@@ -119,8 +133,11 @@ class SyslogOptions:
     @classmethod
     def of(cls, options: Mapping[str, Any]) -> SyslogOptions:
         inner = str(options.get("inner", "short"))
-        inner_options = {k: options[k] for k in ("vendor", "product", "version", "delimiter",
-                                                   "tz") if k in options}
+        inner_options = {
+            k: options[k]
+            for k in ("vendor", "product", "version", "delimiter", "tz")
+            if k in options
+        }
         pen = str(options.get("pen", DOCUMENTATION_PEN))
         if not pen.isdigit():
             raise UsageError(f"pen {pen!r} is not a private enterprise number")
@@ -161,8 +178,7 @@ def _inner_renderer(inner: str, options: dict[str, Any]) -> Callable[[AuditRecor
     if inner == "json":
         return _json_line
     if inner == "cef":
-        cef_opts = cef_format.CefOptions.of(
-            {k: v for k, v in options.items() if k != "delimiter"})
+        cef_opts = cef_format.CefOptions.of({k: v for k, v in options.items() if k != "delimiter"})
         return lambda r: cef_format.format_record(r, cef_opts)
     if inner == "leef":
         leef_opts = leef_format.LeefOptions.of(options)

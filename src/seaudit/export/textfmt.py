@@ -22,8 +22,7 @@ Writer = Callable[[Iterable[AuditRecord], BinaryIO, dict[str, Any]], int]
 
 def _writer(render: Callable[..., str]) -> Writer:
     def write(records: Iterable[AuditRecord], sink: BinaryIO, options: dict[str, Any]) -> int:
-        return write_lines((render(record, missing=MISSING, **options) for record in records),
-                           sink)
+        return write_lines((render(record, missing=MISSING, **options) for record in records), sink)
 
     return write
 
@@ -41,7 +40,9 @@ FORMATS = (
         "seaudit's detailed rendering: the positional part, then 'Label: value' pairs "
         "(options: sessionid, platform, block=True for one label per line).",
         _writer(render_detailed),
-        options={**{k: v for k, v in _OPTIONS.items() if k != "padded"},
-                 "block": "one label per line under the positional line"},
+        options={
+            **{k: v for k, v in _OPTIONS.items() if k != "padded"},
+            "block": "one label per line under the positional line",
+        },
     ),
 )

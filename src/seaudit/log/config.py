@@ -71,8 +71,9 @@ class LogConfig:
             object.__setattr__(self, "flush", FlushPolicy.parse(self.flush))
         mode = self.backup_date.strip().lower()
         if mode not in BACKUP_MODES:
-            raise UsageError(f"BackUp_Date = {self.backup_date!r}: expected one of "
-                             + ", ".join(BACKUP_MODES))
+            raise UsageError(
+                f"BackUp_Date = {self.backup_date!r}: expected one of " + ", ".join(BACKUP_MODES)
+            )
         object.__setattr__(self, "backup_date", mode)
         if self.on_full not in ON_FULL:
             raise UsageError(f"on_full = {self.on_full!r}: expected refuse or rotate")
@@ -101,8 +102,9 @@ class LogConfig:
     def load(cls, ini: str | Path, section: str = "logmgr") -> LogConfig:
         """Read ``[logmgr]`` of a ``seos.ini``-style file; absent keys keep the defaults."""
         path = Path(ini)
-        parser = configparser.ConfigParser(interpolation=None, strict=False,
-                                           inline_comment_prefixes=(";", "#"))
+        parser = configparser.ConfigParser(
+            interpolation=None, strict=False, inline_comment_prefixes=(";", "#")
+        )
         try:
             with path.open(encoding="utf-8", errors="replace") as handle:
                 parser.read_file(handle)

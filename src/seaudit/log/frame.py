@@ -68,9 +68,20 @@ class Header:
 
 
 def encode_header(h: Header) -> bytes:
-    body = HEADER.pack(MAGIC, h.version, FLAG_KEYED if h.keyed else 0, 0, h.first_seq,
-                       h.prev_first_seq, h.history_from, h.created_ns, h.prev_hash, h.anchor,
-                       bytes(12), 0)
+    body = HEADER.pack(
+        MAGIC,
+        h.version,
+        FLAG_KEYED if h.keyed else 0,
+        0,
+        h.first_seq,
+        h.prev_first_seq,
+        h.history_from,
+        h.created_ns,
+        h.prev_hash,
+        h.anchor,
+        bytes(12),
+        0,
+    )
     return body[:-4] + _CRC.pack(zlib.crc32(body[:-4]))
 
 
@@ -78,16 +89,25 @@ def decode_header(data: Data) -> Header:
     """The header at the start of ``data``; ValueError says what is wrong with it."""
     if len(data) < HEADER_SIZE:
         raise ValueError("file shorter than the 128-byte header")
-    (magic, version, flags, _, first, prev_first, history, created, prev_hash, anchor, _,
-     crc) = HEADER.unpack_from(data, 0)
+    (magic, version, flags, _, first, prev_first, history, created, prev_hash, anchor, _, crc) = (
+        HEADER.unpack_from(data, 0)
+    )
     if magic != MAGIC:
         raise ValueError("not a seaudit log (bad magic)")
     if version not in READABLE:
         raise ValueError(f"log format version {version} is not supported")
-    if zlib.crc32(data[:HEADER_SIZE - 4]) != crc:
+    if zlib.crc32(data[: HEADER_SIZE - 4]) != crc:
         raise ValueError("header checksum mismatch")
-    return Header(first, prev_first, history, created, bytes(prev_hash), bytes(anchor),
-                  bool(flags & FLAG_KEYED), version)
+    return Header(
+        first,
+        prev_first,
+        history,
+        created,
+        bytes(prev_hash),
+        bytes(anchor),
+        bool(flags & FLAG_KEYED),
+        version,
+    )
 
 
 def encode_frame(seq: int, payload: bytes, chain_hash: bytes) -> bytes:
@@ -115,7 +135,7 @@ def parse_frame(data: Data, pos: int) -> tuple[str, Frame | None]:
     (BAD, None) if its bytes are wrong (magic, length or CRC)."""
     size = len(data)
     if pos + FRAME_HEAD_SIZE > size:
-        head = bytes(data[pos:min(size, pos + len(FRAME_MAGIC))])
+        head = bytes(data[pos : min(size, pos + len(FRAME_MAGIC))])
         return (INCOMPLETE if FRAME_MAGIC.startswith(head) else BAD), None
     magic, length, seq = FRAME_HEAD.unpack_from(data, pos)
     if magic != FRAME_MAGIC or length > MAX_PAYLOAD:
@@ -124,11 +144,12 @@ def parse_frame(data: Data, pos: int) -> tuple[str, Frame | None]:
     if end > size:
         return INCOMPLETE, None
     (crc,) = _CRC.unpack_from(data, end - 4)
-    if zlib.crc32(data[pos:end - 4]) != crc:
+    if zlib.crc32(data[pos : end - 4]) != crc:
         return BAD, None
     body = FRAME_HEAD_SIZE + pos
-    return OK, Frame(pos, seq, bytes(data[body:body + length]),
-                     bytes(data[body + length:end - 4]))
+    return OK, Frame(
+        pos, seq, bytes(data[body : body + length]), bytes(data[body + length : end - 4])
+    )
 
 
 @dataclass(slots=True)
@@ -169,7 +190,7 @@ class Scan:
 def valid_frame_after(data: Data, pos: int) -> int:
     """Offset of the first well-formed frame starting after ``pos``, or -1: tells a torn tail
     (nothing valid follows) from damage in the middle (valid frames follow)."""
-    raw = bytes(data[pos + 1:])
+    raw = bytes(data[pos + 1 :])
     at = raw.find(FRAME_MAGIC)
     while at >= 0:
         status, _ = parse_frame(raw, at)

@@ -32,8 +32,12 @@ from seaudit.schema.record import AuditRecord, Origin
 PROVENANCE = ("source", "line", "node", "raw")
 #: number slots, then text slots (``real_uid`` is in both: an int is a number), then warnings
 NUMBERS: tuple[str, ...] = (*(f.key for f in FIELDS if f.key in INT_KEYS | INT_OR_STR), "line")
-TEXTS: tuple[str, ...] = (*(f.key for f in FIELDS if f.key not in INT_KEYS), "source", "node",
-                          "raw")
+TEXTS: tuple[str, ...] = (
+    *(f.key for f in FIELDS if f.key not in INT_KEYS),
+    "source",
+    "node",
+    "raw",
+)
 SLOTS: tuple[str, ...] = (*NUMBERS, *TEXTS, "warnings")
 NUMBER_BIT: dict[str, int] = {name: 1 << i for i, name in enumerate(NUMBERS)}
 TEXT_BIT: dict[str, int] = {name: 1 << (len(NUMBERS) + i) for i, name in enumerate(TEXTS)}
@@ -42,7 +46,8 @@ _ATTR = {f.key: f.attr for f in FIELDS}
 #: (attribute, on the origin?, bit, a number?, either kind?) in value order
 _GETTERS = tuple(
     (_ATTR.get(name, name), name in PROVENANCE, bit, number, name in INT_OR_STR)
-    for number, bits in ((True, NUMBER_BIT), (False, TEXT_BIT)) for name, bit in bits.items()
+    for number, bits in ((True, NUMBER_BIT), (False, TEXT_BIT))
+    for name, bit in bits.items()
 )
 
 
@@ -104,8 +109,13 @@ def _layout(mask: int) -> _Layout:
         raise ValueError("the record lacks event, timestamp or status")
     numbers = sum(1 for name in NUMBERS if mask & NUMBER_BIT[name])
     fields = tuple(i for i, name in enumerate(names) if name not in PROVENANCE)
-    return _Layout(len(names), numbers, tuple(_ATTR[names[i]] for i in fields), fields,
-                   {name: i for i, name in enumerate(names) if name in PROVENANCE})
+    return _Layout(
+        len(names),
+        numbers,
+        tuple(_ATTR[names[i]] for i in fields),
+        fields,
+        {name: i for i, name in enumerate(names) if name in PROVENANCE},
+    )
 
 
 def decode_record(payload: bytes) -> AuditRecord:
@@ -136,13 +146,13 @@ def _record(items: Any, exact: bool = False) -> AuditRecord:
     warned = mask & WARNINGS_BIT
     if len(items) != 1 + layout.size + bool(warned):
         raise ValueError("payload values do not match its mask")
-    values = items[1:1 + layout.size]
-    kinds = set(map(type, values[:layout.numbers]))  # (all in C: this runs per record)
+    values = items[1 : 1 + layout.size]
+    kinds = set(map(type, values[: layout.numbers]))  # (all in C: this runs per record)
     if not kinds <= _INT:
         if not exact and float in kinds:
             raise _Inexact
         raise ValueError("a number slot holds no number")
-    if not set(map(type, values[layout.numbers:])) <= _STR:
+    if not set(map(type, values[layout.numbers :])) <= _STR:
         raise ValueError("a text slot holds no text")
     warnings: tuple[str, ...] = ()
     if warned:
@@ -153,10 +163,12 @@ def _record(items: Any, exact: bool = False) -> AuditRecord:
     prov = layout.provenance
     origin = None
     if prov:
-        origin = Origin(values[prov["source"]] if "source" in prov else "",
-                        values[prov["line"]] if "line" in prov else 0,
-                        values[prov["raw"]] if "raw" in prov else None,
-                        values[prov["node"]] if "node" in prov else None)
+        origin = Origin(
+            values[prov["source"]] if "source" in prov else "",
+            values[prov["line"]] if "line" in prov else 0,
+            values[prov["raw"]] if "raw" in prov else None,
+            values[prov["node"]] if "node" in prov else None,
+        )
     kwargs = dict(zip(layout.attrs, [values[i] for i in layout.fields], strict=True))
     return AuditRecord(**kwargs, warnings=warnings, origin=origin)
 
@@ -177,6 +189,14 @@ def _with_provenance(record: AuditRecord, extra: dict[str, Any]) -> AuditRecord:
     warnings = tuple(extra.pop("warnings", ()))
     if not extra and not warnings:
         return record
-    origin = (Origin(source=extra.get("source", ""), line=extra.get("line", 0),
-                     raw=extra.get("raw"), node=extra.get("node")) if extra else None)
+    origin = (
+        Origin(
+            source=extra.get("source", ""),
+            line=extra.get("line", 0),
+            raw=extra.get("raw"),
+            node=extra.get("node"),
+        )
+        if extra
+        else None
+    )
     return dataclasses.replace(record, origin=origin, warnings=warnings)

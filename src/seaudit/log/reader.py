@@ -51,8 +51,10 @@ def _entries(path: Path, handle: BinaryIO, after: int, live: bool) -> Iterator[L
                 try:
                     record = decode_record(frame.payload)
                 except ValueError as exc:
-                    raise LogCorruptError(f"{path}: offset {frame.offset}: seq {frame.seq}: "
-                                          f"payload is not a record: {exc}") from None
+                    raise LogCorruptError(
+                        f"{path}: offset {frame.offset}: seq {frame.seq}: "
+                        f"payload is not a record: {exc}"
+                    ) from None
                 yield LogEntry(frame.seq, record)
         if scan.stop == "eof":
             return

@@ -42,8 +42,9 @@ def backup_path(cfg: LogConfig, when: dt.datetime) -> Path:
 
 
 def _pattern(cfg: LogConfig) -> re.Pattern[str]:
-    return re.compile(re.escape(cfg.audit_back.name)
-                      + r"\.\d{2}-[A-Z][a-z]{2}-\d{4}\.\d{6}(\.\d+)?")
+    return re.compile(
+        re.escape(cfg.audit_back.name) + r"\.\d{2}-[A-Z][a-z]{2}-\d{4}\.\d{6}(\.\d+)?"
+    )
 
 
 def first_seq_of(path: Path) -> int:
@@ -87,8 +88,10 @@ def timestamped_names(cfg: LogConfig) -> list[str]:
     return [n for n in names if match(n)]
 
 
-def timestamped_backups(cfg: LogConfig, first_seq: Callable[[Path], int] = first_seq_of,
-                        ) -> list[Path]:
+def timestamped_backups(
+    cfg: LogConfig,
+    first_seq: Callable[[Path], int] = first_seq_of,
+) -> list[Path]:
     pattern = _pattern(cfg)
     return [p for p in backups(cfg, first_seq) if pattern.fullmatch(p.name)]
 
@@ -98,7 +101,7 @@ def prune(cfg: LogConfig) -> list[Path]:
     if not cfg.timestamped or cfg.audit_max_files == 0:
         return []
     olds = timestamped_backups(cfg)
-    doomed = olds[:max(0, len(olds) - cfg.audit_max_files)]
+    doomed = olds[: max(0, len(olds) - cfg.audit_max_files)]
     for path in doomed:
         path.unlink(missing_ok=True)
     return doomed
@@ -109,8 +112,9 @@ def next_boundary(mode: str, created_ns: int) -> float | None:
     None when the mode rotates on size only."""
     if mode not in ("daily", "weekly", "monthly"):
         return None
-    start = dt.datetime.fromtimestamp(created_ns / 1e9).replace(hour=0, minute=0, second=0,
-                                                                microsecond=0)
+    start = dt.datetime.fromtimestamp(created_ns / 1e9).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
     if mode == "daily":
         nxt = start + dt.timedelta(days=1)
     elif mode == "weekly":

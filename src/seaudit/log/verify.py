@@ -89,14 +89,28 @@ class _Walk:
             # Segments written before a key was configured: checked with SHA-256, and held by
             # the keyed segment after them (its HMAC covers the last hash they lead to).
             if self.seen_keyed or last:
-                raise _Found(Problem(path, 0, header.first_seq, "edited",
-                                     "segment is not keyed although a key was given"))
+                raise _Found(
+                    Problem(
+                        path,
+                        0,
+                        header.first_seq,
+                        "edited",
+                        "segment is not keyed although a key was given",
+                    )
+                )
             chain = Chain()
             self.unkeyed_before = header.first_seq
         self.seen_keyed |= header.keyed
         if chain.anchor(header.prev_hash, header.anchored_bytes()) != header.anchor:
-            raise _Found(Problem(path, 0, header.first_seq, "edited",
-                                 "header altered (anchor mismatch; or a wrong key)"))
+            raise _Found(
+                Problem(
+                    path,
+                    0,
+                    header.first_seq,
+                    "edited",
+                    "header altered (anchor mismatch; or a wrong key)",
+                )
+            )
         self._link(path, header)
         self._frames(path, header, data, chain)
 
@@ -107,17 +121,40 @@ class _Walk:
         if header.first_seq == plast + 1 and header.prev_hash == phash:
             return
         if header.prev_first_seq == pheader.first_seq and header.first_seq > plast + 1:
-            raise _Found(Problem(ppath, pend, plast + 1, "truncated",
-                                 f"ends at seq {plast}; the next file starts at "
-                                 f"{header.first_seq}"))
+            raise _Found(
+                Problem(
+                    ppath,
+                    pend,
+                    plast + 1,
+                    "truncated",
+                    f"ends at seq {plast}; the next file starts at {header.first_seq}",
+                )
+            )
         if header.first_seq > plast + 1:
-            raise _Found(Problem(path, 0, plast + 1, "missing backup",
-                                 f"seq {plast + 1}..{header.first_seq - 1} are in no file"))
+            raise _Found(
+                Problem(
+                    path,
+                    0,
+                    plast + 1,
+                    "missing backup",
+                    f"seq {plast + 1}..{header.first_seq - 1} are in no file",
+                )
+            )
         if header.first_seq <= plast:
-            raise _Found(Problem(path, 0, header.first_seq, "inserted",
-                                 f"file repeats seq {header.first_seq}..{plast}"))
-        raise _Found(Problem(path, 0, header.first_seq, "edited",
-                             "header does not chain from the previous file"))
+            raise _Found(
+                Problem(
+                    path,
+                    0,
+                    header.first_seq,
+                    "inserted",
+                    f"file repeats seq {header.first_seq}..{plast}",
+                )
+            )
+        raise _Found(
+            Problem(
+                path, 0, header.first_seq, "edited", "header does not chain from the previous file"
+            )
+        )
 
     def _frames(self, path: Path, header: Header, data: bytes, chain: Chain) -> None:
         scan = Scan(data)
@@ -133,18 +170,37 @@ class _Walk:
                 prev, expected = h, expected + 1
                 self.checked += 1
             elif f.seq > expected:
-                later = any(g.seq == expected for g in frames[i + 1:])
-                raise _Found(Problem(path, f.offset, expected,
-                                     "reordered" if later else "deleted",
-                                     f"found seq {f.seq} where seq {expected} belongs"))
+                later = any(g.seq == expected for g in frames[i + 1 :])
+                raise _Found(
+                    Problem(
+                        path,
+                        f.offset,
+                        expected,
+                        "reordered" if later else "deleted",
+                        f"found seq {f.seq} where seq {expected} belongs",
+                    )
+                )
             else:
-                raise _Found(Problem(path, f.offset, f.seq, "inserted",
-                                     f"seq {f.seq} again after seq {expected - 1}"))
+                raise _Found(
+                    Problem(
+                        path,
+                        f.offset,
+                        f.seq,
+                        "inserted",
+                        f"seq {f.seq} again after seq {expected - 1}",
+                    )
+                )
         if scan.stop != "eof":
             damaged = valid_frame_after(data, scan.stop_offset) >= 0
-            raise _Found(Problem(path, scan.stop_offset, expected,
-                                 "edited" if damaged else "truncated",
-                                 "damaged frame bytes" if damaged else "file ends inside a frame"))
+            raise _Found(
+                Problem(
+                    path,
+                    scan.stop_offset,
+                    expected,
+                    "edited" if damaged else "truncated",
+                    "damaged frame bytes" if damaged else "file ends inside a frame",
+                )
+            )
         self.prev = (path, header, expected - 1, prev, scan.stop_offset)
 
     @staticmethod
@@ -160,8 +216,7 @@ def verify_log(cfg: LogConfig, key: bytes | None = None) -> VerifyReport:
         key = cfg.key()
     files = log_files(cfg)
     if not files:
-        raise UsageError(f"no audit log at {cfg.audit_log} and no backup "
-                         f"{cfg.audit_back.name}[.*]")
+        raise UsageError(f"no audit log at {cfg.audit_log} and no backup {cfg.audit_back.name}[.*]")
     walk = _Walk(Chain(key), key is not None)
     history_start = _first(_head(files[0]))
     notes: list[str] = []
@@ -169,21 +224,27 @@ def verify_log(cfg: LogConfig, key: bytes | None = None) -> VerifyReport:
     try:
         live = cfg.audit_log in files
         if not live:
-            raise _Found(Problem(cfg.audit_log, 0, None, "missing log",
-                                 "backups exist but the live log does not"))
+            raise _Found(
+                Problem(
+                    cfg.audit_log, 0, None, "missing log", "backups exist but the live log does not"
+                )
+            )
         _check_history(files, _head(files[-1]), history_start)
         for i, path in enumerate(files):  # one file in memory at a time
             walk.file(path, path.read_bytes(), last=i == len(files) - 1)
     except _Found as found:
         problem = found.problem
     if walk.unkeyed_before and problem is None:
-        notes.append("records before the first keyed segment are chained with SHA-256 only "
-                     "(written before the key was set); the keyed segments after them "
-                     "protect them")
+        notes.append(
+            "records before the first keyed segment are chained with SHA-256 only "
+            "(written before the key was set); the keyed segments after them "
+            "protect them"
+        )
     if history_start > 1:
         notes.append(f"earlier history not kept: the chain starts at seq {history_start}")
-    return VerifyReport(problem, walk.checked, tuple(files), max(history_start, 1),
-                        key is not None, tuple(notes))
+    return VerifyReport(
+        problem, walk.checked, tuple(files), max(history_start, 1), key is not None, tuple(notes)
+    )
 
 
 def _first(data: bytes) -> int:
@@ -206,6 +267,13 @@ def _check_history(files: list[Path], live_head: bytes, oldest: int) -> None:
     except ValueError:
         return  # reported as an edited header by the walk
     if oldest > live.history_from:
-        raise _Found(Problem(files[0], 0, live.history_from, "missing backup",
-                             f"seq {live.history_from}..{oldest - 1} were removed "
-                             "(the live log's header still counts them)"))
+        raise _Found(
+            Problem(
+                files[0],
+                0,
+                live.history_from,
+                "missing backup",
+                f"seq {live.history_from}..{oldest - 1} were removed "
+                "(the live log's header still counts them)",
+            )
+        )

@@ -163,8 +163,12 @@ class AuditLog:
     def __enter__(self) -> AuditLog:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
     # ---- opening ----------------------------------------------------------------------------
@@ -198,8 +202,9 @@ class AuditLog:
             self.close()
             raise
         if self.cfg.flush.kind == "ms":
-            self._timer = threading.Thread(target=self._flusher, name="seaudit-log-flush",
-                                           daemon=True)
+            self._timer = threading.Thread(
+                target=self._flusher, name="seaudit-log-flush", daemon=True
+            )
             self._timer.start()
 
     def _open_live(self, live: Path) -> None:
@@ -223,8 +228,10 @@ class AuditLog:
         self._size = scan.stop_offset
         if scan.stop != "eof":
             if valid_frame_after(data, scan.stop_offset) >= 0:
-                raise LogCorruptError(f"{live}: damaged frame at offset {scan.stop_offset} "
-                                      "with whole records after it; nothing was cut")
+                raise LogCorruptError(
+                    f"{live}: damaged frame at offset {scan.stop_offset} "
+                    "with whole records after it; nothing was cut"
+                )
             os.ftruncate(fd, scan.stop_offset)
             os.fsync(fd)
             self.recovery = Recovery(live, scan.stop_offset, len(data) - scan.stop_offset)
@@ -282,8 +289,9 @@ class AuditLog:
                     self._deadline = next_boundary(self.cfg.backup_date, self.clock())
             room = self._limit - self._size
             force = self._seq < self._first_seq  # an empty segment takes one record anyway
-            frames, count, seq, chained, used = _frames(self.chain, payloads, i, self._seq,
-                                                        self._hash, room, force)
+            frames, count, seq, chained, used = _frames(
+                self.chain, payloads, i, self._seq, self._hash, room, force
+            )
             if not count:
                 self._rotate()
                 continue
@@ -313,13 +321,17 @@ class AuditLog:
                 os.ftruncate(self._fd, self._size)
             if exc.errno in _FULL:
                 raise _Full(exc, len(data) - len(view)) from None
-            raise LogWriteError(f"cannot write {self.cfg.audit_log}: {exc.strerror}; "
-                                f"records after seq {self._seq} were not written") from None
+            raise LogWriteError(
+                f"cannot write {self.cfg.audit_log}: {exc.strerror}; "
+                f"records after seq {self._seq} were not written"
+            ) from None
 
     def _on_full(self, exc: OSError) -> None:
         """The disk or file-size limit is reached: refuse, or rotate and drop old backups."""
-        what = (f"{self.cfg.audit_log}: {exc.strerror}; records after seq {self._seq} "
-                "were not written, the log is intact")
+        what = (
+            f"{self.cfg.audit_log}: {exc.strerror}; records after seq {self._seq} "
+            "were not written, the log is intact"
+        )
         if self.cfg.on_full == "refuse":
             raise LogFullError(what)
         if self._seq >= self._first_seq:
@@ -333,8 +345,9 @@ class AuditLog:
 
     def _after_write(self) -> None:
         policy = self.cfg.flush
-        if policy.kind == "record" or (policy.kind == "every"
-                                       and self._seq - self._durable >= policy.value):
+        if policy.kind == "record" or (
+            policy.kind == "every" and self._seq - self._durable >= policy.value
+        ):
             self._sync()
 
     def _sync(self) -> None:
@@ -384,7 +397,7 @@ class AuditLog:
                 names.sort(key=lambda n: (self._backup_seq(n), n))
             seqs = [self._backup_seq(n) for n in names] + [self._first_seq_of(p) for p in extra]
             if self.cfg.audit_max_files:
-                seqs = seqs[-self.cfg.audit_max_files:]
+                seqs = seqs[-self.cfg.audit_max_files :]
         seqs = [s for s in seqs if s > 0]
         return min(seqs) if seqs else first_seq
 
@@ -400,13 +413,16 @@ class AuditLog:
         history = self._history_from(self._seq + 1, [live])
         while True:
             try:
-                header = self._new_segment(self._seq + 1, self._header.first_seq, self._hash,
-                                           history)
+                header = self._new_segment(
+                    self._seq + 1, self._header.first_seq, self._hash, history
+                )
                 break
             except _Full as full:
                 if self.cfg.on_full == "refuse" or not self._drop_oldest_backup():
-                    raise LogFullError(f"{live}: {full.exc.strerror}: cannot start a new "
-                                       "segment; the log is intact") from None
+                    raise LogFullError(
+                        f"{live}: {full.exc.strerror}: cannot start a new "
+                        "segment; the log is intact"
+                    ) from None
                 history = self._history_from(self._seq + 1, [live])
         try:
             os.replace(live, target)
@@ -425,7 +441,7 @@ class AuditLog:
     def _prune(self) -> None:
         if self.cfg.timestamped and self.cfg.audit_max_files:
             olds = timestamped_backups(self.cfg, self._first_seq_of)
-            for path in olds[:max(0, len(olds) - self.cfg.audit_max_files)]:
+            for path in olds[: max(0, len(olds) - self.cfg.audit_max_files)]:
                 path.unlink(missing_ok=True)
                 self._first_seqs.pop(path.name, None)
 
@@ -443,8 +459,9 @@ class AuditLog:
         h = self._header
         while True:
             try:
-                header = self._new_segment(h.first_seq, h.prev_first_seq, h.prev_hash,
-                                           self._history_from(h.first_seq, []))
+                header = self._new_segment(
+                    h.first_seq, h.prev_first_seq, h.prev_hash, self._history_from(h.first_seq, [])
+                )
                 break
             except _Full as full:
                 if not self._drop_oldest_backup():
@@ -453,14 +470,13 @@ class AuditLog:
         _sync_dir(self.cfg.audit_log.parent)
         self._switch_to(header)
 
-    def _new_segment(self, first: int, prev_first: int, prev_hash: bytes,
-                     history: int) -> Header:
+    def _new_segment(self, first: int, prev_first: int, prev_hash: bytes, history: int) -> Header:
         """Write ``<log>.tmp`` holding just a header, synced; the caller renames it."""
-        header = Header(first, prev_first, history, self.clock(), prev_hash,
-                        keyed=self.chain.keyed)
+        header = Header(first, prev_first, history, self.clock(), prev_hash, keyed=self.chain.keyed)
         anchor = self.chain.anchor(prev_hash, header.anchored_bytes())
-        header = Header(first, prev_first, history, header.created_ns, prev_hash, anchor,
-                        header.keyed)
+        header = Header(
+            first, prev_first, history, header.created_ns, prev_hash, anchor, header.keyed
+        )
         tmp = f"{self.cfg.audit_log}.tmp"
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
@@ -492,8 +508,15 @@ class AuditLog:
         self._deadline = next_boundary(self.cfg.backup_date, header.created_ns)
 
 
-def _frames(chain: Chain, payloads: Sequence[bytes], start: int, seq: int, chained: bytes,
-            room: int, force: bool) -> tuple[bytes, int, int, bytes, int]:
+def _frames(
+    chain: Chain,
+    payloads: Sequence[bytes],
+    start: int,
+    seq: int,
+    chained: bytes,
+    room: int,
+    force: bool,
+) -> tuple[bytes, int, int, bytes, int]:
     """Frame and chain ``payloads[start:]`` while they fit in ``room`` bytes (at least one when
     ``force``): (frame bytes, how many, last seq, last chain hash, bytes used). The one tight
     loop of every append: the layout of ``frame.encode_frame``, each frame made with one

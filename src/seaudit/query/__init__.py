@@ -8,5 +8,17 @@ from seaudit.query.expr import TRUE, And, Cmp, Expr, Not, Or, to_predicate, to_s
 from seaudit.query.spec import Filter, add_filter_arguments, filter_from_args
 from seaudit.query.where import parse_where
 
-__all__ = ["TRUE", "And", "Cmp", "Expr", "Filter", "Not", "Or", "add_filter_arguments",
-           "filter_from_args", "parse_where", "to_predicate", "to_sql"]
+__all__ = [
+    "TRUE",
+    "And",
+    "Cmp",
+    "Expr",
+    "Filter",
+    "Not",
+    "Or",
+    "add_filter_arguments",
+    "filter_from_args",
+    "parse_where",
+    "to_predicate",
+    "to_sql",
+]

@@ -93,6 +93,7 @@ def usage(message: str, hint: str = "") -> UsageError:
 
 # --- masks ---------------------------------------------------------------------------------
 
+
 def mask_to_like(mask: str) -> str:
     """``*``/``?`` mask -> SQL LIKE pattern for ``ESCAPE '\\'``."""
     out = []
@@ -166,6 +167,7 @@ def _mask_sql(col: str, mask: str, *, negated: bool, params: list[Any]) -> str:
 
 
 # --- Python ----------------------------------------------------------------------------------
+
 
 def field_value(record: AuditRecord, name: str) -> Any:
     """The value a filter sees: SCHEMA keys, provenance from ``origin``; real_uid as text."""

@@ -33,8 +33,13 @@ FLAG_FIELDS: dict[str, str] = {
     "session": "session_id",
 }
 #: what ``-l`` calls login records
-LOGIN_EVENTS: tuple[str, ...] = ("login", "logout", "login_enabled", "login_disabled",
-                                 "password_attempt")
+LOGIN_EVENTS: tuple[str, ...] = (
+    "login",
+    "logout",
+    "login_enabled",
+    "login_disabled",
+    "password_attempt",
+)
 #: what ``-i`` calls network (INET) records
 NETWORK_EVENTS: tuple[str, ...] = ("inbound_network", "outbound_network")
 
@@ -56,23 +61,53 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("filters (values are masks with * and ?)")
     for flag, field in FLAG_FIELDS.items():
         dest = flag.replace("-", "_")
-        g.add_argument(f"--{flag}", dest=f"f_{dest}", action="append", metavar="MASK",
-                       help=f"{field} matches MASK (repeat: any of them)")
-        g.add_argument(f"--not-{flag}", dest=f"n_{dest}", action="append", metavar="MASK",
-                       help=f"{field} matches none of the MASKs")
+        g.add_argument(
+            f"--{flag}",
+            dest=f"f_{dest}",
+            action="append",
+            metavar="MASK",
+            help=f"{field} matches MASK (repeat: any of them)",
+        )
+        g.add_argument(
+            f"--not-{flag}",
+            dest=f"n_{dest}",
+            action="append",
+            metavar="MASK",
+            help=f"{field} matches none of the MASKs",
+        )
     g.add_argument("--since", metavar="TIME", help="records at or after TIME")
     g.add_argument("--until", metavar="TIME", help="records before TIME")
-    g.add_argument("--where", metavar="EXPR", action="append",
-                   help="expression: field OP value joined by and/or/not, OP = != < <= > >= ~ !~")
+    g.add_argument(
+        "--where",
+        metavar="EXPR",
+        action="append",
+        help="expression: field OP value joined by and/or/not, OP = != < <= > >= ~ !~",
+    )
     c = parser.add_argument_group("classic switches")
-    c.add_argument("-a", dest="classic_all", action="store_true",
-                   help="all records except user traces")
-    c.add_argument("-l", dest="classic_login", nargs=2, metavar=("USERS", "TERMINAL"),
-                   help="login records of comma-separated USERS on TERMINAL")
-    c.add_argument("-i", dest="classic_inet", nargs=2, metavar=("HOST", "SERVICE"),
-                   help="network records of HOST and SERVICE")
-    c.add_argument("-r", dest="classic_resource", nargs=3, metavar=("CLASS", "RESOURCE", "USERS"),
-                   help="records of CLASS and RESOURCE for comma-separated USERS")
+    c.add_argument(
+        "-a", dest="classic_all", action="store_true", help="all records except user traces"
+    )
+    c.add_argument(
+        "-l",
+        dest="classic_login",
+        nargs=2,
+        metavar=("USERS", "TERMINAL"),
+        help="login records of comma-separated USERS on TERMINAL",
+    )
+    c.add_argument(
+        "-i",
+        dest="classic_inet",
+        nargs=2,
+        metavar=("HOST", "SERVICE"),
+        help="network records of HOST and SERVICE",
+    )
+    c.add_argument(
+        "-r",
+        dest="classic_resource",
+        nargs=3,
+        metavar=("CLASS", "RESOURCE", "USERS"),
+        help="records of CLASS and RESOURCE for comma-separated USERS",
+    )
 
 
 def masks(field: str, values: list[str]) -> Expr:

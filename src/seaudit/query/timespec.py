@@ -32,8 +32,16 @@ Clock = Callable[[], datetime]
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 _SEAUDIT = re.compile(r"(\d{1,2}) ([A-Za-z]{3}) (\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?")
-KEYWORDS = ("now", "recent", "today", "yesterday", "this-week", "week-ago", "this-month",
-            "this-year")
+KEYWORDS = (
+    "now",
+    "recent",
+    "today",
+    "yesterday",
+    "this-week",
+    "week-ago",
+    "this-month",
+    "this-year",
+)
 
 
 def parse_time(text: str, clock: Clock) -> datetime:
@@ -46,9 +54,11 @@ def parse_time(text: str, clock: Clock) -> datetime:
     else:
         m = _SEAUDIT.fullmatch(text.strip())
         if not m or m[2].lower() not in _MONTHS:
-            raise usage(f"cannot read the time {text!r}",
-                        "use YYYY-MM-DD[THH:MM[:SS]], 'DD Mon YYYY[ HH:MM[:SS]]' or one of "
-                        + ", ".join(KEYWORDS))
+            raise usage(
+                f"cannot read the time {text!r}",
+                "use YYYY-MM-DD[THH:MM[:SS]], 'DD Mon YYYY[ HH:MM[:SS]]' or one of "
+                + ", ".join(KEYWORDS),
+            )
         y, mo, d = int(m[3]), _MONTHS.index(m[2].lower()) + 1, int(m[1])
     try:
         return datetime(y, mo, d, int(m[4] or 0), int(m[5] or 0), int(m[6] or 0))

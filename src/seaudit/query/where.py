@@ -93,8 +93,10 @@ class _Parser:
     def cmp(self) -> Expr:
         kind, name = self.take()
         if kind != "word" or name not in FIELD_TYPES:
-            raise usage(f"--where: expected a field name, found {name or 'the end'!r}",
-                        "fields: " + ", ".join(FIELD_TYPES))
+            raise usage(
+                f"--where: expected a field name, found {name or 'the end'!r}",
+                "fields: " + ", ".join(FIELD_TYPES),
+            )
         kind, op = self.take()
         if kind != "op":
             raise usage(f"--where: expected an operator after {name!r}, found {op or 'the end'!r}")

@@ -124,7 +124,8 @@ class SyslogForwarder:
             raise UsageError(f"forwarding has no option {unknown[0]!r}")
         self.policy = Policy.of(options, self.scheme)
         self.message_options = SyslogOptions.of(
-            {k: v for k, v in options.items() if k in SYSLOG_FORMAT.options})
+            {k: v for k, v in options.items() if k in SYSLOG_FORMAT.options}
+        )
         self.context = tls_context(options) if self.scheme == "syslog+tls" else None
         self.server_name = str(options.get("server_name") or parts.hostname)
         self.sock: socket.socket | None = None
@@ -189,8 +190,9 @@ class SyslogForwarder:
     def send(self, record: AuditRecord) -> bool:
         message = format_message(record, self.message_options).encode("utf-8")
         if len(message) > self.policy.max_size:
-            self.last_error = (f"message of {len(message)} octets is over max_size "
-                               f"{self.policy.max_size}")
+            self.last_error = (
+                f"message of {len(message)} octets is over max_size {self.policy.max_size}"
+            )
             return False
         data = self.framed(message)
         attempts = 1 if self.down else 1 + self.policy.retries

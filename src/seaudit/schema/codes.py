@@ -106,9 +106,7 @@ def default_tables() -> CodeTables:
         numbered={
             t: MappingProxyType({int(k): str(v) for k, v in data[t].items()}) for t in NUMBERED
         },
-        statuses=MappingProxyType(
-            {k: Status(k, v[0], v[1]) for k, v in data["status"].items()}
-        ),
+        statuses=MappingProxyType({k: Status(k, v[0], v[1]) for k, v in data["status"].items()}),
         command_types=MappingProxyType({k.lower(): v for k, v in data["command_type"].items()}),
         selang_verbs=frozenset(v.lower() for v in data["selang"]["verbs"]),
     )

@@ -78,8 +78,9 @@ class Store:
             files = [f for f in files if f != self.cfg.audit_log]
         for path in files:
             live = path == self.cfg.audit_log
-            stream: Iterator[Entry] = ((e.seq, e.record) for e in
-                      read_segment(path, after=self.tree.watermark, live=live))
+            stream: Iterator[Entry] = (
+                (e.seq, e.record) for e in read_segment(path, after=self.tree.watermark, live=live)
+            )
             if upto is not None:
                 stream = itertools.takewhile(lambda e: e[0] <= upto, stream)
             for chunk in batched(stream, BATCH):
@@ -136,8 +137,9 @@ class Store:
     def _source(self, scope: Scope = ANY) -> tuple[int, list[str]]:
         """The watermark and the Parquet files under it that a filter of ``scope`` can reach."""
         mark = self.tree.watermark
-        files = [str(p) for p in self.tree.files()
-                 if seq_range(p)[1] <= mark and scope.admits_file(p)]
+        files = [
+            str(p) for p in self.tree.files() if seq_range(p)[1] <= mark and scope.admits_file(p)
+        ]
         return mark, files
 
     def tail(self, after: int) -> Iterator[Entry]:
@@ -169,8 +171,14 @@ class Store:
                 if limit is not None and count >= limit:
                     return
 
-    def select_lines(self, flt: Filter, *, sessionid: bool = False, platform: str | None = None,
-                     limit: int | None = None) -> Iterator[bytes | memoryview]:
+    def select_lines(
+        self,
+        flt: Filter,
+        *,
+        sessionid: bool = False,
+        platform: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[bytes | memoryview]:
         """Matching records as the ``short`` format writes them (``render_short(record,
         sessionid=, platform=, missing=MISSING)``, a newline after each), in log order, as
         UTF-8 chunks of many lines. DuckDB renders the Parquet part column-wise (a Python
@@ -179,8 +187,9 @@ class Store:
         from seaudit.store import lines
         from seaudit.text.short import MISSING, render_short
 
-        render = functools.partial(render_short, sessionid=sessionid, platform=platform,
-                                   missing=MISSING)
+        render = functools.partial(
+            render_short, sessionid=sessionid, platform=platform, missing=MISSING
+        )
         scope = scope_of(flt.expr)
         mark, files = self._source(scope)
         count = 0
@@ -194,8 +203,9 @@ class Store:
             reader = con.sql(query, params=[files, *params]).to_arrow_reader(LINE_BATCH)
 
             def fallback(seqs: list[int]) -> dict[int, bytes]:
-                return {seq: _encode(render(record)) for seq, record in
-                        _rows(con.cursor(), files, seqs)}
+                return {
+                    seq: _encode(render(record)) for seq, record in _rows(con.cursor(), files, seqs)
+                }
 
             for batch in reader:
                 count += batch.num_rows
@@ -221,8 +231,11 @@ class Store:
         total = 0
         if files:
             sql, params = flt.sql()
-            row = self._connect().execute(
-                f"SELECT count(*) FROM {SCAN} WHERE {sql}", [files, *params]).fetchone()
+            row = (
+                self._connect()
+                .execute(f"SELECT count(*) FROM {SCAN} WHERE {sql}", [files, *params])
+                .fetchone()
+            )
             total = int(row[0]) if row else 0
         pred = flt.predicate()
         return total + sum(1 for _, r in self.tail(mark) if pred(r))
@@ -232,11 +245,16 @@ class Store:
         out = Stats()
         if files:
             sql, params = flt.sql()
-            rows = self._connect().execute(
-                f'SELECT grouping(event, status, "user"), event, status, "user", count(*) '
-                f"FROM {SCAN} WHERE {sql} "
-                f'GROUP BY GROUPING SETS ((event), (status), ("user"), ())',
-                [files, *params]).fetchall()
+            rows = (
+                self._connect()
+                .execute(
+                    f'SELECT grouping(event, status, "user"), event, status, "user", count(*) '
+                    f"FROM {SCAN} WHERE {sql} "
+                    f'GROUP BY GROUPING SETS ((event), (status), ("user"), ())',
+                    [files, *params],
+                )
+                .fetchall()
+            )
             for grouping, event, status, user, n in rows:
                 if grouping == 0b011:
                     out.by_event[event] += n
@@ -290,8 +308,9 @@ class Store:
         if files:
             con = self._connect()
             con.register("incoming", pa.table({"k": incoming}))
-            rows = con.execute(f"SELECT DISTINCT key FROM {SCAN} "
-                               "WHERE key IN (SELECT k FROM incoming)", [files]).fetchall()
+            rows = con.execute(
+                f"SELECT DISTINCT key FROM {SCAN} WHERE key IN (SELECT k FROM incoming)", [files]
+            ).fetchall()
             found.update(int(r[0]) for r in rows)
         for table in pending:
             column = table.column("key")
@@ -312,8 +331,10 @@ class Store:
 def _rows(con: duckdb.DuckDBPyConnection, files: list[str], seqs: list[int]) -> Iterator[Entry]:
     """The stored rows of these seqs (in ``files``), in log order (a cursor of the query's
     own connection: a new database costs more than a small query)."""
-    query = (f"SELECT * FROM {SCAN} WHERE seq BETWEEN ? AND ? "
-             "AND list_contains(?::BIGINT[], seq) ORDER BY seq")
+    query = (
+        f"SELECT * FROM {SCAN} WHERE seq BETWEEN ? AND ? "
+        "AND list_contains(?::BIGINT[], seq) ORDER BY seq"
+    )
     reader = con.sql(query, params=[files, min(seqs), max(seqs), seqs])
     for batch in reader.to_arrow_reader(BATCH):
         yield from from_batch(batch)

@@ -57,10 +57,12 @@ class Tally:
     blank: int = 0
 
     def summary(self, name: str) -> str:
-        return (f"{name}: {self.lines} lines read = {self.stored_lines} stored "
-                f"({self.stored} records) + {self.rejected_lines} rejected ({self.rejects}) + "
-                f"{self.duplicate_lines} duplicate ({self.duplicates} records) + "
-                f"{self.blank} blank")
+        return (
+            f"{name}: {self.lines} lines read = {self.stored_lines} stored "
+            f"({self.stored} records) + {self.rejected_lines} rejected ({self.rejects}) + "
+            f"{self.duplicate_lines} duplicate ({self.duplicates} records) + "
+            f"{self.blank} blank"
+        )
 
     def add(self, other: Tally) -> None:
         for name in vars(self):
@@ -70,8 +72,11 @@ class Tally:
 @cache
 def _blank_after() -> re.Pattern[bytes]:
     """A newline followed by a whitespace-only line (``str.strip``'s whitespace, in UTF-8)."""
-    spaces = sorted((chr(c).encode() for c in range(0x110000)
-                     if chr(c).isspace() and chr(c) != "\n"), key=len, reverse=True)
+    spaces = sorted(
+        (chr(c).encode() for c in range(0x110000) if chr(c).isspace() and chr(c) != "\n"),
+        key=len,
+        reverse=True,
+    )
     return re.compile(rb"\n(?=((?:%s)*)\n)" % b"|".join(re.escape(s) for s in spaces))
 
 
@@ -117,7 +122,7 @@ class LineCounter:
             if len(m[1]) <= self.max_line:
                 self._note(number + 1)
         self.lines += 1 + data.count(b"\n", first + 1)
-        rest = data[data.rfind(b"\n") + 1:]
+        rest = data[data.rfind(b"\n") + 1 :]
         self._open, self._tail = bool(rest), self._cap(b"", rest)
         return data
 
@@ -144,8 +149,14 @@ class _Spans:
             return
         items = items.sort("line")
         if self.carry is not None:
-            items = pl.concat([pl.DataFrame({"line": [self.carry[0]], "cat": [self.carry[1]]},
-                                            schema=items.schema), items])
+            items = pl.concat(
+                [
+                    pl.DataFrame(
+                        {"line": [self.carry[0]], "cat": [self.carry[1]]}, schema=items.schema
+                    ),
+                    items,
+                ]
+            )
         last = items.row(items.height - 1)
         self.carry = (last[0], last[1])
         self._count(items.head(items.height - 1), items["line"].slice(1))
@@ -154,8 +165,9 @@ class _Spans:
     def finish(self) -> None:
         if self.carry is not None:
             line, cat = self.carry
-            done = pl.DataFrame({"line": [line], "cat": [cat]}, schema={"line": pl.Int64,
-                                                                      "cat": pl.Int8})
+            done = pl.DataFrame(
+                {"line": [line], "cat": [cat]}, schema={"line": pl.Int64, "cat": pl.Int8}
+            )
             self._count(done, pl.Series([self.counter.lines + 1], dtype=pl.Int64))
             self.carry = None
 
@@ -164,8 +176,10 @@ class _Spans:
             return
         blanks = pl.Series(self.counter.blank, dtype=pl.Int64)
         start, end = items["line"], following.cast(pl.Int64)
-        span = (end - start) - (blanks.search_sorted(end, side="left").cast(pl.Int64)
-                                - blanks.search_sorted(start, side="left").cast(pl.Int64))
+        span = (end - start) - (
+            blanks.search_sorted(end, side="left").cast(pl.Int64)
+            - blanks.search_sorted(start, side="left").cast(pl.Int64)
+        )
         sums = items.with_columns(span.alias("span")).group_by("cat").agg(pl.col("span").sum())
         for cat, total in sums.iter_rows():
             name = ("stored_lines", "duplicate_lines", "rejected_lines")[cat]
@@ -191,11 +205,18 @@ class _Prepared:
     parts: pa.Array | None
 
 
-def import_stream(store: Store, log: AuditLog, raw: BinaryIO, *, source: str,
-                  node: str | None, platform: str | None = None,
-                  on_reject: Callable[[Reject], object] = lambda r: None,
-                  advance: Callable[[int], object] = lambda done: None,
-                  batch_bytes: int = IMPORT_BATCH_BYTES) -> Tally:
+def import_stream(
+    store: Store,
+    log: AuditLog,
+    raw: BinaryIO,
+    *,
+    source: str,
+    node: str | None,
+    platform: str | None = None,
+    on_reject: Callable[[Reject], object] = lambda r: None,
+    advance: Callable[[int], object] = lambda done: None,
+    batch_bytes: int = IMPORT_BATCH_BYTES,
+) -> Tally:
     """Import one stream (``source`` names it in provenance); returns its tally. The
     caller flushes the store (``Store.flush``) when it is done.
 
@@ -210,10 +231,13 @@ def import_stream(store: Store, log: AuditLog, raw: BinaryIO, *, source: str,
         store.tree.flush()
         store.catch_up()
     lookup = KeyLookup(store, node)
-    batches = parse_batches(counter, source=source, platform=platform,  # type: ignore[arg-type]
-                            batch_bytes=batch_bytes)
-    prepared = _ahead(_prepare(lookup, b.frame, b.rejects, b.extra, source, node)
-                      for b in batches)
+    batches = parse_batches(
+        counter,  # type: ignore[arg-type]
+        source=source,
+        platform=platform,
+        batch_bytes=batch_bytes,
+    )
+    prepared = _ahead(_prepare(lookup, b.frame, b.rejects, b.extra, source, node) for b in batches)
     try:
         for prep in prepared:
             for reject in prep.rejects:
@@ -291,39 +315,57 @@ def _ahead(items: Iterator[_Prepared]) -> Generator[_Prepared, None, None]:
         worker.join()
 
 
-def _prepare(lookup: KeyLookup, frame: pl.DataFrame, rejects: list[Reject],
-             extra: list[AuditRecord], source: str, node: str | None) -> _Prepared:
+def _prepare(
+    lookup: KeyLookup,
+    frame: pl.DataFrame,
+    rejects: list[Reject],
+    extra: list[AuditRecord],
+    source: str,
+    node: str | None,
+) -> _Prepared:
     """Keys checked, the new records' payloads and Parquet rows (seqs from 0)."""
     import pyarrow as pa
 
-    cats = [pl.DataFrame({"line": [r.line for r in rejects], "cat": [REJECTED] * len(rejects)},
-                         schema={"line": pl.Int64, "cat": pl.Int8})]
+    cats = [
+        pl.DataFrame(
+            {"line": [r.line for r in rejects], "cat": [REJECTED] * len(rejects)},
+            schema={"line": pl.Int64, "cat": pl.Int8},
+        )
+    ]
     extra = [with_node(r, node) for r in extra]
     keys = dedup_keys(frame, node)
     extra_keys = [dedup_key(o.node, o.line, o.raw) if (o := r.origin) else None for r in extra]
     wanted = keys.drop_nulls()
     if any(k is not None for k in extra_keys):
-        wanted = pl.concat([wanted, pl.Series("key", [k for k in extra_keys if k is not None],
-                                              pl.Int64)])
+        wanted = pl.concat(
+            [wanted, pl.Series("key", [k for k in extra_keys if k is not None], pl.Int64)]
+        )
     lines = [r.origin.line for r in extra if r.origin]
     if frame.height:
         lines += [frame["line"].min(), frame["line"].max()]  # type: ignore[list-item]
     seen = lookup(wanted, min(lines), max(lines)) if len(wanted) else set()
     if seen:
-        mask = (keys.is_null() | ~keys.is_in(pl.Series(list(seen), dtype=pl.Int64).implode())
-                ).fill_null(True)
+        mask = (
+            keys.is_null() | ~keys.is_in(pl.Series(list(seen), dtype=pl.Int64).implode())
+        ).fill_null(True)
         fresh = frame.filter(mask)
         fresh_keys = keys.filter(mask)
-        frame_cat = pl.when(mask).then(pl.lit(STORED, pl.Int8)).otherwise(
-            pl.lit(DUPLICATE, pl.Int8))
+        frame_cat = (
+            pl.when(mask).then(pl.lit(STORED, pl.Int8)).otherwise(pl.lit(DUPLICATE, pl.Int8))
+        )
     else:
         fresh, fresh_keys, frame_cat = frame, keys, pl.lit(STORED, pl.Int8)
     kept = [(r, k) for r, k in zip(extra, extra_keys, strict=True) if k is None or k not in seen]
     cats.append(frame.select(pl.col("line"), frame_cat.alias("cat")))
-    cats.append(pl.DataFrame(
-        {"line": [r.origin.line if r.origin else 0 for r in extra],
-         "cat": [DUPLICATE if k is not None and k in seen else STORED for k in extra_keys]},
-        schema={"line": pl.Int64, "cat": pl.Int8}))
+    cats.append(
+        pl.DataFrame(
+            {
+                "line": [r.origin.line if r.origin else 0 for r in extra],
+                "cat": [DUPLICATE if k is not None and k in seen else STORED for k in extra_keys],
+            },
+            schema={"line": pl.Int64, "cat": pl.Int8},
+        )
+    )
     found = frame.height + len(extra)
     items = pl.concat(cats)
     if not fresh.height and not kept:
@@ -337,10 +379,11 @@ def _prepare(lookup: KeyLookup, frame: pl.DataFrame, rejects: list[Reject],
     from seaudit.log.payload import encode_record
 
     lines = fresh["line"].to_list()
-    order = sorted([(line, 0, i) for i, line in enumerate(lines)]
-                   + [(r.origin.line if r.origin else 0, 1, j) for j, (r, _) in enumerate(kept)])
-    merged = [frame_payloads[i] if kind == 0 else encode_record(kept[i][0])
-              for _, kind, i in order]
+    order = sorted(
+        [(line, 0, i) for i, line in enumerate(lines)]
+        + [(r.origin.line if r.origin else 0, 1, j) for j, (r, _) in enumerate(kept)]
+    )
+    merged = [frame_payloads[i] if kind == 0 else encode_record(kept[i][0]) for _, kind, i in order]
     frame_seqs = [0] * len(lines)
     extra_entries: list[tuple[int, AuditRecord]] = []
     for pos, (_, kind, i) in enumerate(order):
@@ -348,12 +391,24 @@ def _prepare(lookup: KeyLookup, frame: pl.DataFrame, rejects: list[Reject],
             frame_seqs[i] = pos
         else:
             extra_entries.append((pos, kept[i][0]))
-    table, parts = stored_rows(fresh, pl.Series(frame_seqs, dtype=pl.Int64), source, node,
-                               fresh_keys)
-    extra_parts = pa.array([partition(day_of(r), node_dir(node)) for _, r in extra_entries],
-                           pa.string())
-    both = pa.concat_tables([table.append_column("_part", parts),
-                             to_table(extra_entries).append_column("_part", extra_parts)])
+    table, parts = stored_rows(
+        fresh, pl.Series(frame_seqs, dtype=pl.Int64), source, node, fresh_keys
+    )
+    extra_parts = pa.array(
+        [partition(day_of(r), node_dir(node)) for _, r in extra_entries], pa.string()
+    )
+    both = pa.concat_tables(
+        [
+            table.append_column("_part", parts),
+            to_table(extra_entries).append_column("_part", extra_parts),
+        ]
+    )
     both = both.sort_by("seq")
-    return _Prepared(rejects, items, found, merged, both.drop_columns(["_part"]),
-                     both.column("_part").combine_chunks())
+    return _Prepared(
+        rejects,
+        items,
+        found,
+        merged,
+        both.drop_columns(["_part"]),
+        both.column("_part").combine_chunks(),
+    )

@@ -22,8 +22,12 @@ if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped]
 
 PROVENANCE: tuple[tuple[str, str], ...] = (
-    ("seq", "int64"), ("node", "string"), ("source", "string"), ("line", "int64"),
-    ("raw", "string"), ("key", "int64"),
+    ("seq", "int64"),
+    ("node", "string"),
+    ("source", "string"),
+    ("line", "int64"),
+    ("raw", "string"),
+    ("key", "int64"),
 )
 #: column name -> arrow type name, in stored order
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -95,14 +99,16 @@ def to_table(entries: Sequence[tuple[int, AuditRecord]]) -> pa.Table:
     data["source"] = _strings([o.source if o else None for o in origins])
     data["line"] = pa.array([o.line if o else None for o in origins], pa.int64())
     data["raw"] = _strings([o.raw if o else None for o in origins])
-    data["key"] = pa.array([dedup_key(o.node, o.line, o.raw) if o else None for o in origins],
-                           pa.int64())
+    data["key"] = pa.array(
+        [dedup_key(o.node, o.line, o.raw) if o else None for o in origins], pa.int64()
+    )
     return pa.table(data, schema=arrow_schema())
 
 
 #: stored column of each positional AuditRecord argument, in the dataclass's own order
 _POSITIONAL: tuple[str, ...] = tuple(
-    _KEY_OF_ATTR[f.name] for f in dataclasses.fields(AuditRecord) if f.name in _KEY_OF_ATTR)
+    _KEY_OF_ATTR[f.name] for f in dataclasses.fields(AuditRecord) if f.name in _KEY_OF_ATTR
+)
 
 
 def from_batch(batch: pa.RecordBatch) -> Iterator[tuple[int, AuditRecord]]:
@@ -112,13 +118,16 @@ def from_batch(batch: pa.RecordBatch) -> Iterator[tuple[int, AuditRecord]]:
     for key in _POSITIONAL:
         column = cols[key]
         if key in INT_OR_STR:
-            column = [int(v) if v is not None and v.isascii() and v.isdigit() else v
-                      for v in column]
+            column = [
+                int(v) if v is not None and v.isascii() and v.isdigit() else v for v in column
+            ]
         values.append(column)
-    provenance = zip(cols["seq"], cols["node"], cols["source"], cols["line"], cols["raw"],
-                     strict=True)
-    for (seq, node, source, line, raw), row in zip(provenance, zip(*values, strict=True),
-                                                   strict=True):
+    provenance = zip(
+        cols["seq"], cols["node"], cols["source"], cols["line"], cols["raw"], strict=True
+    )
+    for (seq, node, source, line, raw), row in zip(
+        provenance, zip(*values, strict=True), strict=True
+    ):
         origin = None
         if source is not None or node is not None:
             origin = Origin(source or "", line or 0, raw, node)

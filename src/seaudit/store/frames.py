@@ -35,8 +35,15 @@ if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped]
 
 #: how orjson escapes a string's characters (the rest are written as they are)
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f",
-            "\r": "\\r"}
+_ESCAPES = {
+    "\\": "\\\\",
+    '"': '\\"',
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
 for _c in range(0x20):
     _ESCAPES.setdefault(chr(_c), f"\\u{_c:04x}")
 _NEEDS_ESCAPE = '["\\\\\\x00-\\x1f]'
@@ -70,8 +77,11 @@ def _escaped(expr: pl.Expr, escape: bool) -> pl.Expr:
     """String values escaped as orjson escapes them inside a JSON string (null stays null)."""
     if not escape:
         return expr
-    return pl.when(expr.str.contains(_NEEDS_ESCAPE)).then(
-        expr.str.replace_many(list(_ESCAPES), list(_ESCAPES.values()))).otherwise(expr)
+    return (
+        pl.when(expr.str.contains(_NEEDS_ESCAPE))
+        .then(expr.str.replace_many(list(_ESCAPES), list(_ESCAPES.values())))
+        .otherwise(expr)
+    )
 
 
 def payloads(frame: pl.DataFrame, source: str, node: str | None) -> list[bytes]:
@@ -90,8 +100,10 @@ def payloads(frame: pl.DataFrame, source: str, node: str | None) -> list[bytes]:
     present = {k for k in KEYS if frame[k].null_count() < frame.height}
     texts = [k for k in TEXTS if k in present]
     escape = _string_columns(frame, [*texts, "raw"])
-    mask = pl.lit(NUMBER_BIT["line"] | TEXT_BIT["source"]
-                  | (0 if node is None else TEXT_BIT["node"]), pl.Int64)
+    mask = pl.lit(
+        NUMBER_BIT["line"] | TEXT_BIT["source"] | (0 if node is None else TEXT_BIT["node"]),
+        pl.Int64,
+    )
     numbers: list[pl.Expr] = []
     strings: list[pl.Expr] = []
     for key in NUMBERS:
@@ -112,17 +124,33 @@ def payloads(frame: pl.DataFrame, source: str, node: str | None) -> list[bytes]:
     strings += [pl.lit(name) for name in names]
     mask = mask + pl.col("raw").is_not_null().cast(pl.Int64) * TEXT_BIT["raw"]
     strings.append(_escaped(pl.col("raw"), "raw" in escape))
-    parts = [pl.lit("["), mask.cast(pl.Utf8), pl.lit(","),
-             pl.concat_str(numbers, separator=",", ignore_nulls=True), pl.lit(',"'),
-             pl.concat_str(strings, separator='","', ignore_nulls=True), pl.lit('"')]
+    parts = [
+        pl.lit("["),
+        mask.cast(pl.Utf8),
+        pl.lit(","),
+        pl.concat_str(numbers, separator=",", ignore_nulls=True),
+        pl.lit(',"'),
+        pl.concat_str(strings, separator='","', ignore_nulls=True),
+        pl.lit('"'),
+    ]
     has_warnings = pl.col("warnings").list.len() > 0
     if frame.select(has_warnings.any()).item():
         items = frame.select(pl.col("warnings").explode().drop_nulls())
         element = _escaped(pl.element(), bool(_string_columns(items, ["warnings"])))
         parts[1] = (mask + has_warnings.cast(pl.Int64) * WARNINGS_BIT).cast(pl.Utf8)
-        parts.append(pl.when(has_warnings).then(pl.concat_str([
-            pl.lit(',["'), pl.col("warnings").list.eval(element).list.join('","'),
-            pl.lit('"]')])).otherwise(pl.lit("")))
+        parts.append(
+            pl.when(has_warnings)
+            .then(
+                pl.concat_str(
+                    [
+                        pl.lit(',["'),
+                        pl.col("warnings").list.eval(element).list.join('","'),
+                        pl.lit('"]'),
+                    ]
+                )
+            )
+            .otherwise(pl.lit(""))
+        )
     parts.append(pl.lit("]"))
     out = frame.select(pl.concat_str(parts).cast(pl.Binary))
     result: list[bytes] = out.to_series().to_list()
@@ -135,39 +163,51 @@ def dedup_keys(frame: pl.DataFrame, node: str | None) -> pl.Series:
     the digests read as big-endian int64 in one go (no Python int per row)."""
     import pyarrow as pa
 
-    texts = frame.select(pl.concat_str([
-        pl.lit(f"{node or ''}\x00"), pl.col("line").fill_null(0).cast(pl.Utf8), pl.lit("\x00"),
-        pl.col("raw")]).cast(pl.Binary)).to_series()
+    texts = frame.select(
+        pl.concat_str(
+            [
+                pl.lit(f"{node or ''}\x00"),
+                pl.col("line").fill_null(0).cast(pl.Utf8),
+                pl.lit("\x00"),
+                pl.col("raw"),
+            ]
+        ).cast(pl.Binary)
+    ).to_series()
     blake2b = hashlib.blake2b
     data = texts.to_list()
     empty = bytes(8)
-    values = array("q", b"".join([empty if d is None else blake2b(d, digest_size=8).digest()
-                                  for d in data]))
+    values = array(
+        "q", b"".join([empty if d is None else blake2b(d, digest_size=8).digest() for d in data])
+    )
     if sys.byteorder == "little":
         values.byteswap()
-    keys = pl.from_arrow(pa.Array.from_buffers(pa.int64(), len(values),
-                                               [None, pa.py_buffer(values)]))
+    keys = pl.from_arrow(
+        pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(values)])
+    )
     assert isinstance(keys, pl.Series)
     if texts.null_count():
         keys = pl.select(pl.when(texts.is_null()).then(None).otherwise(keys)).to_series()
     return keys.alias("key")
 
 
-def stored_rows(frame: pl.DataFrame, seqs: pl.Series, source: str, node: str | None,
-                keys: pl.Series) -> tuple[pa.Table, pa.Array]:
+def stored_rows(
+    frame: pl.DataFrame, seqs: pl.Series, source: str, node: str | None, keys: pl.Series
+) -> tuple[pa.Table, pa.Array]:
     """The Parquet rows of the frame's records (``columns.to_table``'s columns and values)
     and each row's partition (``tree.partition`` of its day and node)."""
     import pyarrow as pa
 
     exprs: list[pl.Expr] = []
-    frame = frame.with_columns(seqs.cast(pl.Int64).alias("_seq"),
-                               keys.cast(pl.Int64).alias("_key"))
+    frame = frame.with_columns(seqs.cast(pl.Int64).alias("_seq"), keys.cast(pl.Int64).alias("_key"))
     for name, kind in COLUMNS:
         if name in KEYS:
             expr = pl.col(name)
             if name in INT_OR_STR:  # an all-digit value is a number: stored as its decimal
-                expr = pl.when(expr.str.contains(_DIGITS)).then(
-                    expr.cast(pl.Int64).cast(pl.Utf8)).otherwise(expr)
+                expr = (
+                    pl.when(expr.str.contains(_DIGITS))
+                    .then(expr.cast(pl.Int64).cast(pl.Utf8))
+                    .otherwise(expr)
+                )
         elif name == "node":
             expr = pl.lit(node, pl.Utf8)
         elif name == "source":
@@ -178,10 +218,13 @@ def stored_rows(frame: pl.DataFrame, seqs: pl.Series, source: str, node: str | N
             expr = pl.col(f"_{name}")
         exprs.append(expr.cast(pl.Int64 if kind == "int64" else pl.Utf8).alias(name))
     day = pl.col("timestamp").str.slice(0, 10)
-    part = pl.concat_str([
-        pl.lit("day="), pl.when(day.str.contains(_DAY)).then(day).otherwise(pl.lit(UNKNOWN_DAY)),
-        pl.lit(f"/node={node_dir(node)}"),
-    ]).alias("_part")
+    part = pl.concat_str(
+        [
+            pl.lit("day="),
+            pl.when(day.str.contains(_DAY)).then(day).otherwise(pl.lit(UNKNOWN_DAY)),
+            pl.lit(f"/node={node_dir(node)}"),
+        ]
+    ).alias("_part")
     rows = frame.select(*exprs, part)
     parts = rows["_part"].to_arrow().cast(pa.string())
     table = rows.drop("_part").to_arrow().cast(arrow_schema())

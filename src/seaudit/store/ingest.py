@@ -18,7 +18,8 @@ from seaudit.text.reader import Item, Reject, read_stream
 
 #: ``HOST.audit``, ``HOST.seaudit``, ``HOST_seaudit.txt``, ``HOST-audit.log`` ... -> HOST
 NODE_FROM_NAME = re.compile(
-    r"(?P<host>[A-Za-z0-9][A-Za-z0-9.-]*?)[._-](?:se)?audit(?:\.(?:txt|log|out))?")
+    r"(?P<host>[A-Za-z0-9][A-Za-z0-9.-]*?)[._-](?:se)?audit(?:\.(?:txt|log|out))?"
+)
 
 
 def node_from_name(path: str) -> str | None:
@@ -74,8 +75,11 @@ class Progress:
     lines: int = 0
 
 
-def read_items(path: str, progress: Progress, platform: str | None = None,
-               ) -> Iterator[tuple[Item, int]]:
+def read_items(
+    path: str,
+    progress: Progress,
+    platform: str | None = None,
+) -> Iterator[tuple[Item, int]]:
     """(record or reject, lines it spans) of a file or ``-``, in input order."""
     if path == "-":
         yield from _spans(sys.stdin.buffer, "<stdin>", progress, platform)
@@ -84,8 +88,12 @@ def read_items(path: str, progress: Progress, platform: str | None = None,
         yield from _spans(raw, path, progress, platform)
 
 
-def _spans(raw: BinaryIO, source: str, progress: Progress, platform: str | None,
-           ) -> Iterator[tuple[Item, int]]:
+def _spans(
+    raw: BinaryIO,
+    source: str,
+    progress: Progress,
+    platform: str | None,
+) -> Iterator[tuple[Item, int]]:
     stream = _Counting(raw)
     pending: Item | None = None
     start = 0

@@ -51,7 +51,8 @@ class KeyLookup:
             rows = con.execute(
                 f"SELECT DISTINCT key FROM {SCAN} WHERE line BETWEEN ? AND ? "
                 "AND key IN (SELECT k FROM incoming)",
-                [self.files, first_line, last_line]).fetchall()
+                [self.files, first_line, last_line],
+            ).fetchall()
             found.update(int(r[0]) for r in rows)
         for table in self.pending:
             column = table.column("key")

@@ -51,8 +51,11 @@ def _char_class(points: list[int], *, negated: bool = False) -> str:
             ranges[-1] = (ranges[-1][0], p)
         else:
             ranges.append((p, p))
-    return ("[^" if negated else "[") + "".join(
-        f"\\x{{{a:x}}}" if a == b else f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in ranges) + "]"
+    return (
+        ("[^" if negated else "[")
+        + "".join(f"\\x{{{a:x}}}" if a == b else f"\\x{{{a:x}}}-\\x{{{b:x}}}" for a, b in ranges)
+        + "]"
+    )
 
 
 _KEPT = _char_class(list(_CONTROL), negated=True)  # what ``escape_controls`` keeps as it is
@@ -78,9 +81,11 @@ def _text(key: str) -> str:
     if key in INT_OR_STR:
         # stored as text; the record path makes ASCII digits an int: leading zeros go
         digits = sys.get_int_max_str_digits() or 1_000_000
-        return (f"CASE WHEN {col} IS NULL OR NOT regexp_full_match({col}, '[0-9]+') THEN {col} "
-                f"WHEN length({col}) > {digits} THEN {FALL_BACK} "
-                f"ELSE coalesce(nullif(ltrim({col}, '0'), ''), '0') END")
+        return (
+            f"CASE WHEN {col} IS NULL OR NOT regexp_full_match({col}, '[0-9]+') THEN {col} "
+            f"WHEN length({col}) > {digits} THEN {FALL_BACK} "
+            f"ELSE coalesce(nullif(ltrim({col}, '0'), ''), '0') END"
+        )
     return col
 
 
@@ -94,11 +99,13 @@ def _value(key: str, layout: Layout, sessionid: bool) -> list[str]:
         spellings = ", ".join(literal(s) for s in _OS_USER_SPELLINGS)
         low = f"lower(trim({col}))"
         shown = literal(" " + OS_USER)
-        return [f"CASE WHEN {col} IS NULL OR {col} = '' THEN '' "
-                f"WHEN {col} = {literal(OS_USER)} THEN {shown} "
-                f"WHEN NOT regexp_full_match({col}, '[ -~]*') THEN {FALL_BACK} "
-                f"WHEN {low} IN ({spellings}) OR starts_with({low}, {literal(_OS_USER_PREFIX)}) "
-                f"THEN {shown} ELSE '' END"]
+        return [
+            f"CASE WHEN {col} IS NULL OR {col} = '' THEN '' "
+            f"WHEN {col} = {literal(OS_USER)} THEN {shown} "
+            f"WHEN NOT regexp_full_match({col}, '[ -~]*') THEN {FALL_BACK} "
+            f"WHEN {low} IN ({spellings}) OR starts_with({low}, {literal(_OS_USER_PREFIX)}) "
+            f"THEN {shown} ELSE '' END"
+        ]
     absent = layout.words[0] if key == "event_name" else MISSING
     return ["' '", f"coalesce({_text(key)}, {literal(absent)})"]
 
@@ -125,27 +132,33 @@ def _date_time() -> list[str]:
     ts = column("timestamp")
     months = " ".join(f"WHEN '{n:02d}' THEN {literal(m)}" for n, m in enumerate(MONTHS, 1))
     shaped = f"regexp_matches({ts}, {literal('^' + STAMP_PATTERN)})"
-    return [f"CASE WHEN {shaped} THEN concat(substr({ts}, 9, 2), ' ', "
-            f"CASE substr({ts}, 6, 2) {months} END, ' ', substr({ts}, 1, 4), ' ', "
-            f"substr({ts}, 12, 8)) ELSE {FALL_BACK} END"]
+    return [
+        f"CASE WHEN {shaped} THEN concat(substr({ts}, 9, 2), ' ', "
+        f"CASE substr({ts}, 6, 2) {months} END, ' ', substr({ts}, 1, 4), ' ', "
+        f"substr({ts}, 12, 8)) ELSE {FALL_BACK} END"
+    ]
 
 
-def raw_line_sql(*, sessionid: bool = False, platform: str | None = None,
-                 events: Collection[str] | None = None) -> str:
+def raw_line_sql(
+    *, sessionid: bool = False, platform: str | None = None, events: Collection[str] | None = None
+) -> str:
     """The line without its newline, before the check of ``line_sql`` (a piece that must
     fall back is ``FALL_BACK``, a control character, so the check turns the line NULL).
     With ``events``, only those layouts are built (DuckDB then binds less and reads only
     their columns); a row of another event falls back, so the output stays the same."""
     branches = " ".join(
         f"WHEN {literal(lay.id)} THEN {_layout_values(lay, sessionid, platform)}"
-        for lay in LAYOUTS if events is None or lay.id in events)
+        for lay in LAYOUTS
+        if events is None or lay.id in events
+    )
     body = f"CASE {column('event')} {branches} ELSE {FALL_BACK} END" if branches else FALL_BACK
     pieces = [*_date_time(), "' '", f"coalesce({column('status')}, {FALL_BACK})", body]
     return f"concat({', '.join(pieces)})"
 
 
-def line_sql(*, sessionid: bool = False, platform: str | None = None,
-             events: Collection[str] | None = None) -> str:
+def line_sql(
+    *, sessionid: bool = False, platform: str | None = None, events: Collection[str] | None = None
+) -> str:
     """``render_short(record, sessionid=, platform=, missing=MISSING) + "\\n"``, or NULL.
 
     A line holding a control character or ending with a space falls back: ``regexp_extract``
@@ -156,8 +169,9 @@ def line_sql(*, sessionid: bool = False, platform: str | None = None,
     return f"nullif(regexp_extract({line}, {literal(_CLEAN_LINE)}), '') || chr(10)"
 
 
-def chunks(seqs: pa.Array, lines: pa.Array,
-           fallback: Callable[[list[int]], dict[int, bytes]]) -> Iterator[bytes | memoryview]:
+def chunks(
+    seqs: pa.Array, lines: pa.Array, fallback: Callable[[list[int]], dict[int, bytes]]
+) -> Iterator[bytes | memoryview]:
     """The bytes of a batch of ``line_sql`` results in order: runs of rendered lines straight
     from the Arrow data buffer (no copy), each NULL row as ``fallback`` renders it (it gets
     the seqs of all NULL rows of the batch at once and maps each to its line)."""

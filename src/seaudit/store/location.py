@@ -40,13 +40,17 @@ def resolve_root(option: str | None) -> Path:
 
 def check_node(name: str) -> str:
     if not NODE_NAME.fullmatch(name):
-        raise usage(f"node name {name!r} is not a host-like name",
-                    "use letters, digits, '.', '-' and '_' (not first)")
+        raise usage(
+            f"node name {name!r} is not a host-like name",
+            "use letters, digits, '.', '-' and '_' (not first)",
+        )
     return name
 
 
-STORE_HELP = ("the store directory (default: $SEAUDIT_STORE, else $XDG_DATA_HOME/seaudit, "
-              "else ~/.local/share/seaudit)")
+STORE_HELP = (
+    "the store directory (default: $SEAUDIT_STORE, else $XDG_DATA_HOME/seaudit, "
+    "else ~/.local/share/seaudit)"
+)
 
 
 def add_store_argument(parser: argparse.ArgumentParser) -> None:

@@ -32,8 +32,9 @@ class Scope:
             return False
         if day == UNKNOWN_DAY:
             return True
-        return ((self.first_day is None or day >= self.first_day)
-                and (self.last_day is None or day <= self.last_day))
+        return (self.first_day is None or day >= self.first_day) and (
+            self.last_day is None or day <= self.last_day
+        )
 
     def admits_file(self, path: Path) -> bool:
         """For ``.../day=D/node=N/seq-*.parquet``."""
@@ -81,8 +82,12 @@ def _comparison(cmp: Cmp) -> Scope:
 def _meet(scopes: list[Scope]) -> Scope:
     firsts = [s.first_day for s in scopes if s.first_day is not None]
     lasts = [s.last_day for s in scopes if s.last_day is not None]
-    return Scope(max(firsts) if firsts else None, min(lasts) if lasts else None,
-                 _common([s.nodes for s in scopes]), _common([s.events for s in scopes]))
+    return Scope(
+        max(firsts) if firsts else None,
+        min(lasts) if lasts else None,
+        _common([s.nodes for s in scopes]),
+        _common([s.events for s in scopes]),
+    )
 
 
 def _join(scopes: list[Scope]) -> Scope:
@@ -91,7 +96,8 @@ def _join(scopes: list[Scope]) -> Scope:
     return Scope(
         None if None in firsts else min(f for f in firsts if f is not None),
         None if None in lasts else max(last for last in lasts if last is not None),
-        _either([s.nodes for s in scopes]), _either([s.events for s in scopes]),
+        _either([s.nodes for s in scopes]),
+        _either([s.events for s in scopes]),
     )
 
 

@@ -115,8 +115,9 @@ class ParquetTree:
 
         entries = [e for e in entries if e[0] > self.pending_last]
         if entries:
-            parts = pa.array([partition(day_of(r), node_dir(node_of(r))) for _, r in entries],
-                             pa.string())
+            parts = pa.array(
+                [partition(day_of(r), node_dir(node_of(r))) for _, r in entries], pa.string()
+            )
             self._buffer(to_table(entries), parts, entries[0][0], entries[-1][0])
         if flush:
             self.flush()
@@ -132,8 +133,10 @@ class ParquetTree:
             seqs = table.column("seq")
             first, last = seqs[0].as_py(), seqs[-1].as_py()
             if first <= self.pending_last:
-                raise ValueError(f"rows from seq {first} are at or below seq "
-                                 f"{self.pending_last}, already written")
+                raise ValueError(
+                    f"rows from seq {first} are at or below seq "
+                    f"{self.pending_last}, already written"
+                )
             self._buffer(table, parts, first, last)
         if flush:
             self.flush()

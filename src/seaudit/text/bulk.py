@@ -52,9 +52,7 @@ _SLOW_WORDS = frozenset({"TRACE", "UPDATE"})  # the free-text layouts: always th
 _EVENT_WORDS = frozenset(w for lay in LAYOUTS for w in lay.words)
 _MONTH = {m: f"{i:02d}" for i, m in enumerate(MONTHS, 1)}
 _MONTH.update({m.upper(): v for m, v in list(_MONTH.items())})
-_DATE_SHAPE = (
-    "^[0-9]{2} (?:" + "|".join(_MONTH) + ") [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} [^ ] [^ ]"
-)
+_DATE_SHAPE = "^[0-9]{2} (?:" + "|".join(_MONTH) + ") [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} [^ ] [^ ]"
 #: token columns read: the longest one-token layout has 17 tokens, one more tells a longer line
 WIDTH = 18
 _TOK = tuple(f"_t{i}" for i in range(WIDTH))
@@ -117,8 +115,9 @@ def _templates(platform: str | None) -> tuple[_Template, ...]:
     return tuple(out)
 
 
-def _template(tid: int, layout: Layout, plat: str | None, order: tuple[str, ...],
-              ws: bool, wf: bool) -> _Template:
+def _template(
+    tid: int, layout: Layout, plat: str | None, order: tuple[str, ...], ws: bool, wf: bool
+) -> _Template:
     i = 5
     slots: list[tuple[str, int]] = []
     session = no_session = flags = no_flags = None
@@ -145,8 +144,9 @@ def _template(tid: int, layout: Layout, plat: str | None, order: tuple[str, ...]
             i += 1
     if no_flags is not None and no_flags + 1 >= i:
         no_flags = None  # the check only applies where two tokens follow
-    return _Template(tid, layout, plat, i, tuple(slots), session, no_session, flags, no_flags,
-                     tuple(ints))
+    return _Template(
+        tid, layout, plat, i, tuple(slots), session, no_session, flags, no_flags, tuple(ints)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,8 +171,14 @@ def _plan(platform: str | None, tables: CodeTables) -> _Plan:
     ints = sorted({p for t in templates for p in t.ints})
     words = sorted({w for lay in LAYOUTS for w in (*lay.words, *lay.classes)})
     flags = sorted({p for t in templates for p in (t.flags, t.no_flags) if p is not None})
-    return _Plan(templates, tuple(sess), tuple(flags), tuple(ints), tuple(words),
-                 tuple(sorted(tables.statuses)))
+    return _Plan(
+        templates,
+        tuple(sess),
+        tuple(flags),
+        tuple(ints),
+        tuple(words),
+        tuple(sorted(tables.statuses)),
+    )
 
 
 def _decide(plan: _Plan, sig: int, platform: str | None) -> int:
@@ -278,8 +284,14 @@ class _Grouper:
         if len(self.group) > 1 and find_labels(text) < 0:
             out.append(parse_group(self.group[0].strip(), lineno=self.start, **kw))  # type: ignore[arg-type]
             for number, line in zip(self.numbers, self.group[1:], strict=True):
-                out.append(Reject(self.source, number, "a detailed label line under a record "
-                                  "without an 'Event type:' label", line))
+                out.append(
+                    Reject(
+                        self.source,
+                        number,
+                        "a detailed label line under a record without an 'Event type:' label",
+                        line,
+                    )
+                )
         else:
             out.append(parse_group(text, lineno=self.start, **kw))  # type: ignore[arg-type]
         self.group = []
@@ -291,8 +303,11 @@ class _Grouper:
         self.last = number
         if too_long:
             self.flush(out)
-            out.append(Reject(self.source, number,
-                              f"line longer than {self.max_line} bytes; skipped", text))
+            out.append(
+                Reject(
+                    self.source, number, f"line longer than {self.max_line} bytes; skipped", text
+                )
+            )
             return
         if not text.strip():
             self.flush(out)
@@ -302,8 +317,11 @@ class _Grouper:
                 self.group.append(text)
                 self.numbers.append(number)
             else:
-                out.append(Reject(self.source, number,
-                                  "a detailed label line with no record before it", text))
+                out.append(
+                    Reject(
+                        self.source, number, "a detailed label line with no record before it", text
+                    )
+                )
             return
         self.flush(out)
         self.group = [text]
@@ -319,8 +337,9 @@ def _decode(raw: bytes) -> str:
     return raw.decode("utf-8", "surrogateescape")
 
 
-def _segments(stream: BinaryIO, batch_bytes: int, max_line: int
-              ) -> Iterator[tuple[str, int, bytes, bool]]:
+def _segments(
+    stream: BinaryIO, batch_bytes: int, max_line: int
+) -> Iterator[tuple[str, int, bytes, bool]]:
     """("lines", first line number, complete lines, whether the next line is a detailed label
     line) and ("long", line number, first 1024 bytes, False), in input order."""
     buf = b""
@@ -396,15 +415,23 @@ def parse_batches(
 
     if workers < 2:  # one core: no worker thread
         for kind, first, data, after in segments:
-            payload = data if kind == "long" else _vector(
-                data, first, after, plan, platform, tables, max_line_bytes, json)
+            payload = (
+                data
+                if kind == "long"
+                else _vector(data, first, after, plan, platform, tables, max_line_bytes, json)
+            )
             yield finish(kind, first, payload)
     else:  # the vectorised pass of the next chunk runs while this one is finished
         with ThreadPoolExecutor(workers) as pool:
             pending: deque[tuple[str, int, Any]] = deque()
             for kind, first, data, after in segments:
-                job: bytes | Future[_Vector] = data if kind == "long" else pool.submit(
-                    _vector, data, first, after, plan, platform, tables, max_line_bytes, json)
+                job: bytes | Future[_Vector] = (
+                    data
+                    if kind == "long"
+                    else pool.submit(
+                        _vector, data, first, after, plan, platform, tables, max_line_bytes, json
+                    )
+                )
                 pending.append((kind, first, job))
                 while len(pending) > workers:
                     yield finish(*pending.popleft())
@@ -416,8 +443,9 @@ def parse_batches(
         yield _batch(source, None, items)
 
 
-def _batch(source: str, fast: pl.DataFrame | None, items: list[Item],
-           fast_json: pl.Series | None = None) -> BulkBatch:
+def _batch(
+    source: str, fast: pl.DataFrame | None, items: list[Item], fast_json: pl.Series | None = None
+) -> BulkBatch:
     rejects = [i for i in items if isinstance(i, Reject)]
     records = [i for i in items if isinstance(i, AuditRecord)]
     rows: dict[str, list[Any]] = {k: [] for k in SCHEMA}
@@ -487,20 +515,32 @@ def _split(data: bytes, cr: bool) -> tuple[pl.DataFrame, dict[int, str]]:
     whole = data if data.endswith(b"\n") else data + b"\n"
     expected = whole.count(b"\n")
     if b"\x1f" not in whole and not cr and not whole.startswith(b"\xef\xbb\xbf"):
-        opts: dict[str, Any] = {"quote_char": None, "infer_schema": False,
-                                "comment_prefix": None, "raise_if_empty": False}
+        opts: dict[str, Any] = {
+            "quote_char": None,
+            "infer_schema": False,
+            "comment_prefix": None,
+            "raise_if_empty": False,
+        }
         try:
-            lines = pl.read_csv(whole, has_header=False, separator="\x1f",
-                                new_columns=["text"], **opts)
+            lines = pl.read_csv(
+                whole, has_header=False, separator="\x1f", new_columns=["text"], **opts
+            )
             # a first line of WIDTH empty fields fixes the number of token columns
-            toks = pl.read_csv(_HEAD + whole, has_header=True, separator=" ",
-                               new_columns=list(_TOK), truncate_ragged_lines=True, **opts)
+            toks = pl.read_csv(
+                _HEAD + whole,
+                has_header=True,
+                separator=" ",
+                new_columns=list(_TOK),
+                truncate_ragged_lines=True,
+                **opts,
+            )
         except pl.exceptions.ComputeError:
             pass
         else:
             if lines.height == expected == toks.height:
-                frame = pl.concat([lines.with_columns(pl.col("text").fill_null("")), toks],
-                                  how="horizontal")
+                frame = pl.concat(
+                    [lines.with_columns(pl.col("text").fill_null("")), toks], how="horizontal"
+                )
                 return frame.rechunk(), {}
     data = whole[:-1]
     bad: dict[int, str] = {}
@@ -516,8 +556,11 @@ def _split(data: bytes, cr: bool) -> tuple[pl.DataFrame, dict[int, str]]:
                 good.append("")
     frame = pl.DataFrame({"text": pl.Series(good, dtype=pl.Utf8)})
     toks = frame.select(
-        pl.col("text").str.strip_chars_end("\r").str.split_exact(" ", WIDTH - 1)
-        .struct.rename_fields(list(_TOK)).alias("_toks")
+        pl.col("text")
+        .str.strip_chars_end("\r")
+        .str.split_exact(" ", WIDTH - 1)
+        .struct.rename_fields(list(_TOK))
+        .alias("_toks")
     ).unnest("_toks")  # empty tokens stay "": no fast line has one
     return pl.concat([frame, toks], how="horizontal"), bad
 
@@ -534,8 +577,16 @@ class _Vector:
     json: pl.Series | None = None
 
 
-def _vector(data: bytes, first: int, after: bool, plan: _Plan, platform: str | None,
-            tables: CodeTables, max_line: int, json: bool = False) -> _Vector:
+def _vector(
+    data: bytes,
+    first: int,
+    after: bool,
+    plan: _Plan,
+    platform: str | None,
+    tables: CodeTables,
+    max_line: int,
+    json: bool = False,
+) -> _Vector:
     """The vectorised pass over one chunk (no shared state: it may run in a worker thread)."""
     cr = b"\r" in data
     frame, bad = _split(data, cr)
@@ -564,10 +615,12 @@ def _vector(data: bytes, first: int, after: bool, plan: _Plan, platform: str | N
     df = df.with_columns(pl.col("cand") & pl.col("timestamp").is_not_null())
     fast = _fast(df, first, plan, platform, tables)
     slow = df.select("row", "text", "nbytes").filter(
-        ~pl.col("row").is_in((fast["line"] - first).cast(pl.UInt32).implode()))
+        ~pl.col("row").is_in((fast["line"] - first).cast(pl.UInt32).implode())
+    )
     rows: list[tuple[int, str, int]] = []
-    for row, txt, nb in zip(slow["row"].to_list(), slow["text"].to_list(),
-                            slow["nbytes"].to_list(), strict=True):
+    for row, txt, nb in zip(
+        slow["row"].to_list(), slow["text"].to_list(), slow["nbytes"].to_list(), strict=True
+    ):
         if row in bad:
             raw = bad[row].encode("utf-8", "surrogateescape")
             txt, nb = _decode(raw).rstrip("\r"), len(raw)
@@ -576,8 +629,7 @@ def _vector(data: bytes, first: int, after: bool, plan: _Plan, platform: str | N
         elif nb > max_line:
             txt = txt + "\r" * (nb - len(txt.encode()))  # the line as read, CRs included
         rows.append((row, txt, nb))
-    return _Vector(first, n_rows, fast, rows,
-                   json_lines(fast) if json and fast.height else None)
+    return _Vector(first, n_rows, fast, rows, json_lines(fast) if json and fast.height else None)
 
 
 def _feed_slow(vec: _Vector, grouper: _Grouper, max_line: int, items: list[Item]) -> None:
@@ -592,19 +644,23 @@ def _feed_slow(vec: _Vector, grouper: _Grouper, max_line: int, items: list[Item]
         grouper.flush(items)  # a fast line ends the chunk: any open group ended before it
 
 
-def _fast(df: pl.DataFrame, first: int, plan: _Plan, platform: str | None,
-          tables: CodeTables) -> pl.DataFrame:
+def _fast(
+    df: pl.DataFrame, first: int, plan: _Plan, platform: str | None, tables: CodeTables
+) -> pl.DataFrame:
     """The records of the lines the vectorised path reads, in line order."""
     cand, ntok, word = pl.col("cand"), pl.col("ntok"), pl.col("_t5")
     parts = []
     simple = cand & (ntok >= 6) & (ntok < WIDTH) & ~word.is_in(list(_SLOW_WORDS))
     parts.append(_build(_classify(df, simple, plan, platform), first, plan, tables))
     long = df.select("row", "text", "timestamp", "_t5").filter(
-        df.select(cand & word.is_in(list(_SLOW_WORDS)) & (ntok >= 13)).to_series())
+        df.select(cand & word.is_in(list(_SLOW_WORDS)) & (ntok >= 13)).to_series()
+    )
     if long.height:
         text = pl.col("text")
-        long = long.with_columns((text.str.count_matches(" ", literal=True) + 1).alias("ntok"),
-                                 text.str.split(" ").alias("tok"))
+        long = long.with_columns(
+            (text.str.count_matches(" ", literal=True) + 1).alias("ntok"),
+            text.str.split(" ").alias("tok"),
+        )
         trace = long.filter(word == "TRACE")
         if trace.height:
             parts.append(_build_trace(trace, first, platform, tables))
@@ -623,30 +679,38 @@ def _statuses(layout_id: str, tables: CodeTables) -> list[str]:
     return [c for c in LAYOUT_BY_ID[layout_id].statuses if c in tables.statuses and c != "C"]
 
 
-def _finish(df: pl.DataFrame, first: int, values: dict[str, pl.Expr],
-            warnings: pl.Expr | None = None) -> pl.DataFrame:
+def _finish(
+    df: pl.DataFrame, first: int, values: dict[str, pl.Expr], warnings: pl.Expr | None = None
+) -> pl.DataFrame:
     """The frame in SCHEMA order from the given key expressions (others are null)."""
     exprs = [(pl.col("row").cast(pl.Int64) + first).alias("line")]
     for key in KEYS:
         expr = values.get(key, pl.lit(None))
         exprs.append(expr.cast(SCHEMA[key]).alias(key))
-    exprs.append((warnings if warnings is not None else pl.lit([], pl.List(pl.Utf8)))
-                 .cast(SCHEMA["warnings"]).alias("warnings"))
+    exprs.append(
+        (warnings if warnings is not None else pl.lit([], pl.List(pl.Utf8)))
+        .cast(SCHEMA["warnings"])
+        .alias("warnings")
+    )
     exprs.append(pl.col("text").alias("raw"))
     return df.select(exprs)
 
 
 def _message(table: str, tables: CodeTables) -> pl.Expr:
-    return pl.col("stage").replace_strict(dict(tables.numbered[table]), default=None,
-                                          return_dtype=pl.Utf8)
+    return pl.col("stage").replace_strict(
+        dict(tables.numbered[table]), default=None, return_dtype=pl.Utf8
+    )
 
 
-_PLATFORM_UNKNOWN = ("platform unknown: read trace in the UNIX field order "
-                     "(give --platform windows if the line came from Windows)")
+_PLATFORM_UNKNOWN = (
+    "platform unknown: read trace in the UNIX field order "
+    "(give --platform windows if the line came from Windows)"
+)
 
 
-def _build_trace(df: pl.DataFrame, first: int, platform: str | None,
-                 tables: CodeTables) -> pl.DataFrame:
+def _build_trace(
+    df: pl.DataFrame, first: int, platform: str | None, tables: CodeTables
+) -> pl.DataFrame:
     """TRACE lines read one token a value up to the free trace text (``short._fit``'s first
     reading, of cost 0); without --platform the clues choose the field order, as
     ``short._settle_tie`` does."""
@@ -679,22 +743,31 @@ def _build_trace(df: pl.DataFrame, first: int, platform: str | None,
             pl.when(windows).then(pl.lit("windows")).otherwise(pl.lit("unix")).alias("platform"),
             (~windows & ~unix).alias("unknown"),
         )
-        warn = pl.when(pl.col("unknown")).then(pl.lit([_PLATFORM_UNKNOWN], pl.List(pl.Utf8))
-                                               ).otherwise(warn)
+        warn = (
+            pl.when(pl.col("unknown"))
+            .then(pl.lit([_PLATFORM_UNKNOWN], pl.List(pl.Utf8)))
+            .otherwise(warn)
+        )
     else:
         df = df.with_columns(pl.lit(platform).alias("platform"))
     plat = pl.col("platform")
     values = {
-        "event": pl.lit("trace"), "timestamp": pl.col("timestamp"), "status": tok.list.get(4),
-        "event_name": tok.list.get(5), "user": tok.list.get(6),
+        "event": pl.lit("trace"),
+        "timestamp": pl.col("timestamp"),
+        "status": tok.list.get(4),
+        "event_name": tok.list.get(5),
+        "user": tok.list.get(6),
         "session_id": pl.when(s == 1).then(tok.list.get(7)),
         "effective_user": pl.when(plat == "unix").then(pl.col("who")),
         "real_uid": pl.when(plat == "windows").then(pl.col("who")),
-        "real_user": tok.list.get(8 + s), "class": tok.list.get(9 + s),
-        "resource": pl.col("resource"), "stage": pl.col("stage"),
+        "real_user": tok.list.get(8 + s),
+        "class": tok.list.get(9 + s),
+        "resource": pl.col("resource"),
+        "stage": pl.col("stage"),
         "stage_message": _message("stage", tables),
         "audit_flags": pl.when(flag).then(pl.lit("(OS user)")).otherwise(pl.lit("")),
-        "trace": trace, "platform": plat,
+        "trace": trace,
+        "platform": plat,
     }
     return _finish(df, first, values, warn)
 
@@ -712,37 +785,52 @@ def _build_admin(df: pl.DataFrame, first: int, tables: CodeTables) -> pl.DataFra
         & tok.list.get(8).str.contains(_INT_RE)
         & tok.list.get(9).str.contains(_INT_RE)
         & tok.list.get(12).str.contains("^[!-~]+$")
-        & tok.list.get(12).str.to_lowercase().is_in(
-            sorted({*tables.command_types, *tables.selang_verbs}))
+        & tok.list.get(12)
+        .str.to_lowercase()
+        .is_in(sorted({*tables.command_types, *tables.selang_verbs}))
     )
     df = df.filter(ok).with_columns(flag.alias("flag"))
     flag = pl.col("flag")
     command = tok.list.slice(12, n - 12 - 2 * flag.cast(pl.Int64)).list.join(" ")
     verbs = dict(tables.command_types)
     values = {
-        "event": pl.lit("db_admin"), "timestamp": pl.col("timestamp"), "status": tok.list.get(4),
-        "event_name": tok.list.get(5), "class": tok.list.get(6), "user": tok.list.get(7),
-        "stage": tok.list.get(8).cast(pl.Int64), "reason": tok.list.get(9).cast(pl.Int64),
-        "object": tok.list.get(10), "terminal": tok.list.get(11), "command": command,
-        "command_type": tok.list.get(12).str.to_lowercase().replace_strict(
-            verbs, default=ADMIN_COMMAND, return_dtype=pl.Utf8),
+        "event": pl.lit("db_admin"),
+        "timestamp": pl.col("timestamp"),
+        "status": tok.list.get(4),
+        "event_name": tok.list.get(5),
+        "class": tok.list.get(6),
+        "user": tok.list.get(7),
+        "stage": tok.list.get(8).cast(pl.Int64),
+        "reason": tok.list.get(9).cast(pl.Int64),
+        "object": tok.list.get(10),
+        "terminal": tok.list.get(11),
+        "command": command,
+        "command_type": tok.list.get(12)
+        .str.to_lowercase()
+        .replace_strict(verbs, default=ADMIN_COMMAND, return_dtype=pl.Utf8),
         "audit_flags": pl.when(flag).then(pl.lit("(OS user)")).otherwise(pl.lit("")),
     }
     out = _finish(df, first, values)
     return out.with_columns(
-        pl.when(pl.col("stage").is_not_null()).then(
-            pl.col("stage").replace_strict(dict(tables.numbered["stage"]), default=None,
-                                           return_dtype=pl.Utf8)).alias("stage_message"))
+        pl.when(pl.col("stage").is_not_null())
+        .then(
+            pl.col("stage").replace_strict(
+                dict(tables.numbered["stage"]), default=None, return_dtype=pl.Utf8
+            )
+        )
+        .alias("stage_message")
+    )
 
 
-def _classify(df: pl.DataFrame, simple: pl.Expr, plan: _Plan, platform: str | None
-              ) -> pl.DataFrame:
+def _classify(df: pl.DataFrame, simple: pl.Expr, plan: _Plan, platform: str | None) -> pl.DataFrame:
     """Add ``tid`` and ``mode`` (``code`` -1: the reference decides, or not a simple line)."""
     tok = [pl.col(c) for c in _TOK]
     status_map = {s: i for i, s in enumerate(plan.statuses, 1)}
     word_map = {w: i for i, w in enumerate(plan.words, 2)}
-    words = {w: word_map.get(w, 1 if _GENERIC.fullmatch(w) and w not in _EVENT_WORDS else 0)
-             for w in df["_t5"].drop_nulls().unique().to_list()}
+    words = {
+        w: word_map.get(w, 1 if _GENERIC.fullmatch(w) and w not in _EVENT_WORDS else 0)
+        for w in df["_t5"].drop_nulls().unique().to_list()
+    }
     word_i = tok[5].replace_strict(words, default=0, return_dtype=pl.Int64)
     status_i = tok[4].replace_strict(status_map, default=0, return_dtype=pl.Int64)
     # where "(OS user)" stands among the places a template reads or refuses it: 0 nowhere, 31
@@ -750,8 +838,9 @@ def _classify(df: pl.DataFrame, simple: pl.Expr, plan: _Plan, platform: str | No
     places = plan.flag_pos
     pairs = [((tok[i] == "(OS") & (tok[i + 1] == "user)")).fill_null(False) for i in places]
     n_pairs = pl.sum_horizontal(pairs)
-    at = pl.coalesce([pl.when(p).then(pl.lit(i, pl.Int64)) for i, p in zip(places, pairs,
-                                                                            strict=True)])
+    at = pl.coalesce(
+        [pl.when(p).then(pl.lit(i, pl.Int64)) for i, p in zip(places, pairs, strict=True)]
+    )
     os_i = pl.when(n_pairs == 0).then(0).when(n_pairs == 1).then(at).otherwise(31)
     sig = pl.col("ntok") + 32 * (status_i + 64 * (word_i + 64 * os_i.cast(pl.Int64)))
     bits = pl.lit(0, pl.Int64)
@@ -766,8 +855,9 @@ def _classify(df: pl.DataFrame, simple: pl.Expr, plan: _Plan, platform: str | No
     for s in sigs:
         if s not in plan.decided:
             plan.decided[s] = _decide(plan, s, platform)
-    code = pl.col("sig").replace_strict(sigs, [plan.decided[s] for s in sigs],
-                                        return_dtype=pl.Int64)
+    code = pl.col("sig").replace_strict(
+        sigs, [plan.decided[s] for s in sigs], return_dtype=pl.Int64
+    )
     df = df.with_columns(code.alias("code"))
     return df.with_columns((pl.col("code") // 4).alias("tid"), (pl.col("code") % 4).alias("mode"))
 
@@ -794,8 +884,11 @@ def _dates(df: pl.DataFrame) -> pl.DataFrame:
         stamp = to_timestamp(parts[0], parts[1], parts[2], "00:00:00") if len(parts) == 3 else None
         days[text] = stamp[:10] if stamp else None
     clock = pl.col("_t3")
-    ok = ((clock.str.slice(0, 2) <= "23") & (clock.str.slice(3, 1) <= "5")
-          & (clock.str.slice(6, 1) <= "5"))
+    ok = (
+        (clock.str.slice(0, 2) <= "23")
+        & (clock.str.slice(3, 1) <= "5")
+        & (clock.str.slice(6, 1) <= "5")
+    )
     date = day.replace_strict(days, default=None, return_dtype=pl.Utf8)
     timestamp = pl.when(ok).then(pl.concat_str([date, pl.lit("T"), clock]))
     return df.with_columns(timestamp.alias("timestamp"))
@@ -809,23 +902,31 @@ def _build(df: pl.DataFrame, first: int, plan: _Plan, tables: CodeTables) -> pl.
     for f in FIELDS:
         key = f.key
         if key == "event":
-            expr = tid.replace_strict({t.tid: t.layout.id for t in temps}, default=None,
-                                      return_dtype=pl.Utf8)
+            expr = tid.replace_strict(
+                {t.tid: t.layout.id for t in temps}, default=None, return_dtype=pl.Utf8
+            )
         elif key == "timestamp":
             expr = pl.col("timestamp")
         elif key == "status":
             expr = pl.col("_t4")
         elif key == "audit_flags":
-            flags = {t.tid: ("(OS user)" if t.flags is not None else
-                             "" if "audit_flags" in t.layout.unix else None) for t in temps}
+            flags = {
+                t.tid: (
+                    "(OS user)"
+                    if t.flags is not None
+                    else ""
+                    if "audit_flags" in t.layout.unix
+                    else None
+                )
+                for t in temps
+            }
             expr = tid.replace_strict(flags, default=None, return_dtype=pl.Utf8)
         else:
             expr = _token_of(key, temps, tid)
             if key in INT_KEYS:  # rows left to the reference (code -1) may hold anything
                 expr = expr.cast(pl.Int64, strict=False)
         cols[key] = expr.cast(SCHEMA[key])
-    out = df.select(**cols, text=pl.col("text"), tid=tid, mode=pl.col("mode"),
-                    code=pl.col("code"))
+    out = df.select(**cols, text=pl.col("text"), tid=tid, mode=pl.col("mode"), code=pl.col("code"))
     # stage messages, from the table each layout names
     by_table: dict[str, list[int]] = {}
     for t in temps:
@@ -835,8 +936,11 @@ def _build(df: pl.DataFrame, first: int, plan: _Plan, tables: CodeTables) -> pl.
     for table, tids in by_table.items():
         known = dict(tables.numbered[table])
         stage_message = pl.col("stage").replace_strict(known, default=None, return_dtype=pl.Utf8)
-        message = stage_message if len(by_table) == 1 else pl.when(tid.is_in(tids)).then(
-            stage_message).otherwise(message)
+        message = (
+            stage_message
+            if len(by_table) == 1
+            else pl.when(tid.is_in(tids)).then(stage_message).otherwise(message)
+        )
     # platform: fixed, from the values' clues, or (rare) the reference decides
     mode = pl.col("mode")
     keep = pl.col("code") >= 0
@@ -850,26 +954,38 @@ def _build(df: pl.DataFrame, first: int, plan: _Plan, tables: CodeTables) -> pl.
             win = win | line.str.contains(" [A-Za-z]:")  # a drive letter
             odd = line.str.contains(" [^\\x00-\\x7f]:")
         paths = [k for k in KEYS if FIELD_BY_KEY[k].kind == "path"]
-        unix = pl.any_horizontal([pl.col(k).str.starts_with("/").fill_null(False)
-                                  for k in paths])
-        own = tid.replace_strict({t.tid: t.platform for t in temps}, default=None,
-                                 return_dtype=pl.Utf8)
+        unix = pl.any_horizontal([pl.col(k).str.starts_with("/").fill_null(False) for k in paths])
+        own = tid.replace_strict(
+            {t.tid: t.platform for t in temps}, default=None, return_dtype=pl.Utf8
+        )
         # the clue, else (mode "clue or own") the order's own platform; written so that the
         # clue is computed once (three times faster than a coalesce in two branches)
-        clue = (pl.when(win).then(pl.lit("windows")).when(unix).then(pl.lit("unix"))
-                .when(mode == _MODE_CLUE_OR_OWN).then(own))
+        clue = (
+            pl.when(win)
+            .then(pl.lit("windows"))
+            .when(unix)
+            .then(pl.lit("unix"))
+            .when(mode == _MODE_CLUE_OR_OWN)
+            .then(own)
+        )
         plat = (
-            pl.when(mode == _MODE_FIXED).then(pl.lit(fixed, pl.Utf8))
-            .when(mode >= _MODE_CLUE).then(clue)
+            pl.when(mode == _MODE_FIXED)
+            .then(pl.lit(fixed, pl.Utf8))
+            .when(mode >= _MODE_CLUE)
+            .then(clue)
             .otherwise(pl.lit(None, pl.Utf8))
         )
         keep = keep & ~((mode >= _MODE_CLUE) & odd)
     else:
-        plat = pl.when(mode == _MODE_FIXED).then(pl.lit(fixed, pl.Utf8)).otherwise(
-            pl.lit(None, pl.Utf8))
+        plat = (
+            pl.when(mode == _MODE_FIXED)
+            .then(pl.lit(fixed, pl.Utf8))
+            .otherwise(pl.lit(None, pl.Utf8))
+        )
     out = out.filter(keep)
     return out.select(
-        "line", *KEYS[:KEYS.index("stage_message")],
+        "line",
+        *KEYS[: KEYS.index("stage_message")],
         message.alias("stage_message"),
         *KEYS[KEYS.index("stage_message") + 1 : KEYS.index("platform")],
         plat.alias("platform"),
@@ -900,7 +1016,6 @@ def _token_of(key: str, temps: list[_Template], tid: pl.Expr) -> pl.Expr:
     return expr
 
 
-
 # ---------------------------------------------------------------------------------------------
 # from frames
 
@@ -921,19 +1036,33 @@ def records_of(batch: BulkBatch) -> Iterator[AuditRecord]:
         for key, attr in attrs:
             value = columns[key][i]
             if value is not None:
-                if key in INT_OR_STR and value.isascii() and value.isdigit() \
-                        and len(value) <= MAX_CODE_DIGITS:
+                if (
+                    key in INT_OR_STR
+                    and value.isascii()
+                    and value.isdigit()
+                    and len(value) <= MAX_CODE_DIGITS
+                ):
                     value = int(value)
                 kwargs[attr] = value
-        yield AuditRecord(**kwargs, warnings=tuple(columns["warnings"][i] or ()),
-                          origin=Origin(batch.source, line, columns["raw"][i]))
+        yield AuditRecord(
+            **kwargs,
+            warnings=tuple(columns["warnings"][i] or ()),
+            origin=Origin(batch.source, line, columns["raw"][i]),
+        )
     while pending is not None:
         yield pending
         pending = next(extra, None)
 
 
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f",
-            "\r": "\\r"}
+_ESCAPES = {
+    "\\": "\\\\",
+    '"': '\\"',
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
 for _c in range(0x20):
     _ESCAPES.setdefault(chr(_c), f"\\u{_c:04x}")
 
@@ -945,8 +1074,11 @@ def _json_string(frame: pl.DataFrame, key: str) -> pl.Expr:
     """The column as JSON string literals (quotes included), escaped as orjson escapes."""
     expr = pl.col(key)
     if frame.select(expr.str.contains(_NEEDS_ESCAPE).any()).item():
-        expr = pl.when(expr.str.contains(_NEEDS_ESCAPE)).then(
-            expr.str.replace_many(list(_ESCAPES), list(_ESCAPES.values()))).otherwise(expr)
+        expr = (
+            pl.when(expr.str.contains(_NEEDS_ESCAPE))
+            .then(expr.str.replace_many(list(_ESCAPES), list(_ESCAPES.values())))
+            .otherwise(expr)
+        )
     return pl.concat_str([pl.lit('"'), expr, pl.lit('"')])
 
 
@@ -960,8 +1092,10 @@ def json_lines(frame: pl.DataFrame) -> pl.Series:
     present = [k for k in KEYS if frame[k].null_count() < frame.height]
     if "real_uid" in present:
         return _escape_line_breaks(_json_lines_by_key(frame))
-    has = sum((pl.col(k).is_not_null().cast(pl.Int64) * (1 << i) for i, k in enumerate(present)),
-              pl.lit(0, pl.Int64))
+    has = sum(
+        (pl.col(k).is_not_null().cast(pl.Int64) * (1 << i) for i, k in enumerate(present)),
+        pl.lit(0, pl.Int64),
+    )
     rows = frame.select(present).with_row_index("_row").with_columns(has.alias("_has"))
     parts = []
     for mask in rows["_has"].unique().to_list():
@@ -990,8 +1124,11 @@ def _json_lines_by_key(frame: pl.DataFrame) -> pl.Series:
             value = expr.cast(pl.Utf8)
         elif key in INT_OR_STR:
             digits = expr.str.contains("^[0-9]{1,18}$")
-            value = pl.when(digits).then(expr.cast(pl.Int64).cast(pl.Utf8)).otherwise(
-                _json_string(frame, key))
+            value = (
+                pl.when(digits)
+                .then(expr.cast(pl.Int64).cast(pl.Utf8))
+                .otherwise(_json_string(frame, key))
+            )
         else:
             value = _json_string(frame, key)
         parts.append(pl.concat_str([pl.lit(json.dumps(key) + ":"), value]))

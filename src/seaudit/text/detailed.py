@@ -64,19 +64,34 @@ def parse_detailed(
     text = line.rstrip("\r\n")
     title_match = _title_pattern().search(text)
     if title_match is None:
-        raise ParseError("no 'Event type:' label naming a known event", source=source,
-                         line=lineno, excerpt=text[:120])
+        raise ParseError(
+            "no 'Event type:' label naming a known event",
+            source=source,
+            line=lineno,
+            excerpt=text[:120],
+        )
     split = title_match.start()
     pairs = _label_pairs(text[split:])
     title = title_match["title"]  # as matched: any case, any spacing after it
     layout, title_platform = LAYOUT_BY_TITLE[title.lower()]
     positional = text[:split].rstrip(" ")
     try:  # the label names the event: read the positional part as that event if it fits
-        record = parse_short(positional, platform=platform or title_platform, tables=tables,
-                             source=source, lineno=lineno, events=(layout.id,))
+        record = parse_short(
+            positional,
+            platform=platform or title_platform,
+            tables=tables,
+            source=source,
+            lineno=lineno,
+            events=(layout.id,),
+        )
     except ParseError:
-        record = parse_short(positional, platform=platform or title_platform, tables=tables,
-                             source=source, lineno=lineno)
+        record = parse_short(
+            positional,
+            platform=platform or title_platform,
+            tables=tables,
+            source=source,
+            lineno=lineno,
+        )
     warnings = list(record.warnings)
     if record.event != layout.id:
         warnings.append(
@@ -87,8 +102,9 @@ def parse_detailed(
     warnings += label_warnings
     if title_platform and not record.platform:
         values["platform"] = title_platform
-    record = record.replace(**values, warnings=tuple(warnings),
-                            origin=Origin(source, lineno, text) if lineno else None)
+    record = record.replace(
+        **values, warnings=tuple(warnings), origin=Origin(source, lineno, text) if lineno else None
+    )
     return record
 
 
@@ -141,8 +157,9 @@ def _apply_one(
     tables: CodeTables,
 ) -> None:
     def disagree(shown: object, kept: object) -> None:
-        warnings.append(f"label {label!r} says {shown!r} but the positional part says {kept!r}; "
-                        f"kept {kept!r}")
+        warnings.append(
+            f"label {label!r} says {shown!r} but the positional part says {kept!r}; kept {kept!r}"
+        )
 
     if key == "title":
         return
@@ -244,4 +261,3 @@ def render_detailed(
     if block:
         return positional + "".join(f"\n    {lab}: {val}" for lab, val in pairs)
     return positional + "".join(f" {lab}: {val}" for lab, val in pairs)
-

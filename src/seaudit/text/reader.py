@@ -84,8 +84,9 @@ def parse_group(
     """Parse one record's text (a line, or a detailed block joined by spaces)."""
     try:
         if find_labels(text) >= 0:
-            return parse_detailed(text, platform=platform, tables=tables, source=source,
-                                  lineno=lineno)
+            return parse_detailed(
+                text, platform=platform, tables=tables, source=source, lineno=lineno
+            )
         return parse_short(text, platform=platform, tables=tables, source=source, lineno=lineno)
     except ParseError as exc:
         return Reject(source, lineno, exc.reason, text)
@@ -113,14 +114,18 @@ def read_stream(
         text = " ".join(s.strip() for s in group)
         if len(group) > 1 and find_labels(text) < 0:
             # label lines under a line that is no detailed record: they are not its values
-            yield parse_group(group[0].strip(), source=source, lineno=start, platform=platform,
-                              tables=tables)
+            yield parse_group(
+                group[0].strip(), source=source, lineno=start, platform=platform, tables=tables
+            )
             for number, line in zip(numbers, group[1:], strict=True):
-                yield Reject(source, number, "a detailed label line under a record without an "
-                             "'Event type:' label", line)
+                yield Reject(
+                    source,
+                    number,
+                    "a detailed label line under a record without an 'Event type:' label",
+                    line,
+                )
         else:
-            yield parse_group(text, source=source, lineno=start, platform=platform,
-                              tables=tables)
+            yield parse_group(text, source=source, lineno=start, platform=platform, tables=tables)
         group.clear()
         numbers.clear()
 
@@ -154,12 +159,18 @@ def read_file(
 ) -> Iterator[Item]:
     """Records and rejects of a file (``-`` is standard input). OSError propagates."""
     if path == "-":
-        yield from read_stream(sys.stdin.buffer, source="<stdin>", platform=platform,
-                               tables=tables, max_line_bytes=max_line_bytes)
+        yield from read_stream(
+            sys.stdin.buffer,
+            source="<stdin>",
+            platform=platform,
+            tables=tables,
+            max_line_bytes=max_line_bytes,
+        )
         return
     with open(path, "rb") as stream:
-        yield from read_stream(stream, source=path, platform=platform, tables=tables,
-                               max_line_bytes=max_line_bytes)
+        yield from read_stream(
+            stream, source=path, platform=platform, tables=tables, max_line_bytes=max_line_bytes
+        )
 
 
 def records_only(items: Iterable[Item]) -> Iterator[AuditRecord]:

@@ -110,10 +110,13 @@ def parse_short(
     if len(rivals) > 1:
         chosen, warnings = _settle_tie(top, platform)
     if chosen.other is not None:
-        shown = ", ".join(f"{k} {v!r}" for k, v in chosen.other.items()
-                          if chosen.values.get(k) != v)
-        warnings.append(f"ambiguous line: {chosen.layout.id} also reads with {shown}; "
-                        "kept the reading whose earlier values are shortest")
+        shown = ", ".join(
+            f"{k} {v!r}" for k, v in chosen.other.items() if chosen.values.get(k) != v
+        )
+        warnings.append(
+            f"ambiguous line: {chosen.layout.id} also reads with {shown}; "
+            "kept the reading whose earlier values are shortest"
+        )
 
     origin = Origin(source, lineno, text) if lineno else None
     return _build(chosen, timestamp, status, tables, platform, toks, tuple(warnings), origin)
@@ -437,8 +440,11 @@ def _build(
 ) -> AuditRecord:
     layout = reading.layout
     kwargs: dict[str, object] = {
-        "event": layout.id, "timestamp": timestamp, "status": status,
-        "warnings": warnings, "origin": origin,
+        "event": layout.id,
+        "timestamp": timestamp,
+        "status": status,
+        "warnings": warnings,
+        "origin": origin,
     }
     for key, value in reading.values.items():
         kwargs[FIELD_BY_KEY[key].attr] = _typed(key, value)
@@ -457,9 +463,10 @@ def _build(
             # the order itself told (e.g. "(OS user)" before or after the effective user)
             other = "windows" if reading.platform == "unix" else "unix"
             other_order = layout.order(other)
-            if _fit_exact(other_order, toks, 5) is None and _fit(
-                other_order, toks, 5, tables, reading.score
-            ) is None:
+            if (
+                _fit_exact(other_order, toks, 5) is None
+                and _fit(other_order, toks, 5, tables, reading.score) is None
+            ):
                 plat = reading.platform
         if plat is None and layout.id == "trace":
             plat = reading.platform

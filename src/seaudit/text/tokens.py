@@ -10,11 +10,21 @@ _TOKEN = re.compile(r"[^ ]+")
 SESSION = re.compile(r"[0-9A-Fa-f]{8}:[0-9A-Fa-f]{8,16}\Z")
 OS_USER = "(OS user)"
 #: Windows account domains that contain a space (so "NT AUTHORITY\SYSTEM" is one user name)
-SPACED_DOMAINS = ("NT AUTHORITY\\", "NT SERVICE\\", "IIS APPPOOL\\", "WINDOW MANAGER\\",
-                  "FONT DRIVER HOST\\")
+SPACED_DOMAINS = (
+    "NT AUTHORITY\\",
+    "NT SERVICE\\",
+    "IIS APPPOOL\\",
+    "WINDOW MANAGER\\",
+    "FONT DRIVER HOST\\",
+)
 #: well-known Windows accounts whose own name contains a space (upper case)
-SPACED_ACCOUNTS = frozenset({"NT AUTHORITY\\NETWORK SERVICE", "NT AUTHORITY\\LOCAL SERVICE",
-                             "NT AUTHORITY\\ANONYMOUS LOGON"})
+SPACED_ACCOUNTS = frozenset(
+    {
+        "NT AUTHORITY\\NETWORK SERVICE",
+        "NT AUTHORITY\\LOCAL SERVICE",
+        "NT AUTHORITY\\ANONYMOUS LOGON",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
