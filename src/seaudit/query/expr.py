@@ -7,20 +7,19 @@ One tree, two compilers, one set of rules (a property test holds them together):
   (SQL ``NULL`` is folded to false with ``coalesce``), so ``not user = bob`` selects records
   without a user and ``user != bob`` does not;
 - ``~`` matches a mask: ``*`` any run of characters, ``?`` exactly one; everything else is
-  literal (SQL ``LIKE`` wildcards ``%`` and ``_`` and the escape character are escaped);
+  literal (matched in linear time in Python: ``mask``) (SQL ``LIKE`` wildcards ``%`` and ``_`` and the escape character are escaped);
 - strings compare by code point (DuckDB compares UTF-8 bytes: the same order);
 - ``real_uid`` is stored as text, so it is compared as text.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from seaudit.errors import UsageError
+from seaudit.query.mask import mask_matcher
 from seaudit.schema.fields import FIELDS, INT_KEYS
 from seaudit.schema.record import AuditRecord
 
@@ -109,12 +108,6 @@ def mask_to_like(mask: str) -> str:
     return "".join(out)
 
 
-@cache
-def mask_to_regex(mask: str) -> re.Pattern[str]:
-    parts = [".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in mask]
-    return re.compile("".join(parts), re.DOTALL)
-
-
 # --- SQL -----------------------------------------------------------------------------------
 
 _SQL_OP = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
@@ -194,14 +187,14 @@ def to_predicate(expr: Expr) -> Predicate:
     if isinstance(expr, Cmp):
         name, op, value = expr.field, expr.op, expr.value
         if op in ("~", "!~"):
-            pattern = mask_to_regex(str(value))
+            matches = mask_matcher(str(value))
             negate = op == "!~"
 
             def match(r: AuditRecord) -> bool:
                 v = field_value(r, name)
                 if v is None:
                     return False
-                return (pattern.fullmatch(v) is None) is negate
+                return matches(v) is not negate
 
             return match
         fn = _PY_OP[op]

@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from seaudit.query.expr import And, Cmp, Expr, Not, mask_to_regex
+from seaudit.query.expr import And, Cmp, Expr, Not
+from seaudit.query.mask import mask_matcher
 from seaudit.schema.events import LAYOUTS
 from seaudit.store.tree import UNKNOWN_DAY, node_dir
 
@@ -65,8 +66,8 @@ def _comparison(cmp: Cmp) -> Scope:
     if cmp.field == "event" and cmp.op in ("=", "~"):
         if exact:
             return Scope(events=frozenset({value}))
-        pattern = mask_to_regex(value)
-        return Scope(events=frozenset(lay.id for lay in LAYOUTS if pattern.fullmatch(lay.id)))
+        matches = mask_matcher(value)
+        return Scope(events=frozenset(lay.id for lay in LAYOUTS if matches(lay.id)))
     if cmp.field != "timestamp":
         return ANY
     day = value[:10]
