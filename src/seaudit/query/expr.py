@@ -7,7 +7,8 @@ One tree, two compilers, one set of rules (a property test holds them together):
   (SQL ``NULL`` is folded to false with ``coalesce``), so ``not user = bob`` selects records
   without a user and ``user != bob`` does not;
 - ``~`` matches a mask: ``*`` any run of characters, ``?`` exactly one; everything else is
-  literal (matched in linear time in Python: ``mask``) (SQL ``LIKE`` wildcards ``%`` and ``_`` and the escape character are escaped);
+  literal (SQL ``LIKE`` wildcards ``%`` and ``_`` and the escape character are escaped;
+  Python matches in linear time: see ``mask``);
 - strings compare by code point (DuckDB compares UTF-8 bytes: the same order);
 - ``real_uid`` is stored as text, so it is compared as text.
 """
