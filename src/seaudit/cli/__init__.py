@@ -60,12 +60,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args_list: list[str]) -> int:
+    store, args_list = _leading_store(args_list)
     if args_list[:1] == ["-t"] or args_list[:1] == ["--tables"]:
         from seaudit.cli.tables import run_tables
 
         return run_tables(args_list[1:])
     if args_list and args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help"):
         args_list = [DEFAULT_COMMAND, *args_list]
+    elif not args_list and store:
+        args_list = [DEFAULT_COMMAND]
+    if store:  # the verb's own option, wherever it was given
+        args_list = [args_list[0], *store, *args_list[1:]]
     parser = argparse.ArgumentParser(
         prog="seaudit",
         description="Parse, store, query and export PAM Server Control audit records.",
@@ -88,6 +93,21 @@ def _dispatch(args_list: list[str]) -> int:
         args = verb.parse_args(args_list[1:])
     args.command = name
     return int(module.run(args))
+
+
+def _leading_store(args_list: list[str]) -> tuple[list[str], list[str]]:
+    """``--store PATH`` given before the verb (``seaudit --store S import f``), taken out to be
+    handed to the verb, which takes it like every store command does."""
+    store: list[str] = []
+    while args_list:
+        if args_list[0].startswith("--store="):
+            width = 1
+        elif args_list[0] == "--store" and len(args_list) >= 2:
+            width = 2
+        else:
+            break
+        store, args_list = store + args_list[:width], args_list[width:]
+    return store, args_list
 
 
 def _help_of(module_name: str) -> str:

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, BinaryIO
 
+from seaudit.errors import UsageError
 from seaudit.store.location import add_store_argument
 
 if TYPE_CHECKING:
@@ -34,12 +35,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from seaudit.cli.output import refuse_output_over_input
     from seaudit.store import Store
     from seaudit.store.bulkimport import Tally
     from seaudit.store.location import check_node, resolve_root
 
     if args.node:
         check_node(args.node)
+    refuse_output_over_input(args.files, [args.rejects])
     platform = None if args.platform == "auto" else args.platform
     store = Store(resolve_root(args.store))
     rejects = open(args.rejects, "wb") if args.rejects else None  # noqa: SIM115
@@ -92,6 +95,7 @@ def _import_one(
 
     with _bar(size, _show(path)) as advance:
         if path == "-":
+            _check_encoding(sys.stdin.buffer, path)
             return import_stream(
                 store,
                 log,  # type: ignore[arg-type]
@@ -103,6 +107,7 @@ def _import_one(
                 advance=advance,
             )
         with open(path, "rb") as raw:
+            _check_encoding(raw, path)
             return import_stream(
                 store,
                 log,  # type: ignore[arg-type]
@@ -113,6 +118,14 @@ def _import_one(
                 on_reject=on_reject,
                 advance=advance,
             )
+
+
+def _check_encoding(stream: BinaryIO, path: str) -> None:
+    from seaudit.text.sniff import encoding_problem
+
+    problem = encoding_problem(stream)
+    if problem is not None:
+        raise UsageError(f"cannot read {_show(path)}: {problem}")
 
 
 class _bar:

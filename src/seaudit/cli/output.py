@@ -4,6 +4,7 @@ previews): ``--to FORMAT``, ``-o FILE``, ``--sessionid``, ``--padded``, ``--opt 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -74,6 +75,38 @@ def _value(text: str) -> Any:
     if text.isascii() and text.isdigit():
         return int(text)
     return text
+
+
+def refuse_output_over_input(inputs: Iterable[str], outputs: Iterable[str | None]) -> None:
+    """Before anything is opened for writing: an output that is an input (or another output)
+    is refused, since opening it for writing would empty it (``parse -o in.txt in.txt``).
+    Files are compared by device and inode, so links and other spellings are caught too."""
+    seen: dict[tuple[int, int], str] = {}
+    for path in inputs:
+        ident = _identity(path)
+        if ident is not None:
+            seen.setdefault(ident, path)
+    for path in outputs:
+        ident = _identity(path)
+        if ident is None:
+            continue  # standard output, or a file still to be made: it cannot be an input
+        if ident in seen:
+            error = UsageError(
+                f"{path} is also an input ({seen[ident]}): writing it would destroy it"
+            )
+            error.hint = "choose another output file"
+            raise error
+        seen[ident] = path
+
+
+def _identity(path: str | None) -> tuple[int, int] | None:
+    if not path or path == "-":
+        return None
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st.st_dev, st.st_ino
 
 
 @contextmanager

@@ -13,8 +13,14 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, BinaryIO
 
-from seaudit.cli.output import add_output_arguments, format_options, open_sink
+from seaudit.cli.output import (
+    add_output_arguments,
+    format_options,
+    open_sink,
+    refuse_output_over_input,
+)
 from seaudit.text.short import escape_controls
+from seaudit.text.sniff import encoding_problem
 
 if TYPE_CHECKING:  # polars loads only when parsing starts (``seaudit --help`` stays quick)
     from seaudit.schema.codes import CodeTables
@@ -78,6 +84,7 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, flag) and flag not in fmt.options:
             raise UsageError(f"--{flag} does not apply to --to {fmt.name}")
     options = format_options(args)
+    refuse_output_over_input(args.files, [args.output, args.rejects])
     tables = site_tables(args.tables)
     state = _Run(args)
     if args.rejects:
@@ -130,6 +137,13 @@ def _batches(
                 state.unreadable = True
                 continue
             source = path
+        problem = encoding_problem(stream)
+        if problem is not None:
+            sys.stderr.write(escape_controls(f"seaudit: cannot read {source}: {problem}") + "\n")
+            state.unreadable = True
+            if stream is not sys.stdin.buffer:
+                stream.close()
+            continue
         try:
             yield from _file_batches(stream, source, state, platform, tables, json)
         except OSError as exc:

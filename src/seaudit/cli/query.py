@@ -33,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="the classic spelling of --sessionid",
     )
-    out.add_argument("--limit", type=int, metavar="N", help="at most N records")
+    out.add_argument("--limit", type=_limit, metavar="N", help="at most N records")
     mode = out.add_mutually_exclusive_group()
     mode.add_argument("--count", action="store_true", help="print how many records match")
     mode.add_argument(
@@ -144,3 +144,14 @@ def _safe(text: str) -> str:
         c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode("ascii")
         for c in text
     )
+
+
+def _limit(text: str) -> int:
+    """``--limit N``: a whole number from 0 to 2**63 - 1 (what SQL LIMIT takes)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value < 1 << 63:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 0 to {(1 << 63) - 1}")
+    return value

@@ -70,10 +70,14 @@ def epoch_ms(record: AuditRecord, ctx: Context) -> int | None:
 
 def iso_time(record: AuditRecord, ctx: Context) -> str | None:
     """The record's timestamp in ISO 8601 with its offset (``Z`` when read as UTC)."""
-    ms = epoch_ms(record, ctx)
-    if ms is None:
+    local = _local_time(record.timestamp)
+    if local is None:
         return None
-    moment = datetime.fromtimestamp(ms / 1000, ctx.zone or UTC)
+    placed = local.replace(tzinfo=ctx.zone or UTC)
+    try:  # through the instant, so a wall time in a DST gap shows where it exists
+        moment = datetime.fromtimestamp(placed.timestamp(), ctx.zone or UTC)
+    except (OverflowError, ValueError, OSError):  # the instant lies outside years 1-9999
+        moment = placed  # the same instant, as recorded, with its offset
     text = moment.isoformat(timespec="milliseconds")
     return text.replace("+00:00", "Z") if ctx.zone is None else text
 

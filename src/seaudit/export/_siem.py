@@ -124,22 +124,38 @@ def zone(name: str | None) -> tzinfo | None:
         ) from None
 
 
-def aware(record: AuditRecord, tz: tzinfo | None) -> datetime:
-    """The record's local wall time (``timestamp``) placed in ``tz`` (None: local zone)."""
+def aware(record: AuditRecord, tz: tzinfo | None) -> datetime | None:
+    """The record's local wall time (``timestamp``) placed in ``tz`` (None: the local zone).
+
+    None when the timestamp is not a date (a record written through the API): the format
+    leaves its time field out (``TIME_FALLBACK``) and the export goes on. A wall time that the
+    local zone's rules cannot place (the ends of the calendar, years 1 and 9999) is read as
+    UTC."""
     return _aware(record.timestamp, tz)
 
 
+#: what every SIEM format does with a time it cannot express (README "Decisions")
+TIME_FALLBACK = (
+    "a timestamp that is not a date leaves the time field out (syslog: the NILVALUE '-'); a "
+    "wall time the local zone cannot place (years 1 and 9999 at the calendar's ends) is read "
+    "as UTC"
+)
+
+
 @lru_cache(maxsize=4096)  # records come in bursts of the same second
-def _aware(timestamp: str, tz: tzinfo | None) -> datetime:
+def _aware(timestamp: str, tz: tzinfo | None) -> datetime | None:
     try:
         naive = datetime.fromisoformat(timestamp)
     except ValueError:
-        raise UsageError(f"record timestamp {timestamp!r} is not YYYY-MM-DDTHH:MM:SS") from None
+        return None
     if naive.tzinfo is not None:
         return naive
-    if tz is None:
+    if tz is not None:
+        return naive.replace(tzinfo=tz)
+    try:
         return naive.astimezone()
-    return naive.replace(tzinfo=tz)
+    except (OverflowError, ValueError, OSError):
+        return naive.replace(tzinfo=UTC)
 
 
 def hex_char(spec: str) -> str:

@@ -235,7 +235,7 @@ def format_record(record: AuditRecord, options: CefOptions) -> str:
     for source in header_sources:
         header.append(escape_header(_source(record, source) or "-"))
     moment = aware(record, options.tz)
-    extension = [f"rt={int(moment.timestamp() * 1000)}"]
+    extension = [] if moment is None else [f"rt={int(moment.timestamp() * 1000)}"]
     for step in steps:
         if step.attr is not None:
             value = getattr(record, step.attr)

@@ -132,8 +132,10 @@ def escape_value(text: str, delimiter: str) -> str:
     return text
 
 
-def dev_time(record: AuditRecord, tz: tzinfo | None) -> str:
+def dev_time(record: AuditRecord, tz: tzinfo | None) -> str | None:
     moment = aware(record, tz)
+    if moment is None:
+        return None
     offset = moment.strftime("%z") or "+0000"
     return (
         f"{MONTHS[moment.month - 1]} {moment.day:02d} {moment.year:04d} "
@@ -175,7 +177,8 @@ def format_record(record: AuditRecord, options: LeefOptions) -> str:
     """One record as a LEEF 2.0 line (no line terminator)."""
     mapping = MAPPING.get(record.event, _ALL_KEYS)
     delimiter = options.delimiter
-    attributes = [f"devTime={dev_time(record, options.tz)}"]
+    stamp = dev_time(record, options.tz)
+    attributes = [] if stamp is None else [f"devTime={stamp}"]
     for target, attr, derive, literal in _plan(tuple(mapping.items())):
         if literal is not None:
             value: object = literal

@@ -198,7 +198,8 @@ def structured_data(record: AuditRecord, sd_id: str) -> str:
 def format_message(record: AuditRecord, options: SyslogOptions) -> str:
     """One RFC 5424 message (no framing, no line terminator)."""
     pri = options.facility * 8 + severity(record).syslog
-    stamp = aware(record, options.tz).isoformat(timespec="seconds")
+    moment = aware(record, options.tz)
+    stamp = "-" if moment is None else moment.isoformat(timespec="seconds")
     node = record.origin.node if record.origin is not None else None
     host = options.hostname or (_header_token(node, 255) if node else _this_host())
     msgid = _header_token(record.event, 32)

@@ -32,6 +32,8 @@ FIELD_TYPES: dict[str, type] = {
     **PROVENANCE,
 }
 OPS: tuple[str, ...] = ("=", "!=", "<", "<=", ">", ">=", "~", "!~")
+#: the range of a number field (stored as BIGINT)
+INT_MIN, INT_MAX = -(1 << 63), (1 << 63) - 1
 
 Predicate = Callable[[AuditRecord], bool]
 
@@ -53,6 +55,10 @@ class Cmp:
                 raise UsageError(f"field {self.field!r} is a number: masks do not apply")
             if not isinstance(self.value, int):
                 raise UsageError(f"field {self.field!r} is a number, not {self.value!r}")
+            if not INT_MIN <= self.value <= INT_MAX:
+                raise UsageError(
+                    f"field {self.field!r} holds 64-bit numbers: {self.value} is out of range"
+                )
         elif not isinstance(self.value, str):
             object.__setattr__(self, "value", str(self.value))
 

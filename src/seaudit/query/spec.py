@@ -132,9 +132,9 @@ def filter_from_args(args: argparse.Namespace, clock: Clock) -> Filter:
             parts.append(masks(field, wanted))
         if unwanted:
             parts.append(Not(masks(field, unwanted)))
-    if getattr(args, "since", None):
+    if getattr(args, "since", None) is not None:
         parts.append(Cmp("timestamp", ">=", iso(parse_time(args.since, clock))))
-    if getattr(args, "until", None):
+    if getattr(args, "until", None) is not None:
         parts.append(Cmp("timestamp", "<", iso(parse_time(args.until, clock))))
     for text in getattr(args, "where", None) or []:
         parts.append(parse_where(text))

@@ -86,5 +86,9 @@ def _keyword(word: str, now: datetime) -> datetime:
 
 
 def iso(moment: datetime) -> str:
-    """The record timestamp form, comparable as a string."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+    """The record timestamp form, comparable as a string (years below 1000 zero-padded, which
+    ``strftime('%Y')`` does not do on every C library)."""
+    return (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
+        f"T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
+    )

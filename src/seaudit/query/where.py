@@ -28,6 +28,9 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _KEYWORDS = ("and", "or", "not")
+MAX_DEPTH = (
+    100  # parentheses and "not" nested deeper than any real filter (and than Python's stack)
+)
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -54,6 +57,7 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.toks = _tokens(text)
         self.i = 0
+        self.depth = 0
 
     def peek(self) -> tuple[str, str]:
         return self.toks[self.i] if self.i < len(self.toks) else ("end", "")
@@ -79,16 +83,20 @@ class _Parser:
 
     def neg(self) -> Expr:
         kind, value = self.peek()
-        if (kind, value) == ("kw", "not"):
-            self.take()
-            return Not(self.neg())
-        if kind == "lp":
-            self.take()
+        if (kind, value) != ("kw", "not") and kind != "lp":
+            return self.cmp()
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise usage(f"--where: nested deeper than {MAX_DEPTH} levels of 'not' and '('")
+        self.take()
+        if kind == "kw":
+            inner = Not(self.neg())
+        else:
             inner = self.expr()
             if self.take()[0] != "rp":
                 raise usage("--where: a '(' is not closed")
-            return inner
-        return self.cmp()
+        self.depth -= 1
+        return inner
 
     def cmp(self) -> Expr:
         kind, name = self.take()

@@ -18,7 +18,8 @@ def days_in_month(year: int, month: int) -> int:
 
 
 def to_timestamp(day: str, month: str, year: str, clock: str) -> str | None:
-    """``("03", "Nov", "2008", "10:38:47")`` -> ``"2008-11-03T10:38:47"``; None if not real."""
+    """``("03", "Nov", "2008", "10:38:47")`` -> ``"2008-11-03T10:38:47"``; None if not real
+    (year 0000 is not a year: dates run from 0001 to 9999)."""
     number = _MONTH_NUMBER.get(month)
     if (
         number is None
@@ -33,7 +34,13 @@ def to_timestamp(day: str, month: str, year: str, clock: str) -> str | None:
     if not (hh + mm + ss).isascii() or not (hh + mm + ss).isdigit():
         return None
     d, y = int(day), int(year)
-    if not (1 <= d <= days_in_month(y, number)) or int(hh) > 23 or int(mm) > 59 or int(ss) > 59:
+    if (
+        y < 1
+        or not (1 <= d <= days_in_month(y, number))
+        or int(hh) > 23
+        or int(mm) > 59
+        or int(ss) > 59
+    ):
         return None
     return f"{year}-{number:02d}-{d:02d}T{clock}"
 
