@@ -89,6 +89,7 @@ class _Parser:
         if self.depth > MAX_DEPTH:
             raise usage(f"--where: nested deeper than {MAX_DEPTH} levels of 'not' and '('")
         self.take()
+        inner: Expr
         if kind == "kw":
             inner = Not(self.neg())
         else:
