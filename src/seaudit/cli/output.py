@@ -82,13 +82,13 @@ def refuse_output_over_input(inputs: Iterable[str], outputs: Iterable[str | None
     is refused, since opening it for writing would empty it (``parse -o in.txt in.txt``).
     Files are compared by device and inode, so links and other spellings are caught too."""
     seen: dict[tuple[int, int], str] = {}
-    for path in inputs:
-        ident = _identity(path)
+    for given in inputs:
+        ident = _identity(given)
         if ident is not None:
-            seen.setdefault(ident, path)
+            seen.setdefault(ident, given)
     for path in outputs:
         ident = _identity(path)
-        if ident is None:
+        if ident is None or path is None:
             continue  # standard output, or a file still to be made: it cannot be an input
         if ident in seen:
             error = UsageError(
