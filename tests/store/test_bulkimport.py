@@ -283,7 +283,7 @@ def test_line_counter_counts_as_the_line_reader(
         if len(chunk) > max_line and not chunk.endswith(b"\n"):
             while (more := reference.readline(max_line)) and not more.endswith(b"\n"):
                 pass
-    assert (counter.lines, counter.blank, counter.blank_total) == (
+    assert (counter.lines, counter.blank_lines(), counter.blank_total) == (
         reference.lines,
         reference.blank,
         len(reference.blank),

@@ -74,14 +74,27 @@ def files(draw: st.DrawFn) -> tuple[bytes, str | None]:
     return draw(st.sampled_from([b"\n", b"\r\n"])).join(parts) + ending, platform
 
 
-def reference(data: bytes, platform: str | None, max_line: int) -> list[object]:
+def reference(
+    data: bytes, platform: str | None, max_line: int, block_lines: int = 256
+) -> list[object]:
     items = read_stream(
-        io.BytesIO(data), source="f.txt", platform=platform, max_line_bytes=max_line
+        io.BytesIO(data),
+        source="f.txt",
+        platform=platform,
+        max_line_bytes=max_line,
+        max_block_lines=block_lines,
     )
     return [_key(i) for i in items]
 
 
-def bulk(data: bytes, platform: str | None, batch_bytes: int, max_line: int) -> list[object]:
+def bulk(
+    data: bytes,
+    platform: str | None,
+    batch_bytes: int,
+    max_line: int,
+    chunk_lines: int = 1 << 18,
+    block_lines: int = 256,
+) -> list[object]:
     items: list[AuditRecord | Reject] = []
     last = 0
     for batch in parse_batches(
@@ -90,6 +103,8 @@ def bulk(data: bytes, platform: str | None, batch_bytes: int, max_line: int) -> 
         platform=platform,
         batch_bytes=batch_bytes,
         max_line_bytes=max_line,
+        max_block_lines=block_lines,
+        chunk_lines=chunk_lines,
     ):
         got: list[AuditRecord | Reject] = [*records_of(batch), *batch.rejects]
         got.sort(key=_line)
@@ -114,12 +129,24 @@ def _key(item: object) -> object:
 
 
 @settings(max_examples=30)
-@given(files(), st.sampled_from([5, 64, 300, 1 << 20]), st.sampled_from([80, 1 << 20]))
+@given(
+    files(),
+    st.sampled_from([5, 64, 300, 1 << 20]),
+    st.sampled_from([80, 1 << 20]),
+    st.sampled_from([1, 3, 1 << 18]),
+    st.sampled_from([2, 5, 256]),
+)
 def test_bulk_equals_reference(
-    file: tuple[bytes, str | None], batch_bytes: int, max_line: int
+    file: tuple[bytes, str | None],
+    batch_bytes: int,
+    max_line: int,
+    chunk_lines: int,
+    block_lines: int,
 ) -> None:
+    """Any chunking (bytes and lines), any line and block caps: the same records and rejects."""
     data, platform = file
-    assert bulk(data, platform, batch_bytes, max_line) == reference(data, platform, max_line)
+    got = bulk(data, platform, batch_bytes, max_line, chunk_lines, block_lines)
+    assert got == reference(data, platform, max_line, block_lines)
 
 
 @settings(max_examples=25)
@@ -218,3 +245,28 @@ def test_space_set_is_every_isspace_character() -> None:
 
     every = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
     assert every == module._SPACES
+
+
+@settings(max_examples=60)
+@given(
+    st.lists(st.sampled_from([b"x", b"", b"    Details: y", b"z" * 30]), max_size=60),
+    st.sampled_from([1, 2, 7, 1 << 18]),
+    st.sampled_from([3, 50, 1 << 20]),
+)
+def test_chunks_are_bounded_in_lines_and_lose_nothing(
+    lines_: list[bytes], max_lines: int, batch_bytes: int
+) -> None:
+    """A file of tiny lines cannot put millions of lines in one chunk (each becomes Python
+    objects on the slow path): every chunk holds at most ``max_lines`` lines, and the chunks
+    are the input, in order, with the right first line numbers."""
+    from seaudit.text.bulk import _segments
+
+    data = b"\n".join(lines_) + b"\n"
+    got = b""
+    expected_line = 1
+    for kind, first, chunk, _ in _segments(io.BytesIO(data), batch_bytes, 1 << 20, max_lines):
+        assert kind == "lines" and first == expected_line
+        assert chunk.count(b"\n") <= max_lines
+        got += chunk
+        expected_line += chunk.count(b"\n")
+    assert got == data

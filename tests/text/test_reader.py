@@ -163,3 +163,28 @@ def test_label_lines_under_a_non_detailed_line_are_not_its_values() -> None:
     assert isinstance(record, AuditRecord)
     assert (record.terminal, record.effective_user) == ("localhost", "admabc")
     assert items[1].raw == "    Status: Denied"  # type: ignore[union-attr]
+
+
+def test_an_endless_detailed_block_is_rejected_whole_and_reading_goes_on() -> None:
+    head = (
+        "18 Nov 2008 15:23:56 D FILE admabc Read 69 3 /tmp/one /usr/local/bin/tcsh localhost "
+        "admabc Event type: Resource access Status: Denied"
+    )
+    after = "28 Oct 2008 12:15:01 P LOGIN root 59 2 _CRONJOB_ SBIN_CRON"
+    data = (head + "\n" + "    Details: x\n" * 5000 + after + "\n").encode()
+    items = list(read_stream(io.BytesIO(data), source="big.txt"))
+    assert len(items) == 2
+    reject, record = items
+    assert isinstance(reject, Reject) and reject.line == 1
+    assert "lines 1-5001" in reject.reason and "256 lines" in reject.reason
+    assert len(reject.raw) <= 1024
+    assert isinstance(record, AuditRecord) and record.user == "root"
+
+
+def test_a_block_is_bounded_in_bytes_too() -> None:
+    head = "28 Oct 2008 12:15:01 P LOGIN root 59 2 _CRONJOB_ SBIN_CRON Event: Login event"
+    data = (head + "\n" + ("    Details: " + "y" * 900 + "\n") * 40).encode()
+    (item,) = read_stream(io.BytesIO(data), source="b", max_block_bytes=10_000)
+    assert isinstance(item, Reject) and "10000 bytes" in item.reason
+    (kept,) = read_stream(io.BytesIO(data), source="b", max_block_bytes=1 << 20)
+    assert isinstance(kept, AuditRecord) and kept.user == "root"

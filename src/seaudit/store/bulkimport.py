@@ -90,7 +90,9 @@ class LineCounter:
         self.max_line = max_line
         self.bytes = 0
         self.lines = 0  # complete lines so far (the last one, unterminated, at the end)
-        self.blank: list[int] = []
+        #: blank lines not yet accounted for, as runs [first, count] in line order: between
+        #: two items they form one run, so a file of millions of blank lines costs one entry
+        self.blank_runs: list[list[int]] = []
         self.blank_total = 0
         self._open = False  # inside an unfinished line
         self._tail: bytes | None = b""  # its bytes (None once longer than max_line)
@@ -132,8 +134,42 @@ class LineCounter:
         return head + more
 
     def _note(self, number: int) -> None:
-        self.blank.append(number)
+        runs = self.blank_runs
+        if runs and runs[-1][0] + runs[-1][1] == number:
+            runs[-1][1] += 1
+        else:
+            runs.append([number, 1])
         self.blank_total += 1
+
+    def blank_lines(self) -> list[int]:
+        """The blank lines not yet accounted for, one by one (for checks)."""
+        return [first + i for first, count in self.blank_runs for i in range(count)]
+
+    def blanks_before(self, lines: pl.Series) -> pl.Series:
+        """For each line number, how many of the noted blank lines come before it."""
+        if not self.blank_runs:
+            return pl.Series([0] * len(lines), dtype=pl.Int64)
+        starts = pl.Series([r[0] for r in self.blank_runs], dtype=pl.Int64)
+        counts = pl.Series([r[1] for r in self.blank_runs], dtype=pl.Int64)
+        before = counts.cum_sum() - counts  # blanks in the runs before each run
+        lines = lines.cast(pl.Int64)
+        run = starts.search_sorted(lines, side="left").cast(pl.Int64) - 1  # last run below
+        at = run.clip(0)
+        inside = (lines - starts.gather(at)).clip(0)
+        counted = (
+            before.gather(at) + pl.select(pl.min_horizontal(counts.gather(at), inside)).to_series()
+        )
+        return counted.zip_with(run >= 0, pl.Series([0] * len(lines), dtype=pl.Int64))
+
+    def forget_blanks_before(self, line: int) -> None:
+        """Drop the blank lines below ``line`` (no span to be counted reaches them)."""
+        runs = self.blank_runs
+        keep = 0
+        while keep < len(runs) and runs[keep][0] + runs[keep][1] <= line:
+            keep += 1
+        del runs[:keep]
+        if runs and runs[0][0] < line:
+            runs[0] = [line, runs[0][0] + runs[0][1] - line]
 
 
 class _Spans:
@@ -174,22 +210,15 @@ class _Spans:
     def _count(self, items: pl.DataFrame, following: pl.Series) -> None:
         if items.height == 0:
             return
-        blanks = pl.Series(self.counter.blank, dtype=pl.Int64)
-        start, end = items["line"], following.cast(pl.Int64)
-        span = (end - start) - (
-            blanks.search_sorted(end, side="left").cast(pl.Int64)
-            - blanks.search_sorted(start, side="left").cast(pl.Int64)
-        )
+        start, end = items["line"].cast(pl.Int64), following.cast(pl.Int64)
+        span = (end - start) - (self.counter.blanks_before(end) - self.counter.blanks_before(start))
         sums = items.with_columns(span.alias("span")).group_by("cat").agg(pl.col("span").sum())
         for cat, total in sums.iter_rows():
             name = ("stored_lines", "duplicate_lines", "rejected_lines")[cat]
             setattr(self.tally, name, getattr(self.tally, name) + int(total))
 
     def _trim(self, line: int) -> None:
-        blank = self.counter.blank
-        if blank and blank[0] < line:
-            keep = next((i for i, b in enumerate(blank) if b >= line), len(blank))
-            del blank[:keep]
+        self.counter.forget_blanks_before(line)
 
 
 @dataclass

@@ -38,12 +38,20 @@ from seaudit.schema.codes import CodeTables, default_tables
 from seaudit.schema.events import LAYOUTS, Layout
 from seaudit.schema.fields import FIELD_BY_KEY, FIELDS, INT_KEYS, INT_OR_STR, KEYS
 from seaudit.schema.record import AuditRecord, Origin
-from seaudit.text.detailed import find_labels
-from seaudit.text.reader import MAX_LINE_BYTES, Item, Reject, is_continuation, parse_group
+from seaudit.text.reader import (
+    MAX_BLOCK_BYTES,
+    MAX_BLOCK_LINES,
+    MAX_LINE_BYTES,
+    Grouper,
+    Item,
+    Reject,
+    is_continuation,
+)
 from seaudit.text.short import _column_fits
 from seaudit.text.timefmt import MONTHS, to_timestamp
 
 BATCH_BYTES = 8 << 20
+CHUNK_LINES = 1 << 17  # lines a chunk holds at most (a file of tiny lines: bounded objects)
 MAX_CODE_DIGITS = 18
 #: what str.isspace() takes; none lies above U+3000 (a test holds it: the full scan costs 0.2 s)
 _SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
@@ -265,69 +273,6 @@ def _schema() -> dict[str, Any]:
 SCHEMA = _schema()
 
 
-class _Grouper:
-    """The reference reader's grouping of lines into records (``read_stream``), fed with the
-    lines the fast path did not take; a gap in line numbers means a fast line stood there."""
-
-    def __init__(self, source: str, platform: str | None, tables: CodeTables, max_line: int):
-        self.source, self.platform, self.tables, self.max_line = source, platform, tables, max_line
-        self.group: list[str] = []
-        self.numbers: list[int] = []
-        self.start = 0
-        self.last = 0
-
-    def flush(self, out: list[Item]) -> None:
-        if not self.group:
-            return
-        text = " ".join(s.strip() for s in self.group)
-        kw = {"source": self.source, "platform": self.platform, "tables": self.tables}
-        if len(self.group) > 1 and find_labels(text) < 0:
-            out.append(parse_group(self.group[0].strip(), lineno=self.start, **kw))  # type: ignore[arg-type]
-            for number, line in zip(self.numbers, self.group[1:], strict=True):
-                out.append(
-                    Reject(
-                        self.source,
-                        number,
-                        "a detailed label line under a record without an 'Event type:' label",
-                        line,
-                    )
-                )
-        else:
-            out.append(parse_group(text, lineno=self.start, **kw))  # type: ignore[arg-type]
-        self.group = []
-        self.numbers = []
-
-    def feed(self, number: int, text: str, too_long: bool, out: list[Item]) -> None:
-        if number != self.last + 1:
-            self.flush(out)
-        self.last = number
-        if too_long:
-            self.flush(out)
-            out.append(
-                Reject(
-                    self.source, number, f"line longer than {self.max_line} bytes; skipped", text
-                )
-            )
-            return
-        if not text.strip():
-            self.flush(out)
-            return
-        if is_continuation(text):
-            if self.group:
-                self.group.append(text)
-                self.numbers.append(number)
-            else:
-                out.append(
-                    Reject(
-                        self.source, number, "a detailed label line with no record before it", text
-                    )
-                )
-            return
-        self.flush(out)
-        self.group = [text]
-        self.start = number
-
-
 def _kept(max_line: int) -> int:
     """How much of an over-long line the reference keeps (its first ``readline`` chunk)."""
     return min(1024, max_line + 1)
@@ -338,13 +283,22 @@ def _decode(raw: bytes) -> str:
 
 
 def _segments(
-    stream: BinaryIO, batch_bytes: int, max_line: int
+    stream: BinaryIO, batch_bytes: int, max_line: int, max_lines: int = CHUNK_LINES
 ) -> Iterator[tuple[str, int, bytes, bool]]:
     """("lines", first line number, complete lines, whether the next line is a detailed label
-    line) and ("long", line number, first 1024 bytes, False), in input order."""
+    line) and ("long", line number, first 1024 bytes, False), in input order. A "lines"
+    chunk holds about ``batch_bytes`` and at most ``max_lines`` lines, so a file of tiny lines
+    cannot make millions of Python objects at once."""
     buf = b""
     lineno = 1
     skipping = False
+
+    def lines(region: bytes, after: bool) -> Iterator[tuple[str, int, bytes, bool]]:
+        nonlocal lineno
+        for piece, piece_after in _pieces(region, max_lines, max_line, after):
+            yield "lines", lineno, piece, piece_after
+            lineno += piece.count(b"\n")
+
     while True:
         data = stream.read(batch_bytes)
         if skipping:
@@ -359,14 +313,13 @@ def _segments(
                 continue
         if not data:
             if buf:
-                yield "lines", lineno, buf, False
+                yield from lines(buf, False)
             return
         buf += data
         last = buf.rfind(b"\n")
         if len(buf) - last - 1 > max_line:  # the unfinished line is already too long
             if last >= 0:
-                yield "lines", lineno, buf[: last + 1], False
-                lineno += buf.count(b"\n", 0, last + 1)
+                yield from lines(buf[: last + 1], False)
             yield "long", lineno, buf[last + 1 : last + 1 + _kept(max_line)], False
             lineno += 1
             buf = b""
@@ -377,12 +330,37 @@ def _segments(
         prev = buf.rfind(b"\n", 0, last)
         if prev < 0:
             continue  # one complete line: keep it until we know what follows it
-        nxt = buf[prev + 1 : last]
-        after = len(nxt) <= max_line and is_continuation(_decode(nxt).rstrip("\r"))
-        head = buf[: prev + 1]
-        yield "lines", lineno, head, after
-        lineno += head.count(b"\n")
+        yield from lines(buf[: prev + 1], _is_label_line(buf[prev + 1 : last], max_line))
         buf = buf[prev + 1 :]
+
+
+def _pieces(
+    region: bytes, max_lines: int, max_line: int, after: bool
+) -> Iterator[tuple[bytes, bool]]:
+    """``region`` cut after every ``max_lines`` lines, each piece with whether the line after
+    it is a detailed label line (``after`` for the last piece, whose next line the caller
+    knows)."""
+    if region.count(b"\n", 0, len(region) - 1) < max_lines:  # the usual case: one piece
+        yield region, after
+        return
+    start = 0
+    while start < len(region):
+        end = start
+        for _ in range(max_lines):
+            end = region.find(b"\n", end) + 1
+            if end == 0:
+                end = len(region)
+                break
+        if end >= len(region):
+            yield region[start:], after
+            return
+        nxt = region.find(b"\n", end)
+        yield region[start:end], _is_label_line(region[end : nxt if nxt >= 0 else None], max_line)
+        start = end
+
+
+def _is_label_line(line: bytes, max_line: int) -> bool:
+    return len(line) <= max_line and is_continuation(_decode(line).rstrip("\r"))
 
 
 def parse_batches(
@@ -393,6 +371,9 @@ def parse_batches(
     tables: CodeTables | None = None,
     batch_bytes: int = BATCH_BYTES,
     max_line_bytes: int = MAX_LINE_BYTES,
+    max_block_lines: int = MAX_BLOCK_LINES,
+    max_block_bytes: int = MAX_BLOCK_BYTES,
+    chunk_lines: int = CHUNK_LINES,
     json: bool = False,
 ) -> Iterator[BulkBatch]:
     """Records and rejects of a binary stream, batch by batch (see the module docstring).
@@ -400,9 +381,9 @@ def parse_batches(
     then only writes them)."""
     tables = tables or default_tables()
     plan = _plan(platform, tables)
-    grouper = _Grouper(source, platform, tables, max_line_bytes)
+    grouper = Grouper(source, platform, tables, max_line_bytes, max_block_lines, max_block_bytes)
     workers = min(2, pl.thread_pool_size())
-    segments = _segments(stream, max(1, batch_bytes), max_line_bytes)
+    segments = _segments(stream, max(1, batch_bytes), max_line_bytes, max(1, chunk_lines))
 
     def finish(kind: str, first: int, payload: Any) -> BulkBatch:
         items: list[Item] = []
@@ -632,7 +613,7 @@ def _vector(
     return _Vector(first, n_rows, fast, rows, json_lines(fast) if json and fast.height else None)
 
 
-def _feed_slow(vec: _Vector, grouper: _Grouper, max_line: int, items: list[Item]) -> None:
+def _feed_slow(vec: _Vector, grouper: Grouper, max_line: int, items: list[Item]) -> None:
     """The lines the fast path left, through the reference reader's grouping, in order."""
     for row, txt, nb in vec.slow:
         if nb > max_line:

@@ -24,6 +24,11 @@ from seaudit.text.detailed import find_labels, parse_detailed
 from seaudit.text.short import parse_short
 
 MAX_LINE_BYTES = 1 << 20  # longer lines are rejected (their first bytes are kept in the reject)
+#: a detailed block (its positional line and the label lines under it) longer than either is
+#: rejected whole, as an over-long line is: a real block has about twenty labels
+MAX_BLOCK_LINES = 256
+MAX_BLOCK_BYTES = MAX_LINE_BYTES
+KEPT_CHARS = 1024  # what a reject keeps of a text that is too long
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +99,110 @@ def parse_group(
         return Reject(source, lineno, f"internal parser error ({type(exc).__name__}: {exc})", text)
 
 
+class Grouper:
+    """Lines into the texts of records, as they come: a line, or a detailed block (the line and
+    the label lines under it) joined by spaces. A block is bounded like a line: past
+    ``max_block_lines`` lines or ``max_block_bytes`` bytes it is rejected whole and the rest of
+    it is skipped, so no input can make a record (or the memory that holds one) grow without
+    bound. Fed line by line, by the reference reader and by the bulk path's slow lines (a gap
+    in line numbers means a line the bulk path took stood there)."""
+
+    def __init__(
+        self,
+        source: str,
+        platform: str | None,
+        tables: CodeTables,
+        max_line: int = MAX_LINE_BYTES,
+        max_block_lines: int = MAX_BLOCK_LINES,
+        max_block_bytes: int = MAX_BLOCK_BYTES,
+    ) -> None:
+        self.source, self.platform, self.tables, self.max_line = source, platform, tables, max_line
+        self.max_block_lines, self.max_block_bytes = max_block_lines, max_block_bytes
+        self.group: list[str] = []
+        self.numbers: list[int] = []
+        self.start = 0
+        self.last = 0
+        self.end = 0  # the group's last line (skipped ones included)
+        self.size = 0  # UTF-8 bytes of the group, as the block's text would hold them
+        self.over = False  # the block passed a cap: its further lines are skipped
+
+    def feed(self, number: int, text: str, too_long: bool, out: list[Item]) -> None:
+        if number != self.last + 1:
+            self.flush(out)
+        self.last = number
+        if too_long:
+            self.flush(out)
+            out.append(
+                Reject(
+                    self.source, number, f"line longer than {self.max_line} bytes; skipped", text
+                )
+            )
+            return
+        if not text.strip():
+            self.flush(out)
+            return
+        if is_continuation(text):
+            if self.group:
+                self._add(number, text)
+            else:
+                out.append(
+                    Reject(
+                        self.source, number, "a detailed label line with no record before it", text
+                    )
+                )
+            return
+        self.flush(out)
+        self.start = number
+        self._add(number, text)
+
+    def _add(self, number: int, text: str) -> None:
+        self.end = number
+        if self.over:
+            return
+        size = len(text.encode("utf-8", "surrogateescape")) + 1
+        if len(self.group) >= self.max_block_lines or self.size + size > self.max_block_bytes:
+            self.over = True
+            return
+        if self.group:
+            self.numbers.append(number)
+        self.group.append(text)
+        self.size += size
+
+    def flush(self, out: list[Item]) -> None:
+        if not self.group:
+            return
+        text = " ".join(s.strip() for s in self.group)
+        kw = {"source": self.source, "platform": self.platform, "tables": self.tables}
+        if self.over:
+            out.append(
+                Reject(
+                    self.source,
+                    self.start,
+                    f"detailed block of lines {self.start}-{self.end} is longer than "
+                    f"{self.max_block_lines} lines or {self.max_block_bytes} bytes; skipped",
+                    text[:KEPT_CHARS],
+                )
+            )
+        elif len(self.group) > 1 and find_labels(text) < 0:
+            # label lines under a line that is no detailed record: they are not its values
+            out.append(parse_group(self.group[0].strip(), lineno=self.start, **kw))  # type: ignore[arg-type]
+            for number, line in zip(self.numbers, self.group[1:], strict=True):
+                out.append(
+                    Reject(
+                        self.source,
+                        number,
+                        "a detailed label line under a record without an 'Event type:' label",
+                        line,
+                    )
+                )
+        else:
+            out.append(parse_group(text, lineno=self.start, **kw))  # type: ignore[arg-type]
+        self.group = []
+        self.numbers = []
+        self.size = 0
+        self.over = False
+
+
 def read_stream(
     stream: BinaryIO,
     *,
@@ -101,53 +210,26 @@ def read_stream(
     platform: str | None = None,
     tables: CodeTables | None = None,
     max_line_bytes: int = MAX_LINE_BYTES,
+    max_block_lines: int = MAX_BLOCK_LINES,
+    max_block_bytes: int = MAX_BLOCK_BYTES,
 ) -> Iterator[Item]:
     """Records and rejects from a binary stream, in input order."""
-    tables = tables or default_tables()
-    group: list[str] = []
-    numbers: list[int] = []
-    start = 0
-
-    def flush() -> Iterator[Item]:
-        if not group:
-            return
-        text = " ".join(s.strip() for s in group)
-        if len(group) > 1 and find_labels(text) < 0:
-            # label lines under a line that is no detailed record: they are not its values
-            yield parse_group(
-                group[0].strip(), source=source, lineno=start, platform=platform, tables=tables
-            )
-            for number, line in zip(numbers, group[1:], strict=True):
-                yield Reject(
-                    source,
-                    number,
-                    "a detailed label line under a record without an 'Event type:' label",
-                    line,
-                )
-        else:
-            yield parse_group(text, source=source, lineno=start, platform=platform, tables=tables)
-        group.clear()
-        numbers.clear()
-
+    grouper = Grouper(
+        source,
+        platform,
+        tables or default_tables(),
+        max_line_bytes,
+        max_block_lines,
+        max_block_bytes,
+    )
+    out: list[Item] = []
     for number, (text, too_long) in enumerate(iter_lines(stream, max_line_bytes), 1):
-        if too_long:
-            yield from flush()
-            yield Reject(source, number, f"line longer than {max_line_bytes} bytes; skipped", text)
-            continue
-        if not text.strip():
-            yield from flush()
-            continue
-        if is_continuation(text):
-            if group:
-                group.append(text)
-                numbers.append(number)
-                continue
-            yield Reject(source, number, "a detailed label line with no record before it", text)
-            continue
-        yield from flush()
-        group.append(text)
-        start = number
-    yield from flush()
+        grouper.feed(number, text, too_long, out)
+        if out:
+            yield from out
+            out.clear()
+    grouper.flush(out)
+    yield from out
 
 
 def read_file(
