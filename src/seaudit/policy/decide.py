@@ -1,0 +1,625 @@
+"""The decision: is an event allowed (P), denied (D), permitted in Warning mode (W), and is
+the outcome written to the log, and why.
+
+``decide(event, policy)`` follows REFERENCE.md §5-§6 and the model in README "The audit
+policy": the access check walks category (52), owner and ACL (55; TCP 409/421), the
+resource's defacc (59; TCP 408), the class's ``_default`` UACC (1059), else nothing allowed
+it (69). A record is written when the accessor's mode (reason 2) or the resource's mode
+(reason 3) asks for the outcome, always for a Warning (4), a notification (6) and the events
+the product always logs (0), and for every intercepted event in Audit-only mode (5, as P).
+audit.cfg, when the policy has one, is applied last. ``Decision.why`` names the rule behind
+each part. Everything the hot path needs is precomputed in the ``Policy``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from seaudit.errors import UsageError
+from seaudit.policy import codes as C
+from seaudit.policy.event import LOCAL_TERMINAL, Event
+from seaudit.policy.model import DEFAULT_RECORD, Accessor, Policy, Resource, access_word
+from seaudit.policy.modes import Audit, mode_text
+from seaudit.schema.codes import CodeTables, default_tables
+from seaudit.schema.record import AuditRecord
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """A ``notify(user)`` of the resource: who is told, about which record."""
+
+    recipient: str
+    record: AuditRecord
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    status: str  # the outcome letter: P D W N F O A I E S M U
+    stage: int | None  # the deciding step's code (None for startup, which has no Details)
+    reason: int | None  # why the record is written; None when it is not
+    record: AuditRecord | None  # what the log receives (None: not audited, or filtered)
+    trace: AuditRecord | None = None  # the TRACE record of a traced user
+    notifications: tuple[Notification, ...] = ()
+    steps: tuple[str, ...] = ()
+
+    @property
+    def why(self) -> str:
+        """One line per part of the decision, each naming the rule that decided it."""
+        return "\n".join(self.steps)
+
+    @property
+    def records(self) -> tuple[AuditRecord, ...]:
+        """What the log receives, in order: the record, then the trace."""
+        return tuple(r for r in (self.record, self.trace) if r is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class _Check:
+    granted: bool
+    stage: int
+    step: str
+    resource: Resource | None
+
+
+@cache
+def _tables() -> CodeTables:
+    return default_tables()
+
+
+def _stage_message(table: str, code: int) -> str | None:
+    return _tables().message(table, code)
+
+
+def decide(event: Event, policy: Policy) -> Decision:
+    """The decision for one event; an event lacking a field its kind needs raises UsageError."""
+    handler = _HANDLERS.get(event.kind)
+    if handler is None or (missing := event.missing()) is not None:
+        what = "kind" if handler is None else missing
+        raise UsageError(f"a {event.kind!r} event needs {what!r} (see seaudit.policy.event)")
+    decision = handler(event, policy)
+    cfg = policy.auditcfg
+    if cfg is None or decision.record is None:
+        return decision
+    return _filtered(decision, cfg)
+
+
+def _filtered(decision: Decision, cfg: object) -> Decision:
+    from seaudit.policy.auditcfg import AuditCfg
+
+    assert isinstance(cfg, AuditCfg)
+    steps = list(decision.steps)
+    record, trace = decision.record, decision.trace
+    if record is not None and cfg.drops(record):
+        steps.append(f"audit.cfg: {_rule_of(cfg, record)} filters the record out of the log")
+        record = None
+    if trace is not None and cfg.drops(trace):
+        steps.append(f"audit.cfg: {_rule_of(cfg, trace)} filters the TRACE record out")
+        trace = None
+    if record is decision.record and trace is decision.trace:
+        return decision
+    return Decision(
+        decision.status,
+        decision.stage,
+        decision.reason,
+        record,
+        trace,
+        decision.notifications,
+        tuple(steps),
+    )
+
+
+def _rule_of(cfg: object, record: AuditRecord) -> str:
+    from seaudit.policy.auditcfg import AuditCfg
+    from seaudit.query.expr import to_predicate
+
+    assert isinstance(cfg, AuditCfg)
+    for rule in cfg.rules:
+        if to_predicate(rule.expr())(record):
+            return f"{cfg.source} line {rule.line} ({rule.text})"
+    return cfg.source
+
+
+# --- the access check ------------------------------------------------------------------------
+
+
+def check_access(
+    policy: Policy, acc: Accessor, user: str, cls: str, name: str, access: str
+) -> _Check:
+    """Walk the steps of the engine for one access; the first step that decides, decides."""
+    res = policy.resource(cls, name)
+    tcp = cls == "TCP"
+    if res is None:
+        return _Check(True, C.STAGE_CLASS_UACC, f"no {cls} record protects {name!r}: allowed", None)
+    word = access_word(access)
+    where = f"{cls} {res.name}"
+    if res.categories and not res.categories <= acc.categories:
+        lacking = ", ".join(sorted(res.categories - acc.categories))
+        return _Check(False, C.STAGE_CATEGORY, f"{where} needs category {lacking}", res)
+    if res.owner is not None and (res.owner == user or res.owner in acc.groups):
+        return _Check(True, C.STAGE_ACL, f"{user} owns {where} ({res.owner_from})", res)
+    entry = res.user_acl.get(user)
+    if entry is not None:
+        stage = C.STAGE_TCP_ACL if tcp else C.STAGE_ACL
+        verdict = "allows" if entry.grants(word) else "does not allow"
+        return _Check(
+            entry.grants(word), stage, f"{where}: {verdict} {access} ({entry.source})", res
+        )
+    if acc.groups and res.group_acl:
+        entries = [e for g, e in res.group_acl.items() if g in acc.groups]
+        if entries:
+            granting = next((e for e in entries if e.grants(word)), None)
+            stage = C.STAGE_TCP_ACL if tcp else C.STAGE_ACL
+            if granting is not None:
+                return _Check(True, stage, f"{where}: allows {access} ({granting.source})", res)
+            names = "; ".join(str(e.source) for e in entries)
+            return _Check(
+                False, stage, f"{where}: groups' entries do not allow {access} ({names})", res
+            )
+    star = res.user_acl.get("*")
+    if star is not None:
+        stage = C.STAGE_TCP_STAR if tcp else C.STAGE_ACL
+        verdict = "allows" if star.grants(word) else "does not allow"
+        return _Check(
+            star.grants(word), stage, f"{where}: uid(*) {verdict} {access} ({star.source})", res
+        )
+    if res.defacc is not None:
+        granted = word in res.defacc or ("all" in res.defacc and "none" not in res.defacc)
+        if res.name == DEFAULT_RECORD:
+            stage = C.STAGE_CLASS_UACC if granted else C.STAGE_NO_STEP
+            label = f"the class UACC ({res.defacc_from})"
+        elif tcp:
+            stage, label = C.STAGE_TCP_DEFACC, f"defacc ({res.defacc_from})"
+        else:
+            stage = C.STAGE_UACC if granted else C.STAGE_NO_STEP
+            label = f"defacc ({res.defacc_from})"
+        verdict = "allows" if granted else "does not allow"
+        return _Check(granted, stage, f"{where}: {label} {verdict} {access}", res)
+    if res.name != DEFAULT_RECORD:
+        default = policy.resources.get((cls, DEFAULT_RECORD))
+        if default is not None and default.defacc is not None:
+            granted = word in default.defacc or "all" in default.defacc
+            verdict = "allows" if granted else "does not allow"
+            return _Check(
+                granted,
+                C.STAGE_CLASS_UACC if granted else C.STAGE_NO_STEP,
+                f"{where} has no defacc; the class UACC ({default.defacc_from}) {verdict} {access}",
+                res,
+            )
+    stage = C.STAGE_TCP_DEFACC if tcp else C.STAGE_NO_STEP
+    return _Check(False, stage, f"{where}: no step allowed {access}", res)
+
+
+def _warning(policy: Policy, cls: str, res: Resource | None) -> str | None:
+    if res is not None and res.warning is not None:
+        return f"{cls} {res.name} is in Warning mode ({res.warning})"
+    src = policy.warning_classes.get(cls)
+    return None if src is None else f"class {cls} is in Warning mode ({src})"
+
+
+def _outcome(
+    policy: Policy, check: _Check, cls: str, os_failed: bool, steps: list[str]
+) -> tuple[str, bool]:
+    """(status letter, whether Warning turned a denial into W)."""
+    if check.granted:
+        steps.append(f"allowed at stage {check.stage}: {check.step}")
+        return ("F" if os_failed else "P"), False
+    warn = _warning(policy, cls, check.resource)
+    if warn is None:
+        steps.append(f"denied at stage {check.stage}: {check.step}")
+        return "D", False
+    steps.append(f"violation at stage {check.stage}: {check.step}; permitted as W: {warn}")
+    return "W", True
+
+
+def _audit_reason(
+    acc: Accessor | None, res: Resource | None, need: Audit, status: str, steps: list[str]
+) -> int | None:
+    """Reason 2 if the accessor's mode asks for ``need``, else 3 if the resource's does."""
+    if acc is not None and acc.mode & need:
+        wanted = mode_text(need)
+        steps.append(f"logged (reason 2): the accessor's mode asks for {wanted}: {acc.mode_why}")
+        return C.REASON_USER
+    res_mode = Audit.NONE if res is None else res.audit_mode
+    if res is not None and res_mode & need:
+        src = res.audit_from or f"{res.defined}, default FAIL"
+        steps.append(
+            f"logged (reason 3): {mode_text(need)} is in {res.cls} {res.name}'s AUDIT ({src})"
+        )
+        return C.REASON_RESOURCE
+    who = "the accessor" if acc is None else acc.mode_why
+    steps.append(
+        f"not logged: a {status} outcome needs {mode_text(need)}, which neither {who} "
+        f"nor the resource ({mode_text(res_mode)}) asks for"
+    )
+    return None
+
+
+def _audit_only(policy: Policy, steps: list[str]) -> bool:
+    if policy.audit_only is None:
+        return False
+    steps.append(
+        f"Audit-only mode ({policy.audit_only}): recorded as P, no rule checked (reason 5)"
+    )
+    return True
+
+
+def _inactive(policy: Policy, cls: str, kind: str) -> Decision | None:
+    if cls in policy.active_classes:
+        return None
+    return Decision(
+        "P", None, None, None, steps=(f"class {cls} is not active: the {kind} is not intercepted",)
+    )
+
+
+# --- handlers ----------------------------------------------------------------------------------
+
+
+def _access(e: Event, policy: Policy) -> Decision:
+    cls, user = str(e.cls).upper(), str(e.user)
+    skipped = _inactive(policy, cls, "access")
+    if skipped is not None:
+        return skipped
+    acc = policy.accessor(user)
+    steps: list[str] = []
+    if _audit_only(policy, steps):
+        return _made(e, policy, acc, "P", C.STAGE_NO_CHECK, C.REASON_AUDIT_ONLY, None, steps)
+    check = check_access(policy, acc, user, cls, str(e.resource), str(e.access))
+    status, warned = _outcome(policy, check, cls, e.os_failed, steps)
+    res = check.resource
+    reason: int | None
+    if warned:
+        steps.append("logged (reason 4): a Warning is always logged")
+        reason = C.REASON_WARNING
+    else:
+        need = Audit.FAIL if status == "D" else Audit.SUCCESS
+        if status != "D" and cls == "PROGRAM" and e.interactive and acc.mode & Audit.INTERACTIVE:
+            need |= Audit.INTERACTIVE
+        reason = _audit_reason(acc, res, need, status, steps)
+    if res is not None and res.notify and status != "D":
+        status = "N" if status == "P" else status
+        if reason is None:
+            reason = C.REASON_NOTIFY
+            steps.append(f"logged (reason 6): {cls} {res.name} asks to notify ({res.notify_from})")
+    return _made(e, policy, acc, status, check.stage, reason, res, steps)
+
+
+def _made(
+    e: Event,
+    policy: Policy,
+    acc: Accessor,
+    status: str,
+    stage: int,
+    reason: int | None,
+    res: Resource | None,
+    steps: list[str],
+) -> Decision:
+    """The access record (when logged), its trace and notifications."""
+    record = None
+    if reason is not None:
+        record = AuditRecord(
+            event="resource_access",
+            timestamp=e.timestamp,
+            status=status,
+            class_=str(e.cls).upper(),
+            user=e.user,
+            session_id=e.session_id,
+            access=e.access,
+            stage=stage,
+            stage_message=_stage_message("stage", stage),
+            reason=reason,
+            resource=e.resource,
+            program=e.program,
+            terminal=e.terminal or LOCAL_TERMINAL,
+            effective_user=e.effective_user or e.user,
+            audit_flags=acc.audit_flags,
+            platform=e.platform,
+        )
+    trace = None
+    if acc.traced and reason != C.REASON_AUDIT_ONLY:
+        trace = _trace(e, acc, status, stage, str(e.cls).upper(), str(e.resource), steps)
+    notes: tuple[Notification, ...] = ()
+    if record is not None and res is not None and res.notify and status != "D":
+        notes = tuple(Notification(who, record) for who in res.notify)
+        steps.append(f"notify {', '.join(res.notify)} ({res.notify_from})")
+    return Decision(status, stage, reason, record, trace, notes, tuple(steps))
+
+
+def _trace(
+    e: Event, acc: Accessor, status: str, stage: int, cls: str, resource: str, steps: list[str]
+) -> AuditRecord:
+    steps.append(f"TRACE record: {acc.mode_why} traces the user")
+    text = (
+        f"{cls} > ({e.program}) Result: '{status}' [stage={stage} gstag={stage} rv=0 ({resource})]"
+    )
+    return AuditRecord(
+        event="trace",
+        timestamp=e.timestamp,
+        status=status,
+        event_name="TRACE",
+        class_=cls,
+        user=e.user,
+        session_id=e.session_id,
+        effective_user=e.effective_user or e.user,
+        real_user=e.user,
+        resource=resource,
+        stage=stage,
+        stage_message=_stage_message("stage", stage),
+        audit_flags=acc.audit_flags,
+        trace=text,
+        platform=e.platform,
+    )
+
+
+def _login(e: Event, policy: Policy) -> Decision:
+    user = str(e.user)
+    terminal = e.terminal or LOCAL_TERMINAL
+    acc = policy.accessor(user)
+    steps: list[str] = []
+    res: Resource | None = None
+    reason: int | None
+    if _audit_only(policy, steps):
+        status, stage, reason = "P", C.STAGE_NO_CHECK, C.REASON_AUDIT_ONLY
+    else:
+        if "TERMINAL" in policy.active_classes:
+            check = check_access(policy, acc, user, "TERMINAL", terminal, "read")
+            status, warned = _outcome(policy, check, "TERMINAL", False, steps)
+            stage, res = check.stage, check.resource
+        else:
+            status, warned, stage = "P", False, C.STAGE_LOGIN_ALLOWED
+            steps.append("allowed at stage 19: the TERMINAL class is not active")
+        if warned:
+            steps.append("logged (reason 4): a Warning is always logged")
+            reason = C.REASON_WARNING
+        else:
+            need = Audit.LOGINFAIL if status == "D" else Audit.LOGINSUCCESS
+            if status != "D" and e.interactive and acc.mode & Audit.INTERACTIVE:
+                need |= Audit.INTERACTIVE
+            reason = _audit_reason(acc, res, need, status, steps)
+    record = None
+    if reason is not None:
+        record = AuditRecord(
+            event="login",
+            timestamp=e.timestamp,
+            status=status,
+            event_name="LOGIN",
+            user=user,
+            session_id=e.session_id,
+            stage=stage,
+            stage_message=_stage_message("stage", stage),
+            reason=reason,
+            terminal=terminal,
+            program=e.program,
+            audit_flags=acc.audit_flags,
+        )
+    return Decision(status, stage, reason, record, steps=tuple(steps))
+
+
+def _session_event(
+    e: Event,
+    policy: Policy,
+    *,
+    event: str,
+    status: str,
+    stage: int,
+    need: Audit,
+    always: bool = False,
+) -> Decision:
+    """Logout, password attempts and changes, serevu's account changes: no access check."""
+    user = str(e.user)
+    acc = policy.accessor(user)
+    steps = [f"{event} ({status}) at stage {stage}"]
+    reason: int | None
+    if always:
+        reason = C.REASON_ALWAYS
+        steps.append(f"logged (reason 0): {event} records are always logged")
+    else:
+        res = None
+        if event != "password_verification" and "TERMINAL" in policy.active_classes:
+            res = policy.resource("TERMINAL", e.terminal or LOCAL_TERMINAL)
+        reason = _audit_reason(acc, res, need, status, steps)
+    record = None
+    if reason is not None:
+        with_program = event != "logout" and event != "password_verification"
+        record = AuditRecord(
+            event=event,
+            timestamp=e.timestamp,
+            status=status,
+            event_name="PASSWORD" if event == "password_verification" else "LOGIN",
+            user=user,
+            session_id=e.session_id if event == "logout" else None,
+            stage=stage,
+            stage_message=_stage_message(
+                "password_quality" if event == "password_verification" else "stage", stage
+            ),
+            reason=reason,
+            terminal=None if event == "password_verification" else e.terminal or LOCAL_TERMINAL,
+            program=e.program if with_program else None,
+            audit_flags=acc.audit_flags,
+        )
+    return Decision(status, stage, reason, record, steps=tuple(steps))
+
+
+def _logout(e: Event, policy: Policy) -> Decision:
+    need = Audit.LOGINSUCCESS | (Audit.INTERACTIVE if e.interactive else Audit.NONE)
+    return _session_event(e, policy, event="logout", status="O", stage=C.STAGE_LOGOUT, need=need)
+
+
+def _password_attempt(e: Event, policy: Policy) -> Decision:
+    return _session_event(
+        e,
+        policy,
+        event="password_attempt",
+        status="A",
+        stage=C.STAGE_PASSWORD,
+        need=Audit.LOGINFAIL,
+    )
+
+
+def _password_change(e: Event, policy: Policy) -> Decision:
+    return _session_event(
+        e,
+        policy,
+        event="password_verification",
+        status="F",
+        stage=int(e.code or 0),
+        need=Audit.LOGINFAIL,
+    )
+
+
+def _account(e: Event, policy: Policy) -> Decision:
+    disabled = e.kind == "account_disabled"
+    return _session_event(
+        e,
+        policy,
+        event="login_disabled" if disabled else "login_enabled",
+        status="I" if disabled else "E",
+        stage=C.STAGE_SUSPEND,
+        need=Audit.NONE,
+        always=True,
+    )
+
+
+def _connect(e: Event, policy: Policy) -> Decision:
+    outbound = e.kind == "connect_out"
+    cls = (e.cls or "TCP").upper()
+    skipped = _inactive(policy, cls, "connection")
+    if skipped is not None:
+        return skipped
+    user = str(e.user) if outbound else ""
+    acc = policy.accessor(user) if outbound else policy.os_user
+    steps: list[str] = []
+    name = str(e.host) if cls == "HOST" else str(e.service)
+    res: Resource | None = None
+    reason: int | None
+    if _audit_only(policy, steps):
+        status, stage, reason = "P", C.STAGE_NO_CHECK, C.REASON_AUDIT_ONLY
+    else:
+        check = check_access(policy, acc, user, cls, name, "write" if outbound else "read")
+        status, warned = _outcome(policy, check, cls, False, steps)
+        stage, res = check.stage, check.resource
+        if warned:
+            steps.append("logged (reason 4): a Warning is always logged")
+            reason = C.REASON_WARNING
+        else:
+            need = Audit.FAIL if status == "D" else Audit.SUCCESS
+            reason = _audit_reason(acc if outbound else None, res, need, status, steps)
+    record = None
+    if reason is not None:
+        record = AuditRecord(
+            event="outbound_network" if outbound else "inbound_network",
+            timestamp=e.timestamp,
+            status=status,
+            class_=cls,
+            service=e.service,
+            user=e.user if outbound else None,
+            session_id=e.session_id if outbound else None,
+            stage=stage,
+            stage_message=_stage_message("stage", stage),
+            reason=reason,
+            host=e.host,
+            program=e.program,
+            terminal=(e.terminal or LOCAL_TERMINAL) if outbound else None,
+            audit_flags=acc.audit_flags if outbound else None,
+        )
+    trace = None
+    if outbound and acc.traced and reason != C.REASON_AUDIT_ONLY:
+        trace = _trace(e, acc, status, stage, cls, name, steps)
+    return Decision(status, stage, reason, record, trace, steps=tuple(steps))
+
+
+def _admin(e: Event, policy: Policy) -> Decision:
+    user = str(e.user)
+    acc = policy.accessor(user)
+    if acc.admin:
+        status, stage = ("F" if e.os_failed else "S"), C.STAGE_ADMIN_OK
+        step = (
+            f"allowed at stage 305: {user} has the ADMIN attribute ({policy.users[user].defined})"
+        )
+    else:
+        status, stage = "D", C.STAGE_ADMIN_DENIED
+        step = f"denied at stage 322: {user} has no ADMIN attribute"
+    command = str(e.command)
+    record = AuditRecord(
+        event="db_admin",
+        timestamp=e.timestamp,
+        status=status,
+        event_name="UPDATE",
+        class_=str(e.cls).upper(),
+        user=user,
+        stage=stage,
+        stage_message=_stage_message("stage", stage),
+        reason=C.REASON_ALWAYS,
+        object=e.object,
+        terminal=e.terminal or LOCAL_TERMINAL,
+        command=command,
+        command_type=_tables().command_type(command),
+        audit_flags=acc.audit_flags,
+    )
+    steps = (step, "logged (reason 0): database administration is always logged")
+    return Decision(status, stage, C.REASON_ALWAYS, record, steps=steps)
+
+
+def _daemon(e: Event, policy: Policy) -> Decision:
+    start = e.kind == "startup"
+    if start:
+        record = AuditRecord(
+            event="startup",
+            timestamp=e.timestamp,
+            status="M",
+            event_name="START",
+            service=e.service,
+            platform=e.platform,
+        )
+        stage: int | None = None
+    else:
+        stage = C.STAGE_ADMIN_OK
+        record = AuditRecord(
+            event="shutdown",
+            timestamp=e.timestamp,
+            status="M",
+            event_name="SHUTDOWN",
+            user=e.user,
+            session_id=e.session_id,
+            stage=stage,
+            stage_message=_stage_message("stage", stage),
+            service=e.service,
+            audit_flags=policy.accessor(str(e.user)).audit_flags,
+            platform=e.platform,
+        )
+    step = f"the daemon {'start' if start else 'shutdown'} is always logged"
+    return Decision("M", stage, None, record, steps=(step,))
+
+
+def _untrust(e: Event, policy: Policy) -> Decision:
+    code = int(e.code or 0)
+    record = AuditRecord(
+        event="untrust",
+        timestamp=e.timestamp,
+        status="U",
+        class_=str(e.cls).upper(),
+        module="seoswd",
+        stage=code,
+        stage_message=_stage_message("untrust", code),
+        message_id=e.message_id or "0",
+        file=e.file,
+    )
+    step = "the watchdog's untrust message is always logged"
+    return Decision("U", code, None, record, steps=(step,))
+
+
+_HANDLERS = {
+    "access": _access,
+    "login": _login,
+    "logout": _logout,
+    "password_attempt": _password_attempt,
+    "password_change": _password_change,
+    "account_disabled": _account,
+    "account_enabled": _account,
+    "connect_out": _connect,
+    "connect_in": _connect,
+    "admin": _admin,
+    "startup": _daemon,
+    "shutdown": _daemon,
+    "untrust": _untrust,
+}
