@@ -269,7 +269,7 @@ def _password_guessing(gen: _Day, users: list[str]) -> None:
     tries = rng.randrange(5, 9)
     for i in range(tries):
         gen.at(start + 3 * i, "password_attempt", **common)
-    gen.at(start + 3 * tries, "login", session_id=gen.session_id(start), **common)
+    gen.at(start + 3 * tries, "login", **common)  # denied: no session begins
     gen.at(start + 3 * tries + 1, "account_disabled", user=victim, terminal=ATTACKER_TERMINAL,
            program="serevu")  # fmt: skip
     gen.at(start + 4 * 3600, "account_enabled", user=victim, terminal="localhost",
