@@ -3,7 +3,11 @@ pages' examples come out of a policy byte for byte."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from seaudit.errors import UsageError
 from seaudit.policy import Event, decide, parse_auditcfg, parse_policy
@@ -389,3 +393,48 @@ def test_the_seed_examples_come_out_of_a_policy() -> None:
         d = decide(event, policy)
         assert d.record is not None, d.why
         assert render_short(d.record, sessionid=True) == line
+
+
+# --- the memo of verdicts is a fast twin of deciding afresh ----------------------------------
+
+_USERS = ["plain", "member", "tracer", "allof", "nobody", "not-in-db", "inter"]
+_RESOURCES = ["/data/acl", "/data/open", "/data/warn", "/data/notify", "/gen/x", "/tmp/y"]
+
+
+@st.composite
+def events(draw: st.DrawFn) -> Event:
+    kind = draw(st.sampled_from(["access", "login", "connect_out", "connect_in", "logout"]))
+    stamp = f"2024-03-04T{draw(st.integers(0, 23)):02d}:{draw(st.integers(0, 59)):02d}:00"
+    common = {
+        "user": draw(st.sampled_from(_USERS)),
+        "terminal": draw(st.sampled_from(["tty1", "bad", "_CRONJOB_", None])),
+        "session_id": draw(st.sampled_from(["a:1", "b:2", None])),
+        "program": draw(st.sampled_from(["/bin/cat", "/bin/vi"])),
+    }
+    if kind == "access":
+        return Event(
+            kind,
+            stamp,
+            cls=draw(st.sampled_from(["FILE", "PROGRAM", "REGKEY"])),
+            resource=draw(st.sampled_from(_RESOURCES)),
+            access=draw(st.sampled_from(["Read", "Write", "Execute"])),
+            os_failed=draw(st.booleans()),
+            **common,
+        )  # type: ignore[arg-type]
+    if kind.startswith("connect"):
+        return Event(
+            kind,
+            stamp,
+            service=draw(st.sampled_from(["ssh", "smtp", "telnet"])),
+            host="db1",
+            **common,
+        )  # type: ignore[arg-type]
+    return Event(kind, stamp, **common)  # type: ignore[arg-type]
+
+
+@given(st.lists(events(), min_size=1, max_size=30))
+def test_remembered_verdicts_decide_as_a_fresh_policy_does(stream: list[Event]) -> None:
+    warm = dataclasses.replace(POLICY, verdicts={}, _cache={})
+    for event in stream + stream:  # the second pass is all memo hits
+        fresh = dataclasses.replace(POLICY, verdicts={}, _cache={})
+        assert decide(event, warm) == decide(event, fresh)

@@ -13,7 +13,8 @@ each part. Everything the hot path needs is precomputed in the ``Policy``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cache
 
 from seaudit.errors import UsageError
@@ -23,6 +24,11 @@ from seaudit.policy.model import DEFAULT_RECORD, Accessor, Policy, Resource, acc
 from seaudit.policy.modes import Audit, mode_text
 from seaudit.schema.codes import CodeTables, default_tables
 from seaudit.schema.record import AuditRecord
+
+#: the AUDIT flags as plain ints: IntFlag arithmetic costs microseconds on the hot path
+FAIL, SUCCESS = int(Audit.FAIL), int(Audit.SUCCESS)
+LOGINFAIL, LOGINSUCCESS = int(Audit.LOGINFAIL), int(Audit.LOGINSUCCESS)
+INTERACTIVE = int(Audit.INTERACTIVE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,14 +219,14 @@ def _outcome(
 
 
 def _audit_reason(
-    acc: Accessor | None, res: Resource | None, need: Audit, status: str, steps: list[str]
+    acc: Accessor | None, res: Resource | None, need: int, status: str, steps: list[str]
 ) -> int | None:
     """Reason 2 if the accessor's mode asks for ``need``, else 3 if the resource's does."""
     if acc is not None and acc.mode & need:
         wanted = mode_text(need)
         steps.append(f"logged (reason 2): the accessor's mode asks for {wanted}: {acc.mode_why}")
         return C.REASON_USER
-    res_mode = Audit.NONE if res is None else res.audit_mode
+    res_mode = 0 if res is None else res.audit_bits
     if res is not None and res_mode & need:
         src = res.audit_from or f"{res.defined}, default FAIL"
         steps.append(
@@ -244,26 +250,97 @@ def _audit_only(policy: Policy, steps: list[str]) -> bool:
     return True
 
 
-def _inactive(policy: Policy, cls: str, kind: str) -> Decision | None:
-    if cls in policy.active_classes:
-        return None
-    return Decision(
-        "P", None, None, None, steps=(f"class {cls} is not active: the {kind} is not intercepted",)
-    )
-
-
 # --- handlers ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    """What a decision is apart from the event's time, session and program: the same for every
+    event of one shape (user, class, resource, access...), so ``decide`` keeps it."""
+
+    status: str
+    stage: int | None
+    reason: int | None
+    acc: Accessor
+    res: Resource | None
+    steps: tuple[str, ...]
+    intercepted: bool = True
+    traced: bool = False  # a TRACE record goes beside the record
+    #: the whole decision when nothing is written: it does not depend on the event then
+    silent: Decision | None = field(init=False, default=None)
+
+    def __post_init__(self) -> None:
+        if self.reason is None and not self.traced:
+            silent = Decision(self.status, self.stage, None, None, steps=self.steps)
+            object.__setattr__(self, "silent", silent)
+
+
+#: distinct event shapes remembered per policy before the memo starts again
+MEMO_LIMIT = 1 << 17
+
+
+def _memo(policy: Policy, key: tuple[object, ...], make: Callable[[], _Verdict]) -> _Verdict:
+    memo = policy.verdicts
+    found = memo.get(key)
+    if found is None:
+        found = make()
+        if len(memo) >= MEMO_LIMIT:
+            memo.clear()
+        memo[key] = found
+    assert isinstance(found, _Verdict)
+    return found
+
+
 def _access(e: Event, policy: Policy) -> Decision:
+    key = ("access", e.user, e.cls, e.resource, e.access, e.os_failed, e.interactive)
+    v = _memo(policy, key, lambda: _access_verdict(e, policy))
+    if v.silent is not None:
+        return v.silent
+    record = None
+    if v.reason is not None:
+        record = AuditRecord(
+            event="resource_access",
+            timestamp=e.timestamp,
+            status=v.status,
+            class_=str(e.cls).upper(),
+            user=e.user,
+            session_id=e.session_id,
+            access=e.access,
+            stage=v.stage,
+            stage_message=_stage_message("stage", v.stage) if v.stage is not None else None,
+            reason=v.reason,
+            resource=e.resource,
+            program=e.program,
+            terminal=e.terminal or LOCAL_TERMINAL,
+            effective_user=e.effective_user or e.user,
+            audit_flags=v.acc.audit_flags,
+            platform=e.platform,
+        )
+    return _finished(e, v, record, str(e.cls).upper(), str(e.resource))
+
+
+def _finished(
+    e: Event, v: _Verdict, record: AuditRecord | None, cls: str, resource: str
+) -> Decision:
+    """The decision with its trace and notifications (their steps are in the verdict)."""
+    trace = None
+    if v.traced and v.stage is not None:
+        trace = _trace(e, v.acc, v.status, v.stage, cls, resource)
+    notes: tuple[Notification, ...] = ()
+    if record is not None and v.res is not None and v.res.notify and v.status != "D":
+        notes = tuple(Notification(who, record) for who in v.res.notify)
+    return Decision(v.status, v.stage, v.reason, record, trace, notes, v.steps)
+
+
+def _access_verdict(e: Event, policy: Policy) -> _Verdict:
     cls, user = str(e.cls).upper(), str(e.user)
-    skipped = _inactive(policy, cls, "access")
-    if skipped is not None:
-        return skipped
     acc = policy.accessor(user)
+    if cls not in policy.active_classes:
+        step = f"class {cls} is not active: the access is not intercepted"
+        return _Verdict("P", None, None, acc, None, (step,), intercepted=False)
     steps: list[str] = []
     if _audit_only(policy, steps):
-        return _made(e, policy, acc, "P", C.STAGE_NO_CHECK, C.REASON_AUDIT_ONLY, None, steps)
+        return _Verdict("P", C.STAGE_NO_CHECK, C.REASON_AUDIT_ONLY, acc, None, tuple(steps))
     check = check_access(policy, acc, user, cls, str(e.resource), str(e.access))
     status, warned = _outcome(policy, check, cls, e.os_failed, steps)
     res = check.resource
@@ -272,63 +349,31 @@ def _access(e: Event, policy: Policy) -> Decision:
         steps.append("logged (reason 4): a Warning is always logged")
         reason = C.REASON_WARNING
     else:
-        need = Audit.FAIL if status == "D" else Audit.SUCCESS
-        if status != "D" and cls == "PROGRAM" and e.interactive and acc.mode & Audit.INTERACTIVE:
-            need |= Audit.INTERACTIVE
+        need = FAIL if status == "D" else SUCCESS
+        if status != "D" and cls == "PROGRAM" and e.interactive and acc.mode & INTERACTIVE:
+            need |= INTERACTIVE
         reason = _audit_reason(acc, res, need, status, steps)
     if res is not None and res.notify and status != "D":
         status = "N" if status == "P" else status
         if reason is None:
             reason = C.REASON_NOTIFY
             steps.append(f"logged (reason 6): {cls} {res.name} asks to notify ({res.notify_from})")
-    return _made(e, policy, acc, status, check.stage, reason, res, steps)
-
-
-def _made(
-    e: Event,
-    policy: Policy,
-    acc: Accessor,
-    status: str,
-    stage: int,
-    reason: int | None,
-    res: Resource | None,
-    steps: list[str],
-) -> Decision:
-    """The access record (when logged), its trace and notifications."""
-    record = None
-    if reason is not None:
-        record = AuditRecord(
-            event="resource_access",
-            timestamp=e.timestamp,
-            status=status,
-            class_=str(e.cls).upper(),
-            user=e.user,
-            session_id=e.session_id,
-            access=e.access,
-            stage=stage,
-            stage_message=_stage_message("stage", stage),
-            reason=reason,
-            resource=e.resource,
-            program=e.program,
-            terminal=e.terminal or LOCAL_TERMINAL,
-            effective_user=e.effective_user or e.user,
-            audit_flags=acc.audit_flags,
-            platform=e.platform,
-        )
-    trace = None
-    if acc.traced and reason != C.REASON_AUDIT_ONLY:
-        trace = _trace(e, acc, status, stage, str(e.cls).upper(), str(e.resource), steps)
-    notes: tuple[Notification, ...] = ()
-    if record is not None and res is not None and res.notify and status != "D":
-        notes = tuple(Notification(who, record) for who in res.notify)
         steps.append(f"notify {', '.join(res.notify)} ({res.notify_from})")
-    return Decision(status, stage, reason, record, trace, notes, tuple(steps))
+    traced = _trace_step(acc, reason, steps)
+    return _Verdict(status, check.stage, reason, acc, res, tuple(steps), traced=traced)
+
+
+def _trace_step(acc: Accessor, reason: int | None, steps: list[str]) -> bool:
+    """Whether a TRACE record goes beside this one (noted in the steps)."""
+    if acc.traced and reason != C.REASON_AUDIT_ONLY:
+        steps.append(f"TRACE record: {acc.mode_why} traces the user")
+        return True
+    return False
 
 
 def _trace(
-    e: Event, acc: Accessor, status: str, stage: int, cls: str, resource: str, steps: list[str]
+    e: Event, acc: Accessor, status: str, stage: int, cls: str, resource: str
 ) -> AuditRecord:
-    steps.append(f"TRACE record: {acc.mode_why} traces the user")
     text = (
         f"{cls} > ({e.program}) Result: '{status}' [stage={stage} gstag={stage} rv=0 ({resource})]"
     )
@@ -352,47 +397,53 @@ def _trace(
 
 
 def _login(e: Event, policy: Policy) -> Decision:
-    user = str(e.user)
     terminal = e.terminal or LOCAL_TERMINAL
-    acc = policy.accessor(user)
-    steps: list[str] = []
-    res: Resource | None = None
-    reason: int | None
-    if _audit_only(policy, steps):
-        status, stage, reason = "P", C.STAGE_NO_CHECK, C.REASON_AUDIT_ONLY
-    else:
-        if "TERMINAL" in policy.active_classes:
-            check = check_access(policy, acc, user, "TERMINAL", terminal, "read")
-            status, warned = _outcome(policy, check, "TERMINAL", False, steps)
-            stage, res = check.stage, check.resource
-        else:
-            status, warned, stage = "P", False, C.STAGE_LOGIN_ALLOWED
-            steps.append("allowed at stage 19: the TERMINAL class is not active")
-        if warned:
-            steps.append("logged (reason 4): a Warning is always logged")
-            reason = C.REASON_WARNING
-        else:
-            need = Audit.LOGINFAIL if status == "D" else Audit.LOGINSUCCESS
-            if status != "D" and e.interactive and acc.mode & Audit.INTERACTIVE:
-                need |= Audit.INTERACTIVE
-            reason = _audit_reason(acc, res, need, status, steps)
+    v = _memo(policy, ("login", e.user, terminal), lambda: _login_verdict(e, policy, terminal))
+    if v.silent is not None:
+        return v.silent
     record = None
-    if reason is not None:
+    if v.reason is not None:
         record = AuditRecord(
             event="login",
             timestamp=e.timestamp,
-            status=status,
+            status=v.status,
             event_name="LOGIN",
-            user=user,
+            user=e.user,
             session_id=e.session_id,
-            stage=stage,
-            stage_message=_stage_message("stage", stage),
-            reason=reason,
+            stage=v.stage,
+            stage_message=_stage_message("stage", v.stage) if v.stage is not None else None,
+            reason=v.reason,
             terminal=terminal,
             program=e.program,
-            audit_flags=acc.audit_flags,
+            audit_flags=v.acc.audit_flags,
         )
-    return Decision(status, stage, reason, record, steps=tuple(steps))
+    return Decision(v.status, v.stage, v.reason, record, steps=v.steps)
+
+
+def _login_verdict(e: Event, policy: Policy, terminal: str) -> _Verdict:
+    user = str(e.user)
+    acc = policy.accessor(user)
+    steps: list[str] = []
+    if _audit_only(policy, steps):
+        return _Verdict("P", C.STAGE_NO_CHECK, C.REASON_AUDIT_ONLY, acc, None, tuple(steps))
+    res: Resource | None = None
+    if "TERMINAL" in policy.active_classes:
+        check = check_access(policy, acc, user, "TERMINAL", terminal, "read")
+        status, warned = _outcome(policy, check, "TERMINAL", False, steps)
+        stage, res = check.stage, check.resource
+    else:
+        status, warned, stage = "P", False, C.STAGE_LOGIN_ALLOWED
+        steps.append("allowed at stage 19: the TERMINAL class is not active")
+    reason: int | None
+    if warned:
+        steps.append("logged (reason 4): a Warning is always logged")
+        reason = C.REASON_WARNING
+    else:
+        need = LOGINFAIL if status == "D" else LOGINSUCCESS
+        if status != "D" and terminal != "_CRONJOB_" and acc.mode & INTERACTIVE:
+            need |= INTERACTIVE
+        reason = _audit_reason(acc, res, need, status, steps)
+    return _Verdict(status, stage, reason, acc, res, tuple(steps))
 
 
 def _session_event(
@@ -402,7 +453,7 @@ def _session_event(
     event: str,
     status: str,
     stage: int,
-    need: Audit,
+    need: int,
     always: bool = False,
 ) -> Decision:
     """Logout, password attempts and changes, serevu's account changes: no access check."""
@@ -441,7 +492,7 @@ def _session_event(
 
 
 def _logout(e: Event, policy: Policy) -> Decision:
-    need = Audit.LOGINSUCCESS | (Audit.INTERACTIVE if e.interactive else Audit.NONE)
+    need = LOGINSUCCESS | (INTERACTIVE if e.interactive else 0)
     return _session_event(e, policy, event="logout", status="O", stage=C.STAGE_LOGOUT, need=need)
 
 
@@ -452,7 +503,7 @@ def _password_attempt(e: Event, policy: Policy) -> Decision:
         event="password_attempt",
         status="A",
         stage=C.STAGE_PASSWORD,
-        need=Audit.LOGINFAIL,
+        need=LOGINFAIL,
     )
 
 
@@ -463,7 +514,7 @@ def _password_change(e: Event, policy: Policy) -> Decision:
         event="password_verification",
         status="F",
         stage=int(e.code or 0),
-        need=Audit.LOGINFAIL,
+        need=LOGINFAIL,
     )
 
 
@@ -475,7 +526,7 @@ def _account(e: Event, policy: Policy) -> Decision:
         event="login_disabled" if disabled else "login_enabled",
         status="I" if disabled else "E",
         stage=C.STAGE_SUSPEND,
-        need=Audit.NONE,
+        need=0,
         always=True,
     )
 
@@ -483,49 +534,52 @@ def _account(e: Event, policy: Policy) -> Decision:
 def _connect(e: Event, policy: Policy) -> Decision:
     outbound = e.kind == "connect_out"
     cls = (e.cls or "TCP").upper()
-    skipped = _inactive(policy, cls, "connection")
-    if skipped is not None:
-        return skipped
-    user = str(e.user) if outbound else ""
-    acc = policy.accessor(user) if outbound else policy.os_user
-    steps: list[str] = []
     name = str(e.host) if cls == "HOST" else str(e.service)
-    res: Resource | None = None
-    reason: int | None
-    if _audit_only(policy, steps):
-        status, stage, reason = "P", C.STAGE_NO_CHECK, C.REASON_AUDIT_ONLY
-    else:
-        check = check_access(policy, acc, user, cls, name, "write" if outbound else "read")
-        status, warned = _outcome(policy, check, cls, False, steps)
-        stage, res = check.stage, check.resource
-        if warned:
-            steps.append("logged (reason 4): a Warning is always logged")
-            reason = C.REASON_WARNING
-        else:
-            need = Audit.FAIL if status == "D" else Audit.SUCCESS
-            reason = _audit_reason(acc if outbound else None, res, need, status, steps)
+    key = (e.kind, e.user if outbound else None, cls, name)
+    v = _memo(policy, key, lambda: _connect_verdict(e, policy, cls, name, outbound))
+    if v.silent is not None:
+        return v.silent
     record = None
-    if reason is not None:
+    if v.reason is not None:
         record = AuditRecord(
             event="outbound_network" if outbound else "inbound_network",
             timestamp=e.timestamp,
-            status=status,
+            status=v.status,
             class_=cls,
             service=e.service,
             user=e.user if outbound else None,
             session_id=e.session_id if outbound else None,
-            stage=stage,
-            stage_message=_stage_message("stage", stage),
-            reason=reason,
+            stage=v.stage,
+            stage_message=_stage_message("stage", v.stage) if v.stage is not None else None,
+            reason=v.reason,
             host=e.host,
             program=e.program,
             terminal=(e.terminal or LOCAL_TERMINAL) if outbound else None,
-            audit_flags=acc.audit_flags if outbound else None,
+            audit_flags=v.acc.audit_flags if outbound else None,
         )
-    trace = None
-    if outbound and acc.traced and reason != C.REASON_AUDIT_ONLY:
-        trace = _trace(e, acc, status, stage, cls, name, steps)
-    return Decision(status, stage, reason, record, trace, steps=tuple(steps))
+    return _finished(e, v, record, cls, name)
+
+
+def _connect_verdict(e: Event, policy: Policy, cls: str, name: str, outbound: bool) -> _Verdict:
+    user = str(e.user) if outbound else ""
+    acc = policy.accessor(user) if outbound else policy.os_user
+    if cls not in policy.active_classes:
+        step = f"class {cls} is not active: the connection is not intercepted"
+        return _Verdict("P", None, None, acc, None, (step,), intercepted=False)
+    steps: list[str] = []
+    if _audit_only(policy, steps):
+        return _Verdict("P", C.STAGE_NO_CHECK, C.REASON_AUDIT_ONLY, acc, None, tuple(steps))
+    check = check_access(policy, acc, user, cls, name, "write" if outbound else "read")
+    status, warned = _outcome(policy, check, cls, False, steps)
+    reason: int | None
+    if warned:
+        steps.append("logged (reason 4): a Warning is always logged")
+        reason = C.REASON_WARNING
+    else:
+        need = FAIL if status == "D" else SUCCESS
+        reason = _audit_reason(acc if outbound else None, check.resource, need, status, steps)
+    traced = outbound and _trace_step(acc, reason, steps)
+    return _Verdict(status, check.stage, reason, acc, check.resource, tuple(steps), traced=traced)
 
 
 def _admin(e: Event, policy: Policy) -> Decision:

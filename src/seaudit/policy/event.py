@@ -31,6 +31,7 @@ shown as ``localhost``, as the product shows a session with no remote terminal.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 
 KINDS: tuple[str, ...] = (
     "access",
@@ -96,10 +97,13 @@ class Event:
 
     def missing(self) -> str | None:
         """The first field this kind needs and lacks, or None (an unknown kind says so)."""
-        needed = REQUIRED.get(self.kind)
-        if needed is None:
+        getter = _GETTERS.get(self.kind)
+        if getter is None:
             return "kind"
-        for name in needed:
-            if getattr(self, name) is None:
-                return name
-        return None
+        if None not in getter(self):
+            return None
+        return next(name for name in REQUIRED[self.kind] if getattr(self, name) is None)
+
+
+#: per kind, one call that reads every required field (the check runs on every decision)
+_GETTERS = {kind: attrgetter(*names, "kind") for kind, names in REQUIRED.items()}

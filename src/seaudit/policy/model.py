@@ -106,6 +106,7 @@ class Resource:
     # derived by the builder: the ACL indexed (last entry per accessor wins)
     user_acl: Mapping[str, AclEntry] = field(default_factory=dict, compare=False)
     group_acl: Mapping[str, AclEntry] = field(default_factory=dict, compare=False)
+    audit_bits: int = int(DEFAULT_RESOURCE_AUDIT)  # ``audit_mode`` as a plain int (hot path)
 
     @property
     def generic(self) -> bool:
@@ -121,7 +122,7 @@ class Accessor:
     """A user as ``decide`` needs it: the resolved AUDIT mode and why, groups, flags."""
 
     name: str
-    mode: Audit
+    mode: int  # the resolved ``Audit`` flags, as a plain int (cheap to test on the hot path)
     mode_why: str
     groups: frozenset[str]
     categories: frozenset[str]
@@ -148,10 +149,14 @@ class Policy:
     _cache: dict[tuple[str, str], Resource | None] = field(
         default_factory=dict, compare=False, repr=False
     )
+    #: decide's memo: the verdict (outcome, stage, reason, why) of each distinct event shape
+    verdicts: dict[tuple[object, ...], object] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def with_auditcfg(self, auditcfg: AuditCfg | None) -> Policy:
         """This policy with an audit.cfg applied before the log."""
-        return replace(self, auditcfg=auditcfg, _cache={})
+        return replace(self, auditcfg=auditcfg, _cache={}, verdicts={})
 
     def accessor(self, name: str) -> Accessor:
         """The database user of that name, else the shared OS (enterprise) user."""
@@ -277,7 +282,7 @@ class PolicyBuilder:
         accessors = {name: self._accessor(user, system_why) for name, user in self.users.items()}
         os_user = Accessor(
             "",
-            self.system_audit,
+            int(self.system_audit),
             f"not a database user: {system_why}",
             frozenset(),
             frozenset(),
@@ -303,7 +308,7 @@ class PolicyBuilder:
         mode, why = resolve_mode(user, self.groups, self.system_audit, system_why)
         return Accessor(
             user.name,
-            mode,
+            int(mode),
             why,
             frozenset(user.groups),
             user.categories,
@@ -347,7 +352,12 @@ def _indexed(res: Resource) -> Resource:
     groups: dict[str, AclEntry] = {}
     for entry in res.acl:
         (groups if entry.is_group else users)[entry.accessor] = entry
-    return replace(res, user_acl=MappingProxyType(users), group_acl=MappingProxyType(groups))
+    return replace(
+        res,
+        user_acl=MappingProxyType(users),
+        group_acl=MappingProxyType(groups),
+        audit_bits=int(res.audit_mode),
+    )
 
 
 def _mask(name: str) -> re.Pattern[str]:

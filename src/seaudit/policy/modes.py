@@ -8,6 +8,7 @@ event of the user (a TRACE record beside each access), so parsing ``trace`` sets
 from __future__ import annotations
 
 import enum
+from functools import cache
 
 
 class Audit(enum.IntFlag):
@@ -48,8 +49,10 @@ def parse_mode_word(word: str) -> Audit | None:
     return MODE_WORDS.get(word.lower())
 
 
-def mode_text(mode: Audit) -> str:
+@cache
+def mode_text(mode: Audit | int) -> str:
     """The mode as the product names it: ``ALL``, ``TRACE``, ``FAIL LOGINSUCCESS``, ``NONE``."""
+    mode = Audit(mode)
     if mode & Audit.TRACE:
         return "TRACE"
     if mode == ALL:
