@@ -22,8 +22,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--event", default="access", metavar="KIND", help="explain: the event kind (access)"
     )
-    for name in ("class", "resource", "user", "access", "program", "terminal", "host", "service"):
+    for name in ("class", "resource", "user", "access", "terminal", "host", "service"):
         parser.add_argument(f"--{name}", metavar=name.upper(), help=f"explain: the {name}")
+    parser.add_argument(
+        "--program", metavar="PROGRAM", help="explain: the program (access: default /bin/sh)"
+    )
     parser.add_argument("--time", default="2024-01-01T00:00:00", help="explain: the timestamp")
 
 
@@ -56,16 +59,24 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
     from seaudit.errors import UsageError
-    from seaudit.policy import Event, decide, load_auditcfg, load_policy
+    from seaudit.policy import KINDS, Event, decide, load_auditcfg, load_policy
     from seaudit.text.short import render_short
 
+    if args.event not in KINDS:
+        raise UsageError(f"--event is one of {', '.join(KINDS)}, not {args.event!r}")
+    try:
+        stamp = datetime.fromisoformat(args.time).strftime("%Y-%m-%dT%H:%M:%S")
+    except ValueError:
+        raise UsageError(f"--time takes YYYY-MM-DDTHH:MM:SS, not {args.time!r}") from None
     policy = load_policy(args.policy)
     if args.auditcfg:
         policy = policy.with_auditcfg(load_auditcfg(args.auditcfg))
     event = Event(
         args.event,
-        args.time,
+        stamp,
         user=args.user,
         cls=args.__dict__["class"],
         resource=args.resource,

@@ -22,8 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from seaudit.errors import PolicyError
@@ -203,20 +202,16 @@ def _covers(general: str | None, specific: str | None) -> bool:
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AuditCfg:
     """The rules of a file, and the one predicate that applies them all."""
 
     rules: tuple[Rule, ...]
     source: str = "<audit.cfg>"
+    #: per event type, the tests of the rules that can reach it (``drops``'s index)
+    _by_event: dict[str, tuple[_Tests, ...]] = field(init=False, repr=False, compare=False)
 
-    def filter_expr(self) -> Expr:
-        """The records the file keeps out, as one query expression."""
-        return any_of([r.expr() for r in self.rules]) if self.rules else FALSE_EXPR
-
-    @cached_property
-    def _by_event(self) -> dict[str, tuple[_Tests, ...]]:
-        """Per event type, the tests of the rules that can reach it (``drops``'s index)."""
+    def __post_init__(self) -> None:
         out: dict[str, list[_Tests]] = {}
         for rule in self.rules:
             compiled = rule.tests()
@@ -225,7 +220,12 @@ class AuditCfg:
             events, tests = compiled
             for event in events:
                 out.setdefault(event, []).append(tests)
-        return {event: tuple(rules) for event, rules in out.items()}
+        index = {event: tuple(rules) for event, rules in out.items()}
+        object.__setattr__(self, "_by_event", index)
+
+    def filter_expr(self) -> Expr:
+        """The records the file keeps out, as one query expression."""
+        return any_of([r.expr() for r in self.rules]) if self.rules else FALSE_EXPR
 
     def drops(self, record: AuditRecord) -> bool:
         """Whether the file keeps this record out of the log: the fast twin of

@@ -5,7 +5,8 @@ file, program and network accesses, then logout, all under one session ID, minut
 long, mostly in working hours), admin ``selang`` sessions, password changes, inbound
 connections, and the named attack scenarios (``SCENARIOS``), each once a day on a host and at
 a time drawn from the seed. Users and resources are drawn with Zipf-like weights (a few are
-busy, most are rare). Sessions end by midnight, so each day is generated on its own.
+busy, most are rare). Sessions end by midnight, so each day is generated on its own: memory
+holds one day of events (``rate`` x 24 x ``hosts``). Hosts are UNIX hosts.
 
 Everything comes from ``random.Random`` seeded with ``SEED:DAY:HOST``: the same settings give
 the same events, so the same records and the same bytes.
@@ -74,8 +75,10 @@ class SimConfig:
     scenarios: tuple[str, ...] = SCENARIOS
 
     def __post_init__(self) -> None:
-        if self.days < 1 or self.hosts < 1 or self.users < 3:
-            raise ValueError("days and hosts must be at least 1, users at least 3")
+        if not (1 <= self.days <= 36500 and 1 <= self.hosts <= 10_000):
+            raise ValueError("days must be 1 to 36500, hosts 1 to 10000")
+        if not 3 <= self.users <= 1_000_000:
+            raise ValueError("users at least 3 (and at most 1000000)")
         if not 0 < self.rate <= 100_000:
             raise ValueError("rate must be above 0 and at most 100000 events an hour")
         unknown = set(self.scenarios) - set(SCENARIOS)
