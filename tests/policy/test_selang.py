@@ -91,7 +91,7 @@ def test_errors_name_the_line_and_column(text: str, line: int, column: int, mess
 def test_a_file_that_is_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "p.selang"
     path.write_bytes(b"nu bob\nnu \xff\n")
-    with pytest.raises(PolicyError, match=r":2:1: not UTF-8"):
+    with pytest.raises(PolicyError, match=r":2:4: not UTF-8"):
         load_policy(path)
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seaudit.errors import PolicyError
+from seaudit.policy.textfile import read_text
 from seaudit.query.expr import Cmp, Expr, Not, Or, all_of, any_of, mask_to_regex
 from seaudit.query.spec import LOGIN_EVENTS, Filter
 from seaudit.schema.fields import FIELD_BY_KEY
@@ -320,10 +321,4 @@ def _rule(line: str, number: int, source: str) -> Rule:
 
 
 def load_auditcfg(path: str | Path) -> AuditCfg:
-    raw = Path(path).read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise PolicyError("not UTF-8 text", source=str(path), line=line, column=1) from None
-    return parse_auditcfg(text, source=str(path))
+    return parse_auditcfg(read_text(path), source=str(path))

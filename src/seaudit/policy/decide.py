@@ -73,8 +73,8 @@ def _tables() -> CodeTables:
     return default_tables()
 
 
-def _stage_message(table: str, code: int) -> str | None:
-    return _tables().message(table, code)
+def _stage_message(table: str, code: int | None) -> str | None:
+    return None if code is None else _tables().message(table, code)
 
 
 def decide(event: Event, policy: Policy) -> Decision:
@@ -241,15 +241,6 @@ def _audit_reason(
     return None
 
 
-def _audit_only(policy: Policy, steps: list[str]) -> bool:
-    if policy.audit_only is None:
-        return False
-    steps.append(
-        f"Audit-only mode ({policy.audit_only}): recorded as P, no rule checked (reason 5)"
-    )
-    return True
-
-
 # --- handlers ----------------------------------------------------------------------------------
 
 
@@ -307,7 +298,7 @@ def _access(e: Event, policy: Policy) -> Decision:
             session_id=e.session_id,
             access=e.access,
             stage=v.stage,
-            stage_message=_stage_message("stage", v.stage) if v.stage is not None else None,
+            stage_message=_stage_message("stage", v.stage),
             reason=v.reason,
             resource=e.resource,
             program=e.program,
@@ -338,21 +329,14 @@ def _access_verdict(e: Event, policy: Policy) -> _Verdict:
     if cls not in policy.active_classes:
         step = f"class {cls} is not active: the access is not intercepted"
         return _Verdict("P", None, None, acc, None, (step,), intercepted=False)
+    only = _audit_only_verdict(policy, acc)
+    if only is not None:
+        return only
     steps: list[str] = []
-    if _audit_only(policy, steps):
-        return _Verdict("P", C.STAGE_NO_CHECK, C.REASON_AUDIT_ONLY, acc, None, tuple(steps))
     check = check_access(policy, acc, user, cls, str(e.resource), str(e.access))
-    status, warned = _outcome(policy, check, cls, e.os_failed, steps)
+    need_ok = SUCCESS | (INTERACTIVE if cls == "PROGRAM" and e.interactive else 0)
+    status, reason = _judge(policy, acc, check, cls, e.os_failed, need_ok, FAIL, steps)
     res = check.resource
-    reason: int | None
-    if warned:
-        steps.append("logged (reason 4): a Warning is always logged")
-        reason = C.REASON_WARNING
-    else:
-        need = FAIL if status == "D" else SUCCESS
-        if status != "D" and cls == "PROGRAM" and e.interactive and acc.mode & INTERACTIVE:
-            need |= INTERACTIVE
-        reason = _audit_reason(acc, res, need, status, steps)
     if res is not None and res.notify and status != "D":
         status = "N" if status == "P" else status
         if reason is None:
@@ -361,6 +345,33 @@ def _access_verdict(e: Event, policy: Policy) -> _Verdict:
         steps.append(f"notify {', '.join(res.notify)} ({res.notify_from})")
     traced = _trace_step(acc, reason, steps)
     return _Verdict(status, check.stage, reason, acc, res, tuple(steps), traced=traced)
+
+
+def _judge(
+    policy: Policy,
+    acc: Accessor | None,
+    check: _Check,
+    cls: str,
+    os_failed: bool,
+    need_ok: int,
+    need_bad: int,
+    steps: list[str],
+) -> tuple[str, int | None]:
+    """The outcome of a check and why it is logged: Warning (4), else the accessor's or the
+    resource's mode for that outcome (2, 3), else not at all."""
+    status, warned = _outcome(policy, check, cls, os_failed, steps)
+    if warned:
+        steps.append("logged (reason 4): a Warning is always logged")
+        return status, C.REASON_WARNING
+    need = need_bad if status == "D" else need_ok
+    return status, _audit_reason(acc, check.resource, need, status, steps)
+
+
+def _audit_only_verdict(policy: Policy, acc: Accessor) -> _Verdict | None:
+    if policy.audit_only is None:
+        return None
+    step = f"Audit-only mode ({policy.audit_only}): recorded as P, no rule checked (reason 5)"
+    return _Verdict("P", C.STAGE_NO_CHECK, C.REASON_AUDIT_ONLY, acc, None, (step,))
 
 
 def _trace_step(acc: Accessor, reason: int | None, steps: list[str]) -> bool:
@@ -411,7 +422,7 @@ def _login(e: Event, policy: Policy) -> Decision:
             user=e.user,
             session_id=e.session_id,
             stage=v.stage,
-            stage_message=_stage_message("stage", v.stage) if v.stage is not None else None,
+            stage_message=_stage_message("stage", v.stage),
             reason=v.reason,
             terminal=terminal,
             program=e.program,
@@ -423,27 +434,17 @@ def _login(e: Event, policy: Policy) -> Decision:
 def _login_verdict(e: Event, policy: Policy, terminal: str) -> _Verdict:
     user = str(e.user)
     acc = policy.accessor(user)
+    only = _audit_only_verdict(policy, acc)
+    if only is not None:
+        return only
     steps: list[str] = []
-    if _audit_only(policy, steps):
-        return _Verdict("P", C.STAGE_NO_CHECK, C.REASON_AUDIT_ONLY, acc, None, tuple(steps))
-    res: Resource | None = None
     if "TERMINAL" in policy.active_classes:
         check = check_access(policy, acc, user, "TERMINAL", terminal, "read")
-        status, warned = _outcome(policy, check, "TERMINAL", False, steps)
-        stage, res = check.stage, check.resource
     else:
-        status, warned, stage = "P", False, C.STAGE_LOGIN_ALLOWED
-        steps.append("allowed at stage 19: the TERMINAL class is not active")
-    reason: int | None
-    if warned:
-        steps.append("logged (reason 4): a Warning is always logged")
-        reason = C.REASON_WARNING
-    else:
-        need = LOGINFAIL if status == "D" else LOGINSUCCESS
-        if status != "D" and terminal != "_CRONJOB_" and acc.mode & INTERACTIVE:
-            need |= INTERACTIVE
-        reason = _audit_reason(acc, res, need, status, steps)
-    return _Verdict(status, stage, reason, acc, res, tuple(steps))
+        check = _Check(True, C.STAGE_LOGIN_ALLOWED, "the TERMINAL class is not active", None)
+    need_ok = LOGINSUCCESS | (INTERACTIVE if terminal != "_CRONJOB_" else 0)
+    status, reason = _judge(policy, acc, check, "TERMINAL", False, need_ok, LOGINFAIL, steps)
+    return _Verdict(status, check.stage, reason, acc, check.resource, tuple(steps))
 
 
 def _session_event(
@@ -550,7 +551,7 @@ def _connect(e: Event, policy: Policy) -> Decision:
             user=e.user if outbound else None,
             session_id=e.session_id if outbound else None,
             stage=v.stage,
-            stage_message=_stage_message("stage", v.stage) if v.stage is not None else None,
+            stage_message=_stage_message("stage", v.stage),
             reason=v.reason,
             host=e.host,
             program=e.program,
@@ -566,18 +567,13 @@ def _connect_verdict(e: Event, policy: Policy, cls: str, name: str, outbound: bo
     if cls not in policy.active_classes:
         step = f"class {cls} is not active: the connection is not intercepted"
         return _Verdict("P", None, None, acc, None, (step,), intercepted=False)
+    only = _audit_only_verdict(policy, acc)
+    if only is not None:
+        return only
     steps: list[str] = []
-    if _audit_only(policy, steps):
-        return _Verdict("P", C.STAGE_NO_CHECK, C.REASON_AUDIT_ONLY, acc, None, tuple(steps))
     check = check_access(policy, acc, user, cls, name, "write" if outbound else "read")
-    status, warned = _outcome(policy, check, cls, False, steps)
-    reason: int | None
-    if warned:
-        steps.append("logged (reason 4): a Warning is always logged")
-        reason = C.REASON_WARNING
-    else:
-        need = FAIL if status == "D" else SUCCESS
-        reason = _audit_reason(acc if outbound else None, check.resource, need, status, steps)
+    judged = acc if outbound else None  # an inbound connection has no accessor to ask
+    status, reason = _judge(policy, judged, check, cls, False, SUCCESS, FAIL, steps)
     traced = outbound and _trace_step(acc, reason, steps)
     return _Verdict(status, check.stage, reason, acc, check.resource, tuple(steps), traced=traced)
 

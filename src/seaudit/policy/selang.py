@@ -39,6 +39,7 @@ from seaudit.policy.model import (
     access_word,
 )
 from seaudit.policy.modes import RESOURCE_MODES, Audit, parse_mode_word
+from seaudit.policy.textfile import read_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -458,10 +459,4 @@ def parse_policy(text: str, *, source: str = "<policy>") -> Policy:
 
 def load_policy(path: str | Path) -> Policy:
     """A policy file (UTF-8). OSError propagates; a bad line raises PolicyError."""
-    raw = Path(path).read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise PolicyError("not UTF-8 text", source=str(path), line=line, column=1) from None
-    return parse_policy(text, source=str(path))
+    return parse_policy(read_text(path), source=str(path))
