@@ -56,3 +56,39 @@ def test_other_formats_and_errors() -> None:
         out = run_cli("simulate", *args)
         assert out.returncode == 2, (args, out.stderr)
         assert message in out.stderr and b"Traceback" not in out.stderr
+
+
+def test_a_killed_store_run_keeps_a_verified_prefix_of_the_stream(tmp_path: Path) -> None:
+    """SIGKILL in the middle: the log verifies and holds the stream's first records, in order,
+    none twice (whole batches are appended)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.cli.test_commands import SRC
+
+    store = tmp_path / "store"
+    args = ["simulate", "--days", "20", "--hosts", "2"]
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "seaudit", *args, "--store", str(store)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    log = store / "seos.audit"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if log.exists() and log.stat().st_size > 128:  # past the header: a batch is in
+            break
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    verified = run_cli("verify", "--store", str(store))
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    stored = run_cli("--store", str(store), "--to", "short", "--sessionid").stdout.splitlines()
+    whole = run_cli(*args, "--sessionid").stdout.splitlines()
+    assert stored == whole[: len(stored)]
+    assert 0 < len(stored) < len(whole)  # killed in the middle, after the first batch
