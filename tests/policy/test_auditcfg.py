@@ -205,3 +205,13 @@ def test_applying_audit_cfg_equals_the_query_filter(data: st.DataObject) -> None
     kept = list(cfg.apply(stream))
     assert kept == [r for r in stream if cfg.as_filter().predicate()(r)]
     assert kept == [r for r in stream if not any(_naive_drops(line, r) for line in lines)]
+
+
+@given(st.text(alphabet=st.sampled_from("FILE;LOGIN*?ab\n# \t\x01é"), max_size=120))
+def test_any_text_is_an_audit_cfg_or_an_error_naming_the_line(text: str) -> None:
+    try:
+        cfg = parse_auditcfg(text, source="a")
+    except PolicyError as err:
+        assert err.line >= 1 and err.column >= 1 and str(err).startswith("a:")
+    else:
+        cfg.findings()  # never raises either

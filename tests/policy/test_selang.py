@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from seaudit.errors import PolicyError
 from seaudit.policy import parse_policy
@@ -100,3 +102,19 @@ def test_the_bundled_example_policy_reads() -> None:
     assert policy.accessor("mallory").traced
     assert policy.accessor("alice").admin
     assert policy.resources[("FILE", "/etc/ssh/sshd_config")].warning is not None
+
+
+_SELANG_WORDS = st.sampled_from(
+    ["nu", "chusr", "ng", "join", "nr", "chres", "auth", "authorize-", "so", "FILE", "bob",
+     "staff", "/x", "_default", "audit(", "defacc(", "uid(", "gid(", "acc(", "group(",
+     "class+(", "class(", "warning", "warning-", "owner(", "notify(", "all", "r", ")", "(",
+     ",", '"', "'", "\n", " ", "#", "\x00", "é"]
+)  # fmt: skip
+
+
+@given(st.lists(_SELANG_WORDS, max_size=40).map("".join) | st.text(max_size=200))
+def test_any_text_is_a_policy_or_a_policy_error(text: str) -> None:
+    try:
+        parse_policy(text, source="p")
+    except PolicyError as err:
+        assert err.line >= 1 and err.column >= 1 and str(err).startswith("p:")
