@@ -69,3 +69,22 @@ def test_bad_files_are_clear_errors_not_tracebacks(tmp_path: Path) -> None:
     assert missing.returncode == 2 and b"cannot use" in missing.stderr
     lacking = run_cli("policy", "explain", "--policy", str(bad))
     assert lacking.returncode == 2 and b"Traceback" not in lacking.stderr
+
+
+def test_explain_takes_every_field_an_event_kind_needs(tmp_path: Path) -> None:
+    """Regression: --command and --file once landed in the dispatcher's and the audit.cfg
+    argument's places (the admin record said "policy", untrust said --file was missing)."""
+    path = tmp_path / "p.selang"
+    path.write_text("nu alice admin\n")
+    admin = run_cli("policy", "explain", "--policy", str(path), "--event", "admin", "--user",
+                    "alice", "--class", "USER", "--object", "bob",
+                    "--command", "chusr bob audit(all)")  # fmt: skip
+    assert admin.returncode == 0, admin.stderr
+    assert "S UPDATE USER alice 305 0 bob localhost chusr bob audit(all)" in admin.stdout.decode()
+    untrust = run_cli("policy", "explain", "--policy", str(path), "--event", "untrust",
+                      "--class", "PROGRAM", "--file", "/bin/x", "--code", "4")  # fmt: skip
+    assert untrust.returncode == 0 and "U PROGRAM seoswd 4 0 /bin/x" in untrust.stdout.decode()
+    lacking = run_cli("policy", "explain", "--policy", str(path), "--event", "untrust")
+    assert lacking.returncode == 2 and b"needs --class" in lacking.stderr
+    bogus = run_cli("policy", "explain", "--policy", str(path), "--event", "bogus")
+    assert bogus.returncode == 2 and b"--event is one of access, login" in bogus.stderr

@@ -12,18 +12,35 @@ import argparse
 import sys
 
 HELP = "explain an audit decision, or check an audit.cfg (rules that can never match)"
+#: the Event fields explain takes as --NAME options (--class fills ``cls``)
+EVENT_OPTIONS = (
+    "class",
+    "resource",
+    "user",
+    "access",
+    "terminal",
+    "host",
+    "service",
+    "object",
+    "command",
+    "file",
+    "session",
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", choices=("explain", "check"), help="what to do")
-    parser.add_argument("file", nargs="?", metavar="AUDIT_CFG", help="check: the audit.cfg")
+    parser.add_argument("cfg_file", nargs="?", metavar="AUDIT_CFG", help="check: the audit.cfg")
     parser.add_argument("--policy", metavar="FILE", help="the selang policy file")
     parser.add_argument("--auditcfg", metavar="FILE", help="explain: apply this audit.cfg too")
     parser.add_argument(
         "--event", default="access", metavar="KIND", help="explain: the event kind (access)"
     )
-    for name in ("class", "resource", "user", "access", "terminal", "host", "service"):
-        parser.add_argument(f"--{name}", metavar=name.upper(), help=f"explain: the {name}")
+    for name in EVENT_OPTIONS:  # dests prefixed: "command" and "file" are taken
+        parser.add_argument(
+            f"--{name}", dest=f"ev_{name}", metavar=name.upper(), help=f"explain: the {name}"
+        )
+    parser.add_argument("--code", type=int, help="explain: password-quality or untrust code")
     parser.add_argument(
         "--program", metavar="PROGRAM", help="explain: the program (access: default /bin/sh)"
     )
@@ -34,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     from seaudit.errors import UsageError
 
     if args.action == "check":
-        if args.file is None and args.policy is None:
+        if args.cfg_file is None and args.policy is None:
             raise UsageError("policy check needs an audit.cfg file (or --policy FILE)")
         return _check(args)
     if args.policy is None:
@@ -48,13 +65,13 @@ def _check(args: argparse.Namespace) -> int:
     if args.policy is not None:
         load_policy(args.policy)
         print(f"{args.policy}: policy OK")
-    if args.file is None:
+    if args.cfg_file is None:
         return 0
-    cfg = load_auditcfg(args.file)
+    cfg = load_auditcfg(args.cfg_file)
     findings = cfg.findings()
     for rule, why in findings:
-        print(f"{args.file}:{rule.line}: never matches: {why}: {_safe(rule.text)}")
-    print(f"{args.file}: {len(cfg.rules)} rules, {len(findings)} that can never match")
+        print(f"{_safe(args.cfg_file)}:{rule.line}: never matches: {why}: {_safe(rule.text)}")
+    print(f"{_safe(args.cfg_file)}: {len(cfg.rules)} rules, {len(findings)} that can never match")
     return 1 if findings else 0
 
 
@@ -74,20 +91,15 @@ def _explain(args: argparse.Namespace) -> int:
     policy = load_policy(args.policy)
     if args.auditcfg:
         policy = policy.with_auditcfg(load_auditcfg(args.auditcfg))
-    event = Event(
-        args.event,
-        stamp,
-        user=args.user,
-        cls=args.__dict__["class"],
-        resource=args.resource,
-        access=args.access,
-        program=args.program or ("/bin/sh" if args.event == "access" else None),
-        terminal=args.terminal,
-        host=args.host,
-        service=args.service,
-    )
-    if event.missing() is not None:
-        raise UsageError(f"a {args.event!r} event needs --{event.missing()}")
+    given = {("cls" if n == "class" else n): getattr(args, f"ev_{n}") for n in EVENT_OPTIONS}
+    given["session_id"] = given.pop("session")
+    program = args.program or ("/bin/sh" if args.event == "access" else None)
+    event = Event(args.event, stamp, program=program, code=args.code, **given)
+    missing = event.missing()
+    if missing is not None:
+        raise UsageError(
+            f"a {args.event!r} event needs --{'class' if missing == 'cls' else missing}"
+        )
     decision = decide(event, policy)
     print(f"status: {decision.status}  stage: {decision.stage}  reason: {decision.reason}")
     for step in decision.steps:
