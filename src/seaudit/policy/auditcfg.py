@@ -209,18 +209,20 @@ class AuditCfg:
 
     rules: tuple[Rule, ...]
     source: str = "<audit.cfg>"
-    #: per event type, the tests of the rules that can reach it (``drops``'s index)
-    _by_event: dict[str, tuple[_Tests, ...]] = field(init=False, repr=False, compare=False)
+    #: per event type, the rules that can reach it with their field tests (the fast index)
+    _by_event: dict[str, tuple[tuple[Rule, _Tests], ...]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
-        out: dict[str, list[_Tests]] = {}
+        out: dict[str, list[tuple[Rule, _Tests]]] = {}
         for rule in self.rules:
             compiled = rule.tests()
             if compiled is None:
                 continue
             events, tests = compiled
             for event in events:
-                out.setdefault(event, []).append(tests)
+                out.setdefault(event, []).append((rule, tests))
         index = {event: tuple(rules) for event, rules in out.items()}
         object.__setattr__(self, "_by_event", index)
 
@@ -228,10 +230,10 @@ class AuditCfg:
         """The records the file keeps out, as one query expression."""
         return any_of([r.expr() for r in self.rules]) if self.rules else FALSE_EXPR
 
-    def drops(self, record: AuditRecord) -> bool:
-        """Whether the file keeps this record out of the log: the fast twin of
+    def rule_dropping(self, record: AuditRecord) -> Rule | None:
+        """The first rule that keeps this record out of the log, or None: the fast twin of
         ``as_filter()`` (a property test holds the two equal)."""
-        for tests in self._by_event.get(record.event, ()):
+        for rule, tests in self._by_event.get(record.event, ()):
             for attr, exact, pattern in tests:
                 value = getattr(record, attr)
                 if value is None:
@@ -242,8 +244,12 @@ class AuditCfg:
                 elif pattern.fullmatch(value) is None:
                     break
             else:
-                return True
-        return False
+                return rule
+        return None
+
+    def drops(self, record: AuditRecord) -> bool:
+        """Whether the file keeps this record out of the log."""
+        return self.rule_dropping(record) is not None
 
     def apply(self, records: Iterable[AuditRecord]) -> Iterator[AuditRecord]:
         """The records the log keeps."""

@@ -19,6 +19,7 @@ from functools import cache
 
 from seaudit.errors import UsageError
 from seaudit.policy import codes as C
+from seaudit.policy.auditcfg import AuditCfg
 from seaudit.policy.event import LOCAL_TERMINAL, Event
 from seaudit.policy.model import DEFAULT_RECORD, Accessor, Policy, Resource, access_word
 from seaudit.policy.modes import Audit, mode_text
@@ -90,40 +91,26 @@ def decide(event: Event, policy: Policy) -> Decision:
     return _filtered(decision, cfg)
 
 
-def _filtered(decision: Decision, cfg: object) -> Decision:
-    from seaudit.policy.auditcfg import AuditCfg
-
-    assert isinstance(cfg, AuditCfg)
+def _filtered(decision: Decision, cfg: AuditCfg) -> Decision:
+    """The decision with audit.cfg applied to its record and its trace."""
     steps = list(decision.steps)
-    record, trace = decision.record, decision.trace
-    if record is not None and cfg.drops(record):
-        steps.append(f"audit.cfg: {_rule_of(cfg, record)} filters the record out of the log")
-        record = None
-    if trace is not None and cfg.drops(trace):
-        steps.append(f"audit.cfg: {_rule_of(cfg, trace)} filters the TRACE record out")
-        trace = None
-    if record is decision.record and trace is decision.trace:
+    kept: list[AuditRecord | None] = []
+    for record, what in ((decision.record, "the record"), (decision.trace, "the TRACE record")):
+        rule = None if record is None else cfg.rule_dropping(record)
+        if rule is not None:
+            steps.append(f"audit.cfg: {cfg.source} line {rule.line} ({rule.text}) keeps {what} out")
+        kept.append(None if rule is not None else record)
+    if kept == [decision.record, decision.trace]:
         return decision
     return Decision(
         decision.status,
         decision.stage,
         decision.reason,
-        record,
-        trace,
+        kept[0],
+        kept[1],
         decision.notifications,
         tuple(steps),
     )
-
-
-def _rule_of(cfg: object, record: AuditRecord) -> str:
-    from seaudit.policy.auditcfg import AuditCfg
-    from seaudit.query.expr import to_predicate
-
-    assert isinstance(cfg, AuditCfg)
-    for rule in cfg.rules:
-        if to_predicate(rule.expr())(record):
-            return f"{cfg.source} line {rule.line} ({rule.text})"
-    return cfg.source
 
 
 # --- the access check ------------------------------------------------------------------------

@@ -118,11 +118,14 @@ class _Day:
     host_index: int
     sessions: itertools.count[int]
     events: list[tuple[int, int, Event]] = field(default_factory=list)
+    stamps: dict[int, str] = field(default_factory=dict)
 
     def at(self, second: int, kind: str, **fields: object) -> None:
         second = min(max(second, 0), 86399)
-        h, rest = divmod(second, 3600)
-        stamp = f"{self.day}T{h:02d}:{rest // 60:02d}:{rest % 60:02d}"
+        stamp = self.stamps.get(second)
+        if stamp is None:
+            h, rest = divmod(second, 3600)
+            stamp = self.stamps[second] = f"{self.day}T{h:02d}:{rest // 60:02d}:{rest % 60:02d}"
         event = Event(kind, stamp, **fields)  # type: ignore[arg-type]
         self.events.append((second, len(self.events), event))
 
