@@ -82,8 +82,15 @@ class PolicyError(SeauditError):
     ``SOURCE:LINE:COLUMN: reason``."""
 
     def __init__(self, reason: str, *, source: str = "<policy>", line: int = 0, column: int = 0):
-        self.reason = reason
+        self.reason = _printable(reason)
         self.source = source
         self.line = line
         self.column = column
-        super().__init__(f"{source}:{line}:{column}: {reason}")
+        super().__init__(f"{_printable(source)}:{line}:{column}: {self.reason}")
+
+
+def _printable(text: str) -> str:
+    """Text safe for a terminal: control characters (from a file's names) as ``\\xNN``."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == " " else f"\\x{ord(ch):02x}" for ch in text)

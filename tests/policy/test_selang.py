@@ -118,3 +118,11 @@ def test_any_text_is_a_policy_or_a_policy_error(text: str) -> None:
         parse_policy(text, source="p")
     except PolicyError as err:
         assert err.line >= 1 and err.column >= 1 and str(err).startswith("p:")
+
+
+def test_errors_escape_control_characters_of_the_file() -> None:
+    with pytest.raises(PolicyError) as info:
+        parse_policy("chres F\x1b[31mILE /x defacc(r)", source="p\x07.selang")
+    text = str(info.value)
+    assert "\x1b" not in text and "\x07" not in text
+    assert text.startswith("p\\x07.selang:1:17: no F\\x1b[31MILE resource '/x'")
