@@ -10,7 +10,7 @@ decision.record, decision.why
 from __future__ import annotations
 
 from seaudit.policy.auditcfg import AuditCfg, Rule, load_auditcfg, parse_auditcfg
-from seaudit.policy.decide import Decision, Notification, check_access, decide
+from seaudit.policy.decide import AccessCheck, Decision, Notification, check_access, decide
 from seaudit.policy.event import KINDS, Event
 from seaudit.policy.model import Policy
 from seaudit.policy.modes import ALL, DEFAULT_USER_AUDIT, Audit
@@ -20,6 +20,7 @@ __all__ = [
     "ALL",
     "DEFAULT_USER_AUDIT",
     "KINDS",
+    "AccessCheck",
     "Audit",
     "AuditCfg",
     "Decision",

@@ -21,7 +21,14 @@ from seaudit.errors import UsageError
 from seaudit.policy import codes as C
 from seaudit.policy.auditcfg import AuditCfg
 from seaudit.policy.event import LOCAL_TERMINAL, Event
-from seaudit.policy.model import DEFAULT_RECORD, Accessor, Policy, Resource, access_word
+from seaudit.policy.model import (
+    DEFAULT_RECORD,
+    Accessor,
+    Policy,
+    Resource,
+    access_word,
+    grants,
+)
 from seaudit.policy.modes import Audit, mode_text
 from seaudit.schema.codes import CodeTables, default_tables
 from seaudit.schema.record import AuditRecord
@@ -62,7 +69,10 @@ class Decision:
 
 
 @dataclass(frozen=True, slots=True)
-class _Check:
+class AccessCheck:
+    """The step of the engine that decided an access: allowed or not, its stage code, what it
+    was (naming the rule), and the resource record found."""
+
     granted: bool
     stage: int
     step: str
@@ -118,24 +128,26 @@ def _filtered(decision: Decision, cfg: AuditCfg) -> Decision:
 
 def check_access(
     policy: Policy, acc: Accessor, user: str, cls: str, name: str, access: str
-) -> _Check:
+) -> AccessCheck:
     """Walk the steps of the engine for one access; the first step that decides, decides."""
     res = policy.resource(cls, name)
     tcp = cls == "TCP"
     if res is None:
-        return _Check(True, C.STAGE_CLASS_UACC, f"no {cls} record protects {name!r}: allowed", None)
+        return AccessCheck(
+            True, C.STAGE_CLASS_UACC, f"no {cls} record protects {name!r}: allowed", None
+        )
     word = access_word(access)
     where = f"{cls} {res.name}"
     if res.categories and not res.categories <= acc.categories:
         lacking = ", ".join(sorted(res.categories - acc.categories))
-        return _Check(False, C.STAGE_CATEGORY, f"{where} needs category {lacking}", res)
+        return AccessCheck(False, C.STAGE_CATEGORY, f"{where} needs category {lacking}", res)
     if res.owner is not None and (res.owner == user or res.owner in acc.groups):
-        return _Check(True, C.STAGE_ACL, f"{user} owns {where} ({res.owner_from})", res)
+        return AccessCheck(True, C.STAGE_ACL, f"{user} owns {where} ({res.owner_from})", res)
     entry = res.user_acl.get(user)
     if entry is not None:
         stage = C.STAGE_TCP_ACL if tcp else C.STAGE_ACL
         verdict = "allows" if entry.grants(word) else "does not allow"
-        return _Check(
+        return AccessCheck(
             entry.grants(word), stage, f"{where}: {verdict} {access} ({entry.source})", res
         )
     if acc.groups and res.group_acl:
@@ -144,20 +156,22 @@ def check_access(
             granting = next((e for e in entries if e.grants(word)), None)
             stage = C.STAGE_TCP_ACL if tcp else C.STAGE_ACL
             if granting is not None:
-                return _Check(True, stage, f"{where}: allows {access} ({granting.source})", res)
+                return AccessCheck(
+                    True, stage, f"{where}: allows {access} ({granting.source})", res
+                )
             names = "; ".join(str(e.source) for e in entries)
-            return _Check(
+            return AccessCheck(
                 False, stage, f"{where}: groups' entries do not allow {access} ({names})", res
             )
     star = res.user_acl.get("*")
     if star is not None:
         stage = C.STAGE_TCP_STAR if tcp else C.STAGE_ACL
         verdict = "allows" if star.grants(word) else "does not allow"
-        return _Check(
+        return AccessCheck(
             star.grants(word), stage, f"{where}: uid(*) {verdict} {access} ({star.source})", res
         )
     if res.defacc is not None:
-        granted = word in res.defacc or ("all" in res.defacc and "none" not in res.defacc)
+        granted = grants(res.defacc, word)
         if res.name == DEFAULT_RECORD:
             stage = C.STAGE_CLASS_UACC if granted else C.STAGE_NO_STEP
             label = f"the class UACC ({res.defacc_from})"
@@ -167,20 +181,20 @@ def check_access(
             stage = C.STAGE_UACC if granted else C.STAGE_NO_STEP
             label = f"defacc ({res.defacc_from})"
         verdict = "allows" if granted else "does not allow"
-        return _Check(granted, stage, f"{where}: {label} {verdict} {access}", res)
+        return AccessCheck(granted, stage, f"{where}: {label} {verdict} {access}", res)
     if res.name != DEFAULT_RECORD:
         default = policy.resources.get((cls, DEFAULT_RECORD))
         if default is not None and default.defacc is not None:
-            granted = word in default.defacc or "all" in default.defacc
+            granted = grants(default.defacc, word)
             verdict = "allows" if granted else "does not allow"
-            return _Check(
+            return AccessCheck(
                 granted,
                 C.STAGE_CLASS_UACC if granted else C.STAGE_NO_STEP,
                 f"{where} has no defacc; the class UACC ({default.defacc_from}) {verdict} {access}",
                 res,
             )
     stage = C.STAGE_TCP_DEFACC if tcp else C.STAGE_NO_STEP
-    return _Check(False, stage, f"{where}: no step allowed {access}", res)
+    return AccessCheck(False, stage, f"{where}: no step allowed {access}", res)
 
 
 def _warning(policy: Policy, cls: str, res: Resource | None) -> str | None:
@@ -191,7 +205,7 @@ def _warning(policy: Policy, cls: str, res: Resource | None) -> str | None:
 
 
 def _outcome(
-    policy: Policy, check: _Check, cls: str, os_failed: bool, steps: list[str]
+    policy: Policy, check: AccessCheck, cls: str, os_failed: bool, steps: list[str]
 ) -> tuple[str, bool]:
     """(status letter, whether Warning turned a denial into W)."""
     if check.granted:
@@ -337,7 +351,7 @@ def _access_verdict(e: Event, policy: Policy) -> _Verdict:
 def _judge(
     policy: Policy,
     acc: Accessor | None,
-    check: _Check,
+    check: AccessCheck,
     cls: str,
     os_failed: bool,
     need_ok: int,
@@ -428,7 +442,7 @@ def _login_verdict(e: Event, policy: Policy, terminal: str) -> _Verdict:
     if "TERMINAL" in policy.active_classes:
         check = check_access(policy, acc, user, "TERMINAL", terminal, "read")
     else:
-        check = _Check(True, C.STAGE_LOGIN_ALLOWED, "the TERMINAL class is not active", None)
+        check = AccessCheck(True, C.STAGE_LOGIN_ALLOWED, "the TERMINAL class is not active", None)
     need_ok = LOGINSUCCESS | (INTERACTIVE if terminal != "_CRONJOB_" else 0)
     status, reason = _judge(policy, acc, check, "TERMINAL", False, need_ok, LOGINFAIL, steps)
     return _Verdict(status, check.stage, reason, acc, check.resource, tuple(steps))

@@ -37,6 +37,11 @@ ACCESS_ALIASES: dict[str, str] = {
 ALL_ACCESS = "all"
 
 
+def grants(accesses: frozenset[str], word: str) -> bool:
+    """Whether an access list (``defacc``, an ACL entry) allows the access named ``word``."""
+    return word in accesses or (ALL_ACCESS in accesses and "none" not in accesses)
+
+
 def access_word(text: str) -> str:
     """The canonical access name: lower case, short forms expanded (``R`` -> ``read``)."""
     word = text.lower()
@@ -84,7 +89,7 @@ class AclEntry:
     source: Source
 
     def grants(self, access: str) -> bool:
-        return access in self.access or (ALL_ACCESS in self.access and "none" not in self.access)
+        return grants(self.access, access)
 
 
 @dataclass(frozen=True, slots=True)
