@@ -119,7 +119,14 @@ def test_the_attack_scenarios_show_in_the_records() -> None:
 
 
 def test_bad_settings_are_refused() -> None:
-    for kwargs in ({"users": 2}, {"days": 0}, {"rate": 0.0}, {"scenarios": ("nope",)}):
+    for kwargs in (
+        {"users": 2},
+        {"days": 0},
+        {"rate": 0.0},
+        {"rate": float("nan")},
+        {"scenarios": ("nope",)},
+        {"rate": 100_000.0, "hosts": 10},  # a day of 24 M events would not fit in memory
+    ):
         with pytest.raises(ValueError):
             SimConfig(**kwargs)  # type: ignore[arg-type]
     assert set(SCENARIOS) == set(SimConfig().scenarios)

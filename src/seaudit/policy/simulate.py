@@ -45,6 +45,8 @@ INSIDER = "mallory"  # the user the scenarios act as (traced by the example poli
 AUDIT_LOG = "/opt/CA/AccessControl/log/seos.audit"
 SEAUDIT_BIN = "/opt/CA/AccessControl/bin/seaudit"
 ATTACKER_TERMINAL = "198.51.100.23"
+#: the events of one day across all hosts, which are held in memory to be put in time order
+MAX_DAY_EVENTS = 4_000_000
 
 _WORK_FILES = (
     "/srv/app/config.yml",
@@ -81,6 +83,11 @@ class SimConfig:
             raise ValueError("users at least 3 (and at most 1000000)")
         if not 0 < self.rate <= 100_000:
             raise ValueError("rate must be above 0 and at most 100000 events an hour")
+        if self.rate * 24 * self.hosts > MAX_DAY_EVENTS:  # one day is held in memory
+            raise ValueError(
+                f"one simulated day would hold {self.rate * 24 * self.hosts:.0f} events "
+                f"(at most {MAX_DAY_EVENTS}): lower the rate or the hosts, add days instead"
+            )
         unknown = set(self.scenarios) - set(SCENARIOS)
         if unknown:
             raise ValueError(f"unknown scenario {sorted(unknown)[0]!r} (known: {SCENARIOS})")
