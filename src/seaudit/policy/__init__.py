@@ -9,8 +9,9 @@ decision.record, decision.why
 
 from __future__ import annotations
 
+from seaudit.policy.access import AccessCheck, check_access
 from seaudit.policy.auditcfg import AuditCfg, Rule, load_auditcfg, parse_auditcfg
-from seaudit.policy.decide import AccessCheck, Decision, Notification, check_access, decide
+from seaudit.policy.decide import Decision, Notification, decide
 from seaudit.policy.event import KINDS, Event
 from seaudit.policy.model import Policy
 from seaudit.policy.modes import ALL, DEFAULT_USER_AUDIT, Audit
