@@ -4,6 +4,7 @@ SeauditError
 ├── ParseError        a line or file that is not seaudit text (carries source, line, reason)
 ├── CodeTableError    a site's `seaudit -t` dump that cannot be read
 ├── UsageError        a request the library cannot honour (bad option, unknown format)
+├── PolicyError       a policy file or audit.cfg that cannot be read (source, line, column)
 └── LogError          the audit log cannot do what was asked (files left intact)
     ├── LogWriteError     cannot write (permissions, read-only, I/O)
     │   └── LogFullError  disk full or file-size limit reached
@@ -74,3 +75,22 @@ class LogKeyError(LogError):
     """The HMAC key is missing or unusable for a keyed log."""
 
     hint = "Give the key with --key-file (or hmac_key_file in [logmgr])."
+
+
+class PolicyError(SeauditError):
+    """A policy file or audit.cfg that cannot be read; ``str()`` reads
+    ``SOURCE:LINE:COLUMN: reason``."""
+
+    def __init__(self, reason: str, *, source: str = "<policy>", line: int = 0, column: int = 0):
+        self.reason = _printable(reason)
+        self.source = source
+        self.line = line
+        self.column = column
+        super().__init__(f"{_printable(source)}:{line}:{column}: {self.reason}")
+
+
+def _printable(text: str) -> str:
+    """Text safe for a terminal: control characters (from a file's names) as ``\\xNN``."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == " " else f"\\x{ord(ch):02x}" for ch in text)

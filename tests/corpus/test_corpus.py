@@ -92,9 +92,22 @@ def test_hostile_file_keeps_escape_sequences_and_invalid_utf8_as_data() -> None:
 
 def test_the_bundled_sample() -> None:
     records, rejects = read(SAMPLE, None)
-    assert len(records) == 300
-    assert [r.line for r in rejects] == [126, 261, 372, 551, 719]
+    assert len(records) == 336
+    assert [r.line for r in rejects] == [61, 132, 203, 264, 325]
     assert set(r.event for r in records) == set(EVENT_IDS)
-    days = {r.timestamp[:10] for r in records}
-    assert len(days) >= 3
+    assert {r.timestamp[:10] for r in records} == {"2024-03-04"}
     assert [r.timestamp for r in records] == sorted(r.timestamp for r in records)
+
+
+def test_the_bundled_sample_is_one_simulated_day_of_the_example_policy() -> None:
+    """Without its malformed lines, the sample is `seaudit simulate --seed 1 --sessionid`."""
+    from seaudit.cli.simulate import load_run_policy
+    from seaudit.policy.simulate import SimConfig, simulate
+
+    _, rejects = read(SAMPLE, None)
+    bad = {r.line for r in rejects}
+    lines = SAMPLE.read_text("utf-8").splitlines()
+    kept = [line for number, line in enumerate(lines, 1) if number not in bad]
+    policy = load_run_policy(None, None)
+    made = [render_short(r, sessionid=True) for _, r in simulate(SimConfig(seed=1), policy)]
+    assert kept == made
