@@ -20,20 +20,20 @@ Fields a seaudit record does not carry (the login UserId, the admin EffectiveUse
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from seaudit.errors import PolicyError
 from seaudit.policy.textfile import read_text
-from seaudit.query.expr import Cmp, Expr, Not, Or, all_of, any_of, mask_to_regex
+from seaudit.query.expr import Cmp, Expr, Not, Or, all_of, any_of
+from seaudit.query.mask import Matcher, mask_matcher
 from seaudit.query.spec import LOGIN_EVENTS, Filter
 from seaudit.schema.fields import FIELD_BY_KEY
 from seaudit.schema.record import AuditRecord
 
 #: a rule's field tests: (record attribute, the mask, its pattern or None when it is exact)
-_Tests = tuple[tuple[str, str, "re.Pattern[str] | None"], ...]
+_Tests = tuple[tuple[str, str, "Matcher | None"], ...]
 
 #: rule kind -> (its field names after the first, the record key each tests or None)
 KINDS: dict[str, tuple[tuple[str, str | None], ...]] = {
@@ -153,13 +153,13 @@ class Rule:
                     return None
                 continue
             pairs.append((key, mask))
-        tests: list[tuple[str, str, re.Pattern[str] | None]] = []
+        tests: list[tuple[str, str, Matcher | None]] = []
         for key, mask in pairs:
             if mask == "*":
                 continue
             attr = FIELD_BY_KEY[key].attr
             wild = "*" in mask or "?" in mask
-            tests.append((attr, mask, mask_to_regex(mask) if wild else None))
+            tests.append((attr, mask, mask_matcher(mask) if wild else None))
         return (events, tuple(tests)) if events else None
 
     def never_matches(self) -> str | None:
@@ -190,7 +190,7 @@ class Rule:
 
 
 def _mask_matches(mask: str, value: str) -> bool:
-    return mask_to_regex(mask).fullmatch(value) is not None
+    return mask_matcher(mask)(value)
 
 
 def _covers(general: str | None, specific: str | None) -> bool:
@@ -241,7 +241,7 @@ class AuditCfg:
                 if pattern is None:
                     if value != exact:
                         break
-                elif pattern.fullmatch(value) is None:
+                elif not pattern(value):
                     break
             else:
                 return rule

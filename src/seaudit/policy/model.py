@@ -9,13 +9,13 @@ command) that set it, so a decision can say which rule decided it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from seaudit.policy.auditcfg import AuditCfg
 from seaudit.policy.modes import DEFAULT_RESOURCE_AUDIT, DEFAULT_USER_AUDIT, Audit, mode_text
+from seaudit.query.mask import Matcher, mask_matcher
 
 #: classes the engine intercepts when the policy does not say (``setoptions class+/-`` changes it)
 DEFAULT_ACTIVE_CLASSES: frozenset[str] = frozenset(
@@ -149,7 +149,7 @@ class Policy:
     #: precomputed for decide
     accessors: Mapping[str, Accessor]
     os_user: Accessor
-    generic: Mapping[str, tuple[tuple[re.Pattern[str], Resource], ...]]
+    generic: Mapping[str, tuple[tuple[Matcher, Resource], ...]]
     auditcfg: AuditCfg | None = None  # applied to every record before the log
     _cache: dict[tuple[str, str], Resource | None] = field(
         default_factory=dict, compare=False, repr=False
@@ -176,8 +176,8 @@ class Policy:
             return cache[key]
         found = self.resources.get(key)
         if found is None:
-            for pattern, res in self.generic.get(cls, ()):
-                if pattern.fullmatch(name):
+            for matches, res in self.generic.get(cls, ()):
+                if matches(name):
                     found = res
                     break
         if found is None:
@@ -273,10 +273,10 @@ class PolicyBuilder:
 
     def build(self) -> Policy:
         resources = {key: _indexed(res) for key, res in self.resources.items()}
-        generic: dict[str, list[tuple[re.Pattern[str], Resource]]] = {}
+        generic: dict[str, list[tuple[Matcher, Resource]]] = {}
         for res in resources.values():
             if res.generic:
-                generic.setdefault(res.cls, []).append((_mask(res.name), res))
+                generic.setdefault(res.cls, []).append((mask_matcher(res.name), res))
         for items in generic.values():  # most literal characters first: the closest match
             items.sort(key=lambda item: (-_literal_length(item[1].name), item[1].name))
         system_why = (
@@ -363,11 +363,6 @@ def _indexed(res: Resource) -> Resource:
         group_acl=MappingProxyType(groups),
         audit_bits=int(res.audit_mode),
     )
-
-
-def _mask(name: str) -> re.Pattern[str]:
-    parts = [".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in name]
-    return re.compile("".join(parts), re.DOTALL)
 
 
 def _literal_length(name: str) -> int:
