@@ -25,6 +25,8 @@ COMMANDS: dict[str, str] = {
     "reindex": "seaudit.cli.reindex",
     "verify": "seaudit.cli.verify",
     "forward": "seaudit.cli.forward",
+    "report": "seaudit.cli.report",
+    "serve": "seaudit.cli.serve",
 }
 #: what ``seaudit`` does when the first argument is not a verb (as the product: show records)
 DEFAULT_COMMAND = "query"

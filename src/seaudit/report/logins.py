@@ -1,0 +1,54 @@
+"""``logins``: successes and failures by user, terminal and program; failure bursts (at least
+``BURST`` failures of one user, or from one terminal, within ``WINDOW_MINUTES``); the
+user/terminal pairs seen logging in, newest first seen first."""
+
+from __future__ import annotations
+
+from seaudit.query.spec import LOGIN_EVENTS
+from seaudit.report.model import TOP, Report, Section
+from seaudit.report.sections import TIME, outcome_by, quoted
+
+BURST = 5
+WINDOW_MINUTES = 10
+#: a login that got in, and an attempt that did not (denied, or a wrong password)
+SUCCESS = "event = 'login' AND status = 'P'"
+FAILURE = "status IN ('D', 'A')"
+
+
+def _bursts(column: str) -> Section:
+    who = quoted(column)
+    sql = (
+        f"WITH failures AS (SELECT {who} AS who, {TIME} AS t FROM records "
+        f"WHERE {FAILURE} AND {who} IS NOT NULL AND {TIME} IS NOT NULL), "
+        "windows AS (SELECT who, t, count(*) OVER (PARTITION BY who ORDER BY t RANGE BETWEEN "
+        f"INTERVAL {WINDOW_MINUTES} MINUTE PRECEDING AND CURRENT ROW) AS n FROM failures) "
+        f"SELECT who, max(n), strftime(min(t) FILTER (WHERE n >= {BURST}), '%Y-%m-%dT%H:%M:%S'), "
+        f"count(*) FILTER (WHERE n >= {BURST}) FROM windows GROUP BY who "
+        f"HAVING max(n) >= {BURST} ORDER BY 2 DESC, 1 LIMIT {TOP}"
+    )
+    return Section(
+        f"Failure bursts by {column} (>= {BURST} within {WINDOW_MINUTES} min)",
+        (column, "most in one window", "first burst ends", "failures in bursts"),
+        sql,
+    )
+
+
+REPORT = Report(
+    name="logins",
+    title="Logins",
+    about="successes and failures by user, terminal, program; failure bursts; first-seen pairs",
+    scope=" or ".join(f"event = {e}" for e in LOGIN_EVENTS),
+    sections=(
+        outcome_by("By user", "user", good=SUCCESS, bad=FAILURE),
+        outcome_by("By terminal", "terminal", good=SUCCESS, bad=FAILURE),
+        outcome_by("By program", "program", good=SUCCESS, bad=FAILURE),
+        _bursts("user"),
+        _bursts("terminal"),
+        Section(
+            "User and terminal pairs, newest first seen first",
+            ("user", "terminal", "first seen", "logins"),
+            f'SELECT "user", terminal, min(timestamp) AS first, count(*) FROM records '
+            f"WHERE {SUCCESS} GROUP BY 1, 2 ORDER BY first DESC, 1, 2 LIMIT {TOP}",
+        ),
+    ),
+)
