@@ -56,7 +56,8 @@ def select(store: Store, flt: Filter) -> Selection:
     table = to_table(tail) if tail else arrow_schema().empty_table()
     cursor.register(TAIL_VIEW, table)
     if not files:
-        return Selection(cursor, f"records AS (SELECT * FROM {TAIL_VIEW})", (), (), mark, len(tail))
+        cte = f"records AS (SELECT *, NULL::VARCHAR AS {FILE_COLUMN} FROM {TAIL_VIEW})"
+        return Selection(cursor, cte, (), (), mark, len(tail))
     where, params = flt.sql()
     cte = (
         f"records AS (SELECT * FROM {SCAN} WHERE {where} "

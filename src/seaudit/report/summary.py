@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from seaudit.report.model import Context, Report, Row, Section
 from seaudit.report.source import FILE_COLUMN, TAIL_VIEW
-from seaudit.store.tree import UNKNOWN_DAY
+from seaudit.store.tree import DAY_PATTERN, UNKNOWN_DAY
 
 _DAY = re.compile(r"[/\\]day=([^/\\]+)[/\\]")
 
@@ -50,12 +50,14 @@ def counts(ctx: Context) -> Counts:
     for path, n in by_file.items():
         out.by_day[_day(path)] += n
     tail = sel.cursor.execute(
-        f"SELECT left(timestamp, 10), count(*) FROM {TAIL_VIEW} GROUP BY 1"
+        f"SELECT CASE WHEN regexp_full_match(left(timestamp, 10), '{DAY_PATTERN}') "
+        f"THEN left(timestamp, 10) ELSE '{UNKNOWN_DAY}' END, count(*) FROM {TAIL_VIEW} GROUP BY 1"
     ).fetchall()
     for day, n in tail:
         out.by_day[str(day)] += int(n)
-    days = sorted({_day(p) for p in by_file})
-    edge = [p for p in by_file if _day(p) in (days[0], days[-1], UNKNOWN_DAY, "?")]
+    days = sorted({_day(p) for p in by_file} - {UNKNOWN_DAY, "?"})
+    ends = (days[0], days[-1], UNKNOWN_DAY, "?") if days else (UNKNOWN_DAY, "?")
+    edge = [p for p in by_file if _day(p) in ends]
     first, last = sel.sql(
         f"SELECT min(timestamp), max(timestamp) FROM records "
         f"WHERE {FILE_COLUMN} IS NULL OR list_contains(?::VARCHAR[], {FILE_COLUMN})",
