@@ -52,7 +52,7 @@ def test_summary_prints_the_records_it_covers(store: Path) -> None:
 def test_text_columns_are_aligned(store: Path) -> None:
     done = seaudit("report", "logins", "--store", str(store))
     block = done.stdout.split("By user\n=======\n")[1].split("\n\n")[0].splitlines()
-    header, rule, *body = block
+    _header, rule, *body = block
     starts = [m.start() for m in re.finditer(r"-+", rule)]
     assert len(starts) == 4
     for line in body:  # numbers end where their column's rule ends

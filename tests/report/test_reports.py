@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+
 import pytest
 
 import seaudit.report
