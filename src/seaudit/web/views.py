@@ -105,6 +105,7 @@ class Detail:
 
 def detail(seq: int, record: AuditRecord, zone: tzinfo) -> Detail:
     from seaudit.text.detailed import render_detailed
+    from seaudit.text.short import MISSING
 
     codes = default_tables()
     origin = record.origin
@@ -113,7 +114,9 @@ def detail(seq: int, record: AuditRecord, zone: tzinfo) -> Detail:
         stage = record.stage_message or codes.describe(_stage_table(record), record.stage)
     reason = "" if record.reason is None else codes.describe("reason", record.reason)
     try:
-        detailed = render_detailed(record, sessionid=record.session_id is not None, block=True)
+        detailed = render_detailed(
+            record, sessionid=record.session_id is not None, block=True, missing=MISSING
+        )
     except (ValueError, KeyError) as exc:
         detailed = f"(cannot render: {exc})"
     return Detail(
