@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 
 from seaudit.report.model import Table
-from seaudit.text.short import escape_controls
+from seaudit.report.text import visible
 
 BAR_HEIGHT = 18
 LABEL_WIDTH = 260
@@ -45,4 +45,4 @@ def bar_chart(table: Table) -> str:
 
 
 def _text(value: str) -> str:
-    return escape(escape_controls(value), quote=True)
+    return escape(visible(value), quote=True)

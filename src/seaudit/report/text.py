@@ -4,6 +4,8 @@ so no value can move the cursor, clear the screen or forge a line."""
 
 from __future__ import annotations
 
+import unicodedata
+
 from seaudit.report.model import Result, Table
 from seaudit.text.short import escape_controls
 
@@ -11,10 +13,20 @@ from seaudit.text.short import escape_controls
 ABSENT = "-"
 
 
+def visible(text: str) -> str:
+    """Record text safe to show: control characters escaped (``escape_controls``), and the
+    invisible format characters (bidi overrides such as U+202E, which would show a value
+    reversed, zero-width joiners) as ``\\uXXXX``."""
+    text = escape_controls(text)
+    if text.isprintable():
+        return text
+    return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) == "Cf" else c for c in text)
+
+
 def cell(value: object) -> str:
     if value is None:
         return ABSENT
-    return escape_controls(str(value))
+    return visible(str(value))
 
 
 def render_table(table: Table) -> str:
@@ -47,6 +59,6 @@ def render_text(result: Result) -> str:
     report = result.report
     head = [report.title, "#" * len(report.title)]
     if result.filter_text:
-        head.append(f"filter: {escape_controls(result.filter_text)}")
+        head.append(f"filter: {visible(result.filter_text)}")
     parts = ["\n".join(head), *(render_table(t) for t in result.tables)]
     return "\n\n".join(parts)

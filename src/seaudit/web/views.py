@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
+from seaudit.report.text import visible
 from seaudit.schema.codes import default_tables
 from seaudit.schema.record import AuditRecord
-from seaudit.text.short import escape_controls
 
 #: the fields that say what a record was about, by event type's usual carrier, first found
 WHAT_FIELDS: tuple[str, ...] = ("resource", "object", "command", "host", "file", "trace")
@@ -31,7 +31,7 @@ class Row:
 
 def text(value: object) -> str:
     """A record value for display: absent is empty, control characters escaped."""
-    return "" if value is None else escape_controls(str(value))
+    return "" if value is None else visible(str(value))
 
 
 def instant(recorded: str, zone: tzinfo) -> str:
@@ -139,4 +139,4 @@ def _stage_table(record: AuditRecord) -> str:
 
 
 def escape_controls_lines(rendered: str) -> str:
-    return "\n".join(escape_controls(line) for line in rendered.split("\n"))
+    return "\n".join(visible(line) for line in rendered.split("\n"))
