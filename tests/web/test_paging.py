@@ -43,6 +43,10 @@ def test_windows_equal_the_log_order_reading(
         assert down.more == (len(below) > limit)
         assert [s for s, _ in up.entries] == above[:limit]
         assert up.more == (len(above) > limit)
+        light = window(store, flt, bound, down=True, limit=limit, light=True)
+        assert [(s, r.replace(session_id=None)) for s, r in light.entries] == [
+            (s, r.replace(session_id=None)) for s, r in down.entries
+        ]
         # walking down from the end, page by page, visits every record once
         seen: list[int] = []
         cursor = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
@@ -125,7 +126,9 @@ def create_app(settings: Settings) -> Starlette:
         else:  # the first page: the end of the log, or its start
             down, bound = newest, None
         mark = await run_in_threadpool(store.last_seq)
-        win = await run_in_threadpool(window, store, flt.filter, bound, down=down, limit=size)
+        win = await run_in_threadpool(
+            window, store, flt.filter, bound, down=down, limit=size, light=True
+        )
         entries = list(win.entries)  # nearest the bound first
         if newest != down:
             entries.reverse()
@@ -324,9 +327,10 @@ def create_app(settings: Settings) -> Starlette:
 
 
 class Guard:
-    """Every response gets the security headers; every request but ``OPEN_PATHS`` needs the
-    token when there is one. Plain ASGI (not ``BaseHTTPMiddleware``), so streamed responses
-    (downloads, the live tail) stream and see their client go away."""
+    """Every response gets the security headers and a ``Server-Timing`` header (the time to
+    its first byte, which ``bench/bench_web.py`` reads); every request but ``OPEN_PATHS``
+    needs the token when there is one. Plain ASGI (not ``BaseHTTPMiddleware``), so streamed
+    responses (downloads, the live tail) stream and see their client go away."""
 
     def __init__(
         self, app: ASGIApp, token: Token | None, refuse: Callable[[Request], Response]
@@ -340,11 +344,15 @@ class Guard:
             await self.app(scope, receive, send)
             return
 
+        started = time.perf_counter()
+
         async def send_secured(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS.items():
                     headers[name] = value
+                spent = (time.perf_counter() - started) * 1000
+                headers["Server-Timing"] = f"app;dur={spent:.1f}"
             await send(message)
 
         request = Request(scope)

@@ -20,8 +20,14 @@ if TYPE_CHECKING:
     from seaudit.store import Store
 
 Entry = tuple[int, AuditRecord]
-#: no seq bound
-OPEN = None
+#: the stored columns a list of records does not show, left unread by a ``light`` window
+#: (the raw text alone is most of a file's bytes)
+LIST_OMITS: dict[str, str] = {
+    "raw": "VARCHAR",
+    "key": "BIGINT",
+    "line": "BIGINT",
+    "session_id": "VARCHAR",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +47,11 @@ def _range(path: str) -> tuple[int, int]:
         return 0, 2**63 - 1
 
 
-def window(store: Store, flt: Filter, bound: int | None, *, down: bool, limit: int) -> Window:
+def window(
+    store: Store, flt: Filter, bound: int | None, *, down: bool, limit: int, light: bool = False
+) -> Window:
+    """The window of ``limit`` records next to ``bound`` (None: the end, or the start); a
+    ``light`` one reads Parquet rows without ``LIST_OMITS`` (they come back as None)."""
     mark, files = store._source(scope_of(flt.expr))
     pred = flt.predicate()
     tail = [
@@ -54,16 +64,25 @@ def window(store: Store, flt: Filter, bound: int | None, *, down: bool, limit: i
     if down:
         found = tail[::-1][:want]
         if len(found) < want:
-            found += _parquet(store, flt, files, bound, down=True, want=want - len(found))
+            found += _parquet(
+                store, flt, files, bound, down=True, want=want - len(found), light=light
+            )
     else:
-        found = _parquet(store, flt, files, bound, down=False, want=want)
+        found = _parquet(store, flt, files, bound, down=False, want=want, light=light)
         if len(found) < want:
             found += tail[: want - len(found)]
     return Window(tuple(found[:limit]), down, len(found) > limit)
 
 
 def _parquet(
-    store: Store, flt: Filter, files: list[str], bound: int | None, *, down: bool, want: int
+    store: Store,
+    flt: Filter,
+    files: list[str],
+    bound: int | None,
+    *,
+    down: bool,
+    want: int,
+    light: bool,
 ) -> list[Entry]:
     """The ``want`` matching Parquet rows nearest ``bound`` in the direction asked."""
     ranges = {f: _range(f) for f in files}
@@ -81,8 +100,13 @@ def _parquet(
     if bound is not None:
         where = f"({where}) AND seq {'<' if down else '>'} ?"
         params = [*params, bound]
+    columns = "*"
+    if light:
+        columns += (
+            " REPLACE (" + ", ".join(f"NULL::{t} AS {c}" for c, t in LIST_OMITS.items()) + ")"
+        )
     query = (
-        f"SELECT * FROM {SCAN} WHERE {where} ORDER BY seq {'DESC' if down else 'ASC'} "
+        f"SELECT {columns} FROM {SCAN} WHERE {where} ORDER BY seq {'DESC' if down else 'ASC'} "
         f"LIMIT {int(want)}"
     )
     con = store._connect()
