@@ -5,11 +5,16 @@ codes with their messages, and denials outside working hours (before ``DAY_START
 from __future__ import annotations
 
 from seaudit.report.model import Report
-from seaudit.report.sections import TIME, count_by
+from seaudit.report.sections import count_by
 
 DAY_STARTS = 8
 DAY_ENDS = 18
-AFTER_HOURS = f"(hour({TIME}) < {DAY_STARTS} OR hour({TIME}) >= {DAY_ENDS} OR isodow({TIME}) >= 6)"
+#: outside working hours; the hour read from the text (``YYYY-MM-DDTHH``: no parsing per
+#: record), the weekday from the date
+AFTER_HOURS = (
+    f"(substr(timestamp, 12, 2) < '{DAY_STARTS:02d}' OR substr(timestamp, 12, 2) >= "
+    f"'{DAY_ENDS:02d}' OR isodow(TRY_CAST(left(timestamp, 10) AS DATE)) >= 6)"
+)
 
 REPORT = Report(
     name="denials",

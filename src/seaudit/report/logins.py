@@ -16,19 +16,21 @@ FAILURE = "status IN ('D', 'A')"
 
 
 def _bursts(column: str) -> Section:
+    """A failure ends a burst when the failure ``BURST - 1`` before it (same user or
+    terminal) lies within the window: exact, and one ``lag`` instead of a count per window."""
     who = quoted(column)
     sql = (
         f"WITH failures AS (SELECT {who} AS who, {TIME} AS t FROM records "
-        f"WHERE {FAILURE} AND {who} IS NOT NULL AND {TIME} IS NOT NULL), "
-        "windows AS (SELECT who, t, count(*) OVER (PARTITION BY who ORDER BY t RANGE BETWEEN "
-        f"INTERVAL {WINDOW_MINUTES} MINUTE PRECEDING AND CURRENT ROW) AS n FROM failures) "
-        f"SELECT who, max(n), strftime(min(t) FILTER (WHERE n >= {BURST}), '%Y-%m-%dT%H:%M:%S'), "
-        f"count(*) FILTER (WHERE n >= {BURST}) FROM windows GROUP BY who "
-        f"HAVING max(n) >= {BURST} ORDER BY 2 DESC, 1 LIMIT {TOP}"
+        f"WHERE {FAILURE} AND {who} IS NOT NULL), "
+        f"ends AS (SELECT who, t, t - lag(t, {BURST - 1}) OVER (PARTITION BY who ORDER BY t) "
+        f"<= INTERVAL {WINDOW_MINUTES} MINUTE AS burst FROM failures WHERE t IS NOT NULL) "
+        "SELECT who, count(*) FILTER (WHERE burst), "
+        "strftime(min(t) FILTER (WHERE burst), '%Y-%m-%dT%H:%M:%S'), count(*) FROM ends "
+        f"GROUP BY who HAVING bool_or(burst) ORDER BY 2 DESC, 1 LIMIT {TOP}"
     )
     return Section(
         f"Failure bursts by {column} (>= {BURST} within {WINDOW_MINUTES} min)",
-        (column, "most in one window", "first burst ends", "failures in bursts"),
+        (column, "failures ending a burst", "first burst ends", "failures"),
         sql,
     )
 
