@@ -17,13 +17,15 @@ FAILURE = "status IN ('D', 'A')"
 
 def _bursts(column: str) -> Section:
     """A failure ends a burst when the failure ``BURST - 1`` before it (same user or
-    terminal) lies within the window: exact, and one ``lag`` instead of a count per window."""
+    terminal) lies within the window: exact, and one ``lag`` instead of a count per window.
+    (A failure whose time is not a date sorts last and ends no burst; the time is never
+    tested in a WHERE, which DuckDB would push into the scan of every record.)"""
     who = quoted(column)
     sql = (
         f"WITH failures AS (SELECT {who} AS who, {TIME} AS t FROM records "
         f"WHERE {FAILURE} AND {who} IS NOT NULL), "
         f"ends AS (SELECT who, t, t - lag(t, {BURST - 1}) OVER (PARTITION BY who ORDER BY t) "
-        f"<= INTERVAL {WINDOW_MINUTES} MINUTE AS burst FROM failures WHERE t IS NOT NULL) "
+        f"<= INTERVAL {WINDOW_MINUTES} MINUTE AS burst FROM failures) "
         "SELECT who, count(*) FILTER (WHERE burst), "
         "strftime(min(t) FILTER (WHERE burst), '%Y-%m-%dT%H:%M:%S'), count(*) FROM ends "
         f"GROUP BY who HAVING bool_or(burst) ORDER BY 2 DESC, 1 LIMIT {TOP}"
