@@ -251,3 +251,14 @@ def test_hostile_strings_are_shown_inert(page: object, base: str, root: Path) ->
         "/static/htmx.min.js",
         "/static/viewer.js",
     }
+
+
+def test_report_page_with_charts(page: object) -> None:
+    page.goto("/reports/denials?user=bob")  # type: ignore[attr-defined]
+    assert page.inner_text("h1") == "Denials"  # type: ignore[attr-defined]
+    bars = page.locator("svg.chart rect")  # type: ignore[attr-defined]
+    assert bars.count() >= 4
+    assert page.locator("input[name=user]").input_value() == "bob"  # type: ignore[attr-defined]
+    shot(page, "report-denials")
+    page.goto("/reports/summary")  # type: ignore[attr-defined]
+    shot(page, "report-summary")
