@@ -141,6 +141,12 @@ def test_bad_requests_are_answered_plainly(base: str, url: str, status: int, mes
     assert "Traceback" not in response.text
 
 
+def test_a_bad_filter_stays_in_the_form_to_be_corrected(base: str) -> None:
+    html = httpx.get(f"{base}/", params={"where": "user =", "user": "<b>"}).text
+    assert 'value="user ="' in html and 'value="&lt;b&gt;"' in html
+    assert "expected a value" in html
+
+
 def test_reports_pages(base: str) -> None:
     index = httpx.get(f"{base}/reports?user=bob").text
     assert index.count("/reports/") >= 10 and "user=bob" in index

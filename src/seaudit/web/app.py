@@ -109,7 +109,7 @@ def create_app(settings: Settings) -> Starlette:
                 request,
                 "records.html",
                 400,
-                form=form_fields(read_filter([], settings.clock)),
+                form=form_fields(request.query_params.multi_items()),
                 error=str(exc),
                 rows=[],
                 newest=True,
@@ -145,7 +145,7 @@ def create_app(settings: Settings) -> Starlette:
         return page(
             request,
             "records.html",
-            form=form_fields(flt),
+            form=form_fields(flt.params),
             error=None,
             rows=rows,
             newest=newest,
@@ -258,7 +258,7 @@ def create_app(settings: Settings) -> Starlette:
                 400,
                 name=name,
                 title=report.title,
-                form=form_fields(read_filter([], settings.clock)),
+                form=form_fields(request.query_params.multi_items()),
                 error=str(exc),
                 body="",
             )
@@ -270,7 +270,7 @@ def create_app(settings: Settings) -> Starlette:
             "report.html",
             name=name,
             title=report.title,
-            form=form_fields(flt),
+            form=form_fields(flt.params),
             error=None,
             body=Markup(render_fragment(result)),  # every value escaped by it
         )

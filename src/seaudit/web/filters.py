@@ -38,9 +38,6 @@ class PageFilter:
         pairs = [*self.params, *((k, str(v)) for k, v in extra.items() if v is not None)]
         return urlencode(pairs)
 
-    def first(self, name: str) -> str:
-        return next((v for k, v in self.params if k == name), "")
-
 
 def read_filter(items: Iterable[tuple[str, str]], clock: Clock) -> PageFilter:
     """A request's filter (a ``UsageError`` names what is wrong in it)."""
@@ -65,6 +62,11 @@ def _last(values: Sequence[str] | None) -> str | None:
     return values[-1] if values else None
 
 
-def form_fields(flt: PageFilter) -> Mapping[str, str]:
-    """The value each form input shows (the first of repeated parameters)."""
-    return {name: flt.first(name) for name in FILTER_PARAMS}
+def form_fields(items: Iterable[tuple[str, str]]) -> Mapping[str, str]:
+    """The value each form input shows: what the request gave (the first of repeated
+    parameters), even when it is not a valid filter, so it can be corrected."""
+    given: dict[str, str] = {}
+    for key, value in items:
+        if key in FILTER_PARAMS:
+            given.setdefault(key, value)
+    return {name: given.get(name, "") for name in FILTER_PARAMS}

@@ -62,7 +62,10 @@ function setupLive(root) {
     if (!toggle.checked) return;
     source = new EventSource(table.dataset.live);
     source.addEventListener("record", (ev) => {
-      const row = liveRow(JSON.parse(ev.data));
+      const record = JSON.parse(ev.data);
+      // a record appended while the page was drawn may be on it already
+      if (table.querySelector('tr[data-seq="' + String(Number(record.seq)) + '"]')) return;
+      const row = liveRow(record);
       const body = table.tBodies[0];
       if (table.dataset.newest === "yes") body.insertBefore(row, body.firstChild);
       else body.appendChild(row);
