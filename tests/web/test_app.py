@@ -240,3 +240,15 @@ def test_serve_refuses_unsafe_or_bad_settings(root: Path, args: list[str], messa
     )
     assert done.returncode == 2
     assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_healthz_fails_when_the_store_cannot_be_read(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    fill(root, web_records()[:10], parquet=5)
+    with serving(root) as url:
+        assert httpx.get(f"{url}/healthz").status_code == 200
+        log = root / "seos.audit"
+        log.write_bytes(b"\xff" * 200 + log.read_bytes()[200:])  # the live log's header broken
+        response = httpx.get(f"{url}/healthz")
+        assert response.status_code == 503
+        assert response.text.startswith("store not readable")
