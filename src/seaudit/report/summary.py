@@ -2,9 +2,9 @@
 (the cheap part: the log's files and how far Parquet has caught up; the full chain walk is
 the ``integrity`` report, which reads every byte of the log).
 
-Made for 10 M records in well under a second: one scan counts by (file, event, status,
-node) without reading a timestamp (a Parquet file's directory names its day), the live tail
-is counted by day apart, and the time range reads only the first and last day's files."""
+Made for 10 M records in about a second: one scan counts by event, by status, by node and
+by file without reading a timestamp (a Parquet file's directory names its day), the live
+tail is counted by day apart, and the time range reads only the first and last day's files."""
 
 from __future__ import annotations
 
@@ -35,17 +35,22 @@ def counts(ctx: Context) -> Counts:
     if isinstance(found, Counts):
         return found
     sel = ctx.selection
+    # four one-column groupings in one scan: about half the cost of one four-column group
     groups = sel.sql(
-        f"SELECT {FILE_COLUMN}, event, status, node, count(*) FROM records GROUP BY ALL"
+        f"SELECT grouping(event, status, node, {FILE_COLUMN}), event, status, node, "
+        f"{FILE_COLUMN}, count(*) FROM records GROUP BY GROUPING SETS "
+        f"((event), (status), (node), ({FILE_COLUMN}))"
     )
     out = Counts()
     by_file: Counter[str] = Counter()
-    for path, event, status, node, n in groups:
-        assert isinstance(n, int)
-        out.by_event[str(event)] += n
-        out.by_status[str(status)] += n
-        out.by_node[None if node is None else str(node)] += n
-        if path is not None:
+    for grouping, event, status, node, path, n in groups:
+        if grouping == 0b0111:
+            out.by_event[str(event)] += n
+        elif grouping == 0b1011:
+            out.by_status[str(status)] += n
+        elif grouping == 0b1101:
+            out.by_node[None if node is None else str(node)] += n
+        elif path is not None:  # the live tail's rows have no file: counted by day below
             by_file[str(path)] += n
     for path, n in by_file.items():
         out.by_day[_day(path)] += n
