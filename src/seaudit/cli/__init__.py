@@ -27,6 +27,8 @@ COMMANDS: dict[str, str] = {
     "forward": "seaudit.cli.forward",
     "policy": "seaudit.cli.policy",
     "simulate": "seaudit.cli.simulate",
+    "report": "seaudit.cli.report",
+    "serve": "seaudit.cli.serve",
 }
 #: what ``seaudit`` does when the first argument is not a verb (as the product: show records)
 DEFAULT_COMMAND = "query"

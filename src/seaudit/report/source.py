@@ -1,0 +1,66 @@
+"""The records a filter selects, as one SQL relation: the Parquet files under the watermark
+(filtered in DuckDB) and the live tail (filtered by the same filter's Python predicate, then
+handed to DuckDB as an Arrow table), so reports and the web viewer aggregate in SQL and still
+see a record the moment it is appended (as ``Store.select`` does)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from seaudit.query.spec import Filter
+from seaudit.store.columns import arrow_schema, to_table
+from seaudit.store.prune import scope_of
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from seaudit.store import Store
+
+#: the name under which the live-tail rows are registered on a query's cursor
+TAIL_VIEW = "live_tail"
+#: the column naming each Parquet row's file (NULL for live-tail rows): its directory names
+#: the day and node, so counts by day need not read the timestamps
+FILE_COLUMN = "parquet_file"
+SCAN = f"read_parquet(?, hive_partitioning = false, filename = '{FILE_COLUMN}')"
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """A filter's records on one cursor: ``cte`` is ``records AS (...)`` to put after WITH,
+    ``params`` the values it binds (first in the query), ``files`` the Parquet files read."""
+
+    cursor: duckdb.DuckDBPyConnection
+    cte: str
+    params: tuple[object, ...]
+    files: tuple[str, ...]
+    watermark: int
+    tail_rows: int
+
+    def sql(self, query: str, *params: object) -> list[tuple[Any, ...]]:
+        """Run ``query`` (which reads ``records``; it may start with its own WITH) with its
+        own ``params`` after ours."""
+        head, sep, rest = query.partition("WITH ")
+        text = (
+            f"WITH {self.cte}, {rest}" if sep and not head.strip() else f"WITH {self.cte} {query}"
+        )
+        return self.cursor.execute(text, [*self.params, *params]).fetchall()
+
+
+def select(store: Store, flt: Filter) -> Selection:
+    """The records of ``flt`` in ``store`` as the relation ``records``."""
+    mark, files = store._source(scope_of(flt.expr))
+    pred = flt.predicate()
+    tail = [(seq, r) for seq, r in store.tail(mark) if pred(r)]
+    cursor = store._connect()
+    table = to_table(tail) if tail else arrow_schema().empty_table()
+    cursor.register(TAIL_VIEW, table)
+    if not files:
+        cte = f"records AS (SELECT *, NULL::VARCHAR AS {FILE_COLUMN} FROM {TAIL_VIEW})"
+        return Selection(cursor, cte, (), (), mark, len(tail))
+    where, params = flt.sql()
+    cte = (
+        f"records AS (SELECT * FROM {SCAN} WHERE {where} "
+        f"UNION ALL BY NAME SELECT * FROM {TAIL_VIEW})"
+    )
+    return Selection(cursor, cte, (files, *params), tuple(files), mark, len(tail))
