@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "reindex": "seaudit.cli.reindex",
     "verify": "seaudit.cli.verify",
     "forward": "seaudit.cli.forward",
+    "agent": "seaudit.cli.agent",
 }
 #: what ``seaudit`` does when the first argument is not a verb (as the product: show records)
 DEFAULT_COMMAND = "query"

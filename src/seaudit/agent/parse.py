@@ -1,0 +1,100 @@
+"""One audit text line (audit.log, an auditd plugin's ``format = string``) as a value.
+
+``[node=NAME ]type=TYPE msg=audit(SECONDS.MILLIS:SERIAL): key=value ...``. Kernel values never
+hold a space (the kernel hex-encodes those), so a line splits on spaces. Messages from user
+space wrap their own fields in ``msg='...'``: those are read as fields of the line, and a
+bare word after a value continues it (libaudit writes ``op=adding user``). The enriched
+format's interpreted part (after 0x1D) is ignored: values are decoded here, from the raw part.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from seaudit.errors import ParseError
+
+#: a line longer than this is refused, so a broken stream cannot grow memory without bound
+MAX_LINE = 1 << 20
+ENRICHED_SEPARATOR = "\x1d"
+
+
+@dataclass(frozen=True, slots=True)
+class EventId:
+    """What makes an audit event unique: the node, the time stamp and the serial."""
+
+    node: str | None
+    seconds: int
+    millis: int
+    serial: int
+
+    @property
+    def time(self) -> float:
+        return self.seconds + self.millis / 1000
+
+    def stamp(self) -> str:
+        """As audit text writes it: ``SECONDS.MILLIS:SERIAL``."""
+        return f"{self.seconds}.{self.millis:03d}:{self.serial}"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditLine:
+    """One record of an event: its type, its event id and its fields as written."""
+
+    type: str
+    id: EventId
+    fields: tuple[tuple[str, str], ...]
+
+    def get(self, name: str) -> str | None:
+        """The raw value of the last field of this name (user-space wrappers repeat some)."""
+        found = None
+        for key, value in self.fields:
+            if key == name:
+                found = value
+        return found
+
+
+def parse_line(line: str, *, source: str = "<input>", number: int = 0) -> AuditLine:
+    """Parse one line; a line that is not audit text raises ``ParseError`` naming where."""
+    if len(line) > MAX_LINE:
+        raise ParseError(f"line longer than {MAX_LINE} characters", source=source, line=number)
+    text = line.split(ENRICHED_SEPARATOR, 1)[0].rstrip("\r\n")
+    node: str | None = None
+    if text.startswith("node="):
+        first, _, text = text.partition(" ")
+        node = first[5:] or None
+    if not text.startswith("type="):
+        raise ParseError("not an audit record: no type= field", source=source, line=number)
+    head, sep, body = text.partition("): ")
+    if not sep:
+        head, sep, body = text.partition("):")
+        if not sep:
+            raise ParseError("no msg=audit(TIME:SERIAL) stamp", source=source, line=number)
+    kind, _, stamp = head.partition(" msg=audit(")
+    event = _event_id(node, stamp)
+    if event is None or " " in kind:
+        raise ParseError(f"bad audit stamp {stamp[:40]!r}", source=source, line=number)
+    return AuditLine(kind[5:], event, tuple(_fields(body)))
+
+
+def _event_id(node: str | None, stamp: str) -> EventId | None:
+    secs, dot, rest = stamp.partition(".")
+    millis, colon, serial = rest.partition(":")
+    if not (dot and colon and secs.isdigit() and millis.isdigit() and serial.isdigit()):
+        return None
+    return EventId(node, int(secs), int(millis), int(serial))
+
+
+def _fields(body: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for token in body.split():
+        if token.startswith("msg='"):
+            token = token[5:]
+        if token.endswith("'"):
+            token = token[:-1]
+        key, eq, value = token.partition("=")
+        if eq and key:
+            out.append((key, value))
+        elif out and token:
+            key, value = out[-1]
+            out[-1] = (key, f"{value} {token}")
+    return out
