@@ -26,6 +26,7 @@ STAGE_DEFAULT_ACCESS = 1059  # Default record universal access check
 STAGE_PASSWORD = 8  # Password validity checkings
 STAGE_LOGOUT = 49  # Logout detected after last process terminated
 STAGE_ADMIN_OK = 305  # Command allowed for ADMIN user
+STAGE_DAEMON = 0  # a daemon stop has no authorization stage; 0 says so
 REASON_USER = 2  # User audit mode requires logging
 REASON_RESOURCE = 3  # Resource audit mode required logging
 
@@ -80,7 +81,7 @@ def default_verdict(access: Access) -> Verdict:
         status = {PERMITTED: "S", FAILED: "F"}.get(outcome, "D")
         return Verdict(status, STAGE_ADMIN_OK if status == "S" else STAGE_NATIVE_DENIED, 2)
     if event in ("startup", "shutdown"):
-        return Verdict("M", None, None)
+        return Verdict("M", STAGE_DAEMON, None)
     status = {PERMITTED: "P", FAILED: "F"}.get(outcome, "D")
     stage = STAGE_NATIVE_DENIED if status == "D" else STAGE_DEFAULT_ACCESS
     return Verdict(status, stage, REASON_RESOURCE)

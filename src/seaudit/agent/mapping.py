@@ -27,6 +27,8 @@ DNS_PORT = 53
 #: programs that authenticate through PAM: their identity changes are told by USER_* records
 PAM_SURROGATES = frozenset({"su", "sudo", "runuser", "sudoedit"})
 CRON = frozenset({"cron", "crond"})
+#: the terminal of a process without one (a daemon, a cron job's children) when no node is known
+NO_TERMINAL = "localhost"
 CRON_TERMINAL = "_CRONJOB_"  # what the product's login records of cron jobs show
 MAX_BINDS = 65_536
 ADMIN = {
@@ -162,6 +164,7 @@ class Mapper:
             "terminal", line.get("terminal") or "?"
         )
         node = event.id.node or self.node
+        tty = tty or node or NO_TERMINAL
         return Who(
             timestamp=local_time(event.id.seconds),
             user=self._name(auid if auid is not None else uid),
@@ -305,7 +308,7 @@ class Mapper:
                 command_type=command_type,
             )
         if kind in ("DAEMON_START", "DAEMON_END"):
-            daemon = replace(who, user=None, program=None)
+            daemon = replace(who, program=None)
             event_id = "startup" if kind == "DAEMON_START" else "shutdown"
             return _make(daemon, event_id, "DAEMON", "auditd", PERMITTED, service="auditd")
         if prog in PAM_SURROGATES:

@@ -98,3 +98,10 @@ def _fields(body: str) -> list[tuple[str, str]]:
             key, value = out[-1]
             out[-1] = (key, f"{value} {token}")
     return out
+
+
+def render_line(line: AuditLine) -> str:
+    """The text of a line as auditd writes it (``parse_line`` reads it back)."""
+    node = f"node={line.id.node} " if line.id.node else ""
+    body = " ".join(f"{key}={value}" for key, value in line.fields)
+    return f"{node}type={line.type} msg=audit({line.id.stamp()}): {body}"

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import socket
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from seaudit.agent.decode import (
+    SockAddr,
+    encode_sockaddr,
+    encode_text,
+    ident,
+    keys,
+    sockaddr,
+    text,
+    unhex,
+)
+
+
+@given(st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=60))
+def test_kernel_encoded_text_decodes_back(value: str) -> None:
+    assert text("name", encode_text(value)) == value
+
+
+def test_hex_only_for_fields_that_carry_text() -> None:
+    assert text("proctitle", "2F62696E2F7368002D63") == "/bin/sh\x00-c"
+    assert text("inode", "1234") == "1234"
+    assert text("a1", '"-p"') == "-p"
+    assert text("a0", "2F746D702F6120622063") == "/tmp/a b c"
+    assert text("name", "(null)") is None
+
+
+def test_invalid_utf8_bytes_survive_as_surrogates() -> None:
+    assert unhex("FF41").encode("utf-8", "surrogateescape") == b"\xffA"
+
+
+def test_multiple_keys_split_on_0x01() -> None:
+    assert keys(unhex("6B6579310165786563")) == ("key1", "exec")
+    assert keys(None) == ()
+
+
+def test_unset_ids_are_none() -> None:
+    assert ident("4294967295") is None
+    assert ident("-1") is None
+    assert ident("1000") == 1000
+
+
+def test_saddr_from_a_real_log() -> None:
+    # connect to 127.0.0.1:36173 as recorded in tests/corpus/auditd/basic.log
+    addr = sockaddr("02008D4D7F0000010000000000000000")
+    assert addr == SockAddr(socket.AF_INET, "127.0.0.1", 36173)
+    assert sockaddr("0100") == SockAddr(socket.AF_UNIX, "")
+    assert sockaddr("zz") is None
+
+
+@given(
+    st.sampled_from([socket.AF_INET, socket.AF_INET6]),
+    st.integers(0, 65535),
+    st.ip_addresses(),
+)
+def test_saddr_round_trip(family: int, port: int, ip: object) -> None:
+    address = str(ip)
+    if (family == socket.AF_INET) != (":" not in address):
+        return
+    addr = SockAddr(family, socket.inet_ntop(family, socket.inet_pton(family, address)), port)
+    assert sockaddr(encode_sockaddr(addr)) == addr
