@@ -16,6 +16,7 @@ from seaudit.errors import ParseError
 #: a line longer than this is refused, so a broken stream cannot grow memory without bound
 MAX_LINE = 1 << 20
 ENRICHED_SEPARATOR = "\x1d"
+EXCERPT = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,17 +64,23 @@ def parse_line(line: str, *, source: str = "<input>", number: int = 0) -> AuditL
         first, _, text = text.partition(" ")
         node = first[5:] or None
     if not text.startswith("type="):
-        raise ParseError("not an audit record: no type= field", source=source, line=number)
+        raise _refuse("not an audit record: no type= field", line, source, number)
     head, sep, body = text.partition("): ")
     if not sep:
         head, sep, body = text.partition("):")
         if not sep:
-            raise ParseError("no msg=audit(TIME:SERIAL) stamp", source=source, line=number)
+            raise _refuse("no msg=audit(TIME:SERIAL) stamp", line, source, number)
     kind, _, stamp = head.partition(" msg=audit(")
     event = _event_id(node, stamp)
     if event is None or " " in kind:
-        raise ParseError(f"bad audit stamp {stamp[:40]!r}", source=source, line=number)
+        raise _refuse(f"bad audit stamp {stamp[:40]!r}", line, source, number)
     return AuditLine(kind[5:], event, tuple(_fields(body)))
+
+
+def _refuse(reason: str, line: str, source: str, number: int) -> ParseError:
+    """The error for a line, with the start of the line to show (callers escape it)."""
+    excerpt = line.rstrip("\r\n")[:EXCERPT]
+    return ParseError(f"{reason}: {excerpt}", source=source, line=number, excerpt=excerpt)
 
 
 def _event_id(node: str | None, stamp: str) -> EventId | None:
