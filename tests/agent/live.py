@@ -77,6 +77,8 @@ def unavailable_reason() -> str | None:
         return f"this kernel offers no audit here: {exc}"
     if status.enabled == 2:
         return "audit rules are locked (enabled 2) on this machine"
+    if status.pid:
+        return f"an audit daemon (pid {status.pid}) already holds the kernel's audit here"
     return None
 
 

@@ -37,4 +37,4 @@ def lines(draw: st.DrawFn, event: EventId | None = None) -> tuple[AuditLine, dic
         raw = encode_text(value) if name in ("name", "comm", "exe", "cwd") else value
         fields.append((name, raw))
         meaning[name] = value
-    return AuditLine(kind, event, tuple(fields)), meaning
+    return AuditLine.of(kind, event, tuple(fields)), meaning

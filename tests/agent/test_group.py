@@ -8,7 +8,7 @@ from seaudit.agent.parse import AuditLine, EventId, parse_line
 
 
 def _line(kind: str, seconds: int, serial: int, node: str | None = None) -> AuditLine:
-    return AuditLine(kind, EventId(node, seconds, 0, serial), (("x", "1"),))
+    return AuditLine.of(kind, EventId(node, seconds, 0, serial), (("x", "1"),))
 
 
 def test_eoe_ends_an_event_and_is_left_out() -> None:

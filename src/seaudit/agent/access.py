@@ -8,11 +8,13 @@ outcome decides: a denial is D, a success P, an operation the OS refused for ano
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from seaudit.schema.events import LAYOUT_BY_ID
+from seaudit.schema.events import LAYOUTS
+from seaudit.schema.fields import FIELDS
 from seaudit.schema.record import AuditRecord, Origin
 
 PERMITTED = "permitted"
@@ -64,6 +66,8 @@ class Verdict:
 
 
 Policy = Callable[[Access], Verdict | None]
+_ATTR = {f.key: f.attr for f in FIELDS}
+_ALLOWED = {layout.id: layout.keys for layout in LAYOUTS}
 
 
 def default_verdict(access: Access) -> Verdict:
@@ -111,12 +115,15 @@ def record_for(access: Access, policy: Policy | None = None) -> AuditRecord | No
         "command": access.command,
         "command_type": access.command_type,
     }
-    allowed = LAYOUT_BY_ID[event].keys  # the layout table says which fields the event has
-    kept = {k: v for k, v in values.items() if v is not None and k in allowed}
-    record = AuditRecord.from_dict(
-        {"event": event, "timestamp": access.timestamp, "status": verdict.status, **kept}
+    allowed = _ALLOWED[event]  # the layout table says which fields the event has
+    kept = {_ATTR[k]: v for k, v in values.items() if v is not None and k in allowed}
+    return AuditRecord(
+        event=event,
+        timestamp=access.timestamp,
+        status=verdict.status,
+        origin=access.origin,
+        **kept,  # type: ignore[arg-type]
     )
-    return record.replace(origin=access.origin)
 
 
 _EVENT_WORDS = {
@@ -129,6 +136,8 @@ _EVENT_WORDS = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def local_time(seconds: int) -> str:
-    """Event time as records carry it: the endpoint's local time, no zone."""
+    """Event time as records carry it: the endpoint's local time, no zone (cached: events
+    come many to a second)."""
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(seconds))

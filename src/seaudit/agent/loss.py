@@ -83,6 +83,8 @@ class SerialWatch:
 
     def expire(self, now: float, *, final: bool = False) -> list[tuple[int, int, float]]:
         """Gaps now known lost: (first serial, last serial, event time)."""
+        if not self.gaps or (not final and min(g.seen_at for g in self.gaps) + self.timeout > now):
+            return []
         lost = [g for g in self.gaps if final or g.seen_at + self.timeout <= now]
         self.gaps = [g for g in self.gaps if g not in lost]
         return [(g.first, g.last, g.seen_at) for g in lost]

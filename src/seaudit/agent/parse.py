@@ -9,7 +9,7 @@ format's interpreted part (after 0x1D) is ignored: values are decoded here, from
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from seaudit.errors import ParseError
 
@@ -39,19 +39,29 @@ class EventId:
 
 @dataclass(frozen=True, slots=True)
 class AuditLine:
-    """One record of an event: its type, its event id and its fields as written."""
+    """One record of an event: its type, its event id and its fields as written (split from
+    ``body`` when first asked for: most records of most events are never looked into)."""
 
     type: str
     id: EventId
-    fields: tuple[tuple[str, str], ...]
+    body: str
+    _values: dict[str, str] | None = field(default=None, init=False, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, kind: str, event: EventId, fields: tuple[tuple[str, str], ...]) -> AuditLine:
+        return cls(kind, event, " ".join(f"{key}={value}" for key, value in fields))
+
+    @property
+    def fields(self) -> tuple[tuple[str, str], ...]:
+        return tuple(_fields(self.body))
 
     def get(self, name: str) -> str | None:
         """The raw value of the last field of this name (user-space wrappers repeat some)."""
-        found = None
-        for key, value in self.fields:
-            if key == name:
-                found = value
-        return found
+        values = self._values
+        if values is None:
+            values = dict(_fields(self.body))
+            object.__setattr__(self, "_values", values)
+        return values.get(name)
 
 
 def parse_line(line: str, *, source: str = "<input>", number: int = 0) -> AuditLine:
@@ -74,7 +84,7 @@ def parse_line(line: str, *, source: str = "<input>", number: int = 0) -> AuditL
     event = _event_id(node, stamp)
     if event is None or " " in kind:
         raise _refuse(f"bad audit stamp {stamp[:40]!r}", line, source, number)
-    return AuditLine(kind[5:], event, tuple(_fields(body)))
+    return AuditLine(kind[5:], event, body.strip())
 
 
 def _refuse(reason: str, line: str, source: str, number: int) -> ParseError:
@@ -92,6 +102,10 @@ def _event_id(node: str | None, stamp: str) -> EventId | None:
 
 
 def _fields(body: str) -> list[tuple[str, str]]:
+    if "'" not in body:  # a kernel record: every token is key=value (the common case, fast)
+        pairs = [token.partition("=") for token in body.split()]
+        if all(eq and key for key, eq, _ in pairs):
+            return [(key, value) for key, _, value in pairs]
     out: list[tuple[str, str]] = []
     for token in body.split():
         if token.startswith("msg='"):
@@ -110,5 +124,4 @@ def _fields(body: str) -> list[tuple[str, str]]:
 def render_line(line: AuditLine) -> str:
     """The text of a line as auditd writes it (``parse_line`` reads it back)."""
     node = f"node={line.id.node} " if line.id.node else ""
-    body = " ".join(f"{key}={value}" for key, value in line.fields)
-    return f"{node}type={line.type} msg=audit({line.id.stamp()}): {body}"
+    return f"{node}type={line.type} msg=audit({line.id.stamp()}): {line.body}"

@@ -84,7 +84,7 @@ class Pipeline:
             self.on_reject(_escaped(str(exc)))
             return
         if parsed.id.node is None and self.node is not None:
-            parsed = type(parsed)(parsed.type, _with_node(parsed.id, self.node), parsed.fields)
+            parsed = type(parsed)(parsed.type, _with_node(parsed.id, self.node), parsed.body)
         for event in self.grouper.feed(parsed):
             self._event(event)
         self._expire_gaps(parsed.id.time)

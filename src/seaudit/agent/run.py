@@ -26,8 +26,10 @@ POLL = 1.0
 
 
 class StoreSink:
-    """Batches of records into the store's audit log; with ``dedup``, records whose import
-    keys are already stored are left out (a replay over a crash-cut batch)."""
+    """Batches of records into the store's audit log. With ``dedup``, records whose import
+    keys are already stored are left out: after a crash between a batch's append and its
+    checkpoint, the replay's first records are stored already. Those form a prefix, so the
+    check stops at the first batch that finds none (a check reads the log's tail)."""
 
     def __init__(self, store: Store, log: AuditLog, *, dedup: bool) -> None:
         self.store, self.log, self.dedup = store, log, dedup
@@ -41,6 +43,7 @@ class StoreSink:
             keys = [_key(r, dedup_key) for r in records]
             found = self.store.existing_keys([k for k in keys if k is not None])
             records = [r for r, k in zip(records, keys, strict=True) if k not in found]
+            self.dedup = bool(found)
         if records:
             self.log.append_batch(records)
 
