@@ -9,12 +9,14 @@ from seaudit.agent.decode import (
     SockAddr,
     encode_sockaddr,
     encode_text,
+    execve_args,
     ident,
     keys,
     sockaddr,
     text,
     unhex,
 )
+from seaudit.agent.parse import parse_line
 
 
 @given(st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=60))
@@ -64,3 +66,37 @@ def test_saddr_round_trip(family: int, port: int, ip: object) -> None:
         return
     addr = SockAddr(family, socket.inet_ntop(family, socket.inet_pton(family, address)), port)
     assert sockaddr(encode_sockaddr(addr)) == addr
+
+
+def _render_execve(args: list[str], cut: int) -> str:
+    """An EXECVE body as the kernel writes it, arguments longer than ``cut`` bytes in pieces."""
+    parts = [f"argc={len(args)}"]
+    for i, arg in enumerate(args):
+        data = arg.encode("utf-8", "surrogateescape")
+        if len(data) <= cut:
+            parts.append(f"a{i}={encode_text(arg)}")
+            continue
+        quoted = encode_text(arg).startswith('"')
+        parts.append(f"a{i}_len={len(data) * (1 if quoted else 2)}")
+        for j in range(0, len(data), cut):
+            piece = data[j : j + cut]
+            value = f'"{piece.decode()}"' if quoted else piece.hex().upper()
+            parts.append(f"a{i}[{j // cut}]={value}")
+    return " ".join(parts)
+
+
+@given(
+    st.lists(
+        st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=30), max_size=6
+    ),
+    st.integers(1, 12),
+)
+def test_execve_arguments_whole_or_in_pieces_decode_back(args: list[str], cut: int) -> None:
+    line = parse_line(f"type=EXECVE msg=audit(1.000:1): {_render_execve(args, cut)}")
+    assert execve_args(line.as_dict()) == args
+
+
+def test_execve_from_the_recorded_log() -> None:
+    body = 'argc=2 a0="/sbin/ldconfig" a1="-p"'
+    line = parse_line(f"type=EXECVE msg=audit(1796014697.796:24): {body}")
+    assert execve_args(line.as_dict()) == ["/sbin/ldconfig", "-p"]

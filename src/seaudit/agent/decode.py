@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import socket
 import struct
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 UNSET = 4294967295
@@ -146,3 +147,28 @@ def encode_text(value: str) -> str:
     if data and all(0x21 <= b <= 0x7E and b != 0x22 for b in data):
         return f'"{value}"'
     return data.hex().upper()
+
+
+def execve_args(fields: Mapping[str, str]) -> list[str]:
+    """The arguments of an EXECVE record: ``argc``, then ``aN`` each (quoted or hex), or, for
+    an argument too long for one record, ``aN_len`` and its hex pieces ``aN[0]``, ``aN[1]``...
+    A piece missing (a record lost) ends the argument where the pieces stop."""
+    argc = number(fields.get("argc")) or 0
+    args: list[str] = []
+    for i in range(argc):
+        whole = fields.get(f"a{i}")
+        if whole is not None:
+            args.append(text(f"a{i}", whole) or "")
+            continue
+        if f"a{i}_len" not in fields:
+            break
+        pieces = []
+        j = 0
+        while (piece := fields.get(f"a{i}[{j}]")) is not None:
+            pieces.append(piece)
+            j += 1
+        if all(p.startswith('"') for p in pieces):  # a safe argument, cut in quoted pieces
+            args.append("".join(p.strip('"') for p in pieces))
+        else:  # hex pieces: joined before decoding (a character may span two)
+            args.append(unhex("".join(pieces)))
+    return args

@@ -57,11 +57,15 @@ class AuditLine:
 
     def get(self, name: str) -> str | None:
         """The raw value of the last field of this name (user-space wrappers repeat some)."""
+        return self.as_dict().get(name)
+
+    def as_dict(self) -> dict[str, str]:
+        """The fields by name, the last of a name winning (made once)."""
         values = self._values
         if values is None:
             values = dict(_fields(self.body))
             object.__setattr__(self, "_values", values)
-        return values.get(name)
+        return values
 
 
 def parse_line(line: str, *, source: str = "<input>", number: int = 0) -> AuditLine:
