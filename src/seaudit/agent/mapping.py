@@ -7,6 +7,7 @@ function of one event.
 
 from __future__ import annotations
 
+import functools
 import pwd
 import socket
 import zlib
@@ -31,6 +32,18 @@ CRON = frozenset({"cron", "crond"})
 NO_TERMINAL = "localhost"
 CRON_TERMINAL = "_CRONJOB_"  # what the product's login records of cron jobs show
 MAX_BINDS = 65_536
+#: the user-space record types that can make a record (besides ADMIN)
+USER_KINDS = frozenset(
+    {
+        "USER_LOGIN",
+        "USER_LOGOUT",
+        "USER_AUTH",
+        "USER_START",
+        "USER_CMD",
+        "DAEMON_START",
+        "DAEMON_END",
+    }
+)
 ADMIN = {
     "ADD_USER": ("USER", "Add user"),
     "DEL_USER": ("USER", "Delete user"),
@@ -53,6 +66,7 @@ def user_name(uid: int) -> str:
         return str(uid)
 
 
+@functools.lru_cache(maxsize=65536)
 def session_id(node: str | None, ses: int | None) -> str | None:
     """The kernel session in the product's form ``HHHHHHHH:HHHHHHHH``: the node's CRC-32,
     then ``ses``: unique per login session on a node (``ses`` only repeats after a reboot)."""
@@ -61,6 +75,7 @@ def session_id(node: str | None, ses: int | None) -> str | None:
     return f"{zlib.crc32((node or '').encode()):08x}:{ses & 0xFFFFFFFF:08x}"
 
 
+@functools.lru_cache(maxsize=1024)
 def service_name(port: int) -> str:
     try:
         return socket.getservbyport(port, "tcp")
@@ -154,14 +169,15 @@ class Mapper:
         return name
 
     def _base(self, event: Event, line: AuditLine) -> Who:
-        ses = ident(line.get("ses"))
-        auid = ident(line.get("auid"))
-        uid = ident(line.get("uid"))
+        fields = line.as_dict()
+        ses = ident(fields.get("ses"))
+        auid = ident(fields.get("auid"))
+        uid = ident(fields.get("uid"))
         call = event.first("SYSCALL")
         if auid is None and uid is None and call is not None:  # CONFIG_CHANGE: the caller's
             uid = ident(call.get("uid"))
-        tty = text("tty", line.get("tty") or "(none)") or text(
-            "terminal", line.get("terminal") or "?"
+        tty = text("tty", fields.get("tty") or "(none)") or text(
+            "terminal", fields.get("terminal") or "?"
         )
         node = event.id.node or self.node
         tty = tty or node or NO_TERMINAL
@@ -170,22 +186,23 @@ class Mapper:
             user=self._name(auid if auid is not None else uid),
             session_id=session_id(node, ses),
             terminal=tty,
-            program=text("exe", line.get("exe") or "?"),
+            program=text("exe", fields.get("exe") or "?"),
             origin=Origin(self.source, event.id.serial, f"audit({event.id.stamp()})", node),
         )
 
     # --- kernel syscalls ---------------------------------------------------------------
 
     def _syscall(self, event: Event, call: AuditLine, name: str) -> Access | None:
-        exit_code = _int(call.get("exit"))
-        success = call.get("success") == "yes"
+        fields = call.as_dict()
+        exit_code = _int(fields.get("exit"))
+        success = fields.get("success") == "yes"
         who = self._base(event, call)
-        euid = ident(call.get("euid"))
+        euid = ident(fields.get("euid"))
         outcome = _outcome(success, exit_code)
         if name in syscalls.OPEN:
             return self._file(event, call, name, outcome, who, euid)
         if name in syscalls.EXEC:
-            program = text("exe", call.get("exe") or "?") or _path(event) or "?"
+            program = text("exe", fields.get("exe") or "?") or _path(event) or "?"
             return _make(
                 who,
                 "resource_access",
@@ -196,8 +213,8 @@ class Mapper:
                 effective_user=self._name(euid),
                 effective_uid=euid,
             )
-        pid = _int(call.get("pid")) or 0
-        fd = _hexint(call.get("a0"))
+        pid = _int(fields.get("pid")) or 0
+        fd = _hexint(fields.get("a0"))
         addr = sockaddr((event.first("SOCKADDR") or call).get("saddr"))
         if name == "bind":
             if addr is not None and addr.is_inet and addr.port and success:
@@ -220,9 +237,9 @@ class Mapper:
                 service=service,
             )
         if name in syscalls.SETUID:
-            if text("comm", call.get("comm") or "?") in PAM_SURROGATES:
+            if text("comm", fields.get("comm") or "?") in PAM_SURROGATES:
                 return None  # su and sudo are told by their USER_* records
-            target = _hexint(call.get("a0"))
+            target = _hexint(fields.get("a0"))
             if target is None or target == 0xFFFFFFFF:
                 target = euid
             return _make(
@@ -284,20 +301,23 @@ class Mapper:
 
     def _user_space(self, event: Event, line: AuditLine) -> Access | None:
         kind = line.type
+        if kind not in ADMIN and kind not in USER_KINDS:
+            return None
         who = self._base(event, line)
-        res = (line.get("res") or "").lower()
+        fields = line.as_dict()
+        res = (fields.get("res") or "").lower()
         ok = res in ("success", "1", "yes")
-        acct = text("acct", line.get("acct") or "?") or self._name(ident(line.get("id")))
+        acct = text("acct", fields.get("acct") or "?") or self._name(ident(fields.get("id")))
         prog = (who.program or "").rsplit("/", 1)[-1]
-        terminal = text("terminal", line.get("terminal") or "?")
+        terminal = text("terminal", fields.get("terminal") or "?")
         if terminal:
             who = replace(who, terminal=terminal)
-        hostname = text("hostname", line.get("hostname") or "?")
-        host = hostname or text("addr", line.get("addr") or "?")
+        hostname = text("hostname", fields.get("hostname") or "?")
+        host = hostname or text("addr", fields.get("addr") or "?")
         if kind in ADMIN:
             cls, command_type = ADMIN[kind]
-            op = text("op", line.get("op") or "?") or kind.lower()
-            target = acct or text("key", line.get("key") or "?") or "?"
+            op = text("op", fields.get("op") or "?") or kind.lower()
+            target = acct or text("key", fields.get("key") or "?") or "?"
             return _make(
                 who,
                 "db_admin",

@@ -106,10 +106,13 @@ def _event_id(node: str | None, stamp: str) -> EventId | None:
 
 
 def _fields(body: str) -> list[tuple[str, str]]:
-    if "'" not in body:  # a kernel record: every token is key=value (the common case, fast)
-        pairs = [token.partition("=") for token in body.split()]
-        if all(eq and key for key, eq, _ in pairs):
-            return [(key, value) for key, _, value in pairs]
+    if "'" in body:  # a user-space message: its own fields are wrapped in msg='...'
+        start = body.find("msg='")
+        if start >= 0 and body.endswith("'"):
+            body = f"{body[:start]}{body[start + 5 : -1]}"
+    pairs = [token.partition("=") for token in body.split()]
+    if all(eq and key for key, eq, _ in pairs):  # every token key=value: the common case
+        return [(key, value) for key, _, value in pairs]
     out: list[tuple[str, str]] = []
     for token in body.split():
         if token.startswith("msg='"):

@@ -71,12 +71,12 @@ class Pipeline:
         self._marks: dict[str | None, EventId] = {}
         #: held by whoever feeds, and by a reader taking the sink's records (``--to``)
         self.lock = threading.RLock()
+        self._gaps_open = False  # some node has serials still missing
 
     def feed(self, line: str, number: int, source: str | None = None) -> None:
+        if not line or line.isspace():
+            return  # blank lines are not records
         self.tally.lines += 1
-        if not line.strip():
-            self.tally.lines -= 1  # blank lines are not records
-            return
         try:
             parsed = parse_line(line, source=source or self.source, number=number)
         except ParseError as exc:
@@ -87,7 +87,8 @@ class Pipeline:
             parsed = type(parsed)(parsed.type, _with_node(parsed.id, self.node), parsed.body)
         for event in self.grouper.feed(parsed):
             self._event(event)
-        self._expire_gaps(parsed.id.time)
+        if self._gaps_open:
+            self._expire_gaps(parsed.id.time)
         if len(self._pending) >= self.batch:
             self.flush()
 
@@ -142,11 +143,13 @@ class Pipeline:
             if last is not None:
                 watch.see(last)
         watch.see(event.id)
+        self._gaps_open = self._gaps_open or bool(watch.gaps)
 
     def _expire_gaps(self, now: float) -> None:
         for node, watch in self.serials.items():
             if watch.gaps:
                 self._report_gaps(node, watch.expire(now))
+        self._gaps_open = any(watch.gaps for watch in self.serials.values())
 
     def _report_gaps(self, node: str | None, gaps: list[tuple[int, int, float]]) -> None:
         for first, last, when in gaps:
