@@ -3,11 +3,12 @@ csv`` on the same log in the same run; and the agent's CPU under a steady live l
 
     PYTHONPATH=src python bench/bench_agent.py [--events N] [--rate R] [--seconds S]
 
-The log is the recorded corpus (tests/corpus/auditd/basic.log) repeated with fresh serials
-and times up to N events (every kernel and user-space record type the actions made, in the
-mix they came in). Both sides read the same file from the page cache; the agent figure is
-``seaudit agent --from-log FILE --store DIR`` as a process (parse, group, map, write the
-hash-chained log), ausearch's is ``ausearch -if FILE --format csv > /dev/null``. The live
+The log is the recorded corpus (tests/corpus/auditd/basic.log, via ``tests.agent.synthetic``)
+repeated with fresh serials and times up to N events (every kernel and user-space record type
+the actions made, in the mix they came in). Both sides read the same file from the page
+cache; the agent figure is ``seaudit agent --from-log FILE --store DIR`` as a process
+(parse, group, map, write the hash-chained log), ausearch's is ``ausearch -if FILE --format
+csv > /dev/null``. The live
 figure feeds ``seaudit agent --plugin`` R events a second for S seconds through a pipe and
 reads the process's CPU time: CPU % per 1,000 events/s.
 """
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import resource
 import subprocess
 import sys
@@ -25,32 +25,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "tests" / "corpus" / "auditd" / "basic.log"
-STAMP = re.compile(r"msg=audit\((\d+)\.(\d+):(\d+)\)")
-
-
-def corpus_events() -> list[list[str]]:
-    """The corpus's lines grouped by event (in first-seen order)."""
-    events: dict[str, list[str]] = {}
-    for line in CORPUS.read_text().splitlines():
-        m = STAMP.search(line)
-        if m and "type=DAEMON_" not in line:  # auditd numbers its own events apart
-            events.setdefault(m.group(0), []).append(line)
-    return list(events.values())
-
-
-def synthetic_log(path: Path, count: int, start: float = 1_700_000_000.0) -> int:
-    """``count`` events, serials 1.., 1,000 events per second of event time."""
-    events = corpus_events()
-    lines = 0
-    with open(path, "w") as out:
-        for n in range(count):
-            when = start + n / 1000
-            stamp = f"msg=audit({int(when)}.{int(when * 1000) % 1000:03d}:{n + 1})"
-            for line in events[n % len(events)]:
-                out.write(STAMP.sub(stamp, line, count=1) + "\n")
-                lines += 1
-    return lines
+sys.path.insert(0, str(ROOT))
+from tests.agent.synthetic import corpus_events, restamp, write_log  # noqa: E402
 
 
 def timed(cmd: list[str], **kwargs: object) -> float:
@@ -62,7 +38,7 @@ def timed(cmd: list[str], **kwargs: object) -> float:
 def bench_replay(count: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "audit.log"
-        lines = synthetic_log(log, count)
+        lines = write_log(log, count)
         size = log.stat().st_size / 1e6
         print(f"log: {count:,} events, {lines:,} lines, {size:.1f} MB")
         log.read_bytes()  # page cache
@@ -111,9 +87,7 @@ def bench_live(rate: int, seconds: float) -> None:
             due = int((now - started) * rate)
             chunk = []
             while sent < due:
-                when = now
-                stamp = f"msg=audit({int(when)}.{int(when * 1000) % 1000:03d}:{sent + 1})"
-                chunk += [STAMP.sub(stamp, line, count=1) for line in events[sent % len(events)]]
+                chunk += restamp(events[sent % len(events)], now, sent + 1)
                 sent += 1
             if chunk:
                 proc.stdin.write(("\n".join(chunk) + "\n").encode())

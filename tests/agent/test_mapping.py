@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from seaudit.agent.access import Access, Verdict, record_for
 from seaudit.agent.pipeline import Pipeline
 from seaudit.agent.run import ListSink, replay
 from seaudit.schema.record import AuditRecord
@@ -75,38 +74,3 @@ def test_every_record_renders_and_parses_back() -> None:
             record.user,
             record.resource,
         )
-
-
-def _access(outcome: str) -> Access:
-    return Access(
-        event="resource_access",
-        class_="FILE",
-        resource="/etc/shadow",
-        user="bob",
-        access="Read",
-        program="/bin/cat",
-        terminal="pts/0",
-        host=None,
-        service=None,
-        outcome=outcome,
-        timestamp="2026-01-02T03:04:05",
-    )
-
-
-def test_without_a_policy_the_kernel_decides() -> None:
-    assert (record_for(_access("denied")) or _fail()).status == "D"
-    assert (record_for(_access("permitted")) or _fail()).status == "P"
-    assert (record_for(_access("failed")) or _fail()).status == "F"
-
-
-def test_a_policy_plugs_in_as_one_callable() -> None:
-    def warn_on_shadow(access: Access) -> Verdict | None:
-        return Verdict("W", 55, 3) if access.resource == "/etc/shadow" else None
-
-    record = record_for(_access("permitted"), warn_on_shadow)
-    assert record is not None and (record.status, record.stage, record.reason) == ("W", 55, 3)
-    assert record_for(_access("permitted"), lambda a: None) is None
-
-
-def _fail() -> AuditRecord:
-    raise AssertionError("no record")
