@@ -15,7 +15,14 @@ import pytest
 from seaudit.agent.kernel import read_status
 from seaudit.agent.rules import RuleScope, audit_rules
 from seaudit.schema.record import AuditRecord
-from tests.agent.live import auditctl, make_workdir, private_auditd, run_actions, unavailable_reason
+from tests.agent.live import (
+    auditctl,
+    machine_lock,
+    make_workdir,
+    private_auditd,
+    run_actions,
+    unavailable_reason,
+)
 
 REASON = unavailable_reason()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"no live audit: {REASON}")
@@ -34,8 +41,9 @@ def _stored(store: Path) -> list[AuditRecord]:
 
 
 def test_netlink_status_agrees_with_auditctl() -> None:
-    status = read_status()
-    text = auditctl("-s")
+    with machine_lock():  # no live session changes the status meanwhile
+        status = read_status()
+        text = auditctl("-s")
     fields = dict(line.split(" ", 1) for line in text.splitlines() if " " in line)
     assert int(fields["enabled"]) == status.enabled
     assert int(fields["backlog_limit"]) == status.backlog_limit

@@ -55,6 +55,7 @@ def test_enriched_part_is_ignored() -> None:
         ("type=SYSCALL msg=audit(abc:1): x=1", "bad audit stamp"),
         ("type=SYSCALL arch=c000003e", "no msg=audit"),
         ("node=a type=X msg=audit(1.1): x=1", "bad audit stamp"),
+        ("node=../../etc type=X msg=audit(1.1:2): x=1", "node= is not a host-like name"),
     ],
 )
 def test_malformed_lines_are_refused_with_where_and_why(line: str, reason: str) -> None:

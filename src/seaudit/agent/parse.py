@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from seaudit.errors import ParseError
+from seaudit.store.location import NODE_NAME
 
 #: a line longer than this is refused, so a broken stream cannot grow memory without bound
 MAX_LINE = 1 << 20
@@ -77,6 +78,8 @@ def parse_line(line: str, *, source: str = "<input>", number: int = 0) -> AuditL
     if text.startswith("node="):
         first, _, text = text.partition(" ")
         node = first[5:] or None
+        if node is not None and not NODE_NAME.fullmatch(node):
+            raise _refuse("node= is not a host-like name", line, source, number)
     if not text.startswith("type="):
         raise _refuse("not an audit record: no type= field", line, source, number)
     head, sep, body = text.partition("): ")
