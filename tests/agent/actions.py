@@ -2,7 +2,7 @@
 
 Run as root: ``python -m tests.agent.actions LOGINUID WORKDIR``. It sets its own login uid
 (allowed while unset), then opens a watched file, is denied an open as another user (after a
-setuid, itself audited), runs a program, connects to a loopback listener and accepts the
+setuid, itself audited), runs a program, runs su to nobody, connects to a loopback listener and accepts the
 connection, makes a UDP "DNS" connect, and reports a failed and a successful authentication
 and a login through libaudit's ``audit_log_acct_message``, as sshd does. Prints the pids of
 what it did as JSON, so a test knows which records to expect.
@@ -107,6 +107,8 @@ def main(argv: list[str]) -> int:
     done: dict[str, object] = {"pid": os.getpid()}
     done["denied_pid"] = denied_open(watched / "secret.txt")
     subprocess.run(["/bin/true", "seaudit live test"], check=True)
+    # su through PAM (libpam reports USER_AUTH, CRED_ACQ, USER_START... itself)
+    subprocess.run(["su", "nobody", "-s", "/bin/true"], check=True, timeout=30)
     done.update(network())
     acct_message(AUDIT_USER_AUTH, "PAM:authentication", TEST_USER, 0)
     acct_message(AUDIT_USER_AUTH, "PAM:authentication", TEST_USER, 1)

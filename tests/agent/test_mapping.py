@@ -31,6 +31,11 @@ def test_each_action_makes_its_record() -> None:
     assert ("resource_access", "FILE", "D", f"{watched}/secret.txt", "Read") in by
     assert ("resource_access", "SURROGATE", "P", "USER.nobody", "Surrogate") in by
     assert ("resource_access", "PROGRAM", "P", "/usr/bin/true", "Execute") in by
+    su = [r for r in mine if r.program == "/usr/bin/su" and r.class_ == "SURROGATE"]
+    assert [(r.status, r.resource, r.effective_user) for r in su] == [
+        ("P", "USER.nobody", "nobody")
+    ]  # from su's USER_START; su's own setuid calls make none
+    assert not [r for r in mine if r.class_ == "PROGRAM" and r.status == "F"]  # PATH search
     outbound = [r for r in mine if r.event == "outbound_network"]
     assert [(r.host, r.service) for r in outbound] == [("127.0.0.1", str(meta["port"]))]
     inbound = [r for r in records if r.event == "inbound_network"]

@@ -23,13 +23,15 @@ from seaudit.agent.parse import AuditLine
 from seaudit.agent.rules import ACCOUNT_FILES
 from seaudit.schema.record import Origin
 
-EACCES, EPERM, EINPROGRESS = 13, 1, 115
+EACCES, EPERM, ENOENT, EINPROGRESS = 13, 1, 2, 115
 DNS_PORT = 53
 #: programs that authenticate through PAM: their identity changes are told by USER_* records
 PAM_SURROGATES = frozenset({"su", "sudo", "runuser", "sudoedit"})
 CRON = frozenset({"cron", "crond"})
 #: the terminal of a process without one (a daemon, a cron job's children) when no node is known
 NO_TERMINAL = "localhost"
+#: who stopped auditd when the kernel could not tell (``auid=-1 uid=-1``)
+UNKNOWN_USER = "unknown"
 CRON_TERMINAL = "_CRONJOB_"  # what the product's login records of cron jobs show
 MAX_BINDS = 65_536
 #: the user-space record types that can make a record (besides ADMIN)
@@ -202,7 +204,10 @@ class Mapper:
         if name in syscalls.OPEN:
             return self._file(event, call, name, outcome, who, euid)
         if name in syscalls.EXEC:
-            program = text("exe", fields.get("exe") or "?") or _path(event) or "?"
+            if exit_code == -ENOENT:
+                return None  # execvp trying each directory of PATH: no program, no access
+            exe = text("exe", fields.get("exe") or "?")
+            program = (exe if success else _path(event) or exe) or "?"
             return _make(
                 who,
                 "resource_access",
@@ -328,7 +333,7 @@ class Mapper:
                 command_type=command_type,
             )
         if kind in ("DAEMON_START", "DAEMON_END"):
-            daemon = replace(who, program=None)
+            daemon = replace(who, program=None, user=who.user or UNKNOWN_USER)
             event_id = "startup" if kind == "DAEMON_START" else "shutdown"
             return _make(daemon, event_id, "DAEMON", "auditd", PERMITTED, service="auditd")
         if prog in PAM_SURROGATES:
