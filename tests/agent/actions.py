@@ -2,10 +2,10 @@
 
 Run as root: ``python -m tests.agent.actions LOGINUID WORKDIR``. It sets its own login uid
 (allowed while unset), then opens a watched file, is denied an open as another user (after a
-setuid, itself audited), runs a program, runs su to nobody, connects to a loopback listener and accepts the
-connection, makes a UDP "DNS" connect, and reports a failed and a successful authentication
-and a login through libaudit's ``audit_log_acct_message``, as sshd does. Prints the pids of
-what it did as JSON, so a test knows which records to expect.
+setuid, itself audited), runs a program, runs su to nobody (PAM reports it), connects to a
+loopback listener and accepts the connection, makes a UDP "DNS" connect, and reports a failed
+and a successful authentication and a login through libaudit's ``audit_log_acct_message``, as
+sshd does. Prints what a test needs to know (pids, the port) as JSON.
 """
 
 from __future__ import annotations
