@@ -71,6 +71,7 @@ class Grouper:
         self.remember = remember
         self.max_open = max_open
         self.duplicates = 0
+        self.markers = 0  # EOE lines
         self._open: dict[EventId, list[AuditLine]] = {}
         self._done: OrderedDict[EventId, None] = OrderedDict()
         self._latest = 0.0
@@ -79,17 +80,18 @@ class Grouper:
         """The events this line completes (its own, and those it shows timed out)."""
         out: list[Event] = []
         event_id = line.id
+        if line.type == EOE:  # a marker, never a record: after PROCTITLE ended it, too
+            self.markers += 1
+            records = self._open.pop(event_id, None)
+            if records is not None:
+                out.append(self._finish(event_id, records))
+            return out
         if event_id in self._done:
             self.duplicates += 1
             return out
         if event_id.time > self._latest:
             self._latest = event_id.time
             out.extend(self.expire(self._latest))
-        if line.type == EOE:
-            records = self._open.pop(event_id, None)
-            if records is not None:
-                out.append(self._finish(event_id, records))
-            return out
         if is_user_space(line.type) and event_id not in self._open:
             out.append(self._finish(event_id, [line]))
             return out

@@ -2,7 +2,8 @@
 
 One ``Pipeline`` per run. ``feed`` takes lines in arrival order; ``tick`` lets event time
 (or, live, the wall clock) expire open events and serial gaps; ``finish`` drains. Every line
-is accounted for: ``lines = events' records + rejects + duplicates + skipped`` (``Tally``).
+is accounted for: ``lines = grouped + EOE markers + rejects + duplicates`` (``Tally``; the
+lines of events before the checkpoint are among ``grouped`` and counted in ``skipped``).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ Sink = Callable[[list[AuditRecord], dict[str | None, EventId]], None]
 class Tally:
     lines: int = 0
     rejects: int = 0
-    skipped: int = 0  # events at or before the checkpoint
+    grouped: int = 0  # lines in the events emitted
+    skipped: int = 0  # lines of events at or before the checkpoint
     events: int = 0
     records: int = 0
     lost: int = 0
@@ -120,6 +122,7 @@ class Pipeline:
 
     def _event(self, event: Event) -> None:
         node = event.id.node
+        self.tally.grouped += len(event.records)
         if self.checkpoint.covers(event.id):
             self.tally.skipped += len(event.records)
             return
