@@ -170,3 +170,20 @@ def test_plugin_conf_names_this_program() -> None:
     assert conf["type"] == "always" and conf["format"] == "string"
     assert conf["args"] == "agent --plugin"
     assert os.path.basename(conf["path"]) == "seaudit"
+
+
+def test_a_replay_catches_up_where_the_plugin_stopped(tmp_path: Path) -> None:
+    lines = BASIC.read_bytes().splitlines(keepends=True)
+    store = tmp_path / "store"
+    plugin = seaudit(
+        "agent", "--plugin", "--store", str(store), stdin=b"".join(lines[: len(lines) // 2])
+    )
+    assert plugin.returncode == 0, plugin.stderr
+    part = stored(store)
+    replay = seaudit("agent", "--from-log", str(BASIC), "--store", str(store))
+    assert replay.returncode == 0, replay.stderr
+    assert b"before the checkpoint" in replay.stderr
+    clean = tmp_path / "clean"
+    assert seaudit("agent", "--from-log", str(BASIC), "--store", str(clean)).returncode == 0
+    assert 0 < len(part) < len(stored(clean))
+    assert stored(store) == stored(clean)

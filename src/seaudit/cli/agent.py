@@ -119,7 +119,9 @@ def _run(args: argparse.Namespace) -> int:
 
         root = resolve_root(args.store)
         store = Store(root)
-        checkpoint = Checkpoint(agent.checkpoint_path(root) if args.from_log else None)
+        checkpoint = Checkpoint(
+            agent.checkpoint_path(root)
+        )  # shared: a replay resumes after the plugin
         with store.open_log() as log:
             store_sink = agent.StoreSink(store, log, dedup=bool(args.from_log))
             pipeline = Pipeline(
