@@ -201,3 +201,33 @@ def make_workdir() -> Path:
     secret.write_text("root only\n")
     secret.chmod(0o600)
     return path
+
+
+@contextmanager
+def small_backlog(limit: int = 8) -> Iterator[None]:
+    """The kernel's backlog made tiny and its wait zero, so a burst loses events; the values
+    found are put back (call inside ``private_auditd``, which holds the machine lock)."""
+    found = dict(line.split(" ", 1) for line in auditctl("-s").splitlines() if line.count(" ") == 1)
+    try:
+        auditctl("-b", str(limit), "--backlog_wait_time", "0")
+        yield
+    finally:
+        auditctl("-b", found["backlog_limit"], check=False)
+        auditctl("--backlog_wait_time", found["backlog_wait_time"], check=False)
+
+
+def burst(live: LiveAudit, opens: int) -> None:
+    """Many audited opens, fast, under the session's login uid."""
+    import sys
+
+    code = (
+        "import sys; open('/proc/self/loginuid', 'w').write(sys.argv[1])\n"
+        "path = sys.argv[2]\n"
+        "for _ in range(int(sys.argv[3])): open(path).close()\n"
+    )
+    target = str(live.dir / "watched" / "secret.txt")
+    subprocess.run(
+        [sys.executable, "-c", code, str(live.loginuid), target, str(opens)],
+        check=True,
+        timeout=120,
+    )

@@ -17,10 +17,12 @@ from seaudit.agent.rules import RuleScope, audit_rules
 from seaudit.schema.record import AuditRecord
 from tests.agent.live import (
     auditctl,
+    burst,
     machine_lock,
     make_workdir,
     private_auditd,
     run_actions,
+    small_backlog,
     unavailable_reason,
 )
 
@@ -95,3 +97,47 @@ def test_real_actions_reach_the_store_through_the_plugin() -> None:
     assert (after.enabled, after.pid) == (before.enabled, 0)
     leftover = subprocess.run(["pgrep", "-f", str(plugin)], capture_output=True)
     assert leftover.returncode == 1, "the plugin outlived auditd"
+
+
+def test_events_the_kernel_loses_become_product_error_records() -> None:
+    workdir = make_workdir()
+    store = workdir / "store"
+    loginuid = random.randint(3_000_000, 3_900_000)
+    key = f"seaudit-test-{loginuid}"
+    plugin = workdir / "seaudit-plugin"
+    plugin.write_text(
+        f"#!/bin/sh\ncd {ROOT}\nexec {sys.executable} -m seaudit agent --plugin --store {store}\n"
+    )
+    plugin.chmod(0o755)
+    before = auditctl("-s")
+    scope = RuleScope(dirs=(str(workdir / "watched"),), loginuid=loginuid, key=key)
+    try:
+        with private_auditd(
+            workdir, audit_rules(scope), key=key, loginuid=loginuid, plugin=plugin
+        ) as live:
+            lost_before = read_status().lost
+            with small_backlog():
+                for _ in range(5):
+                    burst(live, 20_000)
+                    if read_status().lost > lost_before:
+                        break
+            lost = read_status().lost - lost_before
+            assert lost > 0, "the kernel lost nothing: no loss to report"
+            deadline = time.monotonic() + 15
+            errors: list[AuditRecord] = []
+            while time.monotonic() < deadline and not errors:
+                time.sleep(0.3)
+                errors = [r for r in _stored(store) if r.status == "C"]
+            assert errors, f"the kernel lost {lost} events and no product-error record says so"
+            assert any(r.resource == "kernel.lost" for r in errors)
+            assert all("lost" in (r.trace or "") or "risk" in (r.trace or "") for r in errors)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    after = auditctl("-s")
+    assert _settings(after) == _settings(before)
+
+
+def _settings(status: str) -> dict[str, str]:
+    keep = ("enabled", "backlog_limit", "backlog_wait_time", "failure", "rate_limit", "pid")
+    pairs = (line.split(" ", 1) for line in status.splitlines() if line.count(" ") == 1)
+    return {k: v for k, v in pairs if k in keep}
