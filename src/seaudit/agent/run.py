@@ -3,6 +3,7 @@ the store or to a format on stdout; and ``status``, what the agent knows about l
 
 from __future__ import annotations
 
+import queue
 import signal
 import threading
 import time
@@ -120,8 +121,9 @@ def run_plugin(
     status: Callable[[], KernelStatus] | None = read_status,
     stop: threading.Event | None = None,
 ) -> None:
-    """``--plugin``: until EOF or SIGTERM. Idle seconds expire events by the wall clock
-    (live event time is wall time); the kernel's counters are read every ``POLL`` s."""
+    """``--plugin``: until EOF or SIGTERM. Whenever the queue is empty, events are expired
+    by the wall clock (live event time is wall time) and the records written; the kernel's
+    counters are read every ``POLL`` s."""
     stop = stop or threading.Event()
     reader = PluginReader(stream).start()
     watch = KernelWatch()
@@ -131,7 +133,7 @@ def run_plugin(
     while not stop.is_set():
         try:
             line = reader.queue.get(timeout=POLL)
-        except Exception:  # queue.Empty: idle
+        except queue.Empty:  # idle
             line = ""
         if line is None:
             break
@@ -140,23 +142,25 @@ def run_plugin(
                 number += 1
                 pipeline.feed(line, number, "<auditd>")
             now = time.time()
-            if reader.queue.empty() or now - last_poll >= POLL:
-                _housekeeping(pipeline, reader, watch, status, now)
+            if now - last_poll >= POLL:  # the counters, at most once a POLL
+                _watch_losses(pipeline, reader, watch, status, now)
                 last_poll = now
+            if reader.queue.empty():  # caught up: what is due goes to the sink now
+                pipeline.tick(now)
                 pipeline.flush()
     with pipeline.lock:
-        _housekeeping(pipeline, reader, watch, status, time.time())
+        _watch_losses(pipeline, reader, watch, status, time.time())
         pipeline.finish()
 
 
-def _housekeeping(
+def _watch_losses(
     pipeline: Pipeline,
     reader: PluginReader,
     watch: KernelWatch,
     status: Callable[[], KernelStatus] | None,
     now: float,
 ) -> None:
-    pipeline.tick(now - pipeline.timeout)
+    """Lines the reader dropped and rises of the kernel's counters, as product errors."""
     dropped = reader.take_dropped()
     if dropped:
         pipeline.tally.lost += dropped
