@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "simulate": "seaudit.cli.simulate",
     "report": "seaudit.cli.report",
     "serve": "seaudit.cli.serve",
+    "agent": "seaudit.cli.agent",
 }
 #: what ``seaudit`` does when the first argument is not a verb (as the product: show records)
 DEFAULT_COMMAND = "query"

@@ -1,0 +1,125 @@
+"""The agent's speed: audit.log text to records in the store, against ``ausearch --format
+csv`` on the same log in the same run; and the agent's CPU under a steady live load.
+
+    PYTHONPATH=src python bench/bench_agent.py [--events N] [--rate R] [--seconds S]
+
+The log is the recorded corpus (tests/corpus/auditd/basic.log, via ``tests.agent.synthetic``)
+repeated with fresh serials and times up to N events (every kernel and user-space record type
+the actions made, in the mix they came in). Both sides read the same file from the page
+cache; the agent figure is ``seaudit agent --from-log FILE --store DIR`` as a process
+(parse, group, map, write the hash-chained log), ausearch's is ``ausearch -if FILE --format
+csv > /dev/null``. The live
+figure feeds ``seaudit agent --plugin`` R events a second for S seconds through a pipe and
+reads the process's CPU time: CPU % per 1,000 events/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tests.agent.synthetic import corpus_events, restamp, write_log  # noqa: E402
+
+
+def timed(cmd: list[str], **kwargs: object) -> float:
+    started = time.perf_counter()
+    subprocess.run(cmd, check=True, **kwargs)  # type: ignore[call-overload]
+    return time.perf_counter() - started
+
+
+def bench_replay(count: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "audit.log"
+        lines = write_log(log, count)
+        size = log.stat().st_size / 1e6
+        print(f"log: {count:,} events, {lines:,} lines, {size:.1f} MB")
+        log.read_bytes()  # page cache
+        agent = timed(
+            [
+                sys.executable,
+                "-m",
+                "seaudit",
+                "agent",
+                "--from-log",
+                str(log),
+                "--store",
+                str(Path(tmp) / "store"),
+            ],
+            stderr=subprocess.DEVNULL,
+        )
+        with open(os.devnull, "wb") as null:
+            oracle = timed(
+                ["ausearch", "-if", str(log), "--format", "csv"],
+                stdout=null,
+                stderr=subprocess.DEVNULL,
+            )
+        print(
+            f"seaudit agent --from-log (to store) {count / agent:>12,.0f} events/s  {agent:.2f} s"
+        )
+        print(
+            f"ausearch --format csv               {count / oracle:>12,.0f} events/s  {oracle:.2f} s"
+        )
+        print(f"agent / ausearch                    {oracle / agent:>12.2f}x")
+
+
+def bench_live(rate: int, seconds: float) -> None:
+    events = corpus_events()
+    with tempfile.TemporaryDirectory() as tmp:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "seaudit", "agent", "--plugin", "--store", str(Path(tmp) / "s")],
+            stdin=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        assert proc.stdin is not None
+        time.sleep(1.0)  # start-up is not load
+        before = _cpu(proc.pid)
+        started = time.time()
+        sent = 0
+        while (now := time.time()) - started < seconds:
+            due = int((now - started) * rate)
+            chunk = []
+            while sent < due:
+                chunk += restamp(events[sent % len(events)], now, sent + 1)
+                sent += 1
+            if chunk:
+                proc.stdin.write(("\n".join(chunk) + "\n").encode())
+                proc.stdin.flush()
+            time.sleep(0.01)
+        used = _cpu(proc.pid) - before
+        elapsed = time.time() - started
+        proc.stdin.close()
+        proc.wait(60)
+    percent = 100 * used / elapsed
+    print(
+        f"live: {sent / elapsed:,.0f} events/s for {elapsed:.1f} s: agent CPU {percent:.1f} % "
+        f"= {percent * 1000 / (sent / elapsed):.1f} % of a core per 1,000 events/s"
+    )
+
+
+def _cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--rate", type=int, default=1000)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args()
+    resource.setrlimit(resource.RLIMIT_NOFILE, resource.getrlimit(resource.RLIMIT_NOFILE))
+    bench_replay(args.events)
+    bench_live(args.rate, args.seconds)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""Loss is never silent: gaps in event serials, the kernel's ``lost`` and ``backlog``
+counters, and lines the agent's own queue had to drop each become a product-error record
+(status C) that says how many events were lost and when.
+
+The product-error record is a ``trace`` record of status C (the product's "an error occurred
+in the product", allowed for every event): class ``AUDIT``, resource what was watched
+(``serial``, ``kernel.lost``, ``kernel.backlog``, ``agent.queue``), the text in ``trace``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from seaudit.agent.access import local_time
+from seaudit.agent.kernel import KernelStatus
+from seaudit.agent.parse import EventId
+from seaudit.schema.record import AuditRecord, Origin
+
+AGENT_USER = "seaudit-agent"
+#: a serial this far ahead of the last one is a new boot, not a gap
+RESET_JUMP = 10_000_000
+BACKLOG_WARN = 0.8
+
+
+def loss_record(
+    *, what: str, count: int, when: float, text: str, node: str | None, source: str
+) -> AuditRecord:
+    return AuditRecord(
+        event="trace",
+        timestamp=local_time(int(when)),
+        status="C",
+        event_name="TRACE",
+        user=AGENT_USER,
+        class_="AUDIT",
+        resource=what,
+        trace=text,
+        origin=Origin(source, 0, f"loss {what} {when:.3f} {count}", node),
+    )
+
+
+@dataclass(slots=True)
+class _Gap:
+    first: int
+    last: int
+    seen_at: float  # event time when the gap appeared
+
+
+class SerialWatch:
+    """Serials of one node: a missing one still missing ``timeout`` seconds of event time
+    later is lost (events may come a little out of order, never that late)."""
+
+    def __init__(self, *, timeout: float = 2.0, max_gaps: int = 4096) -> None:
+        self.timeout = timeout
+        self.max_gaps = max_gaps
+        self.high: int | None = None
+        self.gaps: list[_Gap] = []
+
+    def see(self, event: EventId) -> None:
+        serial = event.serial
+        if self.high is None or serial > self.high + RESET_JUMP or serial + RESET_JUMP < self.high:
+            self.high, self.gaps = serial, []
+            return
+        if serial > self.high:
+            if serial > self.high + 1:
+                self.gaps.append(_Gap(self.high + 1, serial - 1, event.time))
+                if len(self.gaps) > self.max_gaps:  # bounded: merge the two oldest
+                    a, b = self.gaps.pop(0), self.gaps.pop(0)
+                    self.gaps.insert(0, _Gap(a.first, b.last, a.seen_at))
+            self.high = serial
+            return
+        self._fill(serial)
+
+    def _fill(self, serial: int) -> None:
+        for i, gap in enumerate(self.gaps):
+            if gap.first <= serial <= gap.last:
+                parts = []
+                if gap.first < serial:
+                    parts.append(_Gap(gap.first, serial - 1, gap.seen_at))
+                if serial < gap.last:
+                    parts.append(_Gap(serial + 1, gap.last, gap.seen_at))
+                self.gaps[i : i + 1] = parts
+                return
+
+    def expire(self, now: float, *, final: bool = False) -> list[tuple[int, int, float]]:
+        """Gaps now known lost: (first serial, last serial, event time)."""
+        if not self.gaps or (not final and min(g.seen_at for g in self.gaps) + self.timeout > now):
+            return []
+        lost = [g for g in self.gaps if final or g.seen_at + self.timeout <= now]
+        self.gaps = [g for g in self.gaps if g not in lost]
+        return [(g.first, g.last, g.seen_at) for g in lost]
+
+
+class KernelWatch:
+    """The kernel's counters between two readings: a rise of ``lost``, a backlog near its
+    limit."""
+
+    def __init__(self) -> None:
+        self.last: KernelStatus | None = None
+        self._backlog_high = False
+
+    def check(self, status: KernelStatus) -> list[tuple[str, int, str]]:
+        """(what, count, text) for each rise since the last reading."""
+        out: list[tuple[str, int, str]] = []
+        last, self.last = self.last, status
+        if last is not None and status.lost > last.lost:
+            rise = status.lost - last.lost
+            text = f"{rise} audit events lost: kernel lost counter {last.lost} -> {status.lost}"
+            out.append(("kernel.lost", rise, text))
+        limit = status.backlog_limit
+        high = bool(limit) and status.backlog >= BACKLOG_WARN * limit
+        if high and not self._backlog_high:
+            out.append(
+                (
+                    "kernel.backlog",
+                    0,
+                    f"audit events at risk: kernel backlog {status.backlog} of {limit}, "
+                    "events are lost when it fills",
+                )
+            )
+        self._backlog_high = high
+        return out

@@ -1,0 +1,203 @@
+"""The agent's three runs (replay, text stream, auditd plugin) over one pipeline, writing to
+the store or to a format on stdout; and ``status``, what the agent knows about loss."""
+
+from __future__ import annotations
+
+import queue
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+from seaudit.agent.intake import PluginReader, lines_of, with_rotated
+from seaudit.agent.kernel import AuditUnavailable, KernelStatus, read_status
+from seaudit.agent.loss import AGENT_USER, KernelWatch, loss_record
+from seaudit.agent.parse import EventId
+from seaudit.agent.pipeline import Pipeline
+from seaudit.schema.record import AuditRecord
+
+if TYPE_CHECKING:
+    from seaudit.log import AuditLog
+    from seaudit.store import Store
+
+#: how often the plugin run reads the kernel's counters, and expires events when idle (s)
+POLL = 1.0
+
+
+class StoreSink:
+    """Batches of records into the store's audit log. With ``dedup``, records whose import
+    keys are already stored are left out: after a crash between a batch's append and its
+    checkpoint, the replay's first records are stored already. Those form a prefix, so the
+    check stops at the first batch that finds none (a check reads the log's tail)."""
+
+    def __init__(self, store: Store, log: AuditLog, *, dedup: bool) -> None:
+        self.store, self.log, self.dedup = store, log, dedup
+
+    def __call__(self, records: list[AuditRecord], marks: dict[str | None, EventId]) -> None:
+        if not records:
+            return
+        if self.dedup:
+            from seaudit.store.columns import dedup_key
+
+            keys = [_key(r, dedup_key) for r in records]
+            found = self.store.existing_keys([k for k in keys if k is not None])
+            records = [r for r, k in zip(records, keys, strict=True) if k not in found]
+            self.dedup = bool(found)
+        if records:
+            self.log.append_batch(records)
+
+
+def _key(record: AuditRecord, dedup_key: Callable[..., int | None]) -> int | None:
+    o = record.origin
+    return dedup_key(o.node, o.line, o.raw) if o is not None else None
+
+
+class ListSink:
+    """Records collected for a caller that writes them itself (``--to FORMAT``)."""
+
+    def __init__(self) -> None:
+        self.records: list[AuditRecord] = []
+
+    def __call__(self, records: list[AuditRecord], marks: dict[str | None, EventId]) -> None:
+        self.records.extend(records)
+
+    def take(self) -> list[AuditRecord]:
+        out, self.records = self.records, []
+        return out
+
+
+def replay(pipeline: Pipeline, paths: list[str]) -> None:
+    """``--from-log``: each file (rotated siblings first), line by line."""
+    for path in with_rotated(paths):
+        with open(path, "rb") as stream:
+            for number, line in enumerate(lines_of(stream), 1):
+                pipeline.feed(line, number, str(path))
+    pipeline.finish()
+
+
+def read_text(pipeline: Pipeline, stream: BinaryIO, source: str = "<stdin>") -> None:
+    for number, line in enumerate(lines_of(stream), 1):
+        pipeline.feed(line, number, source)
+    pipeline.finish()
+
+
+def stream_records(
+    pipeline: Pipeline, sink: ListSink, feed: Callable[[Pipeline], None]
+) -> Iterator[AuditRecord]:
+    """Records as ``feed`` produces them (for ``--to``): the pipeline runs in a thread so
+    the format writer can consume a generator."""
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            feed(pipeline)
+        except BaseException as exc:  # handed to the consumer, raised there
+            errors.append(exc)
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    while not done.wait(0.05) or sink.records:
+        yield from _take_locked(pipeline, sink)
+    thread.join()
+    yield from sink.take()
+    if errors:
+        raise errors[0]
+
+
+def _take_locked(pipeline: Pipeline, sink: ListSink) -> Iterable[AuditRecord]:
+    with pipeline.lock:
+        return sink.take()
+
+
+def run_plugin(
+    pipeline: Pipeline,
+    stream: BinaryIO,
+    *,
+    status: Callable[[], KernelStatus] | None = read_status,
+    stop: threading.Event | None = None,
+) -> None:
+    """``--plugin``: until EOF or SIGTERM. Whenever the queue is empty, events are expired
+    by the wall clock (live event time is wall time) and the records written; the kernel's
+    counters are read every ``POLL`` s."""
+    stop = stop or threading.Event()
+    reader = PluginReader(stream).start()
+    watch = KernelWatch()
+    _on_sigterm(stop)
+    number = 0
+    last_poll = 0.0
+    while not stop.is_set():
+        try:
+            line = reader.queue.get(timeout=POLL)
+        except queue.Empty:  # idle
+            line = ""
+        if line is None:
+            break
+        with pipeline.lock:
+            if line:
+                number += 1
+                pipeline.feed(line, number, "<auditd>")
+            now = time.time()
+            if now - last_poll >= POLL:  # the counters, at most once a POLL
+                _watch_losses(pipeline, reader, watch, status, now)
+                last_poll = now
+            if reader.queue.empty():  # caught up: what is due goes to the sink now
+                pipeline.tick(now)
+                pipeline.flush()
+    with pipeline.lock:
+        _watch_losses(pipeline, reader, watch, status, time.time())
+        pipeline.finish()
+
+
+def _watch_losses(
+    pipeline: Pipeline,
+    reader: PluginReader,
+    watch: KernelWatch,
+    status: Callable[[], KernelStatus] | None,
+    now: float,
+) -> None:
+    """Lines the reader dropped and rises of the kernel's counters, as product errors."""
+    dropped = reader.take_dropped()
+    if dropped:
+        pipeline.tally.lost += dropped
+        text = f"{dropped} audit lines dropped: the agent's queue was full"
+        pipeline.add(_loss("agent.queue", dropped, now, text, pipeline))
+    if status is None:
+        return
+    try:
+        current = status()
+    except AuditUnavailable:
+        return
+    for what, count, text in watch.check(current):
+        pipeline.tally.lost += count
+        pipeline.add(_loss(what, count, now, text, pipeline))
+
+
+def _loss(what: str, count: int, now: float, text: str, pipeline: Pipeline) -> AuditRecord:
+    return loss_record(
+        what=what, count=count, when=now, text=text, node=pipeline.node, source=pipeline.source
+    )
+
+
+def _on_sigterm(stop: threading.Event) -> None:
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+
+
+def loss_records(store: Store) -> list[AuditRecord]:
+    """The product-error records the agent wrote, oldest first."""
+    from seaudit.query.spec import Filter
+    from seaudit.query.where import parse_where
+
+    flt = Filter(parse_where(f"status = C and user = '{AGENT_USER}'"))
+    return [record for _, record in store.select(flt)]
+
+
+def checkpoint_path(root: Path) -> Path:
+    from seaudit.agent.checkpoint import FILE_NAME
+
+    return root / FILE_NAME

@@ -1,0 +1,146 @@
+"""The agent under a real, private auditd: real actions under a fresh login uid become records
+in the store within seconds. Skipped, with the reason, where the kernel offers no audit."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from seaudit.agent.kernel import read_status
+from seaudit.agent.rules import RuleScope, audit_rules
+from seaudit.schema.record import AuditRecord
+from tests.agent.live import (
+    auditctl,
+    burst,
+    machine_lock,
+    make_workdir,
+    private_auditd,
+    run_actions,
+    small_backlog,
+    unavailable_reason,
+)
+
+REASON = unavailable_reason()
+pytestmark = pytest.mark.skipif(REASON is not None, reason=f"no live audit: {REASON}")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _stored(store: Path) -> list[AuditRecord]:
+    from seaudit.query.spec import Filter
+    from seaudit.query.where import parse_where
+    from seaudit.store import Store
+
+    if not (store / "seos.audit").exists():
+        return []
+    flt = Filter(parse_where("status ~ '*'"))
+    return [r for _, r in Store(store).select(flt)]
+
+
+def test_netlink_status_agrees_with_auditctl() -> None:
+    with machine_lock():  # no live session changes the status meanwhile
+        status = read_status()
+        text = auditctl("-s")
+    fields = dict(line.split(" ", 1) for line in text.splitlines() if " " in line)
+    assert int(fields["enabled"]) == status.enabled
+    assert int(fields["backlog_limit"]) == status.backlog_limit
+    assert int(fields["lost"]) <= read_status().lost
+
+
+def test_real_actions_reach_the_store_through_the_plugin() -> None:
+    workdir = make_workdir()
+    store = workdir / "store"
+    loginuid = random.randint(3_000_000, 3_900_000)
+    key = f"seaudit-test-{loginuid}"
+    plugin = workdir / "seaudit-plugin"
+    plugin.write_text(
+        f"#!/bin/sh\ncd {ROOT}\nexec {sys.executable} -m seaudit agent --plugin "
+        f"--store {store} --timeout 0.5\n"
+    )
+    plugin.chmod(0o755)
+    before = read_status()
+    scope = RuleScope(dirs=(str(workdir / "watched"),), loginuid=loginuid, key=key)
+    try:
+        with private_auditd(
+            workdir, audit_rules(scope), key=key, loginuid=loginuid, plugin=plugin
+        ) as live:
+            done = run_actions(live)
+            wanted = {
+                ("resource_access", "FILE", "P"),
+                ("resource_access", "FILE", "D"),
+                ("resource_access", "PROGRAM", "P"),
+                ("resource_access", "SURROGATE", "P"),
+                ("outbound_network", "TCP", "P"),
+                ("inbound_network", "TCP", "P"),
+                ("password_attempt", None, "A"),
+                ("login", None, "P"),
+            }
+            deadline = time.monotonic() + 15
+            seen: set[tuple[str, str | None, str]] = set()
+            while time.monotonic() < deadline and not wanted <= seen:
+                time.sleep(0.3)
+                records = _stored(store)
+                seen = {(r.event, r.class_, r.status) for r in records}
+            assert wanted <= seen, f"missing {wanted - seen}"
+        outbound = [r for r in _stored(store) if r.event == "outbound_network"]
+        assert any(r.service == str(done["port"]) or r.host == "127.0.0.1" for r in outbound)
+        assert all(r.service not in ("53", "domain") for r in outbound)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    assert key not in auditctl("-l")
+    after = read_status()
+    assert (after.enabled, after.pid) == (before.enabled, 0)
+    leftover = subprocess.run(["pgrep", "-f", str(plugin)], capture_output=True)
+    assert leftover.returncode == 1, "the plugin outlived auditd"
+
+
+def test_events_the_kernel_loses_become_product_error_records() -> None:
+    workdir = make_workdir()
+    store = workdir / "store"
+    loginuid = random.randint(3_000_000, 3_900_000)
+    key = f"seaudit-test-{loginuid}"
+    plugin = workdir / "seaudit-plugin"
+    plugin.write_text(
+        f"#!/bin/sh\ncd {ROOT}\nexec {sys.executable} -m seaudit agent --plugin --store {store}\n"
+    )
+    plugin.chmod(0o755)
+    before = auditctl("-s")
+    scope = RuleScope(dirs=(str(workdir / "watched"),), loginuid=loginuid, key=key)
+    try:
+        with private_auditd(
+            workdir, audit_rules(scope), key=key, loginuid=loginuid, plugin=plugin
+        ) as live:
+            lost_before = read_status().lost
+            with small_backlog():
+                for _ in range(5):
+                    burst(live, 20_000)
+                    if read_status().lost > lost_before:
+                        break
+            lost = read_status().lost - lost_before
+            assert lost > 0, "the kernel lost nothing: no loss to report"
+            deadline = time.monotonic() + 15
+            errors: list[AuditRecord] = []
+            while time.monotonic() < deadline and not any(
+                r.resource == "kernel.lost" for r in errors
+            ):
+                time.sleep(0.3)
+                errors = [r for r in _stored(store) if r.status == "C"]
+            assert any(r.resource == "kernel.lost" for r in errors), (
+                f"the kernel lost {lost} events and no kernel.lost record says so: {errors}"
+            )
+            assert all("lost" in (r.trace or "") or "risk" in (r.trace or "") for r in errors)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    after = auditctl("-s")
+    assert _settings(after) == _settings(before)
+
+
+def _settings(status: str) -> dict[str, str]:
+    keep = ("enabled", "backlog_limit", "backlog_wait_time", "failure", "rate_limit", "pid")
+    pairs = (line.split(" ", 1) for line in status.splitlines() if line.count(" ") == 1)
+    return {k: v for k, v in pairs if k in keep}
