@@ -10,6 +10,8 @@ SeauditError
     ├── LogCorruptError   damage other than a torn tail
     ├── LogLockedError    another writer holds the log
     └── LogKeyError       HMAC key missing or unusable
+└── StoreError        the Parquet side of a store cannot do what was asked
+    └── StoreCorruptError  a manifest or Parquet file that disagrees with what it should be
 """
 
 from __future__ import annotations
@@ -74,3 +76,13 @@ class LogKeyError(LogError):
     """The HMAC key is missing or unusable for a keyed log."""
 
     hint = "Give the key with --key-file (or hmac_key_file in [logmgr])."
+
+
+class StoreError(SeauditError):
+    """The store's Parquet tree cannot do what was asked."""
+
+
+class StoreCorruptError(StoreError):
+    """A manifest, watermark or Parquet file is damaged or disagrees with the manifest."""
+
+    hint = "Run `seaudit verify` to see the damage; `seaudit reindex` rebuilds from the log."

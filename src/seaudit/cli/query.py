@@ -54,6 +54,7 @@ def clock() -> datetime:
 
 
 def run(args: argparse.Namespace) -> int:
+    from seaudit.cli.verify import store_ini
     from seaudit.export import get_format
     from seaudit.query.spec import filter_from_args
     from seaudit.store import Store
@@ -62,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
     flt = filter_from_args(args, clock)
     fmt = get_format(args.to)
     options = format_options(args)
+    if not args.follow:
+        store_ini(args.store)  # a query makes no store: "no store at PATH" (exit 2)
     store = Store(resolve_root(args.store))
     out = sys.stdout.buffer
     if args.count:
