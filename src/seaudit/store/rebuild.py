@@ -44,11 +44,16 @@ class Rebuilt:
     damage: tuple[str, ...] = ()
 
 
-class _Refused(LogCorruptError):
-    hint = (
-        "the Parquet files were left as they were; `seaudit verify` shows the damage, and "
-        "`seaudit reindex --salvage` rebuilds keeping every record it can prove"
-    )
+REFUSED_HINT = (
+    "the Parquet files were left as they were; `seaudit verify` shows the damage, and "
+    "`seaudit reindex --salvage` rebuilds keeping every record it can prove"
+)
+
+
+def _refused(damage: list[str]) -> LogCorruptError:
+    err = LogCorruptError(f"the log cannot be reindexed: {'; '.join(damage)}")
+    err.hint = REFUSED_HINT
+    return err
 
 
 def reindex(root: Path, cfg: LogConfig, *, salvage: bool = False) -> Rebuilt:
@@ -79,7 +84,7 @@ def _build(tree: ParquetTree, cfg: LogConfig, old: _OldTree, salvage: bool) -> R
         """Records ``expect..upto`` the log does not give: refused, or salvaged from Parquet."""
         nonlocal kept
         if not salvage:
-            raise _Refused(f"{cfg.audit_log}: {'; '.join(damage) or _missing(expect, upto)}")
+            raise _refused(damage or [_missing(expect, upto)])
         tree.write(chunk, flush=False)
         chunk.clear()
         rows = list(old.rows(expect, upto))
@@ -96,7 +101,7 @@ def _build(tree: ParquetTree, cfg: LogConfig, old: _OldTree, salvage: bool) -> R
             damage.append(_missing(expect, entry.seq - 1))
             fill(entry.seq - 1)
         elif damage and not salvage:
-            raise _Refused(f"{cfg.audit_log}: {'; '.join(damage)}")
+            raise _refused(damage)
         chunk.append((entry.seq, entry.record))
         expect = entry.seq + 1
         done += 1
@@ -111,7 +116,10 @@ def _build(tree: ParquetTree, cfg: LogConfig, old: _OldTree, salvage: bool) -> R
         fill(expect - 1)  # damage at the very end of the log: nothing to fill, but refuse
     tree.write(chunk, flush=False)
     tree.flush()
-    tree.set_lost(lost, max(expect - 1, beyond))
+    # the watermark: the log's end, or the last record kept beyond it (then the store holds
+    # seqs the log will give again: writers refuse it until the log is restored)
+    top = max(expect - 1, salvaged[-1][1] if salvaged else 0)
+    tree.set_lost([(a, min(b, top)) for a, b in lost if a <= top], top)
     return Rebuilt(done, tuple(salvaged), kept, tuple(lost), tuple(damage))
 
 
@@ -128,7 +136,7 @@ def _log_entries(cfg: LogConfig, damage: list[str]) -> Iterator[LogEntry]:
 
 
 def _missing(first: int, last: int) -> str:
-    return f"records {first}..{last} are in no log file"
+    return f"records {first}..{last} are in no readable log file"
 
 
 def _spans(seqs: list[int]) -> list[Span]:
