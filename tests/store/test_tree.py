@@ -11,7 +11,7 @@ import pytest
 
 from seaudit.log import log_files
 from seaudit.store import journal
-from tests.store.damage import cli, count, feed, manifest_files, new_store, tree_files, users
+from tests.store.damage import cli, count, feed, manifest_files, tree_files, users
 from tests.store.test_snapshot import imported
 
 

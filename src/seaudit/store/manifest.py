@@ -124,7 +124,7 @@ def parse(data: bytes, where: Path) -> Manifest:
         files = tuple(_entry(f) for f in doc["files"])
         lost = tuple((_int(a), _int(b)) for a, b in doc.get("lost", []))
         return Manifest(_int(doc["watermark"]), files, lost, version)
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
         err = StoreCorruptError(f"{where}: not a valid manifest: {exc}")
         err.hint = REINDEX_HINT
         raise err from None
