@@ -75,7 +75,7 @@ def users(store: Path) -> list[str]:
     """Every record's user, in log order, from the full short listing."""
     done = cli("--store", str(store), "--to", "short")
     assert done.returncode == 0, done.stderr
-    return [line.split()[5] for line in done.stdout.splitlines()]
+    return [line.split()[6] for line in done.stdout.splitlines()]
 
 
 def tree_files(store: Path) -> dict[str, int]:
