@@ -28,12 +28,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from seaudit.cli.verify import store_ini
     from seaudit.store import Store
-    from seaudit.store.location import resolve_root
+    from seaudit.store.location import existing_ini, resolve_root
 
     root = resolve_root(args.store)
-    store_ini(args.store)  # a store that does not exist is not made here
+    existing_ini(args.store)  # a store that does not exist is not made here
     done = Store(root).reindex(salvage=args.salvage)
     for problem in done.damage:
         print(f"seaudit: log damage: {problem}", file=sys.stderr)

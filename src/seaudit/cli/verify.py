@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from seaudit.errors import UsageError
-from seaudit.store.location import STORE_HELP
+from seaudit.store.location import STORE_HELP, existing_ini
 
 HELP = (
     "check the audit log and its backups for edited, inserted, deleted or missing records, "
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
             audit_log=log, audit_back=Path(args.back or f"{log.name}.bak"), backup_date="yes"
         )
     else:
-        cfg = LogConfig.load(args.config or store_ini(args.store))
+        cfg = LogConfig.load(args.config or existing_ini(args.store))
     key = load_key(Path(args.key_file)) if args.key_file else cfg.key()
     report = verify_log(cfg, key)
     out = sys.stdout
@@ -85,20 +85,6 @@ def _check_store(option: str | None, log_last: int, quiet: bool) -> int:
         for note in report.notes:
             print(f"note: store: {_safe(note)}", file=out)
     return 0
-
-
-def store_ini(option: str | None) -> Path:
-    """The ``seos.ini`` of the store (``--store``, ``$SEAUDIT_STORE`` or the default one);
-    a store that does not exist is not made here."""
-    from seaudit.store.location import resolve_root
-
-    root = resolve_root(option)
-    ini = root / "seos.ini"
-    if not ini.is_file():
-        err = UsageError(f"no store at {root}")
-        err.hint = "seaudit import makes one; or say which log: --config seos.ini, --log PATH"
-        raise err
-    return ini
 
 
 def _safe(text: str) -> str:
