@@ -30,6 +30,7 @@ SEEDS = range(12) if LONG else range(1)
 LINES = 200_000 if LONG else 6_000
 KILLS = 5 if LONG else 2
 KILL_AFTER = (0.2, 3.0) if LONG else (0.2, 1.0)  # seconds into an importer's life
+CATCH_UP_SECONDS = 30  # a follower printing nothing for that long has stopped following
 
 
 def spawn(*args: str) -> subprocess.Popen[bytes]:
@@ -56,7 +57,13 @@ class Follower:
         for line in self.proc.stdout:
             self.users.append(json.loads(line)["user"])
 
-    def stop(self) -> str:
+    def stop(self, expected: int) -> str:
+        """Stop once it printed ``expected`` records (or has been silent for a while)."""
+        seen, quiet = len(self.users), time.monotonic()
+        while len(self.users) < expected and time.monotonic() - quiet < CATCH_UP_SECONDS:
+            time.sleep(0.1)
+            if len(self.users) != seen:
+                seen, quiet = len(self.users), time.monotonic()
         self.proc.send_signal(signal.SIGINT)
         code = self.proc.wait(timeout=60)
         self.thread.join()
@@ -80,6 +87,12 @@ class Readers:
         self.thread.start()
 
     def _run(self) -> None:
+        try:
+            self._loop()
+        except subprocess.TimeoutExpired as exc:
+            self.errors.append(f"{exc.cmd}: no answer in {exc.timeout} s")
+
+    def _loop(self) -> None:
         while not self.stop.is_set():
             counted = cli("--store", str(self.store), "--count")
             listed = cli("--store", str(self.store), "--to", "short")
@@ -127,14 +140,51 @@ def test_many_processes_on_one_store(tmp_path: Path, seed: int) -> None:
     store = new_store(tmp_path / "store")
     source = feed(tmp_path / "web01.audit", LINES)
     followers = [Follower(store), Follower(store)]
-    readers: Readers | None = None
+    try:
+        probes, readers, problems = run_everything(store, source, followers, tmp_path, rng)
+        total = LINES + probes
+        listing = cli("--store", str(store), "--to", "short").stdout
+        users = [line.split()[6] for line in listing.splitlines()]
+        starts = [users.index(f.users[0]) for f in followers]
+        errors = [f.stop(total - start) for f, start in zip(followers, starts, strict=True)]
+    finally:
+        for follower in followers:
+            if follower.proc.poll() is None:
+                follower.proc.kill()
+                follower.proc.wait()
+    assert cli("--store", str(store), "--count").stdout == f"{total}\n"
+    assert len(users) == total
+    assert sorted(u for u in users if not u.startswith("probe")) == sorted(
+        f"u{i}" for i in range(LINES)
+    )
+    assert not problems, problems
+    for follower, err, start in zip(followers, errors, starts, strict=True):
+        assert "Traceback" not in err and "Error" not in err, err
+        assert follower.users == users[start:]  # every record from its start, once, in order
+    assert not readers.errors, readers.errors[:3]
+    assert readers.counts == sorted(readers.counts) and readers.listings
+    for seen in readers.listings:
+        assert seen == users[: len(seen)]
+    checked = cli("verify", "--store", str(store))
+    assert checked.returncode == 0 and "OK: store" in checked.stdout, checked.stdout
+    leftovers = [p for p in store.rglob("*") if p.name.endswith(".tmp")]
+    assert not leftovers and not (store / "parquet.new").exists()
+    assert not (store / "parquet.old").exists()
+
+
+def run_everything(
+    store: Path, source: Path, followers: list[Follower], tmp: Path, rng: random.Random
+) -> tuple[int, Readers, list[str]]:
+    """Probes until the followers listen, then the importer's lives and its final run, with
+    readers and contenders around it; returns the probes fed, the readers, the contenders'
+    unexpected answers."""
+    probes = probe_until_followed(store, followers, tmp)
+    readers = Readers(store)
     stop = threading.Event()
     problems: list[str] = []
     other = threading.Thread(target=contenders, args=(store, source, stop, problems))
+    other.start()
     try:
-        probes = probe_until_followed(store, followers, tmp_path)
-        readers = Readers(store)
-        other.start()
         for _ in range(KILLS):
             importer = spawn("import", "--store", str(store), str(source))
             time.sleep(rng.uniform(*KILL_AFTER))
@@ -148,28 +198,5 @@ def test_many_processes_on_one_store(tmp_path: Path, seed: int) -> None:
         stop.set()
         if other.is_alive():
             other.join()
-        if readers is not None:
-            readers.finish()
-        errors = [f.stop() for f in followers]
-    total = LINES + probes
-    listing = cli("--store", str(store), "--to", "short").stdout
-    users = [line.split()[6] for line in listing.splitlines()]
-    assert cli("--store", str(store), "--count").stdout == f"{total}\n"
-    assert len(users) == total
-    assert sorted(u for u in users if not u.startswith("probe")) == sorted(
-        f"u{i}" for i in range(LINES)
-    )
-    assert not problems, problems
-    for follower, err in zip(followers, errors, strict=True):
-        assert "Traceback" not in err and "Error" not in err, err
-        start = users.index(follower.users[0])
-        assert follower.users == users[start:]  # every record from its start, once, in order
-    assert readers is not None and not readers.errors, readers.errors[:3]
-    assert readers.counts == sorted(readers.counts) and readers.listings
-    for seen in readers.listings:
-        assert seen == users[: len(seen)]
-    checked = cli("verify", "--store", str(store))
-    assert checked.returncode == 0 and "OK: store" in checked.stdout, checked.stdout
-    leftovers = [p for p in store.rglob("*") if p.name.endswith(".tmp")]
-    assert not leftovers and not (store / "parquet.new").exists()
-    assert not (store / "parquet.old").exists()
+        readers.finish()
+    return probes, readers, problems

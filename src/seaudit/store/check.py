@@ -114,6 +114,8 @@ def _coverage(tree: Path, manifest: mf.Manifest) -> list[str]:
             f"SELECT count(*), count(DISTINCT seq) FROM {SCAN} WHERE seq BETWEEN 1 AND ?",
             [paths, manifest.watermark],
         ).fetchone()
+    except duckdb.Error as exc:
+        return [f"the Parquet files cannot be read: {exc}"]
     finally:
         con.close()
     problems = []

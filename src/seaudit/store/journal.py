@@ -82,9 +82,9 @@ def tail(cfg: LogConfig, after: int) -> Iterator[LogEntry]:
     live log became; a seq that no file holds is a ``LogCorruptError``, never a silent jump.
     Ends at the end of the live log as it is now."""
     expect = after + 1
-    spent: set[tuple[str, int]] = set()  # sealed backups read to their end
+    files = _Files(cfg)
     while True:
-        found = _holder(cfg, expect, spent)
+        found = files.holder(expect)
         if found is None:
             return  # nothing at or after ``expect`` yet
         path, first = found
@@ -94,10 +94,12 @@ def tail(cfg: LogConfig, after: int) -> Iterator[LogEntry]:
         try:
             handle = path.open("rb")
         except FileNotFoundError:
-            continue  # rotated away between the listing and the open: look again
+            files.forget()  # rotated away between the listing and the open: look again
+            continue
         with handle:
             if first_seq_in(handle) != first:
-                continue  # a rotation replaced it after its header was read: look again
+                files.forget()  # a rotation replaced it after its header was read
+                continue
             for entry in read_open_segment(path, handle, after=expect - 1, live=live):
                 if entry.seq != expect:
                     raise _gap(cfg, expect, entry.seq, path)
@@ -105,29 +107,71 @@ def tail(cfg: LogConfig, after: int) -> Iterator[LogEntry]:
                 yield entry
             if live and _same_file(handle, path):
                 return  # the live log, still live: this is the end for now
-        if not live:
-            spent.add((str(path), first))
+        if live:
+            files.forget()  # it became a backup: list again
+        else:
+            files.spent.add((path.name, first))
 
 
-def _holder(cfg: LogConfig, seq: int, spent: set[tuple[str, int]]) -> tuple[Path, int] | None:
-    """The file that should hold ``seq`` (the last whose first seq is at most ``seq``, unless
-    it was read to its end) and its first seq; else the first file after it (then records
-    are missing); None when no file reaches that far."""
-    from seaudit.log import log_files
-    from seaudit.log.rotate import first_seq_of
+class _Files:
+    """The log's files by first seq, listed once and again only when a rotation or a miss
+    makes the listing stale; sealed backups' first seqs read once (by name and inode)."""
 
-    live = cfg.audit_log
-    first = first_seq_of(live)
-    if 0 < first <= seq:
-        return live, first  # the usual case: only the live log's header is read
-    files = [(p, f) for p in log_files(cfg) if (f := first_seq_of(p)) > 0]
-    before = [(p, f) for p, f in files if f <= seq]
-    if before:
-        path, first = max(before, key=lambda pf: pf[1])
-        if (str(path), first) not in spent:
-            return path, first
-    later = [(p, f) for p, f in files if f > seq]
-    return min(later, key=lambda pf: pf[1]) if later else None
+    def __init__(self, cfg: LogConfig) -> None:
+        self.cfg = cfg
+        self.listing: list[tuple[Path, int]] | None = None
+        self.spent: set[tuple[str, int]] = set()  # sealed backups read to their end
+        self._firsts: dict[tuple[str, int], int] = {}
+
+    def forget(self) -> None:
+        self.listing = None
+
+    def holder(self, seq: int) -> tuple[Path, int] | None:
+        """The file that should hold ``seq`` (the last whose first seq is at most ``seq``,
+        unless read to its end) and its first seq; else the first file after it (then
+        records are missing); None when no file reaches that far."""
+        from seaudit.log.rotate import first_seq_of
+
+        first = first_seq_of(self.cfg.audit_log)
+        if 0 < first <= seq:
+            return self.cfg.audit_log, first  # the usual case: one header read
+        for fresh in (self.listing is None, True):
+            if self.listing is None:
+                self.listing = self._list()
+            found = self._choose(seq)
+            if fresh or (found is not None and found[1] <= seq):
+                return found
+            self.listing = None  # nothing holds it in an old listing: list again
+        return None  # not reached: the second pass lists afresh
+
+    def _choose(self, seq: int) -> tuple[Path, int] | None:
+        assert self.listing is not None
+        before = [(p, f) for p, f in self.listing if f <= seq]
+        if before:
+            path, first = max(before, key=lambda pf: pf[1])
+            if (path.name, first) not in self.spent:
+                return path, first
+        later = [(p, f) for p, f in self.listing if f > seq]
+        return min(later, key=lambda pf: pf[1]) if later else None
+
+    def _list(self) -> list[tuple[Path, int]]:
+        from seaudit.log.rotate import backups, first_seq_of
+
+        files = [(p, self._first(p)) for p in backups(self.cfg, self._first)]
+        live = self.cfg.audit_log
+        files.append((live, first_seq_of(live)))
+        return [(p, f) for p, f in files if f > 0]
+
+    def _first(self, path: Path) -> int:
+        from seaudit.log.rotate import first_seq_of
+
+        try:
+            key = (path.name, os.stat(path).st_ino)
+        except FileNotFoundError:
+            return -1
+        if key not in self._firsts:
+            self._firsts[key] = first_seq_of(path)
+        return self._firsts[key]
 
 
 def _same_file(handle: BinaryIO, path: Path) -> bool:
