@@ -4,14 +4,14 @@ SeauditError
 ├── ParseError        a line or file that is not seaudit text (carries source, line, reason)
 ├── CodeTableError    a site's `seaudit -t` dump that cannot be read
 ├── UsageError        a request the library cannot honour (bad option, unknown format)
-└── LogError          the audit log cannot do what was asked (files left intact)
-    ├── LogWriteError     cannot write (permissions, read-only, I/O)
-    │   └── LogFullError  disk full or file-size limit reached
-    ├── LogCorruptError   damage other than a torn tail
-    ├── LogLockedError    another writer holds the log
-    └── LogKeyError       HMAC key missing or unusable
-└── StoreError        the Parquet side of a store cannot do what was asked
-    └── StoreCorruptError  a manifest or Parquet file that disagrees with what it should be
+├── LogError          the audit log cannot do what was asked (files left intact)
+│   ├── LogWriteError     cannot write (permissions, read-only, I/O)
+│   │   └── LogFullError  disk full or file-size limit reached
+│   ├── LogCorruptError   damage other than a torn tail (or records missing from the log)
+│   ├── LogLockedError    another writer holds the log
+│   └── LogKeyError       HMAC key missing or unusable
+└── StoreError        the store's Parquet side cannot do what was asked
+    └── StoreCorruptError  a manifest, watermark or Parquet file that disagrees with the others
 """
 
 from __future__ import annotations
