@@ -25,6 +25,8 @@ from seaudit.store import swap
 from seaudit.store.tree import SCAN, ParquetTree
 
 if TYPE_CHECKING:
+    import duckdb
+
     from seaudit.log import LogConfig, LogEntry
     from seaudit.schema.record import AuditRecord
 
@@ -81,18 +83,27 @@ def _build(tree: ParquetTree, cfg: LogConfig, old: _OldTree, salvage: bool) -> R
     chunk: list[tuple[int, AuditRecord]] = []
 
     def fill(upto: int) -> None:
-        """Records ``expect..upto`` the log does not give: refused, or salvaged from Parquet."""
+        """Records ``expect..upto`` the log does not give: refused, or salvaged from Parquet
+        a window of seqs at a time (bounded memory), what no file holds noted as lost."""
         nonlocal kept
         if not salvage:
             raise _refused(damage or [_missing(expect, upto)])
         tree.write(chunk, flush=False)
         chunk.clear()
-        rows = list(old.rows(expect, upto))
-        tree.write(rows, salvaged=True)
-        kept += len(rows)
-        have = [seq for seq, _ in rows]
-        salvaged.extend(_spans(have))
-        lost.extend(_complement(expect, upto, have))
+        nxt = expect
+        for rows in old.windows(expect, upto):
+            tree.write(rows, flush=False, salvaged=True)
+            kept += len(rows)
+            for seq, _ in rows:
+                if seq > nxt:
+                    lost.append((nxt, seq - 1))
+                if salvaged and salvaged[-1][1] == seq - 1:
+                    salvaged[-1] = (salvaged[-1][0], seq)
+                else:
+                    salvaged.append((seq, seq))
+                nxt = seq + 1
+        if nxt <= upto:
+            lost.append((nxt, upto))
 
     for entry in _log_entries(cfg, damage):
         if entry.seq < expect:
@@ -139,27 +150,6 @@ def _missing(first: int, last: int) -> str:
     return f"records {first}..{last} are in no readable log file"
 
 
-def _spans(seqs: list[int]) -> list[Span]:
-    out: list[Span] = []
-    for seq in seqs:
-        if out and out[-1][1] == seq - 1:
-            out[-1] = (out[-1][0], seq)
-        else:
-            out.append((seq, seq))
-    return out
-
-
-def _complement(first: int, last: int, have: list[int]) -> list[Span]:
-    """The spans of ``first..last`` not in ``have`` (ascending)."""
-    out: list[Span] = []
-    nxt = first
-    for seq in [*have, last + 1]:
-        if seq > nxt:
-            out.append((nxt, seq - 1))
-        nxt = seq + 1
-    return out
-
-
 class _OldTree:
     """The tree being replaced, read for salvage: its manifest's files, or, when the manifest
     is unreadable, every file in it that reads as Parquet."""
@@ -175,29 +165,39 @@ class _OldTree:
             spans = [mf.seq_range_of_name(p.name) for p in self.files]
             self.watermark = max((s[1] for s in spans if s), default=0)
 
-    def rows(self, first: int, last: int) -> Iterator[tuple[int, AuditRecord]]:
+    def windows(self, first: int, last: int) -> Iterator[list[tuple[int, AuditRecord]]]:
         """Rows with ``first <= seq <= last`` from every old file that can be read, in seq
-        order, each seq once."""
+        order, each seq once: a list per window of ``BATCH`` seqs."""
+        import duckdb
+
+        con = duckdb.connect(":memory:")
+        try:
+            for low in range(first, last + 1, BATCH):
+                high = min(last, low + BATCH - 1)
+                found = self._window(con, low, high)
+                if found:
+                    yield [(seq, found[seq]) for seq in sorted(found)]
+        finally:
+            con.close()
+
+    def _window(
+        self, con: duckdb.DuckDBPyConnection, low: int, high: int
+    ) -> dict[int, AuditRecord]:
         import duckdb
 
         from seaudit.store.columns import from_batch
 
         found: dict[int, AuditRecord] = {}
-        con = duckdb.connect(":memory:")
-        try:
-            for path in self.files:
-                span = mf.seq_range_of_name(path.name)
-                if span is not None and (span[1] < first or span[0] > last):
-                    continue
-                try:
-                    query = f"SELECT * FROM {SCAN} WHERE seq BETWEEN ? AND ?"
-                    reader = con.sql(query, params=[[str(path)], first, last])
-                    for batch in reader.to_arrow_reader(BATCH):
-                        for seq, record in from_batch(batch):
-                            found.setdefault(seq, record)
-                except (duckdb.Error, OSError):
-                    continue  # a damaged old file: its rows are not provable
-        finally:
-            con.close()
-        for seq in sorted(found):
-            yield seq, found[seq]
+        for path in self.files:
+            span = mf.seq_range_of_name(path.name)
+            if span is not None and (span[1] < low or span[0] > high):
+                continue
+            try:
+                query = f"SELECT * FROM {SCAN} WHERE seq BETWEEN ? AND ?"
+                reader = con.sql(query, params=[[str(path)], low, high])
+                for batch in reader.to_arrow_reader(BATCH):
+                    for seq, record in from_batch(batch):
+                        found.setdefault(seq, record)
+            except (duckdb.Error, OSError):
+                continue  # a damaged old file: its rows are not provable
+        return found

@@ -259,6 +259,11 @@ def open_tree(root: Path, log_last: int) -> ParquetTree:
             "run `seaudit verify`; `seaudit reindex --salvage` rebuilds from the log and "
             "keeps the records only Parquet still holds"
         )
+        if any(f.salvaged and f.last > log_last for f in manifest.files):
+            err.hint = (
+                "the store keeps records salvaged beyond the log's end (reindex --salvage): "
+                "restore the log's missing files before writing to this store again"
+            )
         raise err
     tree = ParquetTree(tree_dir, manifest)
     if manifest.legacy:
