@@ -5,12 +5,14 @@ SeauditError
 ├── CodeTableError    a site's `seaudit -t` dump that cannot be read
 ├── UsageError        a request the library cannot honour (bad option, unknown format)
 ├── PolicyError       a policy file or audit.cfg that cannot be read (source, line, column)
-└── LogError          the audit log cannot do what was asked (files left intact)
-    ├── LogWriteError     cannot write (permissions, read-only, I/O)
-    │   └── LogFullError  disk full or file-size limit reached
-    ├── LogCorruptError   damage other than a torn tail
-    ├── LogLockedError    another writer holds the log
-    └── LogKeyError       HMAC key missing or unusable
+├── LogError          the audit log cannot do what was asked (files left intact)
+│   ├── LogWriteError     cannot write (permissions, read-only, I/O)
+│   │   └── LogFullError  disk full or file-size limit reached
+│   ├── LogCorruptError   damage other than a torn tail (or records missing from the log)
+│   ├── LogLockedError    another writer holds the log
+│   └── LogKeyError       HMAC key missing or unusable
+└── StoreError        the store's Parquet side cannot do what was asked
+    └── StoreCorruptError  a manifest, watermark or Parquet file that disagrees with the others
 """
 
 from __future__ import annotations
@@ -94,3 +96,13 @@ def _printable(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(ch if ch.isprintable() or ch == " " else f"\\x{ord(ch):02x}" for ch in text)
+
+
+class StoreError(SeauditError):
+    """The store's Parquet tree cannot do what was asked."""
+
+
+class StoreCorruptError(StoreError):
+    """A manifest, watermark or Parquet file is damaged or disagrees with the manifest."""
+
+    hint = "Run `seaudit verify` to see the damage; `seaudit reindex` rebuilds from the log."

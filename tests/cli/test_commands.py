@@ -97,9 +97,12 @@ def test_an_endless_site_dump_is_refused_in_bounded_memory() -> None:
 def test_a_path_that_cannot_be_made_is_a_clean_error(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    result = run_cli("--store", str(blocker / "store"), "-a")
+    result = run_cli("--store", str(blocker / "store"), "-a")  # a query makes no store
     assert result.returncode == 2
-    assert b"seaudit: cannot use" in result.stderr and b"Traceback" not in result.stderr
+    assert b"no store at" in result.stderr and b"Traceback" not in result.stderr
+    made = run_cli("import", "--store", str(blocker / "store"), "-", stdin=b"")
+    assert made.returncode == 2
+    assert b"seaudit: cannot use" in made.stderr and b"Traceback" not in made.stderr
 
 
 def test_parse_writes_to_a_file_with_format_options(tmp_path: Path) -> None:

@@ -102,9 +102,12 @@ def test_a_day_range_opens_only_its_files(tmp_path: Path) -> None:
         log.append_batch(entries)
     store.catch_up()
     since = Filter(And((Cmp("timestamp", ">=", "2024-01-04T00:00:00"), Cmp("node", "=", "db01"))))
-    _, files = store._source(scope_of(since.expr))
-    assert len(store._source()[1]) == 10
-    assert sorted(Path(f).parent.parent.name + "/" + Path(f).parent.name for f in files) == [
+    snap = store.snapshot(scope_of(since.expr))
+    snap.close()
+    everything = store.snapshot()
+    everything.close()
+    assert len(everything.fds) == 10
+    assert sorted(f"day={e.day}/node={e.node}" for e in snap.entries) == [
         "day=2024-01-04/node=db01",
         "day=2024-01-05/node=db01",
     ]

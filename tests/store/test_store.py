@@ -11,9 +11,10 @@ import pytest
 from seaudit.query import TRUE, parse_where
 from seaudit.query.spec import Filter
 from seaudit.schema.record import AuditRecord, Origin
-from seaudit.store import Store
+from seaudit.store import Store, journal, manifest
 from seaudit.store.location import check_node, default_root
-from seaudit.store.tree import ParquetTree, in_log_order, seq_range
+from seaudit.store.manifest import FileEntry
+from seaudit.store.tree import ParquetTree, in_log_order
 
 
 def make(i: int, node: str | None = "web01") -> AuditRecord:
@@ -26,6 +27,14 @@ def make(i: int, node: str | None = "web01") -> AuditRecord:
         stage=i,
         origin=Origin("in.txt", i, f"line {i} " + "x" * 200, node),
     )
+
+
+def small_segments(root: Path, kb: int = 50) -> Store:
+    """A store whose log rotates every ``kb`` KB (many rotations from few records)."""
+    root.mkdir(parents=True, exist_ok=True)
+    ini = journal.DEFAULT_INI.replace("audit_size = 4096", f"audit_size = {kb}")
+    (root / "seos.ini").write_text(ini)
+    return Store(root)
 
 
 def seqs(store: Store, where: str | None = None) -> list[int]:
@@ -63,10 +72,7 @@ def test_ingest_then_tail_keep_log_order_and_partitions(tmp_path: Path) -> None:
 
 
 def test_rotation_feeds_parquet_and_reindex_rebuilds(tmp_path: Path) -> None:
-    store = Store(tmp_path)
-    ini = tmp_path / "seos.ini"
-    ini.write_text(ini.read_text().replace("audit_size = 4096", "audit_size = 50"))
-    store = Store(tmp_path)
+    store = small_segments(tmp_path)
     recs = [make(i) for i in range(1, 601)]  # ~150 KB: several 50 KB segments
     with store.open_log() as log:
         for r in recs:
@@ -74,24 +80,29 @@ def test_rotation_feeds_parquet_and_reindex_rebuilds(tmp_path: Path) -> None:
     assert store.tree.watermark > 0 and store.tree.files()
     assert seqs(store) == list(range(1, 601))
     before = [r for _, r in store.select(Filter(TRUE))]
-    assert store.reindex() == 600
+    assert store.reindex().records == 600
     assert [r for _, r in store.select(Filter(TRUE))] == before == recs
 
 
-def test_half_written_batch_is_dropped_on_open(tmp_path: Path) -> None:
+def test_half_written_batch_is_ignored_by_readers_and_dropped_by_the_next_writer(
+    tmp_path: Path,
+) -> None:
     store = Store(tmp_path)
     recs = [make(i) for i in range(1, 11)]
     with store.open_log() as log:
         last = log.append_batch(recs)
-    store.ingest(list(zip(range(last - 9, last + 1), recs, strict=True)))
-    # a crash after renaming a later batch's files but before the watermark moved
+        store.ingest(list(zip(range(last - 9, last + 1), recs, strict=True)))
+    # a crash after renaming a later batch's files but before the manifest moved
     stray = store.tree.files()[0].with_name("seq-000000000011-000000000020.parquet")
     stray.write_bytes(store.tree.files()[0].read_bytes())
     (stray.parent / "x.parquet.tmp").write_bytes(b"junk")
-    reopened = Store(tmp_path)
-    assert not stray.exists() and not (stray.parent / "x.parquet.tmp").exists()
-    assert seqs(reopened) == list(range(1, 11))
-    assert reopened.existing_keys([123]) == set()
+    reader = Store(tmp_path)
+    assert seqs(reader) == list(range(1, 11))  # the stray file is in no manifest
+    assert stray.exists() and (stray.parent / "x.parquet.tmp").exists()  # readers never delete
+    writer = Store(tmp_path)
+    with writer.open_log():
+        assert not stray.exists() and not (stray.parent / "x.parquet.tmp").exists()
+        assert writer.existing_keys([123]) == set()
 
 
 def test_tree_rejects_nothing_below_watermark(tmp_path: Path) -> None:
@@ -148,7 +159,8 @@ def test_background_flush_keeps_rows_findable_and_obeys_the_watermark(tmp_path: 
         store.tree.wait()
     assert store.tree.watermark == 40 and store.existing_keys(keys, tail=False) == set(keys)
     reopened = Store(tmp_path)
-    assert seqs(reopened) == list(range(1, 41)) and reopened.tree.watermark == 40
+    assert seqs(reopened) == list(range(1, 41))
+    assert manifest.load(tmp_path / "parquet").watermark == 40
 
 
 def test_files_carry_their_own_seq_range_and_unsorted_reads_keep_log_order(tmp_path: Path) -> None:
@@ -158,17 +170,17 @@ def test_files_carry_their_own_seq_range_and_unsorted_reads_keep_log_order(tmp_p
         for start in range(0, 42, 10):  # five flushes, most split over two days
             log.append_batch(recs[start : start + 10])
             store.catch_up()
-    files = store.tree.files()
-    ranges = [seq_range(p) for p in files]
-    assert ranges == sorted(ranges) and len(files) > 5
-    for path, (low, high) in zip(files, ranges, strict=True):
+    entries = store.tree.manifest.files
+    ranges = [(f.first, f.last) for f in entries]
+    assert ranges == sorted(ranges) and len(entries) > 5
+    for path, (low, high) in zip(store.tree.files(), ranges, strict=True):
         assert pq.read_table(path).column("seq").to_pylist() == list(range(low, high + 1))
-    assert in_log_order(files)
+    assert in_log_order(entries)
     assert seqs(store) == list(range(1, 43))  # read without ORDER BY
     assert seqs(store, "user = u1") == list(range(1, 43, 4))
     assert [s for s, _ in store.select(Filter(TRUE), limit=3)] == [1, 2, 3]
     overlapping = [
-        Path("day=1/node=a/seq-000000000001-000000000005.parquet"),
-        Path("day=2/node=a/seq-000000000003-000000000004.parquet"),
+        FileEntry("day=1/node=a/seq-000000000001-000000000005.parquet", 1, 5, 5, 9, ""),
+        FileEntry("day=2/node=a/seq-000000000003-000000000004.parquet", 3, 4, 2, 9, ""),
     ]
     assert not in_log_order(overlapping)

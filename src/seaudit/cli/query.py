@@ -2,6 +2,8 @@
 is the same). Filters: ``seaudit.query.spec``. Output: any registered format (``--to``,
 default ``short``), or ``--count``, or ``--stats``; ``--follow`` prints matching records as
 they are appended to the log until interrupted (only records appended after it starts).
+A query reads a snapshot of the store and writes nothing; on a store that does not exist it
+says ``no store at PATH`` (exit 2), while ``--follow`` waits for records to appear there.
 """
 
 from __future__ import annotations
@@ -57,11 +59,13 @@ def run(args: argparse.Namespace) -> int:
     from seaudit.export import get_format
     from seaudit.query.spec import filter_from_args
     from seaudit.store import Store
-    from seaudit.store.location import resolve_root
+    from seaudit.store.location import existing_ini, resolve_root
 
     flt = filter_from_args(args, clock)
     fmt = get_format(args.to)
     options = format_options(args)
+    if not args.follow:
+        existing_ini(args.store)  # a query makes no store: "no store at PATH" (exit 2)
     store = Store(resolve_root(args.store))
     out = sys.stdout.buffer
     if args.count:

@@ -1,4 +1,5 @@
-"""``seaudit verify``: walk the log and its backups along the hash chain."""
+"""``seaudit verify``: walk the log and its backups along the hash chain; for a store, also
+check its Parquet files against the manifest (``store.check``)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import sys
 from pathlib import Path
 
 from seaudit.errors import UsageError
-from seaudit.store.location import STORE_HELP
+from seaudit.store.location import STORE_HELP, existing_ini
 
-HELP = "check the audit log and its backups for edited, inserted, deleted or missing records"
+HELP = (
+    "check the audit log and its backups for edited, inserted, deleted or missing records, "
+    "and a store's Parquet files against its manifest"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
             audit_log=log, audit_back=Path(args.back or f"{log.name}.bak"), backup_date="yes"
         )
     else:
-        cfg = LogConfig.load(args.config or _store_ini(args.store))
+        cfg = LogConfig.load(args.config or existing_ini(args.store))
     key = load_key(Path(args.key_file)) if args.key_file else cfg.key()
     report = verify_log(cfg, key)
     out = sys.stdout
@@ -55,21 +59,32 @@ def run(args: argparse.Namespace) -> int:
         )
         for note in report.notes:
             print(f"note: {note}", file=out)
-    return 0
+    if args.config or args.log:
+        return 0
+    last = report.history_start + report.records_checked - 1 if report.records_checked else 0
+    return _check_store(args.store, last, args.quiet)
 
 
-def _store_ini(option: str | None) -> Path:
-    """The ``seos.ini`` of the store (``--store``, ``$SEAUDIT_STORE`` or the default one);
-    a store that does not exist is not made here."""
+def _check_store(option: str | None, log_last: int, quiet: bool) -> int:
+    from seaudit.store.check import check_store
     from seaudit.store.location import resolve_root
 
-    root = resolve_root(option)
-    ini = root / "seos.ini"
-    if not ini.is_file():
-        err = UsageError(f"no store at {root}")
-        err.hint = "seaudit import makes one; or say which log: --config seos.ini, --log PATH"
-        raise err
-    return ini
+    report = check_store(resolve_root(option), log_last)
+    out = sys.stdout
+    for problem in report.problems:
+        print(f"DAMAGED: store: {_safe(problem)}", file=out)
+    if report.problems:
+        print("hint: `seaudit reindex` rebuilds the Parquet files from the log", file=out)
+        return 1
+    if not quiet:
+        print(
+            f"OK: store: {report.files} Parquet files, exactly the manifest, every record up "
+            f"to seq {report.watermark}",
+            file=out,
+        )
+        for note in report.notes:
+            print(f"note: store: {_safe(note)}", file=out)
+    return 0
 
 
 def _safe(text: str) -> str:

@@ -70,6 +70,14 @@ def read_segment(path: str | Path, *, after: int = 0, live: bool = False) -> Ite
         yield from _entries(path, handle, after, live)
 
 
+def read_open_segment(
+    path: Path, handle: BinaryIO, *, after: int = 0, live: bool = False
+) -> Iterator[LogEntry]:
+    """``read_segment`` of a file already open (``path`` names it in errors): a follower
+    reads the very file whose header it checked, whatever a rotation renames meanwhile."""
+    return _entries(path, handle, after, live)
+
+
 def read_log(cfg: LogConfig, *, after: int = 0) -> Iterator[LogEntry]:
     """Every record with seq > ``after``, oldest first, origin restored.
 
@@ -82,7 +90,7 @@ def read_log(cfg: LogConfig, *, after: int = 0) -> Iterator[LogEntry]:
         for path in files:
             with contextlib.suppress(FileNotFoundError):
                 handles.append((path, path.open("rb")))
-        firsts = [_first_seq(p, h) for p, h in handles]
+        firsts = [first_seq_in(h) for _, h in handles]
         for i, (path, handle) in enumerate(handles):
             nxt = firsts[i + 1] if i + 1 < len(firsts) else None
             if nxt is not None and nxt > 0 and nxt - 1 <= after:
@@ -93,7 +101,8 @@ def read_log(cfg: LogConfig, *, after: int = 0) -> Iterator[LogEntry]:
             handle.close()
 
 
-def _first_seq(path: Path, handle: BinaryIO) -> int:
+def first_seq_in(handle: BinaryIO) -> int:
+    """The first seq an open log file's header announces (-1 if unreadable)."""
     head = os.pread(handle.fileno(), HEADER_SIZE, 0)
     try:
         return decode_header(head).first_seq

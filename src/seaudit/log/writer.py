@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
-import fcntl
 import hashlib
 import hmac
 import os
@@ -27,7 +26,7 @@ from itertools import accumulate, islice
 from pathlib import Path
 from types import TracebackType
 
-from seaudit.errors import LogCorruptError, LogFullError, LogKeyError, LogLockedError, LogWriteError
+from seaudit.errors import LogCorruptError, LogFullError, LogKeyError, LogWriteError
 from seaudit.log.chain import Chain
 from seaudit.log.config import LogConfig
 from seaudit.log.frame import (
@@ -42,6 +41,7 @@ from seaudit.log.frame import (
     encode_header,
     valid_frame_after,
 )
+from seaudit.log.lock import acquire
 from seaudit.log.payload import encode_record
 from seaudit.log.rotate import (
     backup_path,
@@ -180,19 +180,9 @@ class AuditLog:
 
     def _open(self) -> None:
         live = self.cfg.audit_log
+        self._lock_fd = acquire(live)
         try:
-            live.parent.mkdir(parents=True, exist_ok=True)
             self.cfg.audit_back.parent.mkdir(parents=True, exist_ok=True)
-            self._lock_fd = os.open(f"{live}.lock", os.O_RDWR | os.O_CREAT, 0o640)
-        except OSError as exc:
-            raise LogWriteError(f"cannot open the log in {live.parent}: {exc.strerror}") from None
-        try:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(self._lock_fd)
-            self._lock_fd = -1
-            raise LogLockedError(f"{live} is open for writing by another process") from None
-        try:
             Path(f"{live}.tmp").unlink(missing_ok=True)
             if live.exists():
                 self._open_live(live)

@@ -65,17 +65,18 @@ def run_report(
     from seaudit.schema.codes import default_tables
 
     report = get_report(name)
-    ctx = Context(select(store, scoped(report, flt)), store, options or {})
     tables = []
     codes = default_tables()
-    for section in report.sections:
-        rows = section.rows(ctx)
-        columns = section.columns
-        if section.describe is not None:
-            index, table = section.describe
-            columns = (*columns, "message")
-            rows = [(*row, _describe(codes, table, row[index])) for row in rows]
-        tables.append(Table(section.title, columns, tuple(rows), section.chart, section.empty))
+    with select(store, scoped(report, flt)) as selection:
+        ctx = Context(selection, store, options or {})
+        for section in report.sections:
+            rows = section.rows(ctx)
+            columns = section.columns
+            if section.describe is not None:
+                index, table = section.describe
+                columns = (*columns, "message")
+                rows = [(*row, _describe(codes, table, row[index])) for row in rows]
+            tables.append(Table(section.title, columns, tuple(rows), section.chart, section.empty))
     return Result(report, filter_text, tuple(tables))
 
 

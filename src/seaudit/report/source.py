@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import duckdb
 
     from seaudit.store import Store
+    from seaudit.store.snapshot import Snapshot
 
 #: the name under which the live-tail rows are registered on a query's cursor
 TAIL_VIEW = "live_tail"
@@ -28,14 +29,18 @@ SCAN = f"read_parquet(?, hive_partitioning = false, filename = '{FILE_COLUMN}')"
 @dataclass(frozen=True, slots=True)
 class Selection:
     """A filter's records on one cursor: ``cte`` is ``records AS (...)`` to put after WITH,
-    ``params`` the values it binds (first in the query), ``files`` the Parquet files read."""
+    ``params`` the values it binds (first in the query), ``files`` the Parquet files read (as
+    DuckDB names them: the snapshot's descriptors), ``days`` each file's day partition. It
+    holds the store's snapshot open: ``close`` it when done (it is a context manager)."""
 
     cursor: duckdb.DuckDBPyConnection
     cte: str
     params: tuple[object, ...]
     files: tuple[str, ...]
+    days: dict[str, str]
     watermark: int
     tail_rows: int
+    snapshot: Snapshot
 
     def sql(self, query: str, *params: object) -> list[tuple[Any, ...]]:
         """Run ``query`` (which reads ``records``; it may start with its own WITH) with its
@@ -44,23 +49,39 @@ class Selection:
         text = (
             f"WITH {self.cte}, {rest}" if sep and not head.strip() else f"WITH {self.cte} {query}"
         )
-        return self.cursor.execute(text, [*self.params, *params]).fetchall()
+        with self.snapshot.errors_named():
+            return self.cursor.execute(text, [*self.params, *params]).fetchall()
+
+    def close(self) -> None:
+        self.snapshot.close()
+
+    def __enter__(self) -> Selection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def select(store: Store, flt: Filter) -> Selection:
-    """The records of ``flt`` in ``store`` as the relation ``records``."""
-    mark, files = store._source(scope_of(flt.expr))
-    pred = flt.predicate()
-    tail = [(seq, r) for seq, r in store.tail(mark) if pred(r)]
-    cursor = store._connect()
-    table = to_table(tail) if tail else arrow_schema().empty_table()
-    cursor.register(TAIL_VIEW, table)
+    """The records of ``flt`` in ``store`` as the relation ``records`` (close it when done)."""
+    snap = store.snapshot(scope_of(flt.expr))
+    try:
+        mark, files = snap.watermark, snap.paths
+        days = {path: entry.day for path, entry in zip(files, snap.entries, strict=True)}
+        pred = flt.predicate()
+        tail = [(seq, r) for seq, r in store.tail(mark) if pred(r)]
+        cursor = store._connect()
+        table = to_table(tail) if tail else arrow_schema().empty_table()
+        cursor.register(TAIL_VIEW, table)
+    except BaseException:
+        snap.close()
+        raise
     if not files:
         cte = f"records AS (SELECT *, NULL::VARCHAR AS {FILE_COLUMN} FROM {TAIL_VIEW})"
-        return Selection(cursor, cte, (), (), mark, len(tail))
+        return Selection(cursor, cte, (), (), days, mark, len(tail), snap)
     where, params = flt.sql()
     cte = (
         f"records AS (SELECT * FROM {SCAN} WHERE {where} "
         f"UNION ALL BY NAME SELECT * FROM {TAIL_VIEW})"
     )
-    return Selection(cursor, cte, (files, *params), tuple(files), mark, len(tail))
+    return Selection(cursor, cte, (files, *params), tuple(files), days, mark, len(tail), snap)

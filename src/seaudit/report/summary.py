@@ -8,15 +8,12 @@ tail is counted by day apart, and the time range reads only the first and last d
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from seaudit.report.model import Context, Report, Row, Section
 from seaudit.report.source import FILE_COLUMN, TAIL_VIEW
 from seaudit.store.tree import DAY_PATTERN, UNKNOWN_DAY
-
-_DAY = re.compile(r"[/\\]day=([^/\\]+)[/\\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,17 +49,18 @@ def counts(ctx: Context) -> Counts:
             out.by_node[None if node is None else str(node)] += n
         elif path is not None:  # the live tail's rows have no file: counted by day below
             by_file[str(path)] += n
+    day_of = sel.days.get
     for path, n in by_file.items():
-        out.by_day[_day(path)] += n
+        out.by_day[day_of(path, "?")] += n
     tail = sel.cursor.execute(
         f"SELECT CASE WHEN regexp_full_match(left(timestamp, 10), '{DAY_PATTERN}') "
         f"THEN left(timestamp, 10) ELSE '{UNKNOWN_DAY}' END, count(*) FROM {TAIL_VIEW} GROUP BY 1"
     ).fetchall()
     for day, n in tail:
         out.by_day[str(day)] += int(n)
-    days = sorted({_day(p) for p in by_file} - {UNKNOWN_DAY, "?"})
+    days = sorted({day_of(p, "?") for p in by_file} - {UNKNOWN_DAY, "?"})
     ends = (days[0], days[-1], UNKNOWN_DAY, "?") if days else (UNKNOWN_DAY, "?")
-    edge = [p for p in by_file if _day(p) in ends]
+    edge = [p for p in by_file if day_of(p, "?") in ends]
     first, last = sel.sql(
         f"SELECT min(timestamp), max(timestamp) FROM records "
         f"WHERE {FILE_COLUMN} IS NULL OR list_contains(?::VARCHAR[], {FILE_COLUMN})",
@@ -79,12 +77,6 @@ def counts(ctx: Context) -> Counts:
     )
     ctx.shared["summary"] = result
     return result
-
-
-def _day(path: str) -> str:
-    """The day partition a Parquet file lies in ("?" when its path does not say)."""
-    m = _DAY.search(path)
-    return m[1] if m else "?"
 
 
 def _most(counter: Counter[str] | Counter[str | None]) -> list[Row]:

@@ -4,6 +4,12 @@ A query runs in DuckDB over the Parquet files (records up to the watermark) and 
 the live tail (log records above the watermark, filtered by the same filter's Python
 predicate), so a record is visible the moment ``append`` returns. Results come in log
 order (``seq``). See ``location`` for the layout and ``tree`` for the crash rules.
+
+One writer, many readers: only the log's writer (``open_log``, holding ``<audit_log>.lock``)
+or ``reindex`` (same lock) writes the tree, and recovers it first. Every query reads a
+snapshot (``snapshot.take``: one read of the manifest, its files held open) and never
+creates, renames or deletes a file; a query on a store that does not exist yet answers as
+an empty store.
 """
 
 from __future__ import annotations
@@ -16,20 +22,24 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from seaudit.errors import UsageError
 from seaudit.query.spec import Filter
 from seaudit.schema.record import AuditRecord
-from seaudit.store import journal
+from seaudit.store import journal, snapshot, swap
 from seaudit.store.columns import dedup_key, from_batch
+from seaudit.store.manifest import load
 from seaudit.store.prune import ANY, Scope, scope_of
-from seaudit.store.tree import SCAN, ParquetTree, in_log_order, seq_range
+from seaudit.store.snapshot import Snapshot
+from seaudit.store.tree import SCAN, ParquetTree, in_log_order, open_tree
 
 if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa  # type: ignore[import-untyped]
 
     from seaudit.log import AuditLog
+    from seaudit.store.rebuild import Rebuilt
 
 BATCH = 100_000
 LINE_BATCH = 65_536  # rows per Arrow batch of rendered lines (a few MB)
@@ -48,18 +58,31 @@ class Stats:
 class Store:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True)
-        self.cfg = journal.config(self.root)
-        self.tree = ParquetTree(self.root / "parquet")
+        self.cfg = journal.config(self.root)  # read only: a reader creates nothing
+        self._tree: ParquetTree | None = None
         self._suspend_hook = False
         self._db: duckdb.DuckDBPyConnection | None = None
         self._db_lock = threading.Lock()
 
     # --- writing -------------------------------------------------------------------------
 
+    @property
+    def tree(self) -> ParquetTree:
+        """The tree as its writer holds it (after ``open_log``)."""
+        if self._tree is None:
+            raise UsageError(f"{self.root}: the store is not open for writing")
+        return self._tree
+
     def open_log(self) -> AuditLog:
-        """The audit log, with rotated segments turned into Parquet as they rotate."""
+        """The audit log (its lock taken, the store created on first use, the tree
+        recovered), with rotated segments turned into Parquet as they rotate."""
+        self.cfg = journal.config(self.root, create=True)
         log = journal.open_log(self.cfg)
+        try:
+            self._tree = open_tree(self.root, log.last_seq)
+        except BaseException:
+            log.close()
+            raise
         log.on_rotate = self._on_rotate
         return log
 
@@ -112,15 +135,11 @@ class Store:
     def flush(self) -> None:
         self.tree.flush()
 
-    def reindex(self) -> int:
-        """Rebuild the Parquet tree from the whole log."""
-        self.tree.clear()
-        done = 0
-        stream = ((e.seq, e.record) for e in journal.entries(self.cfg))
-        for chunk in batched(stream, BATCH):
-            done += self.tree.write(chunk, flush=False)
-        self.tree.flush()
-        return done
+    def reindex(self, *, salvage: bool = False) -> Rebuilt:
+        """Rebuild the Parquet tree from the whole log, beside the old one (``rebuild``)."""
+        from seaudit.store.rebuild import reindex
+
+        return reindex(self.root, self.cfg, salvage=salvage)
 
     # --- reading -------------------------------------------------------------------------
 
@@ -134,13 +153,10 @@ class Store:
                 self._db = duckdb.connect(":memory:")
             return self._db.cursor()
 
-    def _source(self, scope: Scope = ANY) -> tuple[int, list[str]]:
-        """The watermark and the Parquet files under it that a filter of ``scope`` can reach."""
-        mark = self.tree.watermark
-        files = [
-            str(p) for p in self.tree.files() if seq_range(p)[1] <= mark and scope.admits_file(p)
-        ]
-        return mark, files
+    def snapshot(self, scope: Scope = ANY) -> Snapshot:
+        """The Parquet files a filter of ``scope`` can reach, as they are now, held open
+        (close it when done)."""
+        return snapshot.take(self.root, scope)
 
     def tail(self, after: int) -> Iterator[Entry]:
         for e in journal.tail(self.cfg, after):
@@ -148,23 +164,28 @@ class Store:
 
     def select(self, flt: Filter, *, limit: int | None = None) -> Iterator[Entry]:
         """Matching records, in log order."""
-        mark, files = self._source(scope_of(flt.expr))
-        count = 0
-        if files:
-            sql, params = flt.sql()
-            con = self._connect()
-            query = f"SELECT * FROM {SCAN} WHERE {sql}{_order_by_seq(files)}"
-            if limit is not None:
-                query += f" LIMIT {int(limit)}"
-            reader = con.sql(query, params=[files, *params]).to_arrow_reader(8192)
-            for batch in reader:
-                for entry in from_batch(batch):
-                    yield entry
-                    count += 1
+        snap = self.snapshot(scope_of(flt.expr))
+        try:
+            count = 0
+            if snap.fds:
+                files = snap.paths
+                sql, params = flt.sql()
+                con = self._connect()
+                query = f"SELECT * FROM {SCAN} WHERE {sql}{_order_by_seq(snap)}"
+                if limit is not None:
+                    query += f" LIMIT {int(limit)}"
+                with snap.errors_named():
+                    reader = con.sql(query, params=[files, *params]).to_arrow_reader(8192)
+                    for batch in reader:
+                        for entry in from_batch(batch):
+                            yield entry
+                            count += 1
+        finally:
+            snap.close()
         if limit is not None and count >= limit:
             return
         pred = flt.predicate()
-        for seq, record in self.tail(mark):
+        for seq, record in self.tail(snap.watermark):
             if pred(record):
                 yield seq, record
                 count += 1
@@ -191,30 +212,34 @@ class Store:
             render_short, sessionid=sessionid, platform=platform, missing=MISSING
         )
         scope = scope_of(flt.expr)
-        mark, files = self._source(scope)
-        count = 0
-        if files:
-            sql, params = flt.sql()
-            expr = lines.line_sql(sessionid=sessionid, platform=platform, events=scope.events)
-            query = f"SELECT seq, {expr} FROM {SCAN} WHERE {sql}{_order_by_seq(files)}"
-            if limit is not None:
-                query += f" LIMIT {int(limit)}"
-            con = self._connect()
-            reader = con.sql(query, params=[files, *params]).to_arrow_reader(LINE_BATCH)
+        snap = self.snapshot(scope)
+        try:
+            count = 0
+            if snap.fds:
+                files = snap.paths
+                sql, params = flt.sql()
+                expr = lines.line_sql(sessionid=sessionid, platform=platform, events=scope.events)
+                query = f"SELECT seq, {expr} FROM {SCAN} WHERE {sql}{_order_by_seq(snap)}"
+                if limit is not None:
+                    query += f" LIMIT {int(limit)}"
+                con = self._connect()
 
-            def fallback(seqs: list[int]) -> dict[int, bytes]:
-                return {
-                    seq: _encode(render(record)) for seq, record in _rows(con.cursor(), files, seqs)
-                }
+                def fallback(seqs: list[int]) -> dict[int, bytes]:
+                    rows = _rows(con.cursor(), files, seqs)
+                    return {seq: _encode(render(record)) for seq, record in rows}
 
-            for batch in reader:
-                count += batch.num_rows
-                yield from lines.chunks(batch.column(0), batch.column(1), fallback)
+                with snap.errors_named():
+                    reader = con.sql(query, params=[files, *params]).to_arrow_reader(LINE_BATCH)
+                    for batch in reader:
+                        count += batch.num_rows
+                        yield from lines.chunks(batch.column(0), batch.column(1), fallback)
+        finally:
+            snap.close()
         if limit is not None and count >= limit:
             return
         pred = flt.predicate()
         buffer: list[bytes] = []
-        for _, record in self.tail(mark):
+        for _, record in self.tail(snap.watermark):
             if pred(record):
                 buffer.append(_encode(render(record)))
                 count += 1
@@ -226,35 +251,36 @@ class Store:
         if buffer:
             yield b"".join(buffer)
 
-    def count(self, flt: Filter) -> int:
-        mark, files = self._source(scope_of(flt.expr))
-        total = 0
-        if files:
+    def _fetch(self, flt: Filter, select: str, tail: str = "") -> tuple[int, list[tuple[Any, ...]]]:
+        """The watermark, and the rows of ``SELECT {select} FROM files WHERE filter {tail}``
+        over one snapshot of the Parquet files the filter can reach."""
+        snap = self.snapshot(scope_of(flt.expr))
+        try:
+            if not snap.fds:
+                return snap.watermark, []
             sql, params = flt.sql()
-            row = (
-                self._connect()
-                .execute(f"SELECT count(*) FROM {SCAN} WHERE {sql}", [files, *params])
-                .fetchone()
-            )
-            total = int(row[0]) if row else 0
+            with snap.errors_named():
+                query = f"SELECT {select} FROM {SCAN} WHERE {sql} {tail}"
+                return snap.watermark, self._connect().execute(
+                    query, [snap.paths, *params]
+                ).fetchall()
+        finally:
+            snap.close()
+
+    def count(self, flt: Filter) -> int:
+        mark, rows = self._fetch(flt, "count(*)")
+        total = int(rows[0][0]) if rows else 0
         pred = flt.predicate()
         return total + sum(1 for _, r in self.tail(mark) if pred(r))
 
     def stats(self, flt: Filter) -> Stats:
-        mark, files = self._source(scope_of(flt.expr))
+        mark, rows = self._fetch(
+            flt,
+            'grouping(event, status, "user"), event, status, "user", count(*)',
+            'GROUP BY GROUPING SETS ((event), (status), ("user"), ())',
+        )
         out = Stats()
-        if files:
-            sql, params = flt.sql()
-            rows = (
-                self._connect()
-                .execute(
-                    f'SELECT grouping(event, status, "user"), event, status, "user", count(*) '
-                    f"FROM {SCAN} WHERE {sql} "
-                    f'GROUP BY GROUPING SETS ((event), (status), ("user"), ())',
-                    [files, *params],
-                )
-                .fetchall()
-            )
+        if rows:
             for grouping, event, status, user, n in rows:
                 if grouping == 0b011:
                     out.by_event[event] += n
@@ -286,7 +312,8 @@ class Store:
             time.sleep(interval)
 
     def last_seq(self) -> int:
-        last = self.tree.watermark
+        tree = swap.current(self.root)
+        last = load(tree).watermark if tree is not None else 0
         for seq, _ in self.tail(last):
             last = seq
         return last
@@ -304,14 +331,19 @@ class Store:
         wanted = None
         found: set[int] = set()
         pending = self.tree.pending_tables()  # before the files: a flush may move rows over
-        _, files = self._source()
-        if files:
-            con = self._connect()
-            con.register("incoming", pa.table({"k": incoming}))
-            rows = con.execute(
-                f"SELECT DISTINCT key FROM {SCAN} WHERE key IN (SELECT k FROM incoming)", [files]
-            ).fetchall()
-            found.update(int(r[0]) for r in rows)
+        snap = self.snapshot()
+        try:
+            if snap.fds:
+                con = self._connect()
+                con.register("incoming", pa.table({"k": incoming}))
+                with snap.errors_named():
+                    rows = con.execute(
+                        f"SELECT DISTINCT key FROM {SCAN} WHERE key IN (SELECT k FROM incoming)",
+                        [snap.paths],
+                    ).fetchall()
+                found.update(int(r[0]) for r in rows)
+        finally:
+            snap.close()
         for table in pending:
             column = table.column("key")
             found.update(column.filter(pc.is_in(column, value_set=incoming)).to_pylist())
@@ -352,10 +384,10 @@ def batched(items: Iterable[Entry], size: int) -> Iterator[list[Entry]]:
         yield chunk
 
 
-def _order_by_seq(files: list[str]) -> str:
-    """The ORDER BY a query over ``files`` needs for log order: none when the files, read in
-    the order given (DuckDB keeps a scan's order), already give it."""
-    return "" if in_log_order([Path(f) for f in files]) else " ORDER BY seq"
+def _order_by_seq(snap: Snapshot) -> str:
+    """The ORDER BY a query over the snapshot's files needs for log order: none when the
+    files, read in the order given (DuckDB keeps a scan's order), already give it."""
+    return "" if in_log_order(snap.entries) else " ORDER BY seq"
 
 
 def open_store(root: Path) -> Store:

@@ -7,35 +7,56 @@ rebuilds Parquet from; 4 MB segments, so reading the live tail stays cheap.
 
 from __future__ import annotations
 
-import contextlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
+
+from seaudit.errors import LogCorruptError
+from seaudit.log.reader import first_seq_in, read_open_segment
 
 if TYPE_CHECKING:
     from seaudit.log import AuditLog, LogConfig
     from seaudit.log.payload import LogEntry
 
-DEFAULT_INI = """\
-; seaudit store: the audit log's settings (names as in the product's seos.ini [logmgr])
-[logmgr]
-audit_log = seos.audit
-audit_back = seos.audit.bak
-audit_size = 4096
-audit_max_files = 0
-BackUp_Date = yes
-flush = record
-on_full = refuse
-"""
+#: the store's [logmgr] settings, written to its seos.ini on first write
+STORE_LOGMGR = {
+    "audit_log": "seos.audit",
+    "audit_back": "seos.audit.bak",
+    "audit_size": "4096",
+    "audit_max_files": "0",
+    "BackUp_Date": "yes",
+    "flush": "record",
+    "on_full": "refuse",
+}
+DEFAULT_INI = (
+    "; seaudit store: the audit log's settings (names as in the product's seos.ini [logmgr])\n"
+    "[logmgr]\n" + "".join(f"{k} = {v}\n" for k, v in STORE_LOGMGR.items())
+)
 
 
-def config(root: Path) -> LogConfig:
+def config(root: Path, *, create: bool = False) -> LogConfig:
+    """The store's log settings: its ``seos.ini``, written first when ``create`` (a writer);
+    for a reader of a store without one, the settings it would be written with."""
     from seaudit.log import LogConfig
 
     ini = root / "seos.ini"
-    if not ini.exists():
-        root.mkdir(parents=True, exist_ok=True)
-        ini.write_text(DEFAULT_INI, encoding="utf-8")
+    if ini.exists():
+        return LogConfig.load(ini)
+    if not create:
+        return LogConfig(
+            audit_log=root / STORE_LOGMGR["audit_log"],
+            audit_back=Path(STORE_LOGMGR["audit_back"]),
+            audit_size=int(STORE_LOGMGR["audit_size"]),
+            audit_max_files=int(STORE_LOGMGR["audit_max_files"]),
+            backup_date=STORE_LOGMGR["BackUp_Date"],
+            flush=STORE_LOGMGR["flush"],  # type: ignore[arg-type]
+            on_full=STORE_LOGMGR["on_full"],
+        )
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = ini.with_name("seos.ini.tmp")
+    tmp.write_text(DEFAULT_INI, encoding="utf-8")
+    os.replace(tmp, ini)
     return LogConfig.load(ini)
 
 
@@ -55,38 +76,117 @@ def entries(cfg: LogConfig, after: int = 0) -> Iterator[LogEntry]:
 
 
 def tail(cfg: LogConfig, after: int) -> Iterator[LogEntry]:
-    """Entries with seq > ``after``, opening only the files that can hold them (the live log
-    and the backups rotated since), so the cost follows the tail, not the history."""
-    from seaudit.log import log_files, read_segment
-    from seaudit.log.rotate import first_seq_of
-
-    live = cfg.audit_log
-    first = first_seq_of(live)
-    if 0 <= first <= after + 1:  # the usual case: the tail is all in the live log
-        last = after
-        with contextlib.suppress(FileNotFoundError):
-            for entry in read_segment(live, after=after, live=True):
-                if entry.seq != last + 1:
-                    break  # a newer live log: it rotated before we opened it
-                last = entry.seq
-                yield entry
-        if first_seq_of(live) == first:
-            return  # no rotation meanwhile: nothing can be missing
-        after = last
-    for _attempt in range(5):
-        files = log_files(cfg)
-        start = 0
-        for i in range(len(files) - 1, -1, -1):
-            if 0 <= first_seq_of(files[i]) <= after + 1:
-                start = i
-                break
+    """Entries with seq > ``after``, walked by seq: each file is the one holding the next seq
+    (the live log alone in the usual case, else the backups rotated since, in seq order), and
+    every entry must be the next seq. A rotation meanwhile is followed through the backup the
+    live log became; a seq that no file holds is a ``LogCorruptError``, never a silent jump.
+    Ends at the end of the live log as it is now."""
+    expect = after + 1
+    files = _Files(cfg)
+    while True:
+        found = files.holder(expect)
+        if found is None:
+            return  # nothing at or after ``expect`` yet
+        path, first = found
+        if first > expect:
+            raise _gap(cfg, expect, first, path)
+        live = path == cfg.audit_log
         try:
-            last = after
-            for path in files[start:]:
-                for entry in read_segment(path, after=last, live=path == cfg.audit_log):
-                    last = entry.seq
-                    yield entry
-            return
-        except FileNotFoundError:  # rotated away meanwhile: list again, go on after ``last``
-            after = last
-    yield from entries(cfg, after)
+            handle = path.open("rb")
+        except FileNotFoundError:
+            files.forget()  # rotated away between the listing and the open: look again
+            continue
+        with handle:
+            if first_seq_in(handle) != first:
+                files.forget()  # a rotation replaced it after its header was read
+                continue
+            for entry in read_open_segment(path, handle, after=expect - 1, live=live):
+                if entry.seq != expect:
+                    raise _gap(cfg, expect, entry.seq, path)
+                expect += 1
+                yield entry
+            if live and _same_file(handle, path):
+                return  # the live log, still live: this is the end for now
+        if live:
+            files.forget()  # it became a backup: list again
+        else:
+            files.spent.add((path.name, first))
+
+
+class _Files:
+    """The log's files by first seq, listed once and again only when a rotation or a miss
+    makes the listing stale; sealed backups' first seqs read once (by name and inode)."""
+
+    def __init__(self, cfg: LogConfig) -> None:
+        self.cfg = cfg
+        self.listing: list[tuple[Path, int]] | None = None
+        self.spent: set[tuple[str, int]] = set()  # sealed backups read to their end
+        self._firsts: dict[tuple[str, int], int] = {}
+
+    def forget(self) -> None:
+        self.listing = None
+
+    def holder(self, seq: int) -> tuple[Path, int] | None:
+        """The file that should hold ``seq`` (the last whose first seq is at most ``seq``,
+        unless read to its end) and its first seq; else the first file after it (then
+        records are missing); None when no file reaches that far."""
+        from seaudit.log.rotate import first_seq_of
+
+        first = first_seq_of(self.cfg.audit_log)
+        if 0 < first <= seq:
+            return self.cfg.audit_log, first  # the usual case: one header read
+        for fresh in (self.listing is None, True):
+            if self.listing is None:
+                self.listing = self._list()
+            found = self._choose(seq)
+            if fresh or (found is not None and found[1] <= seq):
+                return found
+            self.listing = None  # nothing holds it in an old listing: list again
+        return None  # not reached: the second pass lists afresh
+
+    def _choose(self, seq: int) -> tuple[Path, int] | None:
+        assert self.listing is not None
+        before = [(p, f) for p, f in self.listing if f <= seq]
+        if before:
+            path, first = max(before, key=lambda pf: pf[1])
+            if (path.name, first) not in self.spent:
+                return path, first
+        later = [(p, f) for p, f in self.listing if f > seq]
+        return min(later, key=lambda pf: pf[1]) if later else None
+
+    def _list(self) -> list[tuple[Path, int]]:
+        from seaudit.log.rotate import backups, first_seq_of
+
+        files = [(p, self._first(p)) for p in backups(self.cfg, self._first)]
+        live = self.cfg.audit_log
+        files.append((live, first_seq_of(live)))
+        return [(p, f) for p, f in files if f > 0]
+
+    def _first(self, path: Path) -> int:
+        from seaudit.log.rotate import first_seq_of
+
+        try:
+            key = (path.name, os.stat(path).st_ino)
+        except FileNotFoundError:
+            return -1
+        if key not in self._firsts:
+            self._firsts[key] = first_seq_of(path)
+        return self._firsts[key]
+
+
+def _same_file(handle: BinaryIO, path: Path) -> bool:
+    try:
+        now = os.stat(path)
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(handle.fileno())
+    return (now.st_dev, now.st_ino) == (mine.st_dev, mine.st_ino)
+
+
+def _gap(cfg: LogConfig, expect: int, found: int, path: Path) -> LogCorruptError:
+    err = LogCorruptError(
+        f"{cfg.audit_log}: records {expect}..{found - 1} are missing: the next record "
+        f"found ({path}) is seq {found}"
+    )
+    err.hint = "run `seaudit verify` to see which log file is missing or damaged"
+    return err

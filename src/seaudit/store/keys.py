@@ -10,9 +10,9 @@ its Parquet metadata is cached across batches.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from seaudit.store.prune import Scope
 from seaudit.store.tree import SCAN, node_dir
 
 if TYPE_CHECKING:
@@ -22,8 +22,6 @@ if TYPE_CHECKING:
 
     from seaudit.store import Store
 
-#: the Parquet files, given as a bound list; directory names are not columns
-
 
 class KeyLookup:
     """``lookup(keys, first_line, last_line)``: which keys are stored (see module doc). The
@@ -31,10 +29,9 @@ class KeyLookup:
     first)."""
 
     def __init__(self, store: Store, node: str | None) -> None:
-        folder = f"node={node_dir(node)}"
         self.pending: list[pa.Table] = store.tree.pending_tables()
-        _, files = store._source()
-        self.files = [f for f in files if Path(f).parent.name == folder]
+        self.snapshot = store.snapshot(Scope(nodes=frozenset({node_dir(node)})))
+        self.files = self.snapshot.paths
         self._con: duckdb.DuckDBPyConnection | None = None
 
     def __call__(self, keys: pl.Series, first_line: int, last_line: int) -> set[int]:
@@ -48,11 +45,12 @@ class KeyLookup:
         if self.files:
             con = self._connect()
             con.register("incoming", pa.table({"k": incoming}))
-            rows = con.execute(
-                f"SELECT DISTINCT key FROM {SCAN} WHERE line BETWEEN ? AND ? "
-                "AND key IN (SELECT k FROM incoming)",
-                [self.files, first_line, last_line],
-            ).fetchall()
+            with self.snapshot.errors_named():
+                rows = con.execute(
+                    f"SELECT DISTINCT key FROM {SCAN} WHERE line BETWEEN ? AND ? "
+                    "AND key IN (SELECT k FROM incoming)",
+                    [self.files, first_line, last_line],
+                ).fetchall()
             found.update(int(r[0]) for r in rows)
         for table in self.pending:
             column = table.column("key")
@@ -71,3 +69,4 @@ class KeyLookup:
         if self._con is not None:
             self._con.close()
             self._con = None
+        self.snapshot.close()

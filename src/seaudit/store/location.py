@@ -1,12 +1,15 @@
 """Where the store lives, and what is inside it.
 
 The location is, first found: ``--store PATH``; ``$SEAUDIT_STORE``; ``$XDG_DATA_HOME/seaudit``;
-``~/.local/share/seaudit``. It is created on first use. Inside::
+``~/.local/share/seaudit``. It is created by its first writer (import, reindex); readers
+make nothing. Inside::
 
     seos.ini                       the audit log's [logmgr] settings
     seos.audit, seos.audit.bak*    the audit log and its backups (the record of truth)
-    parquet/_watermark             highest log sequence number present in Parquet
+    seos.audit.lock                the writer's lock
+    parquet/_manifest.json         watermark and every Parquet file (``manifest``)
     parquet/day=YYYY-MM-DD/node=NAME/seq-FIRST-LAST.parquet
+    parquet.new/, parquet.old/     during a reindex only (``swap``)
 
 Records with no node go to ``node=_local``. Node names are host-like names
 (letters, digits, ``.``, ``-``, ``_``; not starting with ``_`` or ``.``).
@@ -19,6 +22,7 @@ import os
 import re
 from pathlib import Path
 
+from seaudit.errors import UsageError
 from seaudit.query.expr import usage
 
 LOCAL_NODE = "_local"
@@ -36,6 +40,18 @@ def default_root() -> Path:
 
 def resolve_root(option: str | None) -> Path:
     return Path(option) if option else default_root()
+
+
+def existing_ini(option: str | None) -> Path:
+    """The ``seos.ini`` of the store (``--store``, ``$SEAUDIT_STORE`` or the default one),
+    which must exist: a reader does not make a store."""
+    root = resolve_root(option)
+    ini = root / "seos.ini"
+    if not ini.is_file():
+        err = UsageError(f"no store at {root}")
+        err.hint = "seaudit import makes one; or say which log: --config seos.ini, --log PATH"
+        raise err
+    return ini
 
 
 def check_node(name: str) -> str:

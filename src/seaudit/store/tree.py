@@ -1,16 +1,18 @@
-"""The Parquet tree: zstd files partitioned by day and node, written in log order.
+"""The Parquet tree, as its one writer sees it: zstd files partitioned by day and node,
+written in log order, listed in the manifest (``manifest``).
 
 A file is named by the first and last seq it holds and keeps its rows in seq order.
 
-Invariant: every log record with ``seq <= watermark`` is in exactly one Parquet file, and
-no file holds a record above the watermark. A batch is written as temporary files, renamed,
-and only then is the watermark advanced (written atomically); on open, files of a batch
-that did not reach the watermark (a crash in between) are removed, so they are rewritten
-from the log instead of being counted twice.
+Invariant: every log record with ``seq <= watermark`` is in exactly one file the manifest
+lists, and no listed file holds a record above it. A batch is written as temporary files,
+synced, renamed, and only then is the manifest (files and watermark together) replaced;
+files that no manifest lists (a crash in between) are ignored by readers and removed by
+``open_tree``, which only the log's writer (holding its lock) calls: readers never write.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import os
@@ -20,14 +22,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from seaudit.errors import StoreCorruptError
 from seaudit.schema.record import AuditRecord
+from seaudit.store import manifest as mf
 from seaudit.store.columns import node_of, to_table
 from seaudit.store.location import LOCAL_NODE, NODE_NAME
+from seaudit.store.manifest import FileEntry, Manifest
 
 if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped]
 
-_FILE = re.compile(r"seq-(\d+)-(\d+)\.parquet")
 DAY_PATTERN = r"\d{4}-\d{2}-\d{2}"
 UNKNOWN_DAY = "0000-00-00"  # the partition of a row whose timestamp is not a date
 _DAY = re.compile(DAY_PATTERN)
@@ -37,20 +41,11 @@ ROW_GROUP = 128 * 1024
 FILE_ROWS = 200_000  # rows buffered before a bulk import writes files (bounds its memory)
 
 
-def seq_range(path: Path) -> tuple[int, int]:
-    """The first and last seq a Parquet file holds (from its name)."""
-    m = _FILE.fullmatch(path.name)
-    if m is None:
-        raise ValueError(f"{path}: not a Parquet file of the store")
-    return int(m[1]), int(m[2])
-
-
-def in_log_order(files: Sequence[Path]) -> bool:
-    """Whether these files (each in seq order), read one after the other, give their rows in
-    seq order: true when their seq ranges do not overlap (one node logging in time order, the
-    usual case), so a query need not sort."""
-    ranges = sorted(seq_range(p) for p in files)
-    return all(prev[1] < nxt[0] for prev, nxt in itertools.pairwise(ranges))
+def in_log_order(files: Sequence[FileEntry]) -> bool:
+    """Whether these files (each in seq order), read one after the other in the order given,
+    give their rows in seq order: true when their seq ranges do not overlap (one node logging
+    in time order, the usual case), so a query need not sort."""
+    return all(prev.last < nxt.first for prev, nxt in itertools.pairwise(files))
 
 
 def day_of(record: AuditRecord) -> str:
@@ -72,32 +67,30 @@ def node_dir(node: str | None) -> str:
     return "_x" + digest.hexdigest()
 
 
+Job = tuple["pa.Table", "pa.Array", int, int, bool]  # rows, partitions, first, last, salvaged
+
+
 class ParquetTree:
-    def __init__(self, root: Path) -> None:
+    """The tree at ``root`` with its manifest, for its one writer (see ``open_tree``)."""
+
+    def __init__(self, root: Path, manifest: Manifest | None = None) -> None:
         self.root = root
         self.root.mkdir(parents=True, exist_ok=True)
-        self._mark = self.root / "_watermark"
-        self.watermark = int(self._mark.read_text()) if self._mark.exists() else 0
-        #: buffered (rows, each row's partition "day=D/node=N", first seq, last seq)
-        self._pending: list[tuple[pa.Table, pa.Array, int, int]] = []
+        self.manifest = manifest if manifest is not None else Manifest()
+        #: buffered rows (each row's partition "day=D/node=N", first seq, last seq, salvaged)
+        self._pending: list[Job] = []
         self._pending_rows = 0
-        self._inflight: list[tuple[pa.Table, pa.Array, int, int]] = []  # a background flush's
+        self._inflight: list[Job] = []  # a background flush's
         self._job: threading.Thread | None = None
         self._error: BaseException | None = None
-        self._recover()
 
-    def _recover(self) -> None:
-        for path in self.root.rglob("*"):
-            if path.name.endswith(".tmp"):
-                path.unlink()
-                continue
-            m = _FILE.fullmatch(path.name)
-            if m and int(m[2]) > self.watermark:
-                path.unlink()
+    @property
+    def watermark(self) -> int:
+        return self.manifest.watermark
 
     def files(self) -> list[Path]:
-        """Every Parquet file, by the first seq it holds."""
-        return sorted(self.root.glob("day=*/node=*/seq-*.parquet"), key=seq_range)
+        """Every Parquet file the manifest lists, by the first seq it holds."""
+        return [self.root / f.path for f in self.manifest.files]
 
     @property
     def pending_last(self) -> int:
@@ -107,10 +100,18 @@ class ParquetTree:
         inflight = self._inflight  # the flush thread moves the watermark, then clears this
         return inflight[-1][3] if inflight else self.watermark
 
-    def write(self, entries: Sequence[tuple[int, AuditRecord]], *, flush: bool = True) -> int:
+    def write(
+        self,
+        entries: Sequence[tuple[int, AuditRecord]],
+        *,
+        flush: bool = True,
+        salvaged: bool = False,
+    ) -> int:
         """Append entries (ascending seq); those at or below what is already written or
         buffered are skipped. Without ``flush``, rows are buffered as compact Arrow columns
-        until ``FILE_ROWS`` (few, large files; little Python memory); returns how many."""
+        until ``FILE_ROWS`` (few, large files; little Python memory); returns how many.
+        ``salvaged`` rows (kept from old Parquet by ``reindex --salvage``) go in files of
+        their own, marked so in the manifest."""
         import pyarrow as pa
 
         entries = [e for e in entries if e[0] > self.pending_last]
@@ -118,11 +119,8 @@ class ParquetTree:
             parts = pa.array(
                 [partition(day_of(r), node_dir(node_of(r))) for _, r in entries], pa.string()
             )
-            self._buffer(to_table(entries), parts, entries[0][0], entries[-1][0])
-        if flush:
-            self.flush()
-        elif self._pending_rows >= FILE_ROWS:
-            self.flush(background=True)
+            self._buffer(to_table(entries), parts, entries[0][0], entries[-1][0], salvaged)
+        self._after_buffer(flush)
         return len(entries)
 
     def write_table(self, table: pa.Table, parts: pa.Array, *, flush: bool = True) -> int:
@@ -137,25 +135,36 @@ class ParquetTree:
                     f"rows from seq {first} are at or below seq "
                     f"{self.pending_last}, already written"
                 )
-            self._buffer(table, parts, first, last)
+            self._buffer(table, parts, first, last, False)
+        self._after_buffer(flush)
+        return int(table.num_rows)
+
+    def _after_buffer(self, flush: bool) -> None:
         if flush:
             self.flush()
         elif self._pending_rows >= FILE_ROWS:
             self.flush(background=True)
-        return int(table.num_rows)
 
-    def _buffer(self, table: pa.Table, parts: pa.Array, first: int, last: int) -> None:
-        self._pending.append((table, parts, first, last))
+    def _buffer(self, table: pa.Table, parts: pa.Array, first: int, last: int, salv: bool) -> None:
+        if self._pending and self._pending[-1][4] != salv:
+            self.flush()  # salvaged rows and log rows never share a file
+        self._pending.append((table, parts, first, last, salv))
         self._pending_rows += table.num_rows
 
     def pending_tables(self) -> list[pa.Table]:
         """The rows not yet under the watermark (buffered, or being written)."""
-        return [t for t, _, _, _ in (*self._inflight, *self._pending)]
+        return [job[0] for job in (*self._inflight, *self._pending)]
+
+    def set_lost(self, lost: Sequence[tuple[int, int]], watermark: int) -> None:
+        """Record seq ranges nothing could recover, and move the watermark past them."""
+        self.wait()
+        m = self.manifest
+        self._publish(Manifest(max(m.watermark, watermark), m.files, (*m.lost, *lost)))
 
     def flush(self, *, background: bool = False) -> None:
-        """Write the buffered rows as one file per (day, node), then move the watermark; in
+        """Write the buffered rows as one file per (day, node), then replace the manifest; in
         a background thread when asked (pyarrow works without the GIL), one at a time.
-        Until the watermark moves, the rows are still found by ``pending_tables``."""
+        Until the manifest moves, the rows are still found by ``pending_tables``."""
         self.wait()
         if not self._pending:
             return
@@ -187,45 +196,101 @@ class ParquetTree:
             error, self._error = self._error, None
             raise error
 
-    def _write_files(self, job: list[tuple[pa.Table, pa.Array, int, int]]) -> None:
+    def _write_files(self, job: list[Job]) -> None:
         import pyarrow as pa
         import pyarrow.compute as pc  # type: ignore[import-untyped]
         import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
         last = job[-1][3]
-        table = pa.concat_tables([t for t, _, _, _ in job])
-        parts = pa.chunked_array([p for _, p, _, _ in job], pa.string())
+        salvaged = job[-1][4]
+        table = pa.concat_tables([j[0] for j in job])
+        parts = pa.chunked_array([j[1] for j in job], pa.string())
         groups = pc.unique(parts).to_pylist()
-        done: list[tuple[Path, Path]] = []
+        done: list[tuple[Path, Path, FileEntry]] = []
         for name in groups:
             part = table if len(groups) == 1 else table.filter(pc.equal(parts, name))
             directory = self.root / name
             directory.mkdir(parents=True, exist_ok=True)
-            low, high = pc.min_max(part.column("seq")).values()
-            final = directory / f"seq-{low.as_py():012d}-{high.as_py():012d}.parquet"
+            low, high = (v.as_py() for v in pc.min_max(part.column("seq")).values())
+            final = directory / f"seq-{low:012d}-{high:012d}.parquet"
             tmp = final.with_name(final.name + ".tmp")
             pq.write_table(part, tmp, compression="zstd", row_group_size=ROW_GROUP)
-            done.append((tmp, final))
-        for tmp, final in done:
+            _fsync(tmp)
+            entry = mf.describe(tmp, low, high, part.num_rows, self.root)
+            done.append((tmp, final, _renamed(entry, final, self.root, salvaged)))
+        for tmp, final, _ in done:
             os.replace(tmp, final)
-        self._set_watermark(last)
+        for directory in {final.parent for _, final, _ in done}:
+            mf.sync_dir(directory)
+        self._publish(self.manifest.with_files((e for _, _, e in done), last))
 
-    def _set_watermark(self, seq: int) -> None:
-        tmp = self._mark.with_name("_watermark.tmp")
-        tmp.write_text(str(seq))
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, self._mark)
-        self.watermark = seq
+    def _publish(self, manifest: Manifest) -> None:
+        mf.write(self.root, manifest)
+        self.manifest = manifest
 
-    def clear(self) -> None:
-        """Remove every Parquet file (for a rebuild from the log)."""
-        self.wait()
-        for path in sorted(self.root.rglob("*"), reverse=True):
-            if path.is_file():
-                path.unlink()
-            elif path.is_dir():
-                path.rmdir()
-        self.watermark = 0
-        self._pending.clear()
-        self._pending_rows = 0
+
+def _renamed(entry: FileEntry, final: Path, root: Path, salvaged: bool) -> FileEntry:
+    rel = final.relative_to(root).as_posix()
+    return FileEntry(rel, entry.first, entry.last, entry.rows, entry.size, entry.sha256, salvaged)
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def open_tree(root: Path, log_last: int) -> ParquetTree:
+    """The store's tree for its writer, who holds the log's lock: an interrupted ``reindex``
+    swap finished or undone, a store of the format before the manifest migrated (its files
+    hashed into a manifest), files no manifest lists (a crash mid-flush) and temporary files
+    removed. A watermark above the log's last record (``log_last``) is refused: the log
+    lost records the tree claims to hold, and appending would give their seqs again."""
+    from seaudit.store import swap
+
+    swap.recover(root)
+    tree_dir = root / swap.TREE
+    manifest = mf.load(tree_dir) if tree_dir.is_dir() else Manifest()
+    if manifest.watermark > log_last:
+        err = StoreCorruptError(
+            f"{tree_dir / mf.MANIFEST}: the Parquet files reach seq {manifest.watermark}, "
+            f"the audit log only {log_last}: the log lost records (or is another store's)"
+        )
+        err.hint = (
+            "run `seaudit verify`; `seaudit reindex --salvage` rebuilds from the log and "
+            "keeps the records only Parquet still holds"
+        )
+        if any(f.salvaged and f.last > log_last for f in manifest.files):
+            err.hint = (
+                "the store keeps records salvaged beyond the log's end (reindex --salvage): "
+                "restore the log's missing files before writing to this store again"
+            )
+        raise err
+    tree = ParquetTree(tree_dir, manifest)
+    if manifest.legacy:
+        tree._publish(_migrated(tree_dir, manifest))
+        (tree_dir / mf.LEGACY_WATERMARK).unlink(missing_ok=True)
+    _remove_unlisted(tree_dir, tree.manifest)
+    return tree
+
+
+def _migrated(tree_dir: Path, legacy: Manifest) -> Manifest:
+    """The manifest of a store from before manifests: its files hashed, rows counted."""
+    import pyarrow.parquet as pq
+
+    files = []
+    for f in legacy.files:
+        path = tree_dir / f.path
+        rows = pq.ParquetFile(path).metadata.num_rows
+        files.append(mf.describe(path, f.first, f.last, rows, tree_dir))
+    return Manifest(legacy.watermark, tuple(files))
+
+
+def _remove_unlisted(tree_dir: Path, manifest: Manifest) -> None:
+    listed = {f.path for f in manifest.files} | {mf.MANIFEST}
+    for path in sorted(tree_dir.rglob("*"), reverse=True):
+        rel = path.relative_to(tree_dir).as_posix()
+        if path.is_dir():
+            with contextlib.suppress(OSError):
+                path.rmdir()  # only when empty
+        elif rel not in listed:
+            path.unlink()

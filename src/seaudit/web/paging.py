@@ -6,18 +6,19 @@ The live tail is filtered by the same filter's predicate, as ``Store.select`` do
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from seaudit.query.spec import Filter
 from seaudit.schema.record import AuditRecord
 from seaudit.store.columns import from_batch
 from seaudit.store.prune import scope_of
-from seaudit.store.tree import SCAN, seq_range
+from seaudit.store.tree import SCAN
 
 if TYPE_CHECKING:
     from seaudit.store import Store
+    from seaudit.store.snapshot import Snapshot
 
 Entry = tuple[int, AuditRecord]
 #: the stored columns a list of records does not show, left unread by a ``light`` window
@@ -40,44 +41,42 @@ class Window:
     more: bool
 
 
-def _range(path: str) -> tuple[int, int]:
-    try:
-        return seq_range(Path(path))
-    except ValueError:  # a name this version does not know: assume it may hold anything
-        return 0, 2**63 - 1
-
-
 def window(
     store: Store, flt: Filter, bound: int | None, *, down: bool, limit: int, light: bool = False
 ) -> Window:
     """The window of ``limit`` records next to ``bound`` (None: the end, or the start); a
     ``light`` one reads Parquet rows without ``LIST_OMITS`` (they come back as None)."""
-    mark, files = store._source(scope_of(flt.expr))
-    pred = flt.predicate()
-    tail = [
-        (seq, r)
-        for seq, r in store.tail(mark)
-        if (bound is None or (seq < bound if down else seq > bound)) and pred(r)
-    ]
-    want = limit + 1
-    found: list[Entry] = []
-    if down:
-        found = tail[::-1][:want]
-        if len(found) < want:
-            found += _parquet(
-                store, flt, files, bound, down=True, want=want - len(found), light=light
-            )
-    else:
-        found = _parquet(store, flt, files, bound, down=False, want=want, light=light)
-        if len(found) < want:
-            found += tail[: want - len(found)]
+    with contextlib.closing(store.snapshot(scope_of(flt.expr))) as snap:
+        pred = flt.predicate()
+        tail = [
+            (seq, r)
+            for seq, r in store.tail(snap.watermark)
+            if (bound is None or (seq < bound if down else seq > bound)) and pred(r)
+        ]
+        want = limit + 1
+        found: list[Entry] = []
+        if down:
+            found = tail[::-1][:want]
+            if len(found) < want:
+                found += _parquet(
+                    store, flt, snap, bound, down=True, want=want - len(found), light=light
+                )
+        else:
+            found = _parquet(store, flt, snap, bound, down=False, want=want, light=light)
+            if len(found) < want:
+                found += tail[: want - len(found)]
     return Window(tuple(found[:limit]), down, len(found) > limit)
+
+
+def _ranges(snap: Snapshot) -> dict[str, tuple[int, int]]:
+    """Each file of the snapshot (as DuckDB names it) -> the first and last seq it holds."""
+    return {path: (e.first, e.last) for path, e in zip(snap.paths, snap.entries, strict=True)}
 
 
 def _parquet(
     store: Store,
     flt: Filter,
-    files: list[str],
+    snap: Snapshot,
     bound: int | None,
     *,
     down: bool,
@@ -85,7 +84,8 @@ def _parquet(
     light: bool,
 ) -> list[Entry]:
     """The ``want`` matching Parquet rows nearest ``bound`` in the direction asked."""
-    ranges = {f: _range(f) for f in files}
+    ranges = _ranges(snap)
+    files = list(ranges)
     if down:
         order = sorted(
             (f for f in files if bound is None or ranges[f][0] < bound),
@@ -120,7 +120,8 @@ def _parquet(
                 break
         batch = order[start : start + size]
         start, size = start + size, size * 2
-        table = con.sql(query, params=[batch, *params]).to_arrow_table()
+        with snap.errors_named():
+            table = con.sql(query, params=[batch, *params]).to_arrow_table()
         for rb in table.to_batches():
             found.extend(from_batch(rb))
         found.sort(key=lambda e: -e[0] if down else e[0])
@@ -130,16 +131,17 @@ def _parquet(
 
 def by_seq(store: Store, seq: int) -> Entry | None:
     """The record of one seq, or None."""
-    mark, files = store._source()
-    if seq > mark:
-        return next(((s, r) for s, r in store.tail(mark) if s == seq), None)
-    candidates = [f for f in files if _range(f)[0] <= seq <= _range(f)[1]]
-    if not candidates:
-        return None
-    con = store._connect()
-    table = con.sql(
-        f"SELECT * FROM {SCAN} WHERE seq = ?", params=[candidates, seq]
-    ).to_arrow_table()
+    with contextlib.closing(store.snapshot()) as snap:
+        if seq > snap.watermark:
+            return next(((s, r) for s, r in store.tail(snap.watermark) if s == seq), None)
+        candidates = [f for f, (lo, hi) in _ranges(snap).items() if lo <= seq <= hi]
+        if not candidates:
+            return None
+        con = store._connect()
+        with snap.errors_named():
+            table = con.sql(
+                f"SELECT * FROM {SCAN} WHERE seq = ?", params=[candidates, seq]
+            ).to_arrow_table()
     for rb in table.to_batches():
         for entry in from_batch(rb):
             return entry
