@@ -125,7 +125,10 @@ def test_plugin_mode_stores_events_and_stops_on_sigterm(tmp_path: Path) -> None:
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
-    assert len(stored(store)) == len(
+    # the kernel's loss counters are the machine's: another test (the live loss test) may
+    # raise them meanwhile, and the plugin rightly reports that; only the events must match
+    events = [r for r in stored(store) if not str(r.get("resource", "")).startswith("kernel.")]
+    assert len(events) == len(
         [
             json.loads(x)
             for x in seaudit(
