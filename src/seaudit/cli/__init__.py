@@ -25,6 +25,8 @@ COMMANDS: dict[str, str] = {
     "reindex": "seaudit.cli.reindex",
     "verify": "seaudit.cli.verify",
     "forward": "seaudit.cli.forward",
+    "route": "seaudit.cli.route",
+    "collect": "seaudit.cli.collect",
 }
 #: what ``seaudit`` does when the first argument is not a verb (as the product: show records)
 DEFAULT_COMMAND = "query"

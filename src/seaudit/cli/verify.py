@@ -24,12 +24,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--key-file", metavar="FILE", help="HMAC key of a keyed log")
     parser.add_argument("-q", "--quiet", action="store_true", help="print problems only")
+    parser.add_argument(
+        "--nodes",
+        action="store_true",
+        help="a collector's view instead: each sender node's last seq, gaps and chain",
+    )
+    parser.add_argument(
+        "--state", metavar="FILE", help="with --nodes: the node state file (STORE/nodes.sqlite)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     from seaudit.log import LogConfig, verify_log
     from seaudit.log.config import load_key
 
+    if args.nodes:
+        from seaudit.cli.nodes import report_nodes
+
+        return report_nodes(_nodes_file(args), quiet=args.quiet)
     if args.back and not args.log:
         raise UsageError("--back goes with --log; set audit_back in the ini file")
     if args.log:
@@ -70,6 +82,14 @@ def _store_ini(option: str | None) -> Path:
         err.hint = "seaudit import makes one; or say which log: --config seos.ini, --log PATH"
         raise err
     return ini
+
+
+def _nodes_file(args: argparse.Namespace) -> Path:
+    if args.state:
+        return Path(args.state)
+    if args.config or args.log:
+        raise UsageError("--nodes reads a collector's store: give --store or --state")
+    return _store_ini(args.store).parent / "nodes.sqlite"
 
 
 def _safe(text: str) -> str:

@@ -1,0 +1,278 @@
+"""``seaudit collect`` (the product's ``selogrcd``): a durable JetStream pull consumer that
+appends what endpoints route to this store's own audit log.
+
+For each fetched group of messages: decode each (a malformed one is counted under
+``rejected`` and terminated), work out per sender node what is new (``plan``: records past
+the node's last stored seq; a message whose sender read past what is stored waits, since an
+earlier message is still on its way; a seq never received is a gap; every link is checked
+against the chain so far), claim those nodes in the shared state (``nodestate``), append the
+records grouped by node and force them to disk, commit the new states, and only then
+acknowledge. A message that must wait is negatively acknowledged with a delay; a full disk
+(or any write error) settles what landed and naks the rest, so nothing is acknowledged that
+is not stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from seaudit.errors import LogError
+from seaudit.log.config import load_key
+from seaudit.log.links import ChainState, check_link
+from seaudit.log.payload import decode_record
+from seaudit.route.nats_dest import ensure_stream
+from seaudit.route.natsconn import NatsTarget
+from seaudit.route.nodestate import Claim, NodeState, NodeStates
+from seaudit.route.wire import Batch, WireError, decode_links
+from seaudit.schema.record import AuditRecord, Origin
+from seaudit.store.location import NODE_NAME
+
+if TYPE_CHECKING:
+    from seaudit.log import AuditLog
+    from seaudit.store import Store
+
+DURABLE = "seaudit-collect"
+FETCH = 64
+ACK_WAIT = 30.0
+WAIT_DELAY = 0.2
+FULL_DELAY = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What one message adds to a node: the state after it, its new records with the
+    (seq, chain hash) of each; ``wait``: an earlier message of the node is not stored yet."""
+
+    state: NodeState
+    records: tuple[AuditRecord, ...] = ()
+    steps: tuple[tuple[int, str], ...] = ()
+    wait: bool = False
+
+
+def plan(state: NodeState, batch: Batch, sender: str, key: bytes | None = None) -> Plan:
+    """The effect of ``batch`` from ``sender`` on ``state`` (pure: nothing is written)."""
+    if batch.prev_seq > state.last_seq:
+        return Plan(state, wait=True)
+    records: list[AuditRecord] = []
+    steps: list[tuple[int, str]] = []
+    gaps = list(state.gaps)
+    broken = (state.break_seq, state.break_what)
+    chain = ChainState(state.last_seq, state.last_hash)
+    skipped = duplicates = 0
+    for link in batch.links:
+        if link.seq <= chain.seq:
+            duplicates += link.payload is not None
+            continue
+        expected = chain.seq + 1
+        if link.first > expected:
+            gaps.append((expected, link.first - 1))
+        if broken[0] is None:
+            why = check_link(chain, link, key)
+            if why is not None:
+                broken = (max(link.first, expected), why)
+        if link.payload is None:
+            skipped += link.seq - max(link.first, expected) + 1
+        else:
+            try:
+                records.append(_with_sender(decode_record(link.payload), sender))
+                steps.append((link.seq, link.hash.hex()))
+            except ValueError as exc:
+                if broken[0] is None:
+                    broken = (link.seq, f"payload is not a record: {exc}")
+        chain = ChainState(link.seq, link.hash)
+    after = replace(
+        state,
+        last_seq=chain.seq,
+        last_hash=chain.hash,
+        records=state.records + len(records),
+        skipped=state.skipped + skipped,
+        duplicates=state.duplicates + duplicates,
+        gaps=tuple(gaps),
+        break_seq=broken[0],
+        break_what=broken[1],
+    )
+    return Plan(after, tuple(records), tuple(steps))
+
+
+def _with_sender(record: AuditRecord, sender: str) -> AuditRecord:
+    """A record keeps the node it carries; one without gets its sender's."""
+    origin = record.origin
+    if origin is None:
+        return dataclasses.replace(record, origin=Origin("", 0, None, sender))
+    if origin.node is None:
+        return dataclasses.replace(record, origin=replace(origin, node=sender))
+    return record
+
+
+@dataclass(slots=True)
+class _Group:
+    """The messages of one fetch, sorted out per node."""
+
+    states: dict[str, NodeState] = field(default_factory=dict)
+    records: dict[str, list[AuditRecord]] = field(default_factory=dict)
+    steps: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    done: list[Any] = field(default_factory=list)  # to acknowledge after the commit
+    waiting: list[Any] = field(default_factory=list)  # to nak
+
+
+@dataclass
+class Collector:
+    store: Store
+    target: NatsTarget
+    states: NodeStates
+    key_dir: Path | None = None
+    durable: str = DURABLE
+    received: int = 0
+    stored: int = 0
+    _stop: asyncio.Event = field(default_factory=asyncio.Event)
+    _keys: dict[str, bytes | None] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """Who holds a claim: this collector's store, by path."""
+        return str(self.store.root.resolve())
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def key_of(self, node: str) -> bytes | None:
+        """A keyed (HMAC) sender's key, from ``KEY_DIR/NODE.key`` when there is one."""
+        if node not in self._keys:
+            path = self.key_dir / f"{node}.key" if self.key_dir else None
+            self._keys[node] = load_key(path) if path is not None and path.exists() else None
+        return self._keys[node]
+
+    async def run(self, until_idle: float | None = None) -> None:
+        from nats.js.api import AckPolicy, ConsumerConfig
+
+        log = self.store.open_log()
+        try:
+            self.states.settle(self.name, log.last_seq)
+            nc = await self.target.connect()
+            try:
+                js = nc.jetstream()
+                await ensure_stream(js, self.target.stream)
+                sub = await js.pull_subscribe(
+                    f"{self.target.stream}.>",
+                    durable=self.durable,
+                    stream=self.target.stream,
+                    config=ConsumerConfig(
+                        ack_policy=AckPolicy.EXPLICIT,
+                        ack_wait=ACK_WAIT,
+                        max_ack_pending=-1,
+                    ),
+                )
+                last_seen = time.monotonic()
+                while not self._stop.is_set():
+                    try:
+                        msgs = await sub.fetch(FETCH, timeout=0.5)
+                    except Exception as exc:
+                        if not _is_timeout(exc):
+                            raise
+                        if until_idle is not None and time.monotonic() - last_seen >= until_idle:
+                            return
+                        continue
+                    last_seen = time.monotonic()
+                    await self.take(msgs, log)
+            finally:
+                with contextlib.suppress(Exception):
+                    await nc.flush(timeout=5)  # the last acks out before the connection goes
+                with contextlib.suppress(Exception):
+                    await nc.close()
+        finally:
+            log.close()
+
+    async def take(self, msgs: list[Any], log: AuditLog) -> None:
+        """Store what ``msgs`` add, then acknowledge them (see the module docstring)."""
+        group = self._sort(msgs, log.last_seq)
+        order = [node for node in group.records if group.records[node]]
+        appended = [r for node in order for r in group.records[node]]
+        if appended:
+            try:
+                log.append_batch(appended)
+                log.flush()
+            except LogError as exc:
+                self._note(f"cannot append ({exc}); will retry")
+                with contextlib.suppress(LogError):
+                    log.flush()  # what did land is made durable before it counts
+                self.states.settle(self.name, log.last_seq)
+                for msg in group.done + group.waiting:
+                    await _quietly(msg.nak(delay=FULL_DELAY))
+                await asyncio.sleep(FULL_DELAY)
+                return
+        with self.states.transaction():
+            for node in order:
+                self.states.put(group.states[node])
+        self.received += len(msgs)
+        self.stored += len(appended)
+        for msg in group.done:
+            await _quietly(msg.ack())
+        for msg in group.waiting:
+            await _quietly(msg.nak(delay=WAIT_DELAY))
+
+    def _sort(self, msgs: list[Any], log_last: int) -> _Group:
+        group = _Group()
+        prefix = f"{self.target.stream}."
+        position = log_last + 1
+        with self.states.transaction():
+            held: set[str] = set()
+            for msg in msgs:
+                node = msg.subject.removeprefix(prefix)
+                if not NODE_NAME.fullmatch(node):
+                    self.states.reject(node[:200], "not a node name")
+                    group.done.append(msg)
+                    continue
+                try:
+                    batch = decode_links(msg.data)
+                except WireError as exc:
+                    self.states.reject(node, f"malformed: {exc}")
+                    group.done.append(msg)
+                    continue
+                if node not in group.states:
+                    state, holder = self.states.get(node)
+                    if holder is not None and holder != self.name:
+                        held.add(node)
+                    group.states[node] = state
+                if node in held:
+                    group.waiting.append(msg)
+                    continue
+                step = plan(group.states[node], batch, node, self.key_of(node))
+                if step.wait:
+                    group.waiting.append(msg)
+                    continue
+                group.states[node] = step.state
+                group.records.setdefault(node, []).extend(step.records)
+                group.steps.setdefault(node, []).extend(step.steps)
+                group.done.append(msg)
+            for node, records in group.records.items():
+                if records:
+                    claim = Claim(node, position, tuple(group.steps[node]), group.states[node])
+                    self.states.hold(claim, self.name)
+                    position += len(records)
+            for node, state in group.states.items():
+                if node not in held and not group.records.get(node):
+                    self.states.put(state)
+        return group
+
+    def _note(self, text: str) -> None:
+        import sys
+
+        print(f"seaudit collect: {text}", file=sys.stderr, flush=True)
+
+
+def _is_timeout(exc: Exception) -> bool:
+    import nats.errors
+
+    return isinstance(exc, TimeoutError | nats.errors.TimeoutError)
+
+
+async def _quietly(awaitable: Any) -> None:
+    """Ack or nak; a lost connection only means the message comes again (and is a dup)."""
+    with contextlib.suppress(Exception):
+        await awaitable
