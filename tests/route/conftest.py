@@ -1,4 +1,5 @@
-"""The rsyslogd fixture (see rsyslogd.py): skipped only when rsyslogd is not installed."""
+"""The rsyslogd fixture (see rsyslogd.py): skipped only when rsyslogd is not installed; the
+nats-server fixture (natsd.py), which the dev extra always installs."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.route.natsd import NatsServer
 from tests.route.rsyslogd import RSYSLOGD, Rsyslog, make_certificates
 
 
@@ -30,3 +32,13 @@ def rsyslog(tmp_path: Path, certificates: Path) -> Iterator[Rsyslog]:
         yield receiver
     finally:
         receiver.stop()
+
+
+@pytest.fixture
+def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
+    server = NatsServer(tmp_path / "nats")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()

@@ -66,14 +66,17 @@ class NatsTarget:
         batch = options.pop("batch", "0")
         if not batch.isdigit():
             raise UsageError(f"{url!r}: batch must be a whole number of records")
-        files = {k: Path(v) for k, v in options.items() if k != "server_name"}
+        ca, cert, key, creds = (options.get(k) for k in ("ca", "cert", "key", "creds"))
         return cls(
             parts.hostname,
             port,
             stream,
+            ca=Path(ca) if ca else None,
+            cert=Path(cert) if cert else None,
+            key=Path(key) if key else None,
+            creds=Path(creds) if creds else None,
             server_name=options.get("server_name"),
             batch=int(batch),
-            **files,
         )
 
     def with_files(

@@ -1,21 +1,24 @@
 """The route file (``selogrd.cfg`` style): which records go where.
 
 A file is a list of blocks; each block starts with a name line (``rule``, ``Rule2``: any one
-word) and ends with a line holding ``.``. Inside, one statement a line (``#`` or ``;``
-starts a comment)::
+word) and ends with a line holding ``.``. Inside, one statement a line (a line starting
+with ``#`` or ``;`` is a comment)::
 
-    rule                                    the product's minimal form: every record
+    # the product's minimal form: every record
+    rule
     host nats://127.0.0.1:4222/audit
     .
 
     web-failures
     host file:///var/log/seaudit/web.cef?format=cef
     host exec:/usr/local/bin/ship --quiet
-    event login,resource                    selectors: KEY PATTERN[,PATTERN...]
+    # selectors: KEY PATTERN[,PATTERN...]; exclude KEY PATTERN[,...]: never these
+    event login,resource
     status D,W
     node web*
-    exclude user _CRONJOB_,daemon           exclude KEY PATTERN[,...]: never these
-    format cef                              how exec: destinations get records (jsonl)
+    exclude user _CRONJOB_,daemon
+    # how exec: destinations get the records (default jsonl)
+    format cef
     .
 
 Destinations: ``host URL`` (``nats://``, ``syslog+tcp://``, ``syslog+tls://``, ``file://``,
@@ -109,8 +112,8 @@ def parse_rules(text: str, source: str, named: Mapping[str, str] | None = None) 
     rules: list[Rule] = []
     block: _Block | None = None
     for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.split("#", 1)[0].split(";", 1)[0].strip()
-        if not line:
+        line = raw.strip()
+        if not line or line.startswith(("#", ";")):
             continue
 
         def bad(why: str, n: int = number) -> UsageError:
