@@ -86,12 +86,14 @@ def seaudit(
     return done
 
 
-def spawn(*args: str) -> subprocess.Popen[str]:
+def spawn(*args: str, log: Path | None = None) -> subprocess.Popen[str]:
+    """The real CLI as a running child process; its output goes to ``log`` when given."""
     env = {**os.environ, "PYTHONPATH": SRC}
+    sink = log.open("w") if log is not None else subprocess.PIPE
     return subprocess.Popen(
         [sys.executable, "-m", "seaudit", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stdout=sink,
+        stderr=sink,
         text=True,
         env=env,
     )
