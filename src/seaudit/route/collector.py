@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 DURABLE = "seaudit-collect"
 FETCH = 64
-ACK_WAIT = 30.0
+ACK_WAIT = 10.0
 WAIT_DELAY = 0.2
 FULL_DELAY = 1.0
 

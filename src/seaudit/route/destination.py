@@ -20,11 +20,13 @@ Entry = tuple[int, AuditRecord]
 
 
 class DeliveryError(SeauditError):
-    """A destination did not take a whole batch; ``upto`` is the last seq it did take."""
+    """A destination did not take a whole batch; ``upto`` is the last seq it did take;
+    ``refused``: it turned us away (credentials, permissions) rather than failed."""
 
-    def __init__(self, message: str, upto: int = 0) -> None:
+    def __init__(self, message: str, upto: int = 0, *, refused: bool = False) -> None:
         super().__init__(message)
         self.upto = upto
+        self.refused = refused
 
 
 class Destination(Protocol):

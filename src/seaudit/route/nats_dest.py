@@ -44,7 +44,7 @@ class NatsDestination:
                 self._nc = await self.target.connect(wait=CONNECT_WAIT, max_reconnect_attempts=0)
             except ConnectError as exc:
                 self._nc = None
-                raise DeliveryError(str(exc)) from None
+                raise DeliveryError(str(exc), refused=_refusal(str(exc))) from None
             self._js = self._nc.jetstream(publish_async_max_pending=100_000)
             await ensure_stream(self._js, self.target.stream)
         return self._js
@@ -65,20 +65,36 @@ class NatsDestination:
                     await js.publish_async(subject, body, headers={"Nats-Msg-Id": msg_id})
                 )
                 ends.append(part[-1].seq)
-            done = await asyncio.wait_for(
-                asyncio.gather(*futures, return_exceptions=True), ACK_TIMEOUT
-            )
+            done = await self._acks(futures, len(self.target.errors))
         except Exception as exc:
             for future in futures:
                 future.cancel()
             await self._drop()
-            raise DeliveryError(f"{self.url}: {_why(exc)}") from None
+            why = _why(exc)
+            raise DeliveryError(f"{self.url}: {why}", refused=_refusal(why)) from None
         upto = 0
         for end, result in zip(ends, done, strict=True):
             if isinstance(result, BaseException):
                 await self._drop()
                 raise DeliveryError(f"{self.url}: {_why(result)}", upto)
             upto = end
+
+    async def _acks(self, futures: list[asyncio.Future[Any]], seen: int) -> list[Any]:
+        """Every PubAck (or its error), in order; a refusal by the server's permissions
+        (reported on the connection, not on the publish) ends the wait at once."""
+        gathered = asyncio.ensure_future(asyncio.gather(*futures, return_exceptions=True))
+        gathered.add_done_callback(lambda f: f.cancelled() or f.exception())
+        deadline = asyncio.get_running_loop().time() + ACK_TIMEOUT
+        while not gathered.done():
+            refusals = [e for e in self.target.errors[seen:] if _refusal(e)]
+            if refusals:
+                gathered.cancel()
+                raise PermissionError(refusals[-1])
+            if asyncio.get_running_loop().time() > deadline:
+                gathered.cancel()
+                raise TimeoutError(f"no acknowledgement in {ACK_TIMEOUT:.0f} s")
+            await asyncio.wait([gathered], timeout=0.05)
+        return list(gathered.result())
 
     async def _drop(self) -> None:
         if self._nc is not None:
@@ -116,6 +132,12 @@ async def ensure_stream(js: Any, name: str) -> None:
         )
     except Exception as exc:
         raise DeliveryError(f"cannot create stream {name}: {_why(exc)}") from None
+
+
+def _refusal(text: str) -> bool:
+    """Whether the server refused us (credentials or permissions), not just failed."""
+    lowered = text.lower()
+    return "permissions violation" in lowered or "authorization violation" in lowered
 
 
 def _why(exc: BaseException) -> str:

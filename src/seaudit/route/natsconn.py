@@ -128,8 +128,12 @@ class NatsTarget:
         """A connection that reconnects on its own once made; the first one is tried for
         ``wait`` seconds. Client errors are kept in ``errors`` rather than printed."""
         import asyncio
+        import logging
 
         import nats
+
+        # asyncio's own notes on TLS shutdowns are not ours to show
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)
 
         async def quiet(exc: Exception) -> None:
             self.errors.append(f"{type(exc).__name__}: {exc}")
@@ -147,7 +151,8 @@ class NatsTarget:
         try:
             return await asyncio.wait_for(nats.connect(**options), wait)
         except Exception as exc:
-            why = self.errors[-1] if self.errors else f"{type(exc).__name__}: {exc}"
+            refusals = [e for e in self.errors if "violation" in e.lower()]
+            why = (refusals or self.errors or [f"{type(exc).__name__}: {exc}"])[-1]
             raise ConnectError(f"cannot reach {self.server}: {why}") from None
 
 

@@ -39,10 +39,13 @@ class DestinationReport:
     records: int = 0
     checkpoint: int = 0
     failed: bool = False
+    refused: int = 0  # batches the destination refused (credentials, permissions)
     last_error: str | None = None
 
     def __str__(self) -> str:
         state = f"FAILED ({self.last_error})" if self.failed else "ok"
+        if self.refused:
+            state += f", refused {self.refused} times"
         return (
             f"{self.url}: {self.records} records sent, "
             f"acknowledged up to seq {self.checkpoint}: {state}"
@@ -186,6 +189,7 @@ class Router:
                     await destination.deliver(self.node, before, sent, entries)
                 except (DeliveryError, SeauditError, OSError) as exc:
                     upto = exc.upto if isinstance(exc, DeliveryError) else 0
+                    report.refused += isinstance(exc, DeliveryError) and exc.refused
                     if upto > mark:
                         mark = report.checkpoint = upto
                         self.checkpoints.save(url, mark)
