@@ -7,6 +7,7 @@ from pathlib import Path
 
 from seaudit.log import AuditLog, LogConfig
 from seaudit.log.links import Link, links_after
+from seaudit.log.payload import decode_record
 from seaudit.route.collector import plan
 from seaudit.route.nodestate import Claim, NodeState, NodeStates
 from seaudit.route.wire import Batch
@@ -23,11 +24,17 @@ def real_links(tmp_path: Path, count: int) -> list[Link]:
 def test_in_order_then_duplicate_then_overlap(tmp_path: Path) -> None:
     links = real_links(tmp_path, 30)
     first = plan(NodeState("n"), Batch(0, links[:10]), "n")
-    assert not first.wait and len(first.records) == 10 and first.state.last_seq == 10
-    assert first.records[1].origin is not None and first.records[1].origin.node == "n"
-    assert first.records[0].origin is not None and first.records[0].origin.node == "n-file"
+    assert not first.wait and len(first.payloads) == 10 and first.state.last_seq == 10
+    stored = [decode_record(p) for p in first.payloads]
+    assert [r.origin.node if r.origin else None for r in stored[:4]] == [
+        "n-file",
+        "n",
+        "n",
+        "n-file",
+    ]
+    assert stored == [record("n", i) for i in range(10)]
     again = plan(first.state, Batch(0, links[:10]), "n")
-    assert again.records == () and again.state.duplicates == 10
+    assert again.payloads == () and again.state.duplicates == 10
     overlap = plan(first.state, Batch(5, links[5:20]), "n")
     assert [s for s, _ in overlap.steps] == list(range(11, 21))
     assert overlap.state.duplicates == 5 and overlap.state.intact
@@ -45,7 +52,7 @@ def test_a_record_missing_from_the_sender_is_a_gap_and_a_break(tmp_path: Path) -
     got = plan(NodeState("n"), Batch(0, links[:12] + links[13:]), "n")
     assert got.state.gaps == ((13, 13),)
     assert got.state.break_seq == 14 and "does not chain" in (got.state.break_what or "")
-    assert len(got.records) == 29
+    assert len(got.payloads) == 29
 
 
 def test_an_edited_record_in_transit_is_a_break(tmp_path: Path) -> None:

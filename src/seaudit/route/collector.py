@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,12 +24,11 @@ from typing import TYPE_CHECKING, Any
 from seaudit.errors import LogError
 from seaudit.log.config import load_key
 from seaudit.log.links import ChainState, check_link
-from seaudit.log.payload import decode_record
+from seaudit.log.payload import with_node
 from seaudit.route.nats_dest import ensure_stream
 from seaudit.route.natsconn import NatsTarget
 from seaudit.route.nodestate import Claim, NodeState, NodeStates
 from seaudit.route.wire import Batch, WireError, decode_links
-from seaudit.schema.record import AuditRecord, Origin
 from seaudit.store.location import NODE_NAME
 
 if TYPE_CHECKING:
@@ -46,11 +44,12 @@ FULL_DELAY = 1.0
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """What one message adds to a node: the state after it, its new records with the
-    (seq, chain hash) of each; ``wait``: an earlier message of the node is not stored yet."""
+    """What one message adds to a node: the state after it, its new records (payloads
+    for the collector's log, the sender's node filled in) with the (seq, chain hash) of
+    each; ``wait``: an earlier message of the node is not stored yet."""
 
     state: NodeState
-    records: tuple[AuditRecord, ...] = ()
+    payloads: tuple[bytes, ...] = ()
     steps: tuple[tuple[int, str], ...] = ()
     wait: bool = False
 
@@ -59,7 +58,7 @@ def plan(state: NodeState, batch: Batch, sender: str, key: bytes | None = None) 
     """The effect of ``batch`` from ``sender`` on ``state`` (pure: nothing is written)."""
     if batch.prev_seq > state.last_seq:
         return Plan(state, wait=True)
-    records: list[AuditRecord] = []
+    payloads: list[bytes] = []
     steps: list[tuple[int, str]] = []
     gaps = list(state.gaps)
     broken = (state.break_seq, state.break_what)
@@ -80,7 +79,7 @@ def plan(state: NodeState, batch: Batch, sender: str, key: bytes | None = None) 
             skipped += link.seq - max(link.first, expected) + 1
         else:
             try:
-                records.append(_with_sender(decode_record(link.payload), sender))
+                payloads.append(with_node(link.payload, sender))
                 steps.append((link.seq, link.hash.hex()))
             except ValueError as exc:
                 if broken[0] is None:
@@ -90,24 +89,14 @@ def plan(state: NodeState, batch: Batch, sender: str, key: bytes | None = None) 
         state,
         last_seq=chain.seq,
         last_hash=chain.hash,
-        records=state.records + len(records),
+        records=state.records + len(payloads),
         skipped=state.skipped + skipped,
         duplicates=state.duplicates + duplicates,
         gaps=tuple(gaps),
         break_seq=broken[0],
         break_what=broken[1],
     )
-    return Plan(after, tuple(records), tuple(steps))
-
-
-def _with_sender(record: AuditRecord, sender: str) -> AuditRecord:
-    """A record keeps the node it carries; one without gets its sender's."""
-    origin = record.origin
-    if origin is None:
-        return dataclasses.replace(record, origin=Origin("", 0, None, sender))
-    if origin.node is None:
-        return dataclasses.replace(record, origin=replace(origin, node=sender))
-    return record
+    return Plan(after, tuple(payloads), tuple(steps))
 
 
 @dataclass(slots=True)
@@ -115,7 +104,7 @@ class _Group:
     """The messages of one fetch, sorted out per node."""
 
     states: dict[str, NodeState] = field(default_factory=dict)
-    records: dict[str, list[AuditRecord]] = field(default_factory=dict)
+    payloads: dict[str, list[bytes]] = field(default_factory=dict)
     steps: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
     done: list[Any] = field(default_factory=list)  # to acknowledge after the commit
     waiting: list[Any] = field(default_factory=list)  # to nak
@@ -191,11 +180,11 @@ class Collector:
     async def take(self, msgs: list[Any], log: AuditLog) -> None:
         """Store what ``msgs`` add, then acknowledge them (see the module docstring)."""
         group = self._sort(msgs, log.last_seq)
-        order = [node for node in group.records if group.records[node]]
-        appended = [r for node in order for r in group.records[node]]
+        order = [node for node in group.payloads if group.payloads[node]]
+        appended = [p for node in order for p in group.payloads[node]]
         if appended:
             try:
-                log.append_batch(appended)
+                log.append_payloads(appended)
                 log.flush()
             except LogError as exc:
                 self._note(f"cannot append ({exc}); will retry")
@@ -247,16 +236,16 @@ class Collector:
                     group.waiting.append(msg)
                     continue
                 group.states[node] = step.state
-                group.records.setdefault(node, []).extend(step.records)
+                group.payloads.setdefault(node, []).extend(step.payloads)
                 group.steps.setdefault(node, []).extend(step.steps)
                 group.done.append(msg)
-            for node, records in group.records.items():
-                if records:
+            for node, payloads in group.payloads.items():
+                if payloads:
                     claim = Claim(node, position, tuple(group.steps[node]), group.states[node])
                     self.states.hold(claim, self.name)
-                    position += len(records)
+                    position += len(payloads)
             for node, state in group.states.items():
-                if node not in held and not group.records.get(node):
+                if node not in held and not group.payloads.get(node):
                     self.states.put(state)
         return group
 
