@@ -200,8 +200,8 @@ def syslog_baseline(work: Path, count: int, certificates: Path) -> None:
         print("rsyslogd not installed: no syslog baseline")
         return
     batch = records(count, 7)
-    receiver = Rsyslog(work / "rsyslog", certificates)
     (work / "rsyslog").mkdir(exist_ok=True)
+    receiver = Rsyslog(work / "rsyslog", certificates)
     receiver.start()
     try:
         for kind in ("tcp", "tls"):
