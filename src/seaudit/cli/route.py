@@ -34,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
     import signal
     import socket
 
+    from seaudit.cli.verify import _safe
     from seaudit.log import LogConfig
     from seaudit.route.checkpoint import Checkpoints
     from seaudit.route.router import Router
@@ -73,7 +74,3 @@ def _store_ini(option: str | None) -> Path:
     from seaudit.cli.verify import _store_ini as store_ini
 
     return store_ini(option)
-
-
-def _safe(text: str) -> str:
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
