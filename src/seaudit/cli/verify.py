@@ -1,4 +1,5 @@
-"""``seaudit verify``: walk the log and its backups along the hash chain."""
+"""``seaudit verify``: walk the log and its backups along the hash chain; ``--nodes``: a
+collector's view of each sender node (``route.nodestate``)."""
 
 from __future__ import annotations
 
@@ -39,8 +40,6 @@ def run(args: argparse.Namespace) -> int:
     from seaudit.log.config import load_key
 
     if args.nodes:
-        from seaudit.cli.nodes import report_nodes
-
         return report_nodes(_nodes_file(args), quiet=args.quiet)
     if args.back and not args.log:
         raise UsageError("--back goes with --log; set audit_back in the ini file")
@@ -82,6 +81,44 @@ def _store_ini(option: str | None) -> Path:
         err.hint = "seaudit import makes one; or say which log: --config seos.ini, --log PATH"
         raise err
     return ini
+
+
+def report_nodes(path: Path, *, quiet: bool = False) -> int:
+    """Print one line per node; 1 when a node has a gap or a broken chain."""
+    from seaudit.route.nodestate import NodeStates
+
+    if not path.is_file():
+        raise UsageError(f"no node state at {path}: nothing was collected into this store")
+    states = NodeStates(path)
+    try:
+        nodes = states.all()
+        rejected = states.rejected()
+    finally:
+        states.close()
+    bad = 0
+    for node in nodes:
+        if node.intact and quiet:
+            continue
+        gaps = ", ".join(f"{a}..{b}" if a != b else str(a) for a, b in node.gaps) or "none"
+        chain = (
+            "chain intact"
+            if node.break_seq is None
+            else f"chain BROKEN at seq {node.break_seq}: {node.break_what}"
+        )
+        bad += not node.intact
+        print(
+            _safe(
+                f"{'OK' if node.intact else 'PROBLEM'} {node.node}: last seq {node.last_seq}, "
+                f"{node.records} records, {node.skipped} not routed, "
+                f"{node.duplicates} duplicates dropped, gaps {gaps}, {chain}"
+            ),
+            file=sys.stdout,
+        )
+    for sender, reason, count in rejected:
+        print(_safe(f"rejected from {sender}: {count} messages: {reason}"), file=sys.stdout)
+    if not nodes:
+        print("no node has routed anything here yet", file=sys.stdout)
+    return 1 if bad else 0
 
 
 def _nodes_file(args: argparse.Namespace) -> Path:
