@@ -2,7 +2,8 @@
 
 Each batch is written, flushed and fsynced before it counts as taken. When the file has
 reached ``size`` KB (default 10240) it is renamed to ``PATH.bak.DD-Mon-YYYY.HHMMSS`` (the
-log's backup naming) and a new file starts. A binary format (parquet) cannot be appended
+log's backup naming; ``.N`` added for a second rotation in the same second) and a new
+file starts. A binary format (parquet) cannot be appended
 to: each batch becomes its own file ``PATH.FIRST-LAST`` (written aside, then renamed).
 """
 
@@ -66,12 +67,21 @@ class FileDestination:
             os.replace(tmp, target)
             return
         if self.path.exists() and self.path.stat().st_size >= self.size:
-            when = dt.datetime.now()
-            os.replace(self.path, self.path.with_name(f"{self.path.name}.bak.{stamp(when)}"))
+            os.replace(self.path, self._backup_name())
         with self.path.open("ab") as sink:
             self.format.write(records, sink)
             sink.flush()
             os.fsync(sink.fileno())
+
+    def _backup_name(self) -> Path:
+        """``PATH.bak.DD-Mon-YYYY.HHMMSS``, with ``.N`` added when that second already has
+        one (a rename over it would lose the older backup)."""
+        base = self.path.with_name(f"{self.path.name}.bak.{stamp(dt.datetime.now())}")
+        name, n = base, 0
+        while name.exists():
+            n += 1
+            name = base.with_name(f"{base.name}.{n}")
+        return name
 
     async def close(self) -> None:
         return None
