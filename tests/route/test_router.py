@@ -177,3 +177,26 @@ def _wait_lines(path: Path, count: int, timeout: float = 20) -> None:
 
 def test_record_helper_is_deterministic() -> None:
     assert record("a", 3) == record("a", 3) and record("a", 3) != record("a", 4)
+
+
+def test_link_reader_reads_on_and_rereads_a_jump(tmp_path: Path) -> None:
+    from seaudit.log import LogConfig
+    from seaudit.log.links import links_after
+    from seaudit.route.router import LinkReader
+
+    ep = tmp_path / "ep"
+    fill(ep, "n", 30)
+    cfg = LogConfig.load(ep / "seos.ini")
+    reader = LinkReader(cfg, 0)
+    assert [x.seq for x in reader.take(10)] == list(range(1, 11))
+    assert [x.seq for x in reader.take(100)] == list(range(11, 31))
+    assert reader.take(10) == []
+    fill(ep, "n", 5, start=30)
+    assert [x.seq for x in reader.take(10)] == list(range(31, 36))
+    # a reader whose walk jumps (as a hidden segment would make it) reads again, then
+    # gives up and sends the jump for the collector to report
+    links = list(links_after(cfg))
+    jumpy = LinkReader(cfg, 0)
+    jumpy._walk = iter(links[:5] + links[7:])
+    assert [x.seq for x in jumpy.take(50)] == [1, 2, 3, 4, 5]
+    assert [x.seq for x in jumpy.take(50)][:2] == [6, 7]  # the fresh listing has them all

@@ -25,7 +25,7 @@ from seaudit.log.chain import Chain
 from seaudit.log.config import LogConfig
 from seaudit.log.frame import FLAG_KEYED, HEADER_SIZE, Scan, valid_frame_after
 from seaudit.log.reader import mapped, read_header
-from seaudit.log.rotate import log_files
+from seaudit.log.rotate import first_seq_of, log_files
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +59,15 @@ class Link:
 
 def links_after(cfg: LogConfig, after: int = 0) -> Iterator[Link]:
     """The link of every record with seq > ``after``, oldest first (files opened before the
-    first is read, as ``read_log`` does, so a rotation meanwhile skips nothing)."""
+    first is read, as ``read_log`` does, so a rotation meanwhile skips nothing; files that
+    hold only records up to ``after`` are not opened: a follower's cost is its tail)."""
     handles: list[tuple[Path, BinaryIO]] = []
     try:
-        for path in log_files(cfg):
+        files = log_files(cfg)
+        firsts = [first_seq_of(path) for path in files]
+        for i, path in enumerate(files):
+            if i + 1 < len(files) and firsts[i + 1] > 0 and firsts[i + 1] - 1 <= after:
+                continue  # every record of this file is at or before ``after``
             with contextlib.suppress(FileNotFoundError):
                 handles.append((path, path.open("rb")))
         pending: list[SegmentStart] = []

@@ -54,23 +54,40 @@ class DestinationReport:
 
 class LinkReader:
     """Links after a seq, read on from an open walk of the files until it runs out (then
-    the files are listed again, so appends and rotations since are seen)."""
+    the files are listed again, so appends and rotations since are seen).
+
+    A seq that does not follow the one before is read again from a fresh listing (a
+    rotation between listing and opening the files can hide a segment); only when it is
+    still missing after ``RECHECKS`` looks is it sent as it is, so the collector reports
+    the gap (a record deleted from the endpoint's log) rather than the router stalling.
+    """
+
+    RECHECKS = 3
 
     def __init__(self, cfg: LogConfig, after: int) -> None:
         self.cfg = cfg
         self.after = after
         self._walk: Iterator[Link] | None = None
+        self._misses = 0
 
     def take(self, count: int) -> list[Link]:
         if self._walk is None:
             self._walk = links_after(self.cfg, self.after)
+        start = self.after
         try:
             out = list(itertools.islice(self._walk, count))
         except BaseException:
-            self.rewind(self.after)
+            self.rewind(start)
             raise
+        cut = _first_jump(out, start)
+        if cut is not None and self._misses < self.RECHECKS:
+            self._misses += 1
+            out = out[:cut]
+            self.rewind(out[-1].seq if out else start)
+            return out
+        self._misses = 0
         if len(out) < count:
-            self.rewind(out[-1].seq if out else self.after)
+            self.rewind(out[-1].seq if out else start)
         elif out:
             self.after = out[-1].seq
         return out
@@ -82,6 +99,16 @@ class LinkReader:
                 close()
         self._walk = None
         self.after = after
+
+
+def _first_jump(links: list[Link], after: int) -> int | None:
+    """Index of the first link that does not follow the seq before it (None: all do)."""
+    expected = after + 1
+    for i, link in enumerate(links):
+        if (after > 0 or i > 0) and link.first != expected:
+            return i
+        expected = link.seq + 1
+    return None
 
 
 def select(
