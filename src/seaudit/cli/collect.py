@@ -33,7 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--until-idle",
         type=float,
         metavar="SECONDS",
-        help="exit once nothing has arrived for that long",
+        help="exit once nothing has arrived for that long and the consumer holds nothing "
+        "pending or unacknowledged (a killed collector's messages come back first)",
     )
 
 

@@ -169,7 +169,11 @@ class Collector:
                     except Exception as exc:
                         if not _is_timeout(exc):
                             raise
-                        if until_idle is not None and time.monotonic() - last_seen >= until_idle:
+                        if (
+                            until_idle is not None
+                            and time.monotonic() - last_seen >= until_idle
+                            and await _drained(sub)
+                        ):
                             return
                         continue
                     last_seen = time.monotonic()
@@ -270,6 +274,16 @@ class Collector:
         import sys
 
         print(f"seaudit collect: {text}", file=sys.stderr, flush=True)
+
+
+async def _drained(sub: Any) -> bool:
+    """Whether the consumer has nothing left for anyone: no message waiting and none
+    delivered but unacknowledged (a killed collector's come back after the ack wait)."""
+    try:
+        info = await sub.consumer_info()
+    except Exception:
+        return False
+    return bool(info.num_pending == 0 and info.num_ack_pending == 0)
 
 
 def _is_timeout(exc: Exception) -> bool:
