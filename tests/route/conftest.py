@@ -1,13 +1,16 @@
-"""The rsyslogd fixture (see rsyslogd.py): skipped only when rsyslogd is not installed."""
+"""The rsyslogd fixture (see rsyslogd.py): skipped only when rsyslogd is not installed; the
+nats-server fixture (natsd.py), which the dev extra always installs."""
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.route.natsd import NatsServer
 from tests.route.rsyslogd import RSYSLOGD, Rsyslog, make_certificates
 
 
@@ -30,3 +33,34 @@ def rsyslog(tmp_path: Path, certificates: Path) -> Iterator[Rsyslog]:
         yield receiver
     finally:
         receiver.stop()
+
+
+@pytest.fixture
+def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
+    server = NatsServer(tmp_path / "nats")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+@pytest.fixture
+def tmpfs(tmp_path: Path) -> Iterator[Callable[[str], Path]]:
+    """Small tmpfs mounts (root only; skipped otherwise), unmounted in teardown."""
+    mounts: list[Path] = []
+
+    def mount(size: str) -> Path:
+        point = tmp_path / f"fs{len(mounts)}"
+        point.mkdir()
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(point)], capture_output=True
+        )
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+        mounts.append(point)
+        return point
+
+    yield mount
+    for point in reversed(mounts):
+        subprocess.run(["umount", "-l", str(point)], check=False)

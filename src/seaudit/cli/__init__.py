@@ -30,6 +30,8 @@ COMMANDS: dict[str, str] = {
     "report": "seaudit.cli.report",
     "serve": "seaudit.cli.serve",
     "agent": "seaudit.cli.agent",
+    "route": "seaudit.cli.route",
+    "collect": "seaudit.cli.collect",
 }
 #: what ``seaudit`` does when the first argument is not a verb (as the product: show records)
 DEFAULT_COMMAND = "query"

@@ -1,5 +1,6 @@
 """``seaudit verify``: walk the log and its backups along the hash chain; for a store, also
-check its Parquet files against the manifest (``store.check``)."""
+check its Parquet files against the manifest (``store.check``); ``--nodes``: a collector's
+view of each sender node (``route.nodestate``)."""
 
 from __future__ import annotations
 
@@ -28,12 +29,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--key-file", metavar="FILE", help="HMAC key of a keyed log")
     parser.add_argument("-q", "--quiet", action="store_true", help="print problems only")
+    parser.add_argument(
+        "--nodes",
+        action="store_true",
+        help="a collector's view instead: each sender node's last seq, gaps and chain",
+    )
+    parser.add_argument(
+        "--state", metavar="FILE", help="with --nodes: the node state file (STORE/nodes.sqlite)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     from seaudit.log import LogConfig, verify_log
     from seaudit.log.config import load_key
 
+    if args.nodes:
+        return report_nodes(_nodes_file(args), quiet=args.quiet)
     if args.back and not args.log:
         raise UsageError("--back goes with --log; set audit_back in the ini file")
     if args.log:
@@ -85,6 +96,52 @@ def _check_store(option: str | None, log_last: int, quiet: bool) -> int:
         for note in report.notes:
             print(f"note: store: {_safe(note)}", file=out)
     return 0
+
+
+def report_nodes(path: Path, *, quiet: bool = False) -> int:
+    """Print one line per node; 1 when a node has a gap or a broken chain."""
+    from seaudit.route.nodestate import NodeStates
+
+    if not path.is_file():
+        raise UsageError(f"no node state at {path}: nothing was collected into this store")
+    states = NodeStates(path)
+    try:
+        nodes = states.all()
+        rejected = states.rejected()
+    finally:
+        states.close()
+    bad = 0
+    for node in nodes:
+        if node.intact and quiet:
+            continue
+        gaps = ", ".join(f"{a}..{b}" if a != b else str(a) for a, b in node.gaps) or "none"
+        chain = (
+            "chain intact"
+            if node.break_seq is None
+            else f"chain BROKEN at seq {node.break_seq}: {node.break_what}"
+        )
+        bad += not node.intact
+        print(
+            _safe(
+                f"{'OK' if node.intact else 'PROBLEM'} {node.node}: last seq {node.last_seq}, "
+                f"{node.records} records, {node.skipped} not routed, "
+                f"{node.duplicates} duplicates dropped, gaps {gaps}, {chain}"
+            ),
+            file=sys.stdout,
+        )
+    for sender, reason, count in rejected:
+        print(_safe(f"rejected from {sender}: {count} messages: {reason}"), file=sys.stdout)
+    if not nodes:
+        print("no node has routed anything here yet", file=sys.stdout)
+    return 1 if bad else 0
+
+
+def _nodes_file(args: argparse.Namespace) -> Path:
+    if args.state:
+        return Path(args.state)
+    if args.config or args.log:
+        raise UsageError("--nodes reads a collector's store: give --store or --state")
+    return existing_ini(args.store).parent / "nodes.sqlite"
 
 
 def _safe(text: str) -> str:
