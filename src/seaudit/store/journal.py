@@ -160,6 +160,11 @@ class _Files:
         files = [(p, self._first(p)) for p in backups(self.cfg, self._first)]
         live = self.cfg.audit_log
         files.append((live, first_seq_of(live)))
+        for path, first in files:
+            if first < 0 and _whole_header(path):  # damage, not a file still being made
+                err = LogCorruptError(f"{path}: its header is damaged (not a seaudit log header)")
+                err.hint = "run `seaudit verify` to see the damage"
+                raise err
         return [(p, f) for p, f in files if f > 0]
 
     def _first(self, path: Path) -> int:
@@ -181,6 +186,17 @@ def _same_file(handle: BinaryIO, path: Path) -> bool:
         return False
     mine = os.fstat(handle.fileno())
     return (now.st_dev, now.st_ino) == (mine.st_dev, mine.st_ino)
+
+
+def _whole_header(path: Path) -> bool:
+    """Whether the file is long enough to hold a header (a new segment is written whole
+    before it is renamed into place, but a file may be cut or replaced by hand)."""
+    from seaudit.log.frame import HEADER_SIZE
+
+    try:
+        return os.stat(path).st_size >= HEADER_SIZE
+    except FileNotFoundError:
+        return False
 
 
 def _gap(cfg: LogConfig, expect: int, found: int, path: Path) -> LogCorruptError:
