@@ -47,7 +47,7 @@ def test_a_positional_part_that_does_not_fit_the_label_keeps_its_own_reading() -
 @pytest.mark.parametrize("event", EVENT_IDS)
 @given(data=st.data())
 def test_parse_of_render_is_the_record(event: str, data: st.DataObject) -> None:
-    sample = data.draw(lines(event, detailed=True))
+    sample = data.draw(lines(event, detailed=True, early=True))
     record = parse_detailed(sample.text.replace("\n", " "), platform=sample.platform)
     assert record == sample.record
     assert record.warnings == ()
@@ -58,7 +58,7 @@ def test_parse_of_render_is_the_record(event: str, data: st.DataObject) -> None:
 def test_render_of_parse_is_the_text(event: str, data: st.DataObject) -> None:
     sessionid = data.draw(st.booleans(), "sessionid")
     block = data.draw(st.booleans(), "block")
-    sample = data.draw(lines(event, detailed=True, sessionid=sessionid, block=block))
+    sample = data.draw(lines(event, detailed=True, sessionid=sessionid, block=block, early=True))
     record = parse_detailed(sample.text.replace("\n", " "), platform=sample.platform)
     assert render_detailed(record, sessionid=sessionid, block=block) == sample.text
 

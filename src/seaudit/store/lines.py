@@ -17,7 +17,8 @@ Everything else is derived from ``LAYOUTS`` and the rules of ``positional_values
 ``render_short``: the layout's order for ``record.platform or platform``, the session ID
 column only with ``sessionid`` and a non-empty ID, ``(OS user)`` for ``is_os_user`` flags,
 ``event_name`` defaulting to the layout's first Event word, ints as ``str(int)``, absent
-values as ``MISSING``, single spaces.
+values as ``MISSING`` inside the line, none after the last column a row holds past the
+layout's required core (``printed_columns``), single spaces.
 """
 
 from __future__ import annotations
@@ -110,16 +111,30 @@ def _value(key: str, layout: Layout, sessionid: bool) -> list[str]:
     return ["' '", f"coalesce({_text(key)}, {literal(absent)})"]
 
 
-def _values(layout: Layout, order: tuple[str, ...], sessionid: bool) -> str:
-    pieces = [p for key in order for p in _value(key, layout, sessionid)]
+def _values(layout: Layout, platform: str, sessionid: bool) -> str:
+    """The positional columns of ``printed_columns``: a column past the required core is
+    printed only when the row holds it or a later column (a line may stop early)."""
+    order = layout.order(platform)
+    pieces: list[str] = []
+    for k, key in enumerate(order):
+        own = _value(key, layout, sessionid)
+        if k < layout.required(platform) or not own:
+            pieces.extend(own)
+            continue
+        later = order[k:]
+        if "event_name" in later:
+            pieces.extend(own)
+            continue
+        held = " OR ".join(f"{column(c)} IS NOT NULL" for c in later)
+        pieces.append(f"CASE WHEN {held} THEN concat({', '.join(own)}) ELSE '' END")
     return f"concat({', '.join(pieces)})"
 
 
 def _layout_values(layout: Layout, sessionid: bool, platform: str | None) -> str:
-    unix = _values(layout, layout.order("unix"), sessionid)
+    unix = _values(layout, "unix", sessionid)
     if not layout.windows:
         return unix
-    windows = _values(layout, layout.order("windows"), sessionid)
+    windows = _values(layout, "windows", sessionid)
     # layout.order(record.platform or platform): only "windows" picks the Windows order
     default = literal(platform) if platform == "windows" else "NULL"
     chosen = f"coalesce(nullif({column('platform')}, ''), {default})"

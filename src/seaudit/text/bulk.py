@@ -91,6 +91,11 @@ class _Template:
     flags: int | None  # token index of "(OS" (then "user)")
     no_flags: int | None  # token index where "(OS user)" must not stand
     ints: tuple[int, ...]
+    flags_column: bool  # the line reaches the AuditFlags column (else it stopped before it)
+    #: token indexes whose value costs something when it holds a backslash (``short._start_cost``)
+    words: tuple[int, ...]
+    names: tuple[int, ...]
+    paths: tuple[int, ...]
 
     @property
     def reading(self) -> tuple[str, tuple[tuple[str, int], ...], int | None]:
@@ -107,11 +112,14 @@ def _templates(platform: str | None) -> tuple[_Template, ...]:
             ("unix", "windows") if layout.windows and platform is None else (platform,)
         )
         for plat in plats:
-            order = layout.order(plat)
-            has_s, has_f = "session_id" in order, "audit_flags" in order
-            for ws in (True, False) if has_s else (False,):
-                for wf in (True, False) if has_f else (False,):
-                    out.append(_template(len(out), layout, plat, order, ws, wf))
+            for ending in layout.endings(plat):
+                order = ending.keys
+                has_s, has_f = "session_id" in order, "audit_flags" in order
+                # an early end that stops after AuditFlags shows it
+                shown = not ending.complete and order[-1] == "audit_flags"
+                for ws in (True, False) if has_s else (False,):
+                    for wf in (True, False) if has_f and not shown else (has_f,):
+                        out.append(_template(len(out), layout, plat, order, ws, wf))
     return tuple(out)
 
 
@@ -119,6 +127,7 @@ def _template(
     tid: int, layout: Layout, plat: str | None, order: tuple[str, ...], ws: bool, wf: bool
 ) -> _Template:
     i = 5
+    shaped: dict[str, list[int]] = {"word": [], "name": [], "path": []}
     slots: list[tuple[str, int]] = []
     session = no_session = flags = no_flags = None
     ints: list[int] = []
@@ -140,12 +149,26 @@ def _template(
         else:
             if kind == "int":
                 ints.append(i)
+            shaped.get(kind, []).append(i)
             slots.append((key, i))
             i += 1
     if no_flags is not None and no_flags + 1 >= i:
         no_flags = None  # the check only applies where two tokens follow
     return _Template(
-        tid, layout, plat, i, tuple(slots), session, no_session, flags, no_flags, tuple(ints)
+        tid,
+        layout,
+        plat,
+        i,
+        tuple(slots),
+        session,
+        no_session,
+        flags,
+        no_flags,
+        tuple(ints),
+        "audit_flags" in order,
+        tuple(shaped["word"]),
+        tuple(shaped["name"]),
+        tuple(shaped["path"]),
     )
 
 
@@ -859,7 +882,38 @@ def _classify(df: pl.DataFrame, simple: pl.Expr, plan: _Plan, platform: str | No
         sigs, [plan.decided[s] for s in sigs], return_dtype=pl.Int64
     )
     df = df.with_columns(code.alias("code"))
+    if df.select(pl.col("text").str.contains("\\", literal=True).any()).item():
+        df = df.with_columns(_costly_shapes(df, plan).alias("code"))
     return df.with_columns((pl.col("code") // 4).alias("tid"), (pl.col("code") % 4).alias("mode"))
+
+
+#: what ``tokens.looks_like_path_start`` takes, in ASCII (a non-ASCII drive letter goes slow)
+_PATH_START_RE = "^(?:/|\\\\\\\\|[A-Za-z]:[\\\\/]|[Hh][Kk][Ee][Yy]_)"
+
+
+def _costly_shapes(df: pl.DataFrame, plan: _Plan) -> pl.Expr:
+    """``code``, with -1 (the reference decides) where a template reads a one-word column
+    holding a backslash, a name holding two, or a path that starts like the end of a spaced
+    Windows path: the reference gives those readings a cost and may find a cheaper one
+    (``short._start_cost``)."""
+    code = pl.col("code")
+    tid = code // 4
+    present = {t // 4 for t in df["code"].unique().to_list() if t is not None and t >= 0}
+    by_shape: dict[tuple[tuple[int, ...], ...], list[int]] = {}
+    for t in (plan.templates[i] for i in sorted(present)):
+        by_shape.setdefault((t.words, t.names, t.paths), []).append(t.tid)
+    costly = pl.lit(False)
+    for (words, names, paths), tids in by_shape.items():
+        odd = [pl.col(_TOK[p]).str.contains("\\", literal=True) for p in words]
+        odd += [pl.col(_TOK[p]).str.count_matches("\\", literal=True) > 1 for p in names]
+        odd += [
+            pl.col(_TOK[p]).str.contains("\\", literal=True)
+            & ~pl.col(_TOK[p]).str.contains(_PATH_START_RE)
+            for p in paths
+        ]
+        if odd:
+            costly = costly | (tid.is_in(tids) & pl.any_horizontal(odd).fill_null(False))
+    return pl.when((code >= 0) & costly).then(pl.lit(-1, pl.Int64)).otherwise(code)
 
 
 def _is_int(token: pl.Expr) -> pl.Expr:
@@ -911,13 +965,7 @@ def _build(df: pl.DataFrame, first: int, plan: _Plan, tables: CodeTables) -> pl.
             expr = pl.col("_t4")
         elif key == "audit_flags":
             flags = {
-                t.tid: (
-                    "(OS user)"
-                    if t.flags is not None
-                    else ""
-                    if "audit_flags" in t.layout.unix
-                    else None
-                )
+                t.tid: ("(OS user)" if t.flags is not None else "" if t.flags_column else None)
                 for t in temps
             }
             expr = tid.replace_strict(flags, default=None, return_dtype=pl.Utf8)

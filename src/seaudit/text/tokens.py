@@ -64,8 +64,9 @@ def tokenize(line: str) -> Tokens:
 
 
 def looks_like_path_start(word: str) -> bool:
-    """An absolute path begins here: ``/x``, ``C:\\x``, ``\\\\server``."""
-    if word.startswith(("/", "\\\\")):
+    """An absolute path begins here: ``/x``, ``C:\\x``, ``\\\\server``, a registry key
+    ``HKEY_LOCAL_MACHINE\\x`` (the REGKEY class's resource names)."""
+    if word.startswith(("/", "\\\\")) or word[:5].upper() == "HKEY_":
         return True
     return len(word) >= 3 and word[1] == ":" and word[2] in "\\/" and word[0].isalpha()
 
