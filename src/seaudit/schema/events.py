@@ -167,6 +167,12 @@ LABEL_KEYS: dict[str, str] = {
     "File": "file",
 }
 
+#: record key -> the label a detailed rendering prints it under where its layout declares none
+#: (the first spelling above: ``Audit flags``, ``User name``, ``Effective user ID``, ...)
+LABEL_OF: dict[str, str] = {}
+for _spelling, _key in LABEL_KEYS.items():
+    LABEL_OF.setdefault(_key, _spelling)
+
 _LOGIN = ("LOGIN",)
 _SERVICE = ("Daemon", "service", "Engine service")
 

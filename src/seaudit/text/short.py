@@ -34,7 +34,7 @@ from functools import cache
 
 from seaudit.errors import ParseError
 from seaudit.schema.codes import CodeTables, default_tables
-from seaudit.schema.events import LAYOUTS, Ending, Layout
+from seaudit.schema.events import LAYOUTS, OPTIONAL_KINDS, Ending, Layout
 from seaudit.schema.fields import FIELD_BY_KEY, INT_KEYS, INT_OR_STR
 from seaudit.schema.record import AuditRecord, Origin
 from seaudit.text.timefmt import split_timestamp, to_timestamp
@@ -548,11 +548,14 @@ def positional_values(
     sessionid: bool = False,
     platform: str | None = None,
     missing: str | None = None,
+    to_gap: bool = False,
 ) -> list[tuple[str, str]]:
     """The (key, text) pairs of the non-detailed line, in order, empty columns left out.
 
     The line stops after the last column the record holds, but never inside the layout's
-    required core: a line that stopped early renders as it was read, without ``missing``."""
+    required core: a line that stopped early renders as it was read, without ``missing``.
+    ``to_gap``: it stops before the first column past the core that the record lacks (the
+    detailed rendering shows the held columns after it under their labels)."""
     from seaudit.schema.events import LAYOUT_BY_ID
 
     layout = LAYOUT_BY_ID.get(record.event)
@@ -560,8 +563,9 @@ def positional_values(
         raise ValueError(f"unknown event {record.event!r}")
     plat = record.platform or platform
     order = layout.order(plat)
+    printed = printed_columns(record, order, layout.required(plat), to_gap=to_gap)
     out: list[tuple[str, str]] = []
-    for key in order[: printed_columns(record, order, layout.required(plat))]:
+    for key in order[:printed]:
         if key == "session_id":
             if sessionid and record.session_id:
                 out.append((key, escape_controls(record.session_id)))
@@ -581,11 +585,21 @@ def positional_values(
     return out
 
 
-def printed_columns(record: AuditRecord, order: tuple[str, ...], required: int) -> int:
+def printed_columns(
+    record: AuditRecord, order: tuple[str, ...], required: int, *, to_gap: bool = False
+) -> int:
     """How many leading columns of ``order`` a record's line holds: up to the last one the
-    record has a value for (event_name always has one), never fewer than ``required``."""
-    held = [k for k, key in enumerate(order) if key == "event_name" or record.get(key) is not None]
-    return max(required, held[-1] + 1 if held else 0)
+    record has a value for (event_name always has one), never fewer than ``required``; with
+    ``to_gap``, up to the first column past ``required`` that the record lacks (an optional
+    column, which prints nothing when empty, is no gap)."""
+    held = [key == "event_name" or record.get(key) is not None for key in order]
+    if to_gap:
+        for k in range(required, len(order)):
+            if not held[k] and _KIND[order[k]] not in OPTIONAL_KINDS:
+                return k
+        return len(order)
+    last = max((k for k, h in enumerate(held) if h), default=-1)
+    return max(required, last + 1)
 
 
 def render_short(
@@ -595,12 +609,16 @@ def render_short(
     platform: str | None = None,
     padded: bool = False,
     missing: str | None = None,
+    to_gap: bool = False,
 ) -> str:
     """The non-detailed line of a record (no newline). Control characters are shown as ``\\xNN``;
-    a column the record lacks raises ValueError, or shows ``missing`` when one is given."""
+    a column the record lacks raises ValueError, or shows ``missing`` when one is given
+    (``to_gap``: see ``positional_values``)."""
     day, clock = split_timestamp(record.timestamp)
     parts = [escape_controls(day), *([clock] if clock else []), escape_controls(record.status)]
-    values = positional_values(record, sessionid=sessionid, platform=platform, missing=missing)
+    values = positional_values(
+        record, sessionid=sessionid, platform=platform, missing=missing, to_gap=to_gap
+    )
     for key, text in values:
         if padded and key in PADDING:
             width, right = PADDING[key]
