@@ -39,6 +39,7 @@ with store.open_log() as log:
                                reason=2, terminal="tty1", program="/bin/login", audit_flags=""))
 """
 ROUND = 4
+SEAUDIT = (sys.executable, "-m", "seaudit")
 
 
 def env(store: Path) -> dict[str, str]:
@@ -139,8 +140,7 @@ def test_follow_output_is_readable_after_each_flush_and_after_ctrl_c(
     store, out = tmp_path / "store", tmp_path / f"out.{fmt}"
     _append(store, 0, 0)  # the store exists before the follower looks
     follower = subprocess.Popen(
-        [sys.executable, "-m", "seaudit", "--follow", "--to", fmt, "-o", str(out)]
-        + ["--interval", "0.05"],
+        [*SEAUDIT, "--follow", "--to", fmt, "-o", str(out), "--interval", "0.05"],
         env=env(store),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -36,7 +36,16 @@ import polars as pl
 
 from seaudit.schema.codes import CodeTables, default_tables
 from seaudit.schema.events import LAYOUTS, Layout
-from seaudit.schema.fields import FIELD_BY_KEY, FIELDS, INT_KEYS, INT_OR_STR, KEYS
+from seaudit.schema.fields import (
+    DIGITS_RE,
+    FIELD_BY_KEY,
+    FIELDS,
+    INT_KEYS,
+    INT_OR_STR,
+    KEYS,
+    MAX_CODE_DIGITS,
+    is_code,
+)
 from seaudit.schema.record import AuditRecord, Origin
 from seaudit.text.detailed import find_labels
 from seaudit.text.reader import MAX_LINE_BYTES, Item, Reject, is_continuation, parse_group
@@ -44,7 +53,6 @@ from seaudit.text.short import _column_fits
 from seaudit.text.timefmt import MONTHS, to_timestamp
 
 BATCH_BYTES = 8 << 20
-MAX_CODE_DIGITS = 18
 #: what str.isspace() takes; none lies above U+3000 (a test holds it: the full scan costs 0.2 s)
 _SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 _WS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _SPACES) + "]"
@@ -59,7 +67,7 @@ _TOK = tuple(f"_t{i}" for i in range(WIDTH))
 _HEAD = b" " * (WIDTH - 1) + b"\n"
 _GENERIC = re.compile("[A-Za-z0-9_-]*[A-Za-z0-9][A-Za-z0-9_-]*")  # a one-word resource class
 _SESSION_RE = "^[0-9A-Fa-f]{8}:[0-9A-Fa-f]{8,16}$"
-_INT_RE = "^[0-9]{1,18}$"
+_INT_RE = DIGITS_RE
 _LABELLED_RE = f"(?i)event(?: type)?{_WS}*:"  # a superset of detailed.find_labels
 STR_KEYS = tuple(k for k in KEYS if k not in INT_KEYS)
 
@@ -882,8 +890,7 @@ def _classify(df: pl.DataFrame, simple: pl.Expr, plan: _Plan, platform: str | No
         sigs, [plan.decided[s] for s in sigs], return_dtype=pl.Int64
     )
     df = df.with_columns(code.alias("code"))
-    if df.select(pl.col("text").str.contains("\\", literal=True).any()).item():
-        df = df.with_columns(_costly_shapes(df, plan).alias("code"))
+    df = df.with_columns(_costly_shapes(df, plan).alias("code"))
     return df.with_columns((pl.col("code") // 4).alias("tid"), (pl.col("code") % 4).alias("mode"))
 
 
@@ -895,12 +902,14 @@ def _costly_shapes(df: pl.DataFrame, plan: _Plan) -> pl.Expr:
     """``code``, with -1 (the reference decides) where a template reads a one-word column
     holding a backslash, a name holding two, or a path that starts like the end of a spaced
     Windows path: the reference gives those readings a cost and may find a cheaper one
-    (``short._start_cost``)."""
+    (``short._start_cost``). Only the fast rows with a backslash are looked at."""
     code = pl.col("code")
+    rows = df.filter((code >= 0) & pl.col("text").str.contains("\\", literal=True))
+    if rows.height == 0:
+        return code
     tid = code // 4
-    present = {t // 4 for t in df["code"].unique().to_list() if t is not None and t >= 0}
     by_shape: dict[tuple[tuple[int, ...], ...], list[int]] = {}
-    for t in (plan.templates[i] for i in sorted(present)):
+    for t in (plan.templates[i] for i in sorted(set((rows["code"] // 4).to_list()))):
         by_shape.setdefault((t.words, t.names, t.paths), []).append(t.tid)
     costly = pl.lit(False)
     for (words, names, paths), tids in by_shape.items():
@@ -913,7 +922,10 @@ def _costly_shapes(df: pl.DataFrame, plan: _Plan) -> pl.Expr:
         ]
         if odd:
             costly = costly | (tid.is_in(tids) & pl.any_horizontal(odd).fill_null(False))
-    return pl.when((code >= 0) & costly).then(pl.lit(-1, pl.Int64)).otherwise(code)
+    slow = rows.filter(costly)["row"]
+    if slow.len() == 0:
+        return code
+    return pl.when(pl.col("row").is_in(slow.implode())).then(pl.lit(-1, pl.Int64)).otherwise(code)
 
 
 def _is_int(token: pl.Expr) -> pl.Expr:
@@ -1084,12 +1096,7 @@ def records_of(batch: BulkBatch) -> Iterator[AuditRecord]:
         for key, attr in attrs:
             value = columns[key][i]
             if value is not None:
-                if (
-                    key in INT_OR_STR
-                    and value.isascii()
-                    and value.isdigit()
-                    and len(value) <= MAX_CODE_DIGITS
-                ):
+                if key in INT_OR_STR and is_code(value):
                     value = int(value)
                 kwargs[attr] = value
         yield AuditRecord(
@@ -1171,7 +1178,7 @@ def _json_lines_by_key(frame: pl.DataFrame) -> pl.Series:
         if key in INT_KEYS:
             value = expr.cast(pl.Utf8)
         elif key in INT_OR_STR:
-            digits = expr.str.contains("^[0-9]{1,18}$")
+            digits = expr.str.contains(DIGITS_RE)
             value = (
                 pl.when(digits)
                 .then(expr.cast(pl.Int64).cast(pl.Utf8))

@@ -18,7 +18,7 @@ from functools import cache
 from seaudit.errors import ParseError
 from seaudit.schema.codes import CodeTables, default_tables
 from seaudit.schema.events import LABEL_KEYS, LABEL_OF, LAYOUT_BY_ID, LAYOUT_BY_TITLE, LAYOUTS
-from seaudit.schema.fields import FIELD_BY_KEY, INT_KEYS, INT_OR_STR, KEYS
+from seaudit.schema.fields import FIELD_BY_KEY, INT_KEYS, INT_OR_STR, KEYS, is_code
 from seaudit.schema.record import AuditRecord, Origin
 from seaudit.text.short import escape_controls, parse_short, printed_columns, render_short
 from seaudit.text.timefmt import split_timestamp
@@ -210,8 +210,8 @@ def _apply_one(
 
 def _typed(key: str, value: str) -> object:
     if key in INT_KEYS:
-        return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
-    if key in INT_OR_STR and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value) if is_code(value) else None
+    if key in INT_OR_STR and is_code(value):
         return int(value)
     return value
 

@@ -35,7 +35,7 @@ from functools import cache
 from seaudit.errors import ParseError
 from seaudit.schema.codes import CodeTables, default_tables
 from seaudit.schema.events import LAYOUTS, OPTIONAL_KINDS, Ending, Layout
-from seaudit.schema.fields import FIELD_BY_KEY, INT_KEYS, INT_OR_STR
+from seaudit.schema.fields import FIELD_BY_KEY, INT_KEYS, INT_OR_STR, is_code
 from seaudit.schema.record import AuditRecord, Origin
 from seaudit.text.timefmt import split_timestamp, to_timestamp
 from seaudit.text.tokens import (
@@ -51,7 +51,6 @@ from seaudit.text.tokens import (
 )
 
 MAX_SPAN = 16  # tokens one name or path may take; longer ones need column padding to be read
-MAX_CODE_DIGITS = 18
 _NOT_SELANG = 30.0  # an admin Command that does not start with a selang verb (see the docstring)
 _BACKSLASH_WORD = 10.0  # a one-word column holding a backslash (see the docstring)
 _PATH_FRAGMENT = 2.0  # a path starting with the end of a spaced Windows path (see the docstring)
@@ -370,7 +369,7 @@ def _fit_exact_text(
 
 def _token_fits(kind: str, word: str) -> bool:
     if kind == "int":
-        return word.isascii() and word.isdigit() and len(word) <= MAX_CODE_DIGITS
+        return is_code(word)
     return True
 
 
@@ -520,7 +519,7 @@ def _build(
 def _typed(key: str, value: str) -> int | str:
     if key in INT_KEYS:
         return int(value)
-    if key in INT_OR_STR and value.isascii() and value.isdigit() and len(value) <= MAX_CODE_DIGITS:
+    if key in INT_OR_STR and is_code(value):
         return int(value)
     return value
 
