@@ -12,11 +12,12 @@ from hypothesis import strategies as st
 
 from seaudit.errors import ParseError
 from seaudit.schema.events import EVENT_IDS, LAYOUT_BY_ID, LAYOUT_BY_TITLE
+from seaudit.schema.flags import OS_USER
 from seaudit.schema.record import AuditRecord
 from seaudit.text.detailed import find_labels, parse_detailed, render_detailed
 from seaudit.text.reader import read_file, read_stream
 from seaudit.text.short import escape_controls, parse_short, printed_columns, render_short
-from seaudit.text.tokens import OS_USER, is_os_user
+from seaudit.text.tokens import is_os_user
 from tests.shared import shared_path
 from tests.strategies import Sample, lines, records
 

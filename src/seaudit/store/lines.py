@@ -29,16 +29,13 @@ from typing import TYPE_CHECKING
 
 from seaudit.schema.events import LAYOUTS, Layout
 from seaudit.schema.fields import INT_KEYS, INT_OR_STR
+from seaudit.schema.flags import OS_USER, OS_USER_PREFIX, OS_USER_SPELLINGS
 from seaudit.text.short import _CONTROL, MISSING
 from seaudit.text.timefmt import MONTHS, STAMP_PATTERN
-from seaudit.text.tokens import OS_USER
 
 if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped]
 
-#: the flags spellings ``is_os_user`` accepts (after strip and lower), and the prefix it accepts
-_OS_USER_SPELLINGS = ("(os user)", "os user", "enterprise user")
-_OS_USER_PREFIX = "(os user"
 #: what a piece that cannot be promised renders as: a control, so the whole line falls back
 FALL_BACK = "chr(0)"
 
@@ -97,14 +94,14 @@ def _value(key: str, layout: Layout, sessionid: bool) -> list[str]:
     if key == "session_id":
         return [f"CASE WHEN {col} <> '' THEN ' ' || {col} ELSE '' END"] if sessionid else []
     if key == "audit_flags":
-        spellings = ", ".join(literal(s) for s in _OS_USER_SPELLINGS)
+        spellings = ", ".join(literal(s) for s in OS_USER_SPELLINGS)
         low = f"lower(trim({col}))"
         shown = literal(" " + OS_USER)
         return [
             f"CASE WHEN {col} IS NULL OR {col} = '' THEN '' "
             f"WHEN {col} = {literal(OS_USER)} THEN {shown} "
             f"WHEN NOT regexp_full_match({col}, '[ -~]*') THEN {FALL_BACK} "
-            f"WHEN {low} IN ({spellings}) OR starts_with({low}, {literal(_OS_USER_PREFIX)}) "
+            f"WHEN {low} IN ({spellings}) OR starts_with({low}, {literal(OS_USER_PREFIX)}) "
             f"THEN {shown} ELSE '' END"
         ]
     absent = layout.words[0] if key == "event_name" else MISSING

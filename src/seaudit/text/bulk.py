@@ -46,6 +46,7 @@ from seaudit.schema.fields import (
     MAX_CODE_DIGITS,
     is_code,
 )
+from seaudit.schema.flags import OS_USER, OS_USER_TOKENS
 from seaudit.schema.record import AuditRecord, Origin
 from seaudit.text.detailed import find_labels
 from seaudit.text.reader import MAX_LINE_BYTES, Item, Reject, is_continuation, parse_group
@@ -56,6 +57,7 @@ BATCH_BYTES = 8 << 20
 #: what str.isspace() takes; none lies above U+3000 (a test holds it: the full scan costs 0.2 s)
 _SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 _WS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _SPACES) + "]"
+_OS, _USER = OS_USER_TOKENS  # the AuditFlags column "(OS user)" as two tokens
 _SLOW_WORDS = frozenset({"TRACE", "UPDATE"})  # the free-text layouts: always the reference
 _EVENT_WORDS = frozenset(w for lay in LAYOUTS for w in lay.words)
 _MONTH = {m: f"{i:02d}" for i, m in enumerate(MONTHS, 1)}
@@ -747,7 +749,7 @@ def _build_trace(
     ``short._settle_tie`` does."""
     tok = pl.col("tok")
     s = tok.list.get(7).str.contains(_SESSION_RE).cast(pl.Int64)
-    flag = (tok.list.get(12 + s) == "(OS") & (tok.list.get(13 + s) == "user)")
+    flag = (tok.list.get(12 + s) == _OS) & (tok.list.get(13 + s) == _USER)
     start = 12 + s + 2 * flag.cast(pl.Int64)
     df = df.with_columns(s.alias("s"), flag.alias("flag"), start.alias("start"))
     s, flag, start = pl.col("s"), pl.col("flag"), pl.col("start")
@@ -796,7 +798,7 @@ def _build_trace(
         "resource": pl.col("resource"),
         "stage": pl.col("stage"),
         "stage_message": _message("stage", tables),
-        "audit_flags": pl.when(flag).then(pl.lit("(OS user)")).otherwise(pl.lit("")),
+        "audit_flags": pl.when(flag).then(pl.lit(OS_USER)).otherwise(pl.lit("")),
         "trace": trace,
         "platform": plat,
     }
@@ -810,7 +812,7 @@ def _build_admin(df: pl.DataFrame, first: int, tables: CodeTables) -> pl.DataFra
 
     tok = pl.col("tok")
     n = pl.col("ntok")
-    flag = (tok.list.get(-2) == "(OS") & (tok.list.get(-1) == "user)") & (n - 2 > 12)
+    flag = (tok.list.get(-2) == _OS) & (tok.list.get(-1) == _USER) & (n - 2 > 12)
     ok = (
         tok.list.get(4).is_in(_statuses("db_admin", tables))
         & tok.list.get(8).str.contains(_INT_RE)
@@ -839,7 +841,7 @@ def _build_admin(df: pl.DataFrame, first: int, tables: CodeTables) -> pl.DataFra
         "command_type": tok.list.get(12)
         .str.to_lowercase()
         .replace_strict(verbs, default=ADMIN_COMMAND, return_dtype=pl.Utf8),
-        "audit_flags": pl.when(flag).then(pl.lit("(OS user)")).otherwise(pl.lit("")),
+        "audit_flags": pl.when(flag).then(pl.lit(OS_USER)).otherwise(pl.lit("")),
     }
     out = _finish(df, first, values)
     return out.with_columns(
@@ -867,7 +869,7 @@ def _classify(df: pl.DataFrame, simple: pl.Expr, plan: _Plan, platform: str | No
     # where "(OS user)" stands among the places a template reads or refuses it: 0 nowhere, 31
     # in more than one (the reference decides); elsewhere the two tokens are plain values
     places = plan.flag_pos
-    pairs = [((tok[i] == "(OS") & (tok[i + 1] == "user)")).fill_null(False) for i in places]
+    pairs = [((tok[i] == _OS) & (tok[i + 1] == _USER)).fill_null(False) for i in places]
     n_pairs = pl.sum_horizontal(pairs)
     at = pl.coalesce(
         [pl.when(p).then(pl.lit(i, pl.Int64)) for i, p in zip(places, pairs, strict=True)]
@@ -977,7 +979,7 @@ def _build(df: pl.DataFrame, first: int, plan: _Plan, tables: CodeTables) -> pl.
             expr = pl.col("_t4")
         elif key == "audit_flags":
             flags = {
-                t.tid: ("(OS user)" if t.flags is not None else "" if t.flags_column else None)
+                t.tid: (OS_USER if t.flags is not None else "" if t.flags_column else None)
                 for t in temps
             }
             expr = tid.replace_strict(flags, default=None, return_dtype=pl.Utf8)

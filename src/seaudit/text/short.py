@@ -36,10 +36,10 @@ from seaudit.errors import ParseError
 from seaudit.schema.codes import CodeTables, default_tables
 from seaudit.schema.events import LAYOUTS, OPTIONAL_KINDS, Ending, Layout
 from seaudit.schema.fields import FIELD_BY_KEY, INT_KEYS, INT_OR_STR, is_code
+from seaudit.schema.flags import OS_USER, OS_USER_TOKENS
 from seaudit.schema.record import AuditRecord, Origin
 from seaudit.text.timefmt import split_timestamp, to_timestamp
 from seaudit.text.tokens import (
-    OS_USER,
     SESSION,
     SPACED_ACCOUNTS,
     SPACED_DOMAINS,
@@ -52,6 +52,7 @@ from seaudit.text.tokens import (
 
 MAX_SPAN = 16  # tokens one name or path may take; longer ones need column padding to be read
 _NOT_SELANG = 30.0  # an admin Command that does not start with a selang verb (see the docstring)
+_OS, _USER = OS_USER_TOKENS  # the AuditFlags column "(OS user)" as two tokens
 _BACKSLASH_WORD = 10.0  # a one-word column holding a backslash (see the docstring)
 _PATH_FRAGMENT = 2.0  # a path starting with the end of a spaced Windows path (see the docstring)
 _EVENT_WORDS = frozenset(w for lay in LAYOUTS for w in lay.words)
@@ -308,12 +309,12 @@ def _fit_exact(ending: Ending, toks: Tokens, start: int) -> dict[str, str] | Non
                     continue
                 if kind == "flags":
                     if with_flags:
-                        if words[i] != "(OS" or words[i + 1] != "user)":
+                        if words[i] != _OS or words[i + 1] != _USER:
                             ok = False
                             break
                         values[key] = OS_USER
                         i += 2
-                    elif i + 1 < len(words) and words[i] == "(OS" and words[i + 1] == "user)":
+                    elif i + 1 < len(words) and words[i] == _OS and words[i + 1] == _USER:
                         ok = False
                         break
                     continue
@@ -347,12 +348,12 @@ def _fit_exact_text(
                 values[key] = words[i]
                 i += 1
         elif kind == "flags":
-            if i + 1 < n and words[i] == "(OS" and words[i + 1] == "user)":
+            if i + 1 < n and words[i] == _OS and words[i + 1] == _USER:
                 values[key] = OS_USER
                 i += 2
         elif kind == "text":
             end = n
-            trailing_flags = n - 2 > i and words[n - 2] == "(OS" and words[n - 1] == "user)"
+            trailing_flags = n - 2 > i and words[n - 2] == _OS and words[n - 1] == _USER
             if k + 1 < len(order) and trailing_flags:
                 end = n - 2
             if end <= i:
@@ -385,7 +386,7 @@ def _spans(
             return [(i + 1, 0.0), (i, 1.0)]
         return [(i, 0.0)]
     if kind == "flags":
-        if i + 1 < n and words[i] == "(OS" and words[i + 1] == "user)":
+        if i + 1 < n and words[i] == _OS and words[i + 1] == _USER:
             return [(i + 2, 0.0), (i, 5.0)]
         return [(i, 0.0)]
     if i >= n:
@@ -399,7 +400,7 @@ def _spans(
         if any(_KIND[a] != "flags" for a in after):
             return []  # free text always runs to the end (but for a trailing AuditFlags)
         out = [(n, 0.0)]
-        if after and n - 2 > i and words[n - 2] == "(OS" and words[n - 1] == "user)":
+        if after and n - 2 > i and words[n - 2] == _OS and words[n - 1] == _USER:
             out = [(n - 2, 0.0), (n, 5.0)]  # a trailing "(OS user)" is the AuditFlags column
         if key == "command" and not tables.is_selang(words[i]):
             return [(j, cost + _NOT_SELANG) for j, cost in out]

@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from seaudit.schema.flags import OS_USER_PREFIX, OS_USER_SPELLINGS
+
 _TOKEN = re.compile(r"[^ ]+")
 SESSION = re.compile(r"[0-9A-Fa-f]{8}:[0-9A-Fa-f]{8,16}\Z")
-OS_USER = "(OS user)"
 #: Windows account domains that contain a space (so "NT AUTHORITY\SYSTEM" is one user name)
 SPACED_DOMAINS = (
     "NT AUTHORITY\\",
@@ -80,4 +81,4 @@ def is_os_user(flags: str | None) -> bool:
     if not flags:
         return False
     lowered = flags.strip().lower()
-    return lowered in ("(os user)", "os user", "enterprise user") or lowered.startswith("(os user")
+    return lowered in OS_USER_SPELLINGS or lowered.startswith(OS_USER_PREFIX)
