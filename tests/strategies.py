@@ -26,9 +26,9 @@ reads these lines:
 8. Only free text (command, trace) may contain a known detailed label followed by a colon
    (``Class:``), and no text contains ``Event type:`` / ``Event:`` followed by an event title:
    that is where the labelled part of a detailed record begins.
-9. ``stage_message`` is what the parser derives: the code table's message for a known code
-   (absent for an unknown one) in non-detailed text; the message, or ``Stage code N``, in
-   detailed text (where the label shows it).
+9. ``stage_message`` is what the parser derives: the code table's message for a known code,
+   absent for an unknown one (whose detailed ``Details: Stage code N`` is the renderer's
+   placeholder and reads back as no message).
 10. ``command_type`` is derived from the command (``cr`` -> ``Modify resource``), as the parser
     does for non-detailed text.
 11. ``platform`` is set exactly for the layouts that depend on it (trace, resource access,
@@ -318,11 +318,9 @@ def records(
             if draw(st.booleans()):
                 kwargs[key] = draw(st.integers(0, 2**31 - 1))
     stage = kwargs.get("stage")
-    if isinstance(stage, int):
-        if detailed:
-            kwargs["stage_message"] = TABLES.describe(layout.details_table, stage)
-        elif (message := TABLES.message(layout.details_table, stage)) is not None:
-            kwargs["stage_message"] = message
+    message = TABLES.message(layout.details_table, stage) if isinstance(stage, int) else None
+    if message is not None:
+        kwargs["stage_message"] = message
     if layout.id == "db_admin":
         kwargs["command_type"] = TABLES.command_type(str(kwargs["command"]))
     if layout.platform_dependent:

@@ -177,6 +177,8 @@ def _apply_one(
             disagree(value, shown)
         return
     if key == "stage_message":
+        if _placeholder(record, value, tables):
+            return  # "Stage code N" for a code without a message: the renderer's, no message
         if "stage_message" in seen and seen["stage_message"] != value:
             warnings.append(f"label {label!r} repeated with the value {value!r}; kept the first")
             return
@@ -206,6 +208,17 @@ def _apply_one(
         seen[key] = typed
     elif current != typed:
         disagree(typed, current)
+
+
+def _placeholder(record: AuditRecord, value: str, tables: CodeTables) -> bool:
+    """Whether a Details value is what the renderer shows for a code without a message."""
+    table = LAYOUT_BY_ID[record.event].details_table
+    stage = record.stage
+    return (
+        stage is not None
+        and tables.message(table, stage) is None
+        and value == tables.describe(table, stage)
+    )
 
 
 def _typed(key: str, value: str) -> object:
@@ -254,9 +267,10 @@ def render_detailed(
         elif key == "time":
             value = clock[:5]
         elif key == "stage_message":
-            if record.stage_message is None:
-                continue  # a code without a known message: shown by its number, not invented
-            value = record.stage_message
+            if record.stage is None:
+                continue
+            # a code without a known message shows "Stage code N", which reads back as none
+            value = record.stage_message or tables.describe(layout.details_table, record.stage)
         elif key == "audit_flags":
             if record.audit_flags is None or (not record.audit_flags and key in printed):
                 continue  # an empty AuditFlags column the line reaches says it
