@@ -145,13 +145,7 @@ def _variant(
             kwargs[key] = "(OS user)" if shows else ""
         else:
             kwargs[FIELD_BY_KEY[key].attr] = values[key]
-    stage = kwargs.get("stage")
-    if isinstance(stage, int):
-        message = tables.message(layout.details_table, stage)
-        if message is not None:
-            kwargs["stage_message"] = message
-    if layout.id == "db_admin":
-        kwargs["command_type"] = tables.command_type(str(kwargs["command"]))
+    kwargs.update(tables.derived(layout, kwargs))  # the code tables' data, not the parser
     record = AuditRecord(**kwargs)  # type: ignore[arg-type]
     shown = _platform_shown(layout, record, ending)
     if shown is not None:

@@ -16,7 +16,13 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import BinaryIO
 
-from seaudit.cli.output import add_output_arguments, format_options, open_sink, write_output
+from seaudit.cli.output import (
+    add_output_arguments,
+    format_options,
+    open_sink,
+    terminal_safe,
+    write_output,
+)
 from seaudit.query.spec import add_filter_arguments
 from seaudit.store.location import add_store_argument
 
@@ -156,12 +162,4 @@ def _stats_text(stats: object) -> str:
 
 
 def _counts(pairs: Iterable[tuple[str, int]]) -> list[str]:
-    return [f"  {n:>10}  {_safe(k)}" for k, n in pairs]
-
-
-def _safe(text: str) -> str:
-    """Record text for a terminal: control characters escaped."""
-    return "".join(
-        c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode("ascii")
-        for c in text
-    )
+    return [f"  {n:>10}  {terminal_safe(k)}" for k, n in pairs]

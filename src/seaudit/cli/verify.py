@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from seaudit.cli.output import terminal_safe
 from seaudit.errors import UsageError
 from seaudit.store.location import STORE_HELP
 
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     report = verify_log(cfg, key)
     out = sys.stdout
     if report.first_problem is not None:
-        print(f"TAMPERED: {_safe(str(report.first_problem))}", file=out)
+        print(f"TAMPERED: {terminal_safe(str(report.first_problem))}", file=out)
         print(f"{report.records_checked} records checked before it", file=out)
         return 1
     if not args.quiet:
@@ -70,8 +71,3 @@ def _store_ini(option: str | None) -> Path:
         err.hint = "seaudit import makes one; or say which log: --config seos.ini, --log PATH"
         raise err
     return ini
-
-
-def _safe(text: str) -> str:
-    """File names can hold control characters: show them escaped."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

@@ -492,13 +492,7 @@ def _build(
         kwargs[FIELD_BY_KEY[key].attr] = _typed(key, value)
     if "audit_flags" in reading.ending.keys and "audit_flags" not in kwargs:
         kwargs["audit_flags"] = ""
-    stage = kwargs.get("stage")
-    if isinstance(stage, int):
-        message = tables.message(layout.details_table, stage)
-        if message is not None:
-            kwargs["stage_message"] = message
-    if layout.id == "db_admin":
-        kwargs["command_type"] = tables.command_type(str(kwargs.get("command", "")))
+    kwargs.update(tables.derived(layout, kwargs))
     if layout.platform_dependent:
         plat = platform or _platform_clue(reading.values)
         if plat is None and layout.windows and reading.platform is not None:
