@@ -28,7 +28,7 @@ from collections.abc import Callable, Collection, Iterator
 from typing import TYPE_CHECKING
 
 from seaudit.schema.events import LAYOUTS, Layout
-from seaudit.schema.fields import INT_KEYS, INT_OR_STR
+from seaudit.schema.fields import FIELD_BY_KEY, INT_KEYS, INT_OR_STR
 from seaudit.schema.flags import OS_USER, OS_USER_PREFIX, OS_USER_SPELLINGS
 from seaudit.text.short import _CONTROL, MISSING
 from seaudit.text.timefmt import MONTHS, STAMP_PATTERN
@@ -91,9 +91,10 @@ def _value(key: str, layout: Layout, sessionid: bool) -> list[str]:
     """The SQL pieces of `` " " + text`` for one positional column (nothing where the
     renderer leaves it out)."""
     col = column(key)
-    if key == "session_id":
+    kind = FIELD_BY_KEY[key].kind
+    if kind == "session":
         return [f"CASE WHEN {col} <> '' THEN ' ' || {col} ELSE '' END"] if sessionid else []
-    if key == "audit_flags":
+    if kind == "flags":
         spellings = ", ".join(literal(s) for s in OS_USER_SPELLINGS)
         low = f"lower(trim({col}))"
         shown = literal(" " + OS_USER)

@@ -124,9 +124,10 @@ def _templates(platform: str | None) -> tuple[_Template, ...]:
         for plat in plats:
             for ending in layout.endings(plat):
                 order = ending.keys
-                has_s, has_f = "session_id" in order, "audit_flags" in order
+                kinds_of = [FIELD_BY_KEY[key].kind for key in order]
+                has_s, has_f = "session" in kinds_of, "flags" in kinds_of
                 # an early end that stops after AuditFlags shows it
-                shown = not ending.complete and order[-1] == "audit_flags"
+                shown = not ending.complete and kinds_of[-1] == "flags"
                 for ws in (True, False) if has_s else (False,):
                     for wf in (True, False) if has_f and not shown else (has_f,):
                         out.append(_template(len(out), layout, plat, order, ws, wf))
@@ -175,7 +176,7 @@ def _template(
         flags,
         no_flags,
         tuple(ints),
-        "audit_flags" in order,
+        any(FIELD_BY_KEY[key].kind == "flags" for key in order),
         tuple(shaped["word"]),
         tuple(shaped["name"]),
         tuple(shaped["path"]),

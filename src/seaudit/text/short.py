@@ -490,8 +490,9 @@ def _build(
     }
     for key, value in reading.values.items():
         kwargs[FIELD_BY_KEY[key].attr] = _typed(key, value)
-    if "audit_flags" in reading.ending.keys and "audit_flags" not in kwargs:
-        kwargs["audit_flags"] = ""
+    for key in reading.ending.keys:  # an AuditFlags column the line reaches but leaves empty
+        if _KIND[key] == "flags" and key not in kwargs:
+            kwargs[key] = ""
     kwargs.update(tables.derived(layout, kwargs))
     if layout.platform_dependent:
         plat = platform or _platform_clue(reading.values)
@@ -560,12 +561,14 @@ def positional_values(
     printed = printed_columns(record, order, layout.required(plat), to_gap=to_gap)
     out: list[tuple[str, str]] = []
     for key in order[:printed]:
-        if key == "session_id":
-            if sessionid and record.session_id:
-                out.append((key, escape_controls(record.session_id)))
+        kind = _KIND[key]
+        if kind == "session":
+            session = record.get(key)
+            if sessionid and session:
+                out.append((key, escape_controls(str(session))))
             continue
-        if key == "audit_flags":
-            if is_os_user(record.audit_flags):
+        if kind == "flags":
+            if is_os_user(record.get(key)):
                 out.append((key, OS_USER))
             continue
         value = record.get(key)
