@@ -26,9 +26,9 @@ reads these lines:
 8. Only free text (command, trace) may contain a known detailed label followed by a colon
    (``Class:``), and no text contains ``Event type:`` / ``Event:`` followed by an event title:
    that is where the labelled part of a detailed record begins.
-9. ``stage_message`` is what the parser derives: the code table's message for a known code
-   (absent for an unknown one) in non-detailed text; the message, or ``Stage code N``, in
-   detailed text (where the label shows it).
+9. ``stage_message`` is what the parser derives: the code table's message for a known code,
+   absent for an unknown one (whose detailed ``Details: Stage code N`` is the renderer's
+   placeholder and reads back as no message).
 10. ``command_type`` is derived from the command (``cr`` -> ``Modify resource``), as the parser
     does for non-detailed text.
 11. ``platform`` is set exactly for the layouts that depend on it (trace, resource access,
@@ -43,6 +43,11 @@ reads these lines:
     shifted by one column).
 14. Two neighbouring values with spaces are avoided where no clue separates them (``my file``
     then ``app.exe``): the parser then keeps one cut and warns, as it must.
+15. A line may stop early (``Layout.endings``, with ``early``): the fields after its last
+    column are absent, and an early end after AuditFlags shows ``(OS user)``. A line that
+    ends where a spaced name or path could also be cut into the next columns reads as the
+    cheaper cut: the paths drawn are absolute (a backslash path that does not start like one
+    is taken for the end of another).
 """
 
 from __future__ import annotations
@@ -283,6 +288,7 @@ def records(
     event: str | None = None,
     platform: str | None = None,
     detailed: bool = False,
+    early: bool = False,
 ) -> AuditRecord:
     """A record the text format carries without loss (see the module docstring).
 
@@ -292,7 +298,8 @@ def records(
     """
     layout = LAYOUT_BY_ID[event] if event else draw(st.sampled_from(LAYOUTS))
     plat = platform or draw(st.sampled_from(PLATFORMS))
-    order = layout.order(plat)
+    ending = draw(st.sampled_from(layout.endings(plat))) if early else layout.endings(plat)[0]
+    order = ending.keys
     kwargs: dict[str, object] = {
         "event": layout.id,
         "timestamp": draw(timestamps()),
@@ -302,6 +309,8 @@ def records(
         if key == "session_id" and not draw(st.booleans()):
             continue
         kwargs[FIELD_BY_KEY[key].attr] = draw(_value(key, layout, plat))
+    if not ending.complete and order[-1] == "audit_flags":
+        kwargs["audit_flags"] = "(OS user)"  # an early end stops after a column that shows
     if detailed and "audit_flags" in order and draw(st.booleans()):
         kwargs["audit_flags"] = "AC database user"
     if detailed and layout.id == "trace" and plat == "unix":
@@ -309,11 +318,9 @@ def records(
             if draw(st.booleans()):
                 kwargs[key] = draw(st.integers(0, 2**31 - 1))
     stage = kwargs.get("stage")
-    if isinstance(stage, int):
-        if detailed:
-            kwargs["stage_message"] = TABLES.describe(layout.details_table, stage)
-        elif (message := TABLES.message(layout.details_table, stage)) is not None:
-            kwargs["stage_message"] = message
+    message = TABLES.message(layout.details_table, stage) if isinstance(stage, int) else None
+    if message is not None:
+        kwargs["stage_message"] = message
     if layout.id == "db_admin":
         kwargs["command_type"] = TABLES.command_type(str(kwargs["command"]))
     if layout.platform_dependent:
@@ -351,12 +358,13 @@ def lines(
     sessionid: bool | None = None,
     padded: bool | None = None,
     block: bool | None = None,
+    early: bool = False,
 ) -> Sample:
     """A record rendered as seaudit prints it. ``None`` for an option draws it; ``padded``
     applies to non-detailed lines, ``block`` (several lines joined by newlines) to detailed."""
     as_detailed = draw(st.booleans()) if detailed is None else detailed
     with_session = draw(st.booleans()) if sessionid is None else sessionid
-    record = draw(records(event, platform, detailed=as_detailed))
+    record = draw(records(event, platform, detailed=as_detailed, early=early))
     if as_detailed:
         as_block = draw(st.booleans()) if block is None else block
         text = render_detailed(record, sessionid=with_session, block=as_block)

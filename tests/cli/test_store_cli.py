@@ -17,7 +17,6 @@ from seaudit.schema.record import AuditRecord
 from seaudit.text.detailed import render_detailed
 from seaudit.text.short import render_short
 
-SEEDS = Path("/work/shared/spec/seeds")
 SUMMARY = re.compile(
     r"(\S+): (\d+) lines read = (\d+) stored \((\d+) records\) \+ (\d+) "
     r"rejected \((\d+)\) \+ (\d+) duplicate \((\d+) records\) \+ (\d+) blank"

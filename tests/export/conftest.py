@@ -20,18 +20,15 @@ from seaudit.schema.fields import FIELD_BY_KEY
 from seaudit.schema.record import AuditRecord, Origin
 from seaudit.text.detailed import parse_detailed
 from seaudit.text.short import parse_short
+from tests.shared import shared_path
 
 REPO = Path(__file__).resolve().parents[2]
 _EXAMPLE = re.compile(r"^\d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d ")
 
 
 def shared_dir(*parts: str) -> Path:
-    """``../shared/...`` relative to the repository root (or an ancestor, for worktrees)."""
-    for base in (REPO.parent, *REPO.parent.parents):
-        candidate = base.joinpath("shared", *parts)
-        if candidate.exists():
-            return candidate
-    pytest.fail(f"cannot find shared/{'/'.join(parts)} above {REPO}")
+    """``../shared/...`` relative to the repository root (the test fails when it is missing)."""
+    return shared_path(*parts)
 
 
 def ocsf_schema_dir() -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -16,14 +15,18 @@ from seaudit.schema.events import (
     LAYOUTS,
 )
 from seaudit.schema.fields import FIELD_BY_KEY, KEYS
+from tests.shared import shared_path
 
-SCHEMA = Path("/work/shared/spec/SCHEMA.md")
 PSEUDO = {"title", "date", "time"}
 
 
-@pytest.mark.skipif(not SCHEMA.exists(), reason="the spec tree is not here")
 def test_the_event_ids_are_those_of_schema_md() -> None:
-    text = SCHEMA.read_text("utf-8").split("## Event ids", 1)[1].split("## ", 1)[0]
+    text = (
+        shared_path("spec", "SCHEMA.md")
+        .read_text("utf-8")
+        .split("## Event ids", 1)[1]
+        .split("## ", 1)[0]
+    )
     assert set(re.findall(r"^\| `([a-z_]+)` \|", text, re.M)) == set(EVENT_IDS)
 
 

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from pathlib import Path
-
-import pytest
 
 from seaudit.schema.fields import FIELD_BY_KEY, FIELDS, INT_KEYS, INT_OR_STR, KEYS
 from seaudit.schema.record import AuditRecord
-
-SCHEMA = Path("/work/shared/spec/SCHEMA.md")
+from tests.shared import shared_path
 
 
 def test_record_attributes_are_the_fields_one_for_one() -> None:
@@ -47,9 +43,13 @@ def test_types() -> None:
     assert {k for k, f in FIELD_BY_KEY.items() if f.kind == "text"} == {"command", "trace"}
 
 
-@pytest.mark.skipif(not SCHEMA.exists(), reason="the spec tree is not here")
 def test_the_keys_are_those_of_schema_md_in_its_order() -> None:
-    text = SCHEMA.read_text("utf-8").split("## Field keys", 1)[1].split("## ", 1)[0]
+    text = (
+        shared_path("spec", "SCHEMA.md")
+        .read_text("utf-8")
+        .split("## Field keys", 1)[1]
+        .split("## ", 1)[0]
+    )
     keys = re.findall(r"^\| `([a-z_]+)` \| (\w[^|]*?) \|", text, re.M)
     assert tuple(k for k, _ in keys) == KEYS
     for key, kind in keys:

@@ -99,7 +99,7 @@ def timestamps(draw: st.DrawFn, good: str) -> str:
 def hostile_records(draw: st.DrawFn) -> AuditRecord:
     """A record of any event and platform (tests.strategies), with values replaced by hostile
     text, absent values, odd flags, real user IDs, timestamps, statuses and platforms."""
-    record = draw(records())
+    record = draw(records(early=True))
     changes: dict[str, Any] = {}
     layout = LAYOUT_BY_ID[record.event]
     for key in (*layout.unix, *layout.windows):
@@ -257,6 +257,29 @@ def test_absent_values_show_missing_in_duckdb(tmp_path: Path) -> None:
         sql = f"SELECT {line_sql(**options)} FROM read_parquet(?) ORDER BY seq"
         got = [row[0] for row in duckdb.connect().execute(sql, [files]).fetchall()]
         assert got == [render_short(r, missing=MISSING, **options) + "\n" for r in recs]
+
+
+def test_lines_that_stopped_early_render_without_missing_in_duckdb(tmp_path: Path) -> None:
+    """Each early end of each layout: the columns after the last one held are not printed
+    (no ``-``), as ``render_short`` prints them."""
+    import duckdb
+
+    recs = [
+        AuditRecord(
+            event=lay.id,
+            timestamp="2024-05-15T09:00:00",
+            status=lay.statuses[0],
+            **{FIELD_BY_KEY[k].attr: 1 if k in INT_KEYS else "v" for k in ending.keys},
+        )
+        for lay in LAYOUTS
+        for ending in lay.endings("unix")
+    ]
+    store = build(tmp_path, recs)
+    files = [str(p) for p in store.tree.files()]
+    sql = f"SELECT {line_sql()} FROM read_parquet(?) ORDER BY seq"
+    got = [row[0] for row in duckdb.connect().execute(sql, [files]).fetchall()]
+    assert got == [render_short(r) + "\n" for r in recs]
+    assert not any(line.endswith(" -\n") or " - " in line for line in got)
 
 
 def test_controls_and_bad_timestamps_fall_back_in_place(tmp_path: Path) -> None:

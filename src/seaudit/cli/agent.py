@@ -13,6 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from seaudit.cli.output import terminal_safe
 from seaudit.store.location import add_store_argument
 
 HELP = "the Linux host agent: auditd events into records (rules, --status, --plugin, --from-log)"
@@ -154,17 +155,13 @@ def _status(args: argparse.Namespace) -> int:
     total = sum(_count(r.trace) for r in losses)
     print(f"losses recorded: {len(losses)} records, {total} events lost")
     for record in losses:
-        print(f"  {record.timestamp} {record.resource}: {_safe(record.trace or '')}")
+        print(f"  {record.timestamp} {record.resource}: {terminal_safe(record.trace or '')}")
     return 0
 
 
 def _count(text: str | None) -> int:
     head = (text or "").split(" ", 1)[0]
     return int(head) if head.isdigit() else 0
-
-
-def _safe(text: str) -> str:
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def _seaudit_path() -> str:

@@ -11,6 +11,8 @@ HELP = "send the records of seaudit text files to a syslog receiver (udp, tcp, t
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from seaudit.export.syslog import INNER  # the body formats: one list, the format's
+
     parser.add_argument(
         "url",
         help="syslog+udp://HOST:PORT, syslog+tcp://HOST:PORT "
@@ -22,7 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--inner",
         default="short",
-        choices=("short", "detailed", "json", "cef", "leef", "none"),
+        choices=INNER,
         help="format of the message body (default short)",
     )
     parser.add_argument("--facility", default="authpriv", help="syslog facility (authpriv)")

@@ -66,6 +66,15 @@ def format_options(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
+def terminal_safe(text: str) -> str:
+    """Record or file-name text for a terminal: every character that is not printable (controls,
+    line separators, undecodable bytes kept as surrogates) shown as its escape."""
+    return "".join(
+        c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode("ascii")
+        for c in text
+    )
+
+
 def _value(text: str) -> Any:
     lowered = text.lower()
     if lowered in ("true", "yes", "on"):

@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from seaudit.cli.output import terminal_safe
+
 HELP = "explain an audit decision, or check an audit.cfg (rules that can never match)"
 #: the Event fields explain takes as --NAME options (--class fills ``cls``)
 EVENT_OPTIONS = (
@@ -69,9 +71,10 @@ def _check(args: argparse.Namespace) -> int:
         return 0
     cfg = load_auditcfg(args.cfg_file)
     findings = cfg.findings()
+    name = terminal_safe(args.cfg_file)
     for rule, why in findings:
-        print(f"{_safe(args.cfg_file)}:{rule.line}: never matches: {why}: {_safe(rule.text)}")
-    print(f"{_safe(args.cfg_file)}: {len(cfg.rules)} rules, {len(findings)} that can never match")
+        print(f"{name}:{rule.line}: never matches: {why}: {terminal_safe(rule.text)}")
+    print(f"{name}: {len(cfg.rules)} rules, {len(findings)} that can never match")
     return 1 if findings else 0
 
 
@@ -103,18 +106,12 @@ def _explain(args: argparse.Namespace) -> int:
     decision = decide(event, policy)
     print(f"status: {decision.status}  stage: {decision.stage}  reason: {decision.reason}")
     for step in decision.steps:
-        print(f"  {_safe(step)}")
+        print(f"  {terminal_safe(step)}")
     for record in decision.records:
         print(f"record: {render_short(record)}")
     if not decision.records:
         print("record: none")
     for note in decision.notifications:
-        print(f"notify: {_safe(note.recipient)}")
+        print(f"notify: {terminal_safe(note.recipient)}")
     sys.stdout.flush()
     return 0
-
-
-def _safe(text: str) -> str:
-    from seaudit.text.short import escape_controls
-
-    return escape_controls(text)

@@ -10,13 +10,21 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import BinaryIO
 
-from seaudit.cli.output import add_output_arguments, format_options, open_sink, write_output
+from seaudit.cli.output import (
+    add_output_arguments,
+    format_options,
+    open_sink,
+    terminal_safe,
+    write_output,
+)
 from seaudit.query.spec import add_filter_arguments
 from seaudit.store.location import add_store_argument
 
@@ -76,7 +84,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.follow:
         if args.output:
-            with open(args.output, "ab") as sink:
+            # lines append to what is there; a format with a header or footer starts the file
+            with open(args.output, "ab" if fmt.appendable else "wb") as sink:
                 return _follow(store, flt, fmt, options, args.interval, sink)
         return _follow(store, flt, fmt, options, args.interval, out)
     if fmt.name == "short" and not options.get("padded"):
@@ -108,21 +117,39 @@ def _follow(
     interval: float,
     out: BinaryIO,
 ) -> int:
+    """New matching records as they are appended, through one writer of the format: each
+    poll's batch is written and flushed (Ctrl-C waits for a batch to be whole), and Ctrl-C
+    closes the writer (a CSV header once, a Parquet footer at the end)."""
+    from seaudit.export import Format
     from seaudit.store import Store
 
-    assert isinstance(store, Store)
+    assert isinstance(store, Store) and isinstance(fmt, Format)
     pred = flt.predicate()  # type: ignore[attr-defined]
     last = store.last_seq()
-    while True:
-        batch = []
-        for seq, record in store.tail(last):
-            last = seq
-            if pred(record):
-                batch.append(record)
-        if batch:
-            fmt.write(batch, out, **options)  # type: ignore[attr-defined]
-            out.flush()
-        time.sleep(interval)
+    with fmt.open(out, **options) as writer:
+        writer.flush()  # a header (CSV) is there before the first record
+        while True:
+            batch = []
+            for seq, record in store.tail(last):
+                last = seq
+                if pred(record):
+                    batch.append(record)
+            if batch:
+                with _sigint_held():
+                    writer.write(batch)
+                    writer.flush()
+            time.sleep(interval)
+
+
+@contextmanager
+def _sigint_held() -> Iterator[None]:
+    """Ctrl-C arriving inside is delivered on the way out: a batch is written whole."""
+    held = {signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
 
 
 def _stats_text(stats: object) -> str:
@@ -139,15 +166,7 @@ def _stats_text(stats: object) -> str:
 
 
 def _counts(pairs: Iterable[tuple[str, int]]) -> list[str]:
-    return [f"  {n:>10}  {_safe(k)}" for k, n in pairs]
-
-
-def _safe(text: str) -> str:
-    """Record text for a terminal: control characters escaped."""
-    return "".join(
-        c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode("ascii")
-        for c in text
-    )
+    return [f"  {n:>10}  {terminal_safe(k)}" for k, n in pairs]
 
 
 def _limit(text: str) -> int:

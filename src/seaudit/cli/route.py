@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     import signal
     import socket
 
-    from seaudit.cli.verify import _safe
+    from seaudit.cli.output import terminal_safe
     from seaudit.log import LogConfig
     from seaudit.route.checkpoint import Checkpoints
     from seaudit.route.router import Router
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         loop.add_signal_handler(signal.SIGHUP, router.reload)
         reports = await router.run(once=args.once)
         for report in reports:
-            print(_safe(str(report)), file=sys.stdout if not report.failed else sys.stderr)
+            print(terminal_safe(str(report)), file=sys.stdout if not report.failed else sys.stderr)
         return 1 if any(r.failed for r in reports) else 0
 
     return asyncio.run(main())

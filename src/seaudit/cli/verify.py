@@ -8,6 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from seaudit.cli.output import terminal_safe
 from seaudit.errors import UsageError
 from seaudit.store.location import STORE_HELP, existing_ini
 
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     report = verify_log(cfg, key)
     out = sys.stdout
     if report.first_problem is not None:
-        print(f"TAMPERED: {_safe(str(report.first_problem))}", file=out)
+        print(f"TAMPERED: {terminal_safe(str(report.first_problem))}", file=out)
         print(f"{report.records_checked} records checked before it", file=out)
         return 1
     if not args.quiet:
@@ -83,7 +84,7 @@ def _check_store(option: str | None, log_last: int, quiet: bool) -> int:
     report = check_store(resolve_root(option), log_last)
     out = sys.stdout
     for problem in report.problems:
-        print(f"DAMAGED: store: {_safe(problem)}", file=out)
+        print(f"DAMAGED: store: {terminal_safe(problem)}", file=out)
     if report.problems:
         print("hint: `seaudit reindex` rebuilds the Parquet files from the log", file=out)
         return 1
@@ -94,7 +95,7 @@ def _check_store(option: str | None, log_last: int, quiet: bool) -> int:
             file=out,
         )
         for note in report.notes:
-            print(f"note: store: {_safe(note)}", file=out)
+            print(f"note: store: {terminal_safe(note)}", file=out)
     return 0
 
 
@@ -122,7 +123,7 @@ def report_nodes(path: Path, *, quiet: bool = False) -> int:
         )
         bad += not node.intact
         print(
-            _safe(
+            terminal_safe(
                 f"{'OK' if node.intact else 'PROBLEM'} {node.node}: last seq {node.last_seq}, "
                 f"{node.records} records, {node.skipped} not routed, "
                 f"{node.duplicates} duplicates dropped, gaps {gaps}, {chain}"
@@ -130,7 +131,7 @@ def report_nodes(path: Path, *, quiet: bool = False) -> int:
             file=sys.stdout,
         )
     for sender, reason, count in rejected:
-        print(_safe(f"rejected from {sender}: {count} messages: {reason}"), file=sys.stdout)
+        print(terminal_safe(f"rejected from {sender}: {count} messages: {reason}"), file=sys.stdout)
     if not nodes:
         print("no node has routed anything here yet", file=sys.stdout)
     return 1 if bad else 0
@@ -142,8 +143,3 @@ def _nodes_file(args: argparse.Namespace) -> Path:
     if args.config or args.log:
         raise UsageError("--nodes reads a collector's store: give --store or --state")
     return existing_ini(args.store).parent / "nodes.sqlite"
-
-
-def _safe(text: str) -> str:
-    """File names can hold control characters: show them escaped."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

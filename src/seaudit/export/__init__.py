@@ -5,11 +5,18 @@ Each format module defines a ``FORMAT = Format(...)`` object (or ``FORMATS``).
 needs (start-up stays fast); a test checks that every module in this package is listed and
 registers exactly the formats listed for it, so nothing depends on import side effects.
 
-A format writes a stream of records to a binary sink::
+A format writes records to a binary sink through a writer with a lifecycle (flow.record's
+adapters): ``open(sink, **options) -> Writer``, then ``write(records)`` any number of times,
+``flush()`` to make what was written readable, and ``close()`` to finish the output (headers,
+footers and row groups belong to the writer; the sink stays the caller's)::
 
     from seaudit.export import get_format
-    with open("out.cef", "wb") as sink:
-        get_format("cef").write(records, sink)
+    with open("out.cef", "wb") as sink, get_format("cef").open(sink) as writer:
+        writer.write(records)
+
+``Format.write(records, sink)`` is the one-shot form: open, write, close. A format whose
+records are independent lines gives ``write_records``; one with a header or a footer (CSV,
+Parquet) gives ``open_writer``.
 """
 
 from __future__ import annotations
@@ -18,7 +25,8 @@ import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, BinaryIO
+from types import TracebackType
+from typing import Any, BinaryIO, Protocol
 
 from seaudit.errors import UsageError
 from seaudit.schema.record import AuditRecord
@@ -38,22 +46,93 @@ FORMAT_MODULES: dict[str, str] = {
 }
 
 
+class Writer(Protocol):
+    """An open output of one format on one sink."""
+
+    def write(self, records: Iterable[AuditRecord]) -> int:
+        """Write records; returns how many."""
+        ...
+
+    def flush(self) -> None:
+        """Make everything written so far reach the sink in a form its reader accepts."""
+        ...
+
+    def close(self) -> None:
+        """Finish the output (a footer, the last row group); the sink stays open."""
+        ...
+
+
+class LineWriter:
+    """The writer of a format whose records are independent lines: no header, no footer."""
+
+    def __init__(
+        self,
+        write_records: Callable[[Iterable[AuditRecord], BinaryIO, dict[str, Any]], int],
+        sink: BinaryIO,
+        options: dict[str, Any],
+    ) -> None:
+        self._write_records, self._sink, self._options = write_records, sink, options
+
+    def write(self, records: Iterable[AuditRecord]) -> int:
+        return self._write_records(records, self._sink, self._options)
+
+    def flush(self) -> None:
+        self._sink.flush()
+
+    def close(self) -> None:
+        self.flush()
+
+
+class Opened:
+    """A writer as a context manager: closed on the way out, also on Ctrl-C."""
+
+    def __init__(self, writer: Writer) -> None:
+        self.writer = writer
+
+    def __enter__(self) -> Writer:
+        return self.writer
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.writer.close()
+
+
 @dataclass(frozen=True)
 class Format:
-    """A named output format: a usage text and a writer of record streams."""
+    """A named output format: a usage text and how to open a writer of it."""
 
     name: str
     usage: str  # one paragraph: what it produces, its options
-    write_records: Callable[[Iterable[AuditRecord], BinaryIO, dict[str, Any]], int]
+    #: a format of independent lines writes a batch of records (``LineWriter`` wraps it)
+    write_records: Callable[[Iterable[AuditRecord], BinaryIO, dict[str, Any]], int] | None = None
     options: dict[str, str] = field(default_factory=dict)  # option -> help
     binary: bool = False  # not line-oriented text (parquet): needs a file, not a terminal
+    #: a format with a header or a footer opens its own writer
+    open_writer: Callable[[BinaryIO, dict[str, Any]], Writer] | None = None
 
-    def write(self, records: Iterable[AuditRecord], sink: BinaryIO, **options: Any) -> int:
-        """Write ``records`` to ``sink``; returns how many were written."""
+    @property
+    def appendable(self) -> bool:
+        """Whether output may be appended to an existing file (no header, no footer)."""
+        return self.open_writer is None
+
+    def open(self, sink: BinaryIO, **options: Any) -> Opened:
+        """A writer on ``sink`` (use it with ``with``, or call ``.writer`` and close it)."""
         unknown = set(options) - set(self.options)
         if unknown:
             raise UsageError(f"format {self.name!r} has no option {sorted(unknown)[0]!r}")
-        return self.write_records(records, sink, options)
+        if self.open_writer is not None:
+            return Opened(self.open_writer(sink, options))
+        assert self.write_records is not None, f"format {self.name} has no writer"
+        return Opened(LineWriter(self.write_records, sink, options))
+
+    def write(self, records: Iterable[AuditRecord], sink: BinaryIO, **options: Any) -> int:
+        """Write ``records`` to ``sink`` as one whole output; returns how many were written."""
+        with self.open(sink, **options) as writer:
+            return writer.write(records)
 
 
 def write_lines(lines: Iterable[bytes | str], sink: BinaryIO, batch: int = 4096) -> int:

@@ -34,26 +34,25 @@ class Severity:
 
     cef: int  # 0..10 (CEF header Severity, LEEF sev)
     syslog: int  # RFC 5424 severity 0..7
-    outcome: str  # CEF outcome / ECS event.outcome: success, failure, unknown
 
 
 #: status letter -> severity; letters not listed get ``UNKNOWN_SEVERITY``
 SEVERITY: dict[str, Severity] = {
-    "P": Severity(3, 6, "success"),  # permitted: informational
-    "D": Severity(7, 4, "failure"),  # denied: warning
-    "W": Severity(5, 5, "success"),  # permitted in warning mode: notice
-    "N": Severity(5, 5, "success"),  # permitted with notification: notice
-    "F": Severity(6, 4, "failure"),  # operation failed: warning
-    "S": Severity(3, 6, "success"),  # database update succeeded
-    "O": Severity(1, 6, "success"),  # logout
-    "E": Severity(3, 5, "success"),  # login enabled
-    "I": Severity(6, 4, "success"),  # login disabled (the disabling succeeded)
-    "A": Severity(6, 4, "failure"),  # invalid password entered
-    "M": Severity(3, 5, "success"),  # daemon start or shutdown
-    "U": Severity(8, 3, "unknown"),  # a trusted program changed: error
-    "C": Severity(7, 3, "failure"),  # product error
+    "P": Severity(3, 6),  # permitted: informational
+    "D": Severity(7, 4),  # denied: warning
+    "W": Severity(5, 5),  # permitted in warning mode: notice
+    "N": Severity(5, 5),  # permitted with notification: notice
+    "F": Severity(6, 4),  # operation failed: warning
+    "S": Severity(3, 6),  # database update succeeded
+    "O": Severity(1, 6),  # logout
+    "E": Severity(3, 5),  # login enabled
+    "I": Severity(6, 4),  # login disabled (the disabling succeeded)
+    "A": Severity(6, 4),  # invalid password entered
+    "M": Severity(3, 5),  # daemon start or shutdown
+    "U": Severity(8, 3),  # a trusted program changed: error
+    "C": Severity(7, 3),  # product error
 }
-UNKNOWN_SEVERITY = Severity(5, 5, "unknown")
+UNKNOWN_SEVERITY = Severity(5, 5)
 
 
 def severity(record: AuditRecord) -> Severity:

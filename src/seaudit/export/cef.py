@@ -31,6 +31,7 @@ from seaudit.export import Format, _siem, write_lines
 from seaudit.export._siem import TZ_HELP, aware, neutral, severity, status_word, zone
 from seaudit.schema.events import LAYOUT_BY_ID, LAYOUTS
 from seaudit.schema.fields import FIELD_BY_KEY, KEYS
+from seaudit.schema.outcome import outcome
 from seaudit.schema.record import AuditRecord
 
 VENDOR = "Broadcom"
@@ -75,7 +76,7 @@ _CUSTOM_NUMBERS = 3
 #: sources that are not record keys: description -> how the value is made
 DERIVED: dict[str, Callable[[AuditRecord], str]] = {
     "status word (Denied, Permitted, ...)": status_word,
-    "outcome of the status letter (success, failure, unknown)": lambda r: severity(r).outcome,
+    "outcome of the status letter (success, failure, unknown)": lambda r: outcome(r.status),
     "severity of the status letter (0-10)": lambda r: str(severity(r).cef),
     "event title and status word": lambda r: f"{_title(r)}: {status_word(r)}",
 }

@@ -29,24 +29,40 @@ def safe_cell(value: object, formula_safe: bool = True) -> str:
     return text
 
 
-def _write(records: Iterable[AuditRecord], sink: BinaryIO, options: dict[str, Any]) -> int:
-    formula_safe = bool(options.get("formula_safe", True))
-    text = io.TextIOWrapper(sink, encoding="utf-8", errors="surrogateescape", newline="")
-    writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    count = 0
-    for record in records:
-        writer.writerow([safe_cell(record.get(key), formula_safe) for key in COLUMNS])
-        count += 1
-    text.flush()
-    text.detach()
-    return count
+class CsvWriter:
+    """The header once, when the output opens; then rows, batch after batch."""
+
+    def __init__(self, sink: BinaryIO, options: dict[str, Any]) -> None:
+        self._formula_safe = bool(options.get("formula_safe", True))
+        self._sink = sink
+        self._text = io.TextIOWrapper(sink, encoding="utf-8", errors="surrogateescape", newline="")
+        self._rows = csv.writer(self._text, lineterminator="\r\n")
+        self._rows.writerow(COLUMNS)
+        self._open = True
+
+    def write(self, records: Iterable[AuditRecord]) -> int:
+        count = 0
+        for record in records:
+            self._rows.writerow([safe_cell(record.get(key), self._formula_safe) for key in COLUMNS])
+            count += 1
+        self._text.flush()
+        return count
+
+    def flush(self) -> None:
+        self._text.flush()
+        self._sink.flush()
+
+    def close(self) -> None:
+        if self._open:
+            self._open = False
+            self._text.flush()
+            self._text.detach()  # the sink stays the caller's
 
 
 FORMAT = Format(
     "csv",
     "CSV per RFC 4180 with a header of the SCHEMA.md keys; cells that start like a spreadsheet "
     "formula get a leading quote (option formula_safe=False turns that off).",
-    _write,
     options={"formula_safe": "prefix formula-like cells with ' (default true)"},
+    open_writer=CsvWriter,
 )

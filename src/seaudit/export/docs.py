@@ -17,6 +17,7 @@ from seaudit.export import FORMAT_MODULES, registry
 from seaudit.export._mapping import Const, Context, Derived, Rules
 from seaudit.schema.codes import default_tables
 from seaudit.schema.events import LAYOUTS
+from seaudit.schema.outcome import outcome
 from seaudit.schema.record import AuditRecord
 
 
@@ -73,7 +74,7 @@ def layouts_section() -> str:
 
 
 def status_section() -> str:
-    from seaudit.export import ecs, ocsf
+    from seaudit.export import ocsf
 
     rows = []
     for letter, status in default_tables().statuses.items():
@@ -91,7 +92,7 @@ def status_section() -> str:
                 if out and out.disposition_id
                 else "—",
                 f"{out.severity_id} {ocsf.SEVERITY_CAPTIONS[out.severity_id]}" if out else "",
-                ecs.OUTCOME.get(letter, "unknown"),
+                outcome(letter),
             )
         )
     return "## Status letters\n\n" + table(

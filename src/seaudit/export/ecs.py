@@ -38,6 +38,7 @@ from seaudit.export._mapping import (
     write_documents,
 )
 from seaudit.schema.events import LAYOUT_BY_ID
+from seaudit.schema.outcome import outcome
 from seaudit.schema.record import AuditRecord
 
 ECS_VERSION = "8.11.0"
@@ -80,12 +81,6 @@ ECS_FIELDS: tuple[str, ...] = (
 )
 CUSTOM_NAMESPACE = "seaudit"
 
-#: status letter -> event.outcome
-OUTCOME: dict[str, str] = {
-    **dict.fromkeys("PWNSOEIM", "success"),
-    **dict.fromkeys("DFAC", "failure"),
-    "U": "unknown",
-}
 
 USER_CLASSES = frozenset({"USER", "XUSER"})
 
@@ -137,7 +132,7 @@ COMMON: Rules = (
         Derived(
             "outcome",
             "from the status letter: success P W N S O E I M, failure D F A C, unknown U",
-            lambda r, c: OUTCOME.get(r.status, "unknown"),
+            lambda r, c: outcome(r.status),
         ),
     ),
     ("event.action", Key("event")),

@@ -47,6 +47,7 @@ from seaudit.export._siem import (
 )
 from seaudit.schema.events import LAYOUTS
 from seaudit.schema.fields import FIELD_BY_KEY, KEYS
+from seaudit.schema.outcome import outcome
 from seaudit.schema.record import AuditRecord
 
 VENDOR = "Broadcom"
@@ -60,7 +61,7 @@ _SKIPPED = frozenset({"event", "timestamp"})  # EventID header field; devTime
 DERIVED: dict[str, Callable[[AuditRecord], str]] = {
     "status word (Denied, Permitted, ...)": status_word,
     "severity of the status letter (0-10)": lambda r: str(severity(r).cef),
-    "outcome of the status letter (success, failure, unknown)": lambda r: severity(r).outcome,
+    "outcome of the status letter (success, failure, unknown)": lambda r: outcome(r.status),
 }
 _HEADER: dict[str, str] = {"EventID": "event"}
 _FIRST: dict[str, str] = {

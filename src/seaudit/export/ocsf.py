@@ -50,6 +50,7 @@ from seaudit.export._mapping import (
     write_documents,
 )
 from seaudit.schema.events import LAYOUT_BY_ID
+from seaudit.schema.outcome import outcome
 from seaudit.schema.record import AuditRecord
 
 OCSF_VERSION = "1.8.0"
@@ -133,21 +134,27 @@ DISPOSITION_CAPTIONS = {
 }
 SEVERITY_CAPTIONS = {0: "Unknown", 1: "Informational", 2: "Low", 3: "Medium", 4: "High"}
 
+#: the outcome of ``schema.outcome`` as an OCSF status_id
+STATUS_IDS = {"success": 1, "failure": 2, "unknown": 99}
+#: status letter -> (action_id, disposition_id, severity_id); status_id is its outcome's
+_ACTIONS: dict[str, tuple[int | None, int | None, int]] = {
+    "P": (1, 1, 1),  # permitted
+    "D": (2, 2, 3),  # denied
+    "W": (1, 15, 2),  # permitted in warning mode although a rule was violated
+    "N": (1, 19, 1),  # permitted, notification requested
+    "F": (1, 27, 2),  # permitted but the operation failed / password check failed
+    "S": (1, 1, 1),  # database update succeeded
+    "O": (None, None, 1),  # logout
+    "E": (None, None, 1),  # login enabled by serevu
+    "I": (None, None, 2),  # login disabled by serevu
+    "A": (2, 2, 3),  # invalid password entered
+    "M": (None, None, 1),  # daemon start or shutdown
+    "U": (3, 15, 4),  # a trusted program or file changed
+    "C": (None, 27, 3),  # product error
+}
 #: status letter -> OCSF outcome
 OUTCOMES: dict[str, Outcome] = {
-    "P": Outcome(1, 1, 1, 1),  # permitted
-    "D": Outcome(2, 2, 2, 3),  # denied
-    "W": Outcome(1, 1, 15, 2),  # permitted in warning mode although a rule was violated
-    "N": Outcome(1, 1, 19, 1),  # permitted, notification requested
-    "F": Outcome(2, 1, 27, 2),  # permitted but the operation failed / password check failed
-    "S": Outcome(1, 1, 1, 1),  # database update succeeded
-    "O": Outcome(1, None, None, 1),  # logout
-    "E": Outcome(1, None, None, 1),  # login enabled by serevu
-    "I": Outcome(1, None, None, 2),  # login disabled by serevu
-    "A": Outcome(2, 2, 2, 3),  # invalid password entered
-    "M": Outcome(1, None, None, 1),  # daemon start or shutdown
-    "U": Outcome(99, 3, 15, 4),  # a trusted program or file changed
-    "C": Outcome(2, None, 27, 3),  # product error
+    letter: Outcome(STATUS_IDS[outcome(letter)], *rest) for letter, rest in _ACTIONS.items()
 }
 _UNKNOWN_OUTCOME = Outcome(0, None, None, 0)
 

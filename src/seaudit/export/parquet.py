@@ -97,32 +97,57 @@ def _table(names: list[str], columns: list[list[Any]], schema: pa.Schema) -> pa.
         return pa.Table.from_pydict(clean, schema=schema)
 
 
-def _write(records: Iterable[AuditRecord], sink: BinaryIO, options: dict[str, Any]) -> int:
-    try:
-        import pyarrow.parquet as pq  # type: ignore[import-untyped]
-    except ImportError:  # pragma: no cover - depends on the installation
-        raise UsageError("the parquet format needs pyarrow: pip install 'seaudit[store]'") from None
-    try:
-        group = int(options.get("row_group_size", DEFAULT_ROW_GROUP))
-    except (TypeError, ValueError):
-        raise UsageError("row_group_size must be a whole number") from None
-    if group < 1:
-        raise UsageError("row_group_size must be at least 1")
-    schema = arrow_schema()
-    names = [name for name, _, _ in COLUMNS]
-    count = 0
-    with pq.ParquetWriter(sink, schema, compression="zstd") as writer:
-        columns: list[list[Any]] = [[] for _ in names]
+class ParquetWriter:
+    """One Parquet file: records buffered into row groups of ``row_group_size``; ``flush``
+    writes the buffered rows as a row group, ``close`` the last one and the footer (the file
+    is readable once closed)."""
+
+    def __init__(self, sink: BinaryIO, options: dict[str, Any]) -> None:
+        try:
+            import pyarrow.parquet as pq  # type: ignore[import-untyped]
+        except ImportError:  # pragma: no cover - depends on the installation
+            raise UsageError(
+                "the parquet format needs pyarrow: pip install 'seaudit[store]'"
+            ) from None
+        try:
+            self._group = int(options.get("row_group_size", DEFAULT_ROW_GROUP))
+        except (TypeError, ValueError):
+            raise UsageError("row_group_size must be a whole number") from None
+        if self._group < 1:
+            raise UsageError("row_group_size must be at least 1")
+        self._schema = arrow_schema()
+        self._names = [name for name, _, _ in COLUMNS]
+        self._columns: list[list[Any]] = [[] for _ in self._names]
+        self._writer = pq.ParquetWriter(sink, self._schema, compression="zstd")
+        self._groups = 0
+        self._closed = False
+
+    def write(self, records: Iterable[AuditRecord]) -> int:
+        count = 0
         for record in records:
-            for column, value in zip(columns, _row_values(record), strict=True):
+            for column, value in zip(self._columns, _row_values(record), strict=True):
                 column.append(value)
             count += 1
-            if len(columns[0]) >= group:
-                writer.write_table(_table(names, columns, schema))
-                columns = [[] for _ in names]
-        if columns[0] or count == 0:
-            writer.write_table(_table(names, columns, schema))
-    return count
+            if len(self._columns[0]) >= self._group:
+                self._write_group()
+        return count
+
+    def _write_group(self) -> None:
+        self._writer.write_table(_table(self._names, self._columns, self._schema))
+        self._columns = [[] for _ in self._names]
+        self._groups += 1
+
+    def flush(self) -> None:
+        if self._columns[0]:
+            self._write_group()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._columns[0] or self._groups == 0:
+            self._write_group()  # an empty output is still a file with the schema
+        self._writer.close()
 
 
 FORMAT = Format(
@@ -130,7 +155,7 @@ FORMAT = Format(
     "Apache Parquet, zstd-compressed: one column per record key (ints as Int64, real_uid as "
     "text) plus provenance columns source, line, node; written in row groups of "
     "row_group_size records (default 65536). Binary: write to a file. Needs pyarrow.",
-    _write,
     options={"row_group_size": "records per row group (default 65536)"},
     binary=True,
+    open_writer=ParquetWriter,
 )

@@ -14,8 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from seaudit.errors import CodeTableError
+
+if TYPE_CHECKING:
+    from seaudit.schema.events import Layout
 
 #: numbered tables: id -> (title printed by `seaudit -t`, words that recognise the title)
 NUMBERED: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -61,6 +65,19 @@ class CodeTables:
     def describe(self, table: str, code: int) -> str:
         """The message of a code, or a readable stand-in for an unknown one."""
         return self.numbered[table].get(code) or _FALLBACK[table].format(code)
+
+    def derived(self, layout: Layout, values: Mapping[str, object]) -> dict[str, object]:
+        """What a record's codes say beyond themselves: the message the catalog knows for its
+        Details code, and an admin record's command type (from its command)."""
+        out: dict[str, object] = {}
+        stage = values.get("stage")
+        if isinstance(stage, int):
+            message = self.message(layout.details_table, stage)
+            if message is not None:
+                out["stage_message"] = message
+        if layout.id == "db_admin":
+            out["command_type"] = self.command_type(str(values.get("command", "")))
+        return out
 
     def status_word(self, letter: str) -> str:
         status = self.statuses.get(letter)

@@ -13,6 +13,12 @@ Decisions where the documentation is silent (README "Decisions" repeats them):
 - outbound network records take the optional session ID column right after the user name,
   as login and resource access records do.
 - the table order is the tie-break priority when a line fits more than one layout.
+- ``core``: real lines may stop early (Windows endpoints and older releases leave off the
+  trailing names: "Empty fields ... simply do not appear", REFERENCE.md section 1). The
+  required core of a layout is its identifying columns up to and including its last code
+  column (Details, and Reason where it has one); every column after it may be absent from
+  the end of a line. Layouts whose last value is free text (trace, db_admin) or that have no
+  column after their identifying ones (startup) keep every column but AuditFlags.
 """
 
 from __future__ import annotations
@@ -38,6 +44,20 @@ class Label:
         return self.spelling
 
 
+#: field kinds of the columns that print nothing when empty (the session ID, AuditFlags)
+OPTIONAL_KINDS = frozenset({"session", "flags"})
+
+
+@dataclass(frozen=True, slots=True)
+class Ending:
+    """One way a non-detailed line of a layout may end: the columns it holds, in order.
+    ``complete``: the layout's whole order; otherwise the line stops early, and its last
+    column is printed (an early end is never an empty optional column)."""
+
+    keys: tuple[str, ...]
+    complete: bool
+
+
 @dataclass(frozen=True, slots=True)
 class Layout:
     id: str
@@ -52,11 +72,32 @@ class Layout:
     details_table: str = "stage"  # which code table explains the Details column
     windows_title: str | None = None
     word_is_free: bool = False  # any upper-case word is accepted in the Event column
+    #: how many leading positional columns every line prints (the required core); the ones
+    #: after it may be absent from the end of a line. None: every column is required.
+    core: int | None = None
 
     def order(self, platform: Platform | None) -> tuple[str, ...]:
         if platform == "windows" and self.windows:
             return self.windows
         return self.unix
+
+    def required(self, platform: Platform | None) -> int:
+        """How many leading columns of ``order(platform)`` every line holds."""
+        order = self.order(platform)
+        return len(order) if self.core is None else self.core
+
+    def endings(self, platform: Platform | None) -> tuple[Ending, ...]:
+        """Every way a line may end, longest first: the whole order, then each early end
+        after the core. An early end stops after a column that is printed: after a value, or
+        after an optional column that shows (a line that ends where an empty optional column
+        stands is the longer reading, or the shorter one that stops before it)."""
+        order = self.order(platform)
+        out = [Ending(order, True)]
+        for k in range(len(order) - 1, self.required(platform) - 1, -1):
+            if all(FIELD_BY_KEY[key].kind in OPTIONAL_KINDS for key in order[k:]):
+                continue  # the whole order reads it, the optional columns empty
+            out.append(Ending(order[:k], False))
+        return tuple(out)
 
     @property
     def platform_dependent(self) -> bool:
@@ -126,6 +167,12 @@ LABEL_KEYS: dict[str, str] = {
     "File": "file",
 }
 
+#: record key -> the label a detailed rendering prints it under where its layout declares none
+#: (the first spelling above: ``Audit flags``, ``User name``, ``Effective user ID``, ...)
+LABEL_OF: dict[str, str] = {}
+for _spelling, _key in LABEL_KEYS.items():
+    LABEL_OF.setdefault(_key, _spelling)
+
 _LOGIN = ("LOGIN",)
 _SERVICE = ("Daemon", "service", "Engine service")
 
@@ -157,6 +204,7 @@ LAYOUTS: tuple[Layout, ...] = (
             "SessionID",
             "AuditFlags",
         ),
+        core=5,
     ),
     Layout(
         "logout",
@@ -175,6 +223,7 @@ LAYOUTS: tuple[Layout, ...] = (
             "SessionID",
             "AuditFlags",
         ),
+        core=5,
     ),
     Layout(
         "login_enabled",
@@ -193,6 +242,7 @@ LAYOUTS: tuple[Layout, ...] = (
             "Details",
             "AuditFlags",
         ),
+        core=4,
     ),
     Layout(
         "login_disabled",
@@ -211,6 +261,7 @@ LAYOUTS: tuple[Layout, ...] = (
             "Details",
             "AuditFlags",
         ),
+        core=4,
     ),
     Layout(
         "password_attempt",
@@ -229,6 +280,7 @@ LAYOUTS: tuple[Layout, ...] = (
             "Details",
             "AuditFlags",
         ),
+        core=4,
     ),
     Layout(
         "trace",
@@ -302,6 +354,7 @@ LAYOUTS: tuple[Layout, ...] = (
             "Audit flags",
         ),
         windows_title="Engine service shutdown",
+        core=4,
     ),
     Layout(
         "password_verification",
@@ -311,6 +364,7 @@ LAYOUTS: tuple[Layout, ...] = (
         ("event_name", "user", "stage", "reason", "audit_flags"),
         _labels("Event type", "Status", "User name", "Date", "Time", "Details", "Audit flags"),
         details_table="password_quality",
+        core=4,
     ),
     Layout(
         "db_admin",
@@ -363,6 +417,7 @@ LAYOUTS: tuple[Layout, ...] = (
         ),
         classes=("PROGRAM", "SECFILE"),
         details_table="untrust",
+        core=3,
     ),
     Layout(
         "inbound_network",
@@ -374,6 +429,7 @@ LAYOUTS: tuple[Layout, ...] = (
             "Event type", "Status", "Host name", "Service", "Program", "Date", "Time", "Details"
         ),
         classes=("TCP", "HOST", "CONNECT"),
+        core=4,
     ),
     Layout(
         "outbound_network",
@@ -407,6 +463,7 @@ LAYOUTS: tuple[Layout, ...] = (
             "Audit flags",
         ),
         classes=("TCP", "HOST", "CONNECT"),
+        core=6,
     ),
     Layout(
         "resource_access",
@@ -455,6 +512,7 @@ LAYOUTS: tuple[Layout, ...] = (
             "effective_user",
             "audit_flags",
         ),
+        core=6,
     ),
 )
 

@@ -70,3 +70,12 @@ KEYS: tuple[str, ...] = tuple(f.key for f in FIELDS)
 INT_KEYS: frozenset[str] = frozenset(f.key for f in FIELDS if f.type is int)
 #: keys whose value is an int when it is all digits and a string otherwise
 INT_OR_STR: frozenset[str] = frozenset({"real_uid"})
+#: the most digits a code or ID is read as a number with: 18 digits always fit the stored Int64
+MAX_CODE_DIGITS = 18
+#: a value of at most ``MAX_CODE_DIGITS`` ASCII digits, as a regular expression (the fast paths)
+DIGITS_RE = f"^[0-9]{{1,{MAX_CODE_DIGITS}}}$"
+
+
+def is_code(text: str) -> bool:
+    """Whether a value reads as a number: 1 to ``MAX_CODE_DIGITS`` ASCII digits."""
+    return text.isascii() and text.isdigit() and len(text) <= MAX_CODE_DIGITS

@@ -17,7 +17,8 @@ Everything else is derived from ``LAYOUTS`` and the rules of ``positional_values
 ``render_short``: the layout's order for ``record.platform or platform``, the session ID
 column only with ``sessionid`` and a non-empty ID, ``(OS user)`` for ``is_os_user`` flags,
 ``event_name`` defaulting to the layout's first Event word, ints as ``str(int)``, absent
-values as ``MISSING``, single spaces.
+values as ``MISSING`` inside the line, none after the last column a row holds past the
+layout's required core (``printed_columns``), single spaces.
 """
 
 from __future__ import annotations
@@ -27,17 +28,14 @@ from collections.abc import Callable, Collection, Iterator
 from typing import TYPE_CHECKING
 
 from seaudit.schema.events import LAYOUTS, Layout
-from seaudit.schema.fields import INT_KEYS, INT_OR_STR
+from seaudit.schema.fields import FIELD_BY_KEY, INT_KEYS, INT_OR_STR
+from seaudit.schema.flags import OS_USER, OS_USER_PREFIX, OS_USER_SPELLINGS
 from seaudit.text.short import _CONTROL, MISSING
 from seaudit.text.timefmt import MONTHS, STAMP_PATTERN
-from seaudit.text.tokens import OS_USER
 
 if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped]
 
-#: the flags spellings ``is_os_user`` accepts (after strip and lower), and the prefix it accepts
-_OS_USER_SPELLINGS = ("(os user)", "os user", "enterprise user")
-_OS_USER_PREFIX = "(os user"
 #: what a piece that cannot be promised renders as: a control, so the whole line falls back
 FALL_BACK = "chr(0)"
 
@@ -93,33 +91,48 @@ def _value(key: str, layout: Layout, sessionid: bool) -> list[str]:
     """The SQL pieces of `` " " + text`` for one positional column (nothing where the
     renderer leaves it out)."""
     col = column(key)
-    if key == "session_id":
+    kind = FIELD_BY_KEY[key].kind
+    if kind == "session":
         return [f"CASE WHEN {col} <> '' THEN ' ' || {col} ELSE '' END"] if sessionid else []
-    if key == "audit_flags":
-        spellings = ", ".join(literal(s) for s in _OS_USER_SPELLINGS)
+    if kind == "flags":
+        spellings = ", ".join(literal(s) for s in OS_USER_SPELLINGS)
         low = f"lower(trim({col}))"
         shown = literal(" " + OS_USER)
         return [
             f"CASE WHEN {col} IS NULL OR {col} = '' THEN '' "
             f"WHEN {col} = {literal(OS_USER)} THEN {shown} "
             f"WHEN NOT regexp_full_match({col}, '[ -~]*') THEN {FALL_BACK} "
-            f"WHEN {low} IN ({spellings}) OR starts_with({low}, {literal(_OS_USER_PREFIX)}) "
+            f"WHEN {low} IN ({spellings}) OR starts_with({low}, {literal(OS_USER_PREFIX)}) "
             f"THEN {shown} ELSE '' END"
         ]
     absent = layout.words[0] if key == "event_name" else MISSING
     return ["' '", f"coalesce({_text(key)}, {literal(absent)})"]
 
 
-def _values(layout: Layout, order: tuple[str, ...], sessionid: bool) -> str:
-    pieces = [p for key in order for p in _value(key, layout, sessionid)]
+def _values(layout: Layout, platform: str, sessionid: bool) -> str:
+    """The positional columns of ``printed_columns``: a column past the required core is
+    printed only when the row holds it or a later column (a line may stop early)."""
+    order = layout.order(platform)
+    pieces: list[str] = []
+    for k, key in enumerate(order):
+        own = _value(key, layout, sessionid)
+        if k < layout.required(platform) or not own:
+            pieces.extend(own)
+            continue
+        later = order[k:]
+        if "event_name" in later:
+            pieces.extend(own)
+            continue
+        held = " OR ".join(f"{column(c)} IS NOT NULL" for c in later)
+        pieces.append(f"CASE WHEN {held} THEN concat({', '.join(own)}) ELSE '' END")
     return f"concat({', '.join(pieces)})"
 
 
 def _layout_values(layout: Layout, sessionid: bool, platform: str | None) -> str:
-    unix = _values(layout, layout.order("unix"), sessionid)
+    unix = _values(layout, "unix", sessionid)
     if not layout.windows:
         return unix
-    windows = _values(layout, layout.order("windows"), sessionid)
+    windows = _values(layout, "windows", sessionid)
     # layout.order(record.platform or platform): only "windows" picks the Windows order
     default = literal(platform) if platform == "windows" else "NULL"
     chosen = f"coalesce(nullif({column('platform')}, ''), {default})"

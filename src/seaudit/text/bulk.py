@@ -36,7 +36,17 @@ import polars as pl
 
 from seaudit.schema.codes import CodeTables, default_tables
 from seaudit.schema.events import LAYOUTS, Layout
-from seaudit.schema.fields import FIELD_BY_KEY, FIELDS, INT_KEYS, INT_OR_STR, KEYS
+from seaudit.schema.fields import (
+    DIGITS_RE,
+    FIELD_BY_KEY,
+    FIELDS,
+    INT_KEYS,
+    INT_OR_STR,
+    KEYS,
+    MAX_CODE_DIGITS,
+    is_code,
+)
+from seaudit.schema.flags import OS_USER, OS_USER_TOKENS
 from seaudit.schema.record import AuditRecord, Origin
 from seaudit.text.reader import (
     MAX_BLOCK_BYTES,
@@ -52,10 +62,10 @@ from seaudit.text.timefmt import MONTHS, to_timestamp
 
 BATCH_BYTES = 8 << 20
 CHUNK_LINES = 1 << 17  # lines a chunk holds at most (a file of tiny lines: bounded objects)
-MAX_CODE_DIGITS = 18
 #: what str.isspace() takes; none lies above U+3000 (a test holds it: the full scan costs 0.2 s)
 _SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 _WS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _SPACES) + "]"
+_OS, _USER = OS_USER_TOKENS  # the AuditFlags column "(OS user)" as two tokens
 _SLOW_WORDS = frozenset({"TRACE", "UPDATE"})  # the free-text layouts: always the reference
 _EVENT_WORDS = frozenset(w for lay in LAYOUTS for w in lay.words)
 _MONTH = {m: f"{i:02d}" for i, m in enumerate(MONTHS, 1)}
@@ -67,7 +77,7 @@ _TOK = tuple(f"_t{i}" for i in range(WIDTH))
 _HEAD = b" " * (WIDTH - 1) + b"\n"
 _GENERIC = re.compile("[A-Za-z0-9_-]*[A-Za-z0-9][A-Za-z0-9_-]*")  # a one-word resource class
 _SESSION_RE = "^[0-9A-Fa-f]{8}:[0-9A-Fa-f]{8,16}$"
-_INT_RE = "^[0-9]{1,18}$"
+_INT_RE = DIGITS_RE
 _LABELLED_RE = f"(?i)event(?: type)?{_WS}*:"  # a superset of detailed.find_labels
 STR_KEYS = tuple(k for k in KEYS if k not in INT_KEYS)
 
@@ -99,6 +109,11 @@ class _Template:
     flags: int | None  # token index of "(OS" (then "user)")
     no_flags: int | None  # token index where "(OS user)" must not stand
     ints: tuple[int, ...]
+    flags_column: bool  # the line reaches the AuditFlags column (else it stopped before it)
+    #: token indexes whose value costs something when it holds a backslash (``short._start_cost``)
+    words: tuple[int, ...]
+    names: tuple[int, ...]
+    paths: tuple[int, ...]
 
     @property
     def reading(self) -> tuple[str, tuple[tuple[str, int], ...], int | None]:
@@ -115,11 +130,15 @@ def _templates(platform: str | None) -> tuple[_Template, ...]:
             ("unix", "windows") if layout.windows and platform is None else (platform,)
         )
         for plat in plats:
-            order = layout.order(plat)
-            has_s, has_f = "session_id" in order, "audit_flags" in order
-            for ws in (True, False) if has_s else (False,):
-                for wf in (True, False) if has_f else (False,):
-                    out.append(_template(len(out), layout, plat, order, ws, wf))
+            for ending in layout.endings(plat):
+                order = ending.keys
+                kinds_of = [FIELD_BY_KEY[key].kind for key in order]
+                has_s, has_f = "session" in kinds_of, "flags" in kinds_of
+                # an early end that stops after AuditFlags shows it
+                shown = not ending.complete and kinds_of[-1] == "flags"
+                for ws in (True, False) if has_s else (False,):
+                    for wf in (True, False) if has_f and not shown else (has_f,):
+                        out.append(_template(len(out), layout, plat, order, ws, wf))
     return tuple(out)
 
 
@@ -127,6 +146,7 @@ def _template(
     tid: int, layout: Layout, plat: str | None, order: tuple[str, ...], ws: bool, wf: bool
 ) -> _Template:
     i = 5
+    shaped: dict[str, list[int]] = {"word": [], "name": [], "path": []}
     slots: list[tuple[str, int]] = []
     session = no_session = flags = no_flags = None
     ints: list[int] = []
@@ -148,12 +168,26 @@ def _template(
         else:
             if kind == "int":
                 ints.append(i)
+            shaped.get(kind, []).append(i)
             slots.append((key, i))
             i += 1
     if no_flags is not None and no_flags + 1 >= i:
         no_flags = None  # the check only applies where two tokens follow
     return _Template(
-        tid, layout, plat, i, tuple(slots), session, no_session, flags, no_flags, tuple(ints)
+        tid,
+        layout,
+        plat,
+        i,
+        tuple(slots),
+        session,
+        no_session,
+        flags,
+        no_flags,
+        tuple(ints),
+        any(FIELD_BY_KEY[key].kind == "flags" for key in order),
+        tuple(shaped["word"]),
+        tuple(shaped["name"]),
+        tuple(shaped["path"]),
     )
 
 
@@ -697,7 +731,7 @@ def _build_trace(
     ``short._settle_tie`` does."""
     tok = pl.col("tok")
     s = tok.list.get(7).str.contains(_SESSION_RE).cast(pl.Int64)
-    flag = (tok.list.get(12 + s) == "(OS") & (tok.list.get(13 + s) == "user)")
+    flag = (tok.list.get(12 + s) == _OS) & (tok.list.get(13 + s) == _USER)
     start = 12 + s + 2 * flag.cast(pl.Int64)
     df = df.with_columns(s.alias("s"), flag.alias("flag"), start.alias("start"))
     s, flag, start = pl.col("s"), pl.col("flag"), pl.col("start")
@@ -746,7 +780,7 @@ def _build_trace(
         "resource": pl.col("resource"),
         "stage": pl.col("stage"),
         "stage_message": _message("stage", tables),
-        "audit_flags": pl.when(flag).then(pl.lit("(OS user)")).otherwise(pl.lit("")),
+        "audit_flags": pl.when(flag).then(pl.lit(OS_USER)).otherwise(pl.lit("")),
         "trace": trace,
         "platform": plat,
     }
@@ -760,7 +794,7 @@ def _build_admin(df: pl.DataFrame, first: int, tables: CodeTables) -> pl.DataFra
 
     tok = pl.col("tok")
     n = pl.col("ntok")
-    flag = (tok.list.get(-2) == "(OS") & (tok.list.get(-1) == "user)") & (n - 2 > 12)
+    flag = (tok.list.get(-2) == _OS) & (tok.list.get(-1) == _USER) & (n - 2 > 12)
     ok = (
         tok.list.get(4).is_in(_statuses("db_admin", tables))
         & tok.list.get(8).str.contains(_INT_RE)
@@ -789,7 +823,7 @@ def _build_admin(df: pl.DataFrame, first: int, tables: CodeTables) -> pl.DataFra
         "command_type": tok.list.get(12)
         .str.to_lowercase()
         .replace_strict(verbs, default=ADMIN_COMMAND, return_dtype=pl.Utf8),
-        "audit_flags": pl.when(flag).then(pl.lit("(OS user)")).otherwise(pl.lit("")),
+        "audit_flags": pl.when(flag).then(pl.lit(OS_USER)).otherwise(pl.lit("")),
     }
     out = _finish(df, first, values)
     return out.with_columns(
@@ -817,7 +851,7 @@ def _classify(df: pl.DataFrame, simple: pl.Expr, plan: _Plan, platform: str | No
     # where "(OS user)" stands among the places a template reads or refuses it: 0 nowhere, 31
     # in more than one (the reference decides); elsewhere the two tokens are plain values
     places = plan.flag_pos
-    pairs = [((tok[i] == "(OS") & (tok[i + 1] == "user)")).fill_null(False) for i in places]
+    pairs = [((tok[i] == _OS) & (tok[i + 1] == _USER)).fill_null(False) for i in places]
     n_pairs = pl.sum_horizontal(pairs)
     at = pl.coalesce(
         [pl.when(p).then(pl.lit(i, pl.Int64)) for i, p in zip(places, pairs, strict=True)]
@@ -840,7 +874,42 @@ def _classify(df: pl.DataFrame, simple: pl.Expr, plan: _Plan, platform: str | No
         sigs, [plan.decided[s] for s in sigs], return_dtype=pl.Int64
     )
     df = df.with_columns(code.alias("code"))
+    df = df.with_columns(_costly_shapes(df, plan).alias("code"))
     return df.with_columns((pl.col("code") // 4).alias("tid"), (pl.col("code") % 4).alias("mode"))
+
+
+#: what ``tokens.looks_like_path_start`` takes, in ASCII (a non-ASCII drive letter goes slow)
+_PATH_START_RE = "^(?:/|\\\\\\\\|[A-Za-z]:[\\\\/]|[Hh][Kk][Ee][Yy]_)"
+
+
+def _costly_shapes(df: pl.DataFrame, plan: _Plan) -> pl.Expr:
+    """``code``, with -1 (the reference decides) where a template reads a one-word column
+    holding a backslash, a name holding two, or a path that starts like the end of a spaced
+    Windows path: the reference gives those readings a cost and may find a cheaper one
+    (``short._start_cost``). Only the fast rows with a backslash are looked at."""
+    code = pl.col("code")
+    rows = df.filter((code >= 0) & pl.col("text").str.contains("\\", literal=True))
+    if rows.height == 0:
+        return code
+    tid = code // 4
+    by_shape: dict[tuple[tuple[int, ...], ...], list[int]] = {}
+    for t in (plan.templates[i] for i in sorted(set((rows["code"] // 4).to_list()))):
+        by_shape.setdefault((t.words, t.names, t.paths), []).append(t.tid)
+    costly = pl.lit(False)
+    for (words, names, paths), tids in by_shape.items():
+        odd = [pl.col(_TOK[p]).str.contains("\\", literal=True) for p in words]
+        odd += [pl.col(_TOK[p]).str.count_matches("\\", literal=True) > 1 for p in names]
+        odd += [
+            pl.col(_TOK[p]).str.contains("\\", literal=True)
+            & ~pl.col(_TOK[p]).str.contains(_PATH_START_RE)
+            for p in paths
+        ]
+        if odd:
+            costly = costly | (tid.is_in(tids) & pl.any_horizontal(odd).fill_null(False))
+    slow = rows.filter(costly)["row"]
+    if slow.len() == 0:
+        return code
+    return pl.when(pl.col("row").is_in(slow.implode())).then(pl.lit(-1, pl.Int64)).otherwise(code)
 
 
 def _is_int(token: pl.Expr) -> pl.Expr:
@@ -892,13 +961,7 @@ def _build(df: pl.DataFrame, first: int, plan: _Plan, tables: CodeTables) -> pl.
             expr = pl.col("_t4")
         elif key == "audit_flags":
             flags = {
-                t.tid: (
-                    "(OS user)"
-                    if t.flags is not None
-                    else ""
-                    if "audit_flags" in t.layout.unix
-                    else None
-                )
+                t.tid: (OS_USER if t.flags is not None else "" if t.flags_column else None)
                 for t in temps
             }
             expr = tid.replace_strict(flags, default=None, return_dtype=pl.Utf8)
@@ -1017,12 +1080,7 @@ def records_of(batch: BulkBatch) -> Iterator[AuditRecord]:
         for key, attr in attrs:
             value = columns[key][i]
             if value is not None:
-                if (
-                    key in INT_OR_STR
-                    and value.isascii()
-                    and value.isdigit()
-                    and len(value) <= MAX_CODE_DIGITS
-                ):
+                if key in INT_OR_STR and is_code(value):
                     value = int(value)
                 kwargs[attr] = value
         yield AuditRecord(
@@ -1104,7 +1162,7 @@ def _json_lines_by_key(frame: pl.DataFrame) -> pl.Series:
         if key in INT_KEYS:
             value = expr.cast(pl.Utf8)
         elif key in INT_OR_STR:
-            digits = expr.str.contains("^[0-9]{1,18}$")
+            digits = expr.str.contains(DIGITS_RE)
             value = (
                 pl.when(digits)
                 .then(expr.cast(pl.Int64).cast(pl.Utf8))

@@ -17,14 +17,16 @@ from functools import cache
 
 from seaudit.errors import ParseError
 from seaudit.schema.codes import CodeTables, default_tables
-from seaudit.schema.events import LABEL_KEYS, LAYOUT_BY_ID, LAYOUT_BY_TITLE, LAYOUTS
-from seaudit.schema.fields import FIELD_BY_KEY, INT_KEYS, INT_OR_STR
+from seaudit.schema.events import LABEL_KEYS, LABEL_OF, LAYOUT_BY_ID, LAYOUT_BY_TITLE, LAYOUTS
+from seaudit.schema.fields import FIELD_BY_KEY, INT_KEYS, INT_OR_STR, KEYS, is_code
 from seaudit.schema.record import AuditRecord, Origin
-from seaudit.text.short import escape_controls, parse_short, render_short
+from seaudit.text.short import escape_controls, parse_short, printed_columns, render_short
 from seaudit.text.timefmt import split_timestamp
 from seaudit.text.tokens import is_os_user
 
 _FREE_TEXT = frozenset({"trace", "command"})
+#: keys the title, Status, Date and Time labels show (and the parser derives from them)
+_SHOWN_BY_TITLE = frozenset({"event", "status", "timestamp", "platform"})
 
 
 @cache
@@ -175,6 +177,8 @@ def _apply_one(
             disagree(value, shown)
         return
     if key == "stage_message":
+        if _placeholder(record, value, tables):
+            return  # "Stage code N" for a code without a message: the renderer's, no message
         if "stage_message" in seen and seen["stage_message"] != value:
             warnings.append(f"label {label!r} repeated with the value {value!r}; kept the first")
             return
@@ -206,10 +210,21 @@ def _apply_one(
         disagree(typed, current)
 
 
+def _placeholder(record: AuditRecord, value: str, tables: CodeTables) -> bool:
+    """Whether a Details value is what the renderer shows for a code without a message."""
+    table = LAYOUT_BY_ID[record.event].details_table
+    stage = record.stage
+    return (
+        stage is not None
+        and tables.message(table, stage) is None
+        and value == tables.describe(table, stage)
+    )
+
+
 def _typed(key: str, value: str) -> object:
     if key in INT_KEYS:
-        return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
-    if key in INT_OR_STR and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value) if is_code(value) else None
+    if key in INT_OR_STR and is_code(value):
         return int(value)
     return value
 
@@ -227,12 +242,18 @@ def render_detailed(
     tables: CodeTables | None = None,
     missing: str | None = None,
 ) -> str:
-    """The detailed rendering: positional part and the layout's labels in the seed pages' order."""
+    """The detailed rendering: the positional part, the layout's labels in the seed pages'
+    order, then every other field the record holds under its label (``LABEL_OF``), in the
+    field table's order: nothing a record holds is lost on the way to text and back."""
     tables = tables or default_tables()
     layout = LAYOUT_BY_ID[record.event]
     plat = record.platform or platform
-    positional = render_short(record, sessionid=sessionid, platform=plat, missing=missing)
+    positional = render_short(
+        record, sessionid=sessionid, platform=plat, missing=missing, to_gap=True
+    )
     day, clock = split_timestamp(record.timestamp)
+    order = layout.order(plat)
+    printed = order[: printed_columns(record, order, layout.required(plat), to_gap=True)]
     pairs: list[tuple[str, str]] = []
     for label in layout.labels:
         key = label.key
@@ -248,16 +269,22 @@ def render_detailed(
         elif key == "stage_message":
             if record.stage is None:
                 continue
+            # a code without a known message shows "Stage code N", which reads back as none
             value = record.stage_message or tables.describe(layout.details_table, record.stage)
         elif key == "audit_flags":
-            if not record.audit_flags:
-                continue
+            if record.audit_flags is None or (not record.audit_flags and key in printed):
+                continue  # an empty AuditFlags column the line reaches says it
             value = record.audit_flags
         else:
             value = record.get(key)
             if value is None:
                 continue
         pairs.append((label.spelled(plat), escape_controls(str(value))))
+    shown = {label.key for label in layout.labels} | set(printed) | _SHOWN_BY_TITLE
+    for key in KEYS:
+        value = record.get(key)
+        if value is not None and key not in shown and key in LABEL_OF:
+            pairs.append((LABEL_OF[key], escape_controls(str(value))))
     if block:
         return positional + "".join(f"\n    {lab}: {val}" for lab, val in pairs)
     return positional + "".join(f" {lab}: {val}" for lab, val in pairs)

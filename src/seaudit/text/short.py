@@ -14,7 +14,12 @@ fitted by a small search that scores each way of cutting the line:
 - an optional column (session ID, ``(OS user)``) left unread although it is there costs 1 / 5;
 - an admin record whose Event word is not a known one costs 2, whose Command does not start
   with a selang verb 30, more than any cut of the values before it (the Command is free text
-  and would otherwise swallow any line, or the end of a spaced Object path).
+  and would otherwise swallow any line, or the end of a spaced Object path);
+- a one-word column (terminal, host, ...) whose value holds a backslash, or a user name that
+  holds more than one (``DOMAIN\\user`` holds one), costs 10 (as column padding), a path that
+  holds a backslash but does not start like an absolute path (``Files\\x.txt``, the end of a
+  spaced Windows path) 2: a line may stop early (``Layout.endings``), and these tell a shorter
+  line with a spaced Windows path from a longer one cut at its spaces.
 
 The cheapest reading wins. Where two different readings cost the same (across layouts or
 within one), the first in table order is taken and the record carries a warning naming the
@@ -29,12 +34,12 @@ from functools import cache
 
 from seaudit.errors import ParseError
 from seaudit.schema.codes import CodeTables, default_tables
-from seaudit.schema.events import LAYOUTS, Layout
-from seaudit.schema.fields import FIELD_BY_KEY, INT_KEYS, INT_OR_STR
+from seaudit.schema.events import LAYOUTS, OPTIONAL_KINDS, Ending, Layout
+from seaudit.schema.fields import FIELD_BY_KEY, INT_KEYS, INT_OR_STR, is_code
+from seaudit.schema.flags import OS_USER, OS_USER_TOKENS
 from seaudit.schema.record import AuditRecord, Origin
 from seaudit.text.timefmt import split_timestamp, to_timestamp
 from seaudit.text.tokens import (
-    OS_USER,
     SESSION,
     SPACED_ACCOUNTS,
     SPACED_DOMAINS,
@@ -46,8 +51,10 @@ from seaudit.text.tokens import (
 )
 
 MAX_SPAN = 16  # tokens one name or path may take; longer ones need column padding to be read
-MAX_CODE_DIGITS = 18
 _NOT_SELANG = 30.0  # an admin Command that does not start with a selang verb (see the docstring)
+_OS, _USER = OS_USER_TOKENS  # the AuditFlags column "(OS user)" as two tokens
+_BACKSLASH_WORD = 10.0  # a one-word column holding a backslash (see the docstring)
+_PATH_FRAGMENT = 2.0  # a path starting with the end of a spaced Windows path (see the docstring)
 _EVENT_WORDS = frozenset(w for lay in LAYOUTS for w in lay.words)
 _KIND = {key: field.kind for key, field in FIELD_BY_KEY.items()}
 #: status letter -> the classes that layouts with a class list claim for it
@@ -63,6 +70,7 @@ class _Reading:
     priority: int
     layout: Layout
     platform: str | None
+    ending: Ending
     values: dict[str, str]
     other: dict[str, str] | None = None  # another cut of the same layout at the same cost
 
@@ -131,7 +139,7 @@ def _readings(
 ) -> list[_Reading]:
     """Every reading that may be the best: exact fits first, then searches bounded by them."""
     out: list[_Reading] = []
-    searches: list[tuple[int, Layout, str | None]] = []
+    searches: list[tuple[int, Layout, str | None, Ending]] = []
     first = toks.words[5]
     for priority, layout in enumerate(LAYOUTS):
         if events is not None and layout.id not in events:
@@ -143,20 +151,25 @@ def _readings(
         both = layout.windows and platform is None
         platforms: tuple[str | None, ...] = ("unix", "windows") if both else (platform,)
         for plat in platforms:
-            exact = _fit_exact(layout.order(plat), toks, 5)
-            if exact is not None:
-                cost = _implausibility(layout, exact) + _command_cost(exact, tables)
-                out.append(_Reading(cost, priority, layout, plat, exact, None))
-            if exact is None or cost > 0:  # a cheaper cut than a costly exact one may exist
-                searches.append((priority, layout, plat))
+            for ending in layout.endings(plat):
+                exact = _fit_exact(ending, toks, 5)
+                if exact is not None:
+                    cost = (
+                        _implausibility(layout, exact)
+                        + _command_cost(exact, tables)
+                        + _shape_cost(exact)
+                    )
+                    out.append(_Reading(cost, priority, layout, plat, ending, exact, None))
+                if exact is None or cost > 0:  # a cheaper cut than a costly exact one may exist
+                    searches.append((priority, layout, plat, ending))
     limit = min((r.score for r in out), default=float("inf"))
-    for priority, layout, plat in searches:
+    for priority, layout, plat, ending in searches:
         word_cost = _implausibility(layout, {"event_name": first})
-        found = _fit(layout.order(plat), toks, 5, tables, limit - word_cost)
+        found = _fit(ending, toks, 5, tables, limit - word_cost)
         if found is not None:
             score, values, other = found
             score += word_cost
-            out.append(_Reading(score, priority, layout, plat, values, other))
+            out.append(_Reading(score, priority, layout, plat, ending, values, other))
             limit = min(limit, score)
     out.sort(key=lambda r: r.priority)
     return out
@@ -194,19 +207,37 @@ def _command_cost(values: dict[str, str], tables: CodeTables) -> float:
     return _NOT_SELANG
 
 
+def _shape_cost(values: dict[str, str]) -> float:
+    """What one-token values cost by their shape (see the module docstring)."""
+    return sum(_start_cost(_KIND[key], value) for key, value in values.items())
+
+
+def _start_cost(kind: str, word: str) -> float:
+    """The shape cost of a value of ``kind``: ``word`` is a path's first token, a name whole."""
+    if "\\" not in word:
+        return 0.0
+    if kind == "word" or (kind == "name" and word.count("\\") > 1):
+        return _BACKSLASH_WORD
+    if kind == "path" and not looks_like_path_start(word):
+        return _PATH_FRAGMENT
+    return 0.0
+
+
 def _fit(
-    order: tuple[str, ...],
+    ending: Ending,
     toks: Tokens,
     start: int,
     tables: CodeTables,
     limit: float = float("inf"),
 ) -> tuple[float, dict[str, str], dict[str, str] | None] | None:
-    """The cheapest way (costing at most ``limit``) to read ``order`` from token ``start`` to
+    """The cheapest way (costing at most ``limit``) to read ``ending`` from token ``start`` to
     the end, its values, and the values of another cut at the same cost if there is one.
 
     Ties inside one layout are rare (they need two multi-token values); the first found (the
     one whose earlier values are shortest) wins, and the caller warns.
     """
+    order = ending.keys
+    last = len(order) - 1 if not ending.complete else -1  # an early end's last column shows
     if limit < 0:
         return None
     if limit < 0.5 and not _plan(order)[1]:
@@ -229,6 +260,8 @@ def _fit(
             return
         key = order[k]
         for j, cost in _spans(key, order, k, toks, i, tables):
+            if k == last and j == i:
+                continue  # an early end stops after a column that shows
             spans[key] = (i, j)
             walk(k + 1, j, score + cost)
         spans.pop(key, None)
@@ -240,11 +273,15 @@ def _fit(
     return best[0], values[0], (values[1] if len(values) > 1 else None)
 
 
-def _fit_exact(order: tuple[str, ...], toks: Tokens, start: int) -> dict[str, str] | None:
+def _fit_exact(ending: Ending, toks: Tokens, start: int) -> dict[str, str] | None:
     """Read a line whose values are all one token (with or without the optional columns),
-    but for free text, which takes the rest: the search's cost-0 reading, found directly."""
+    but for free text, which takes the rest: the search's cheapest reading, found directly
+    (its cost is the caller's: ``_shape_cost`` and the admin costs)."""
     words = toks.words
+    order = ending.keys
     kinds, has_text, has_session, has_flags = _plan(order)
+    # an early end that stops after an optional column shows it
+    must_flags = not ending.complete and kinds[-1] == "flags"
     if has_text:
         return _fit_exact_text(order, kinds, toks, start)
     rest = len(words) - start
@@ -252,7 +289,7 @@ def _fit_exact(order: tuple[str, ...], toks: Tokens, start: int) -> dict[str, st
     if not (base <= rest <= base + has_session + 2 * has_flags):
         return None
     for with_session in (True, False) if has_session else (False,):
-        for with_flags in (True, False) if has_flags else (False,):
+        for with_flags in (True, False) if has_flags and not must_flags else (has_flags,):
             if base + with_session + 2 * with_flags != rest:
                 continue
             values: dict[str, str] = {}
@@ -272,12 +309,12 @@ def _fit_exact(order: tuple[str, ...], toks: Tokens, start: int) -> dict[str, st
                     continue
                 if kind == "flags":
                     if with_flags:
-                        if words[i] != "(OS" or words[i + 1] != "user)":
+                        if words[i] != _OS or words[i + 1] != _USER:
                             ok = False
                             break
                         values[key] = OS_USER
                         i += 2
-                    elif i + 1 < len(words) and words[i] == "(OS" and words[i + 1] == "user)":
+                    elif i + 1 < len(words) and words[i] == _OS and words[i + 1] == _USER:
                         ok = False
                         break
                     continue
@@ -311,12 +348,12 @@ def _fit_exact_text(
                 values[key] = words[i]
                 i += 1
         elif kind == "flags":
-            if i + 1 < n and words[i] == "(OS" and words[i + 1] == "user)":
+            if i + 1 < n and words[i] == _OS and words[i + 1] == _USER:
                 values[key] = OS_USER
                 i += 2
         elif kind == "text":
             end = n
-            trailing_flags = n - 2 > i and words[n - 2] == "(OS" and words[n - 1] == "user)"
+            trailing_flags = n - 2 > i and words[n - 2] == _OS and words[n - 1] == _USER
             if k + 1 < len(order) and trailing_flags:
                 end = n - 2
             if end <= i:
@@ -333,7 +370,7 @@ def _fit_exact_text(
 
 def _token_fits(kind: str, word: str) -> bool:
     if kind == "int":
-        return word.isascii() and word.isdigit() and len(word) <= MAX_CODE_DIGITS
+        return is_code(word)
     return True
 
 
@@ -349,7 +386,7 @@ def _spans(
             return [(i + 1, 0.0), (i, 1.0)]
         return [(i, 0.0)]
     if kind == "flags":
-        if i + 1 < n and words[i] == "(OS" and words[i + 1] == "user)":
+        if i + 1 < n and words[i] == _OS and words[i + 1] == _USER:
             return [(i + 2, 0.0), (i, 5.0)]
         return [(i, 0.0)]
     if i >= n:
@@ -357,28 +394,33 @@ def _spans(
     if kind == "int":
         return [(i + 1, 0.0)] if _token_fits("int", words[i]) else []
     if kind == "word":
-        return [(i + 1, 0.0)]
+        return [(i + 1, _start_cost(kind, words[i]))]
     if kind == "text":
         after = order[k + 1 :]
         if any(_KIND[a] != "flags" for a in after):
             return []  # free text always runs to the end (but for a trailing AuditFlags)
         out = [(n, 0.0)]
-        if after and n - 2 > i and words[n - 2] == "(OS" and words[n - 1] == "user)":
+        if after and n - 2 > i and words[n - 2] == _OS and words[n - 1] == _USER:
             out = [(n - 2, 0.0), (n, 5.0)]  # a trailing "(OS user)" is the AuditFlags column
         if key == "command" and not tables.is_selang(words[i]):
             return [(j, cost + _NOT_SELANG) for j, cost in out]
         return out
-    out = [(i + 1, 0.0)]
-    # a path with spaces is a Windows path: one that does not begin like one costs 1 more
-    cost = 0.0 if kind != "path" or looks_like_path_start(words[i]) else 1.0
+    out = [(i + 1, _start_cost(kind, words[i]))]
+    # a path with spaces is a Windows path: one that does not begin like one costs 1 more,
+    # and 2 more once it holds a backslash (it is the end of another path)
+    relative = kind == "path" and not looks_like_path_start(words[i])
+    cost = 1.0 if relative else 0.0
+    backslash = "\\" in words[i]
     for j in range(i + 1, min(n, i + MAX_SPAN)):
         if toks.wide_gap_before(j):
             cost += 10.0
         if kind == "path":
             cost += 1.0 + (3.0 if looks_like_path_start(words[j]) else 0.0)
-            out.append((j + 1, cost))
+            backslash = backslash or "\\" in words[j]
+            out.append((j + 1, cost + (_PATH_FRAGMENT if relative and backslash else 0.0)))
         else:  # name
-            out.append((j + 1, cost + _name_cost(toks.text(i, j + 1), j - i)))
+            value = toks.text(i, j + 1)
+            out.append((j + 1, cost + _name_cost(value, j - i) + _start_cost(kind, value)))
     return out
 
 
@@ -448,24 +490,19 @@ def _build(
     }
     for key, value in reading.values.items():
         kwargs[FIELD_BY_KEY[key].attr] = _typed(key, value)
-    if "audit_flags" in layout.unix and "audit_flags" not in kwargs:
-        kwargs["audit_flags"] = ""
-    stage = kwargs.get("stage")
-    if isinstance(stage, int):
-        message = tables.message(layout.details_table, stage)
-        if message is not None:
-            kwargs["stage_message"] = message
-    if layout.id == "db_admin":
-        kwargs["command_type"] = tables.command_type(str(kwargs.get("command", "")))
+    for key in reading.ending.keys:  # an AuditFlags column the line reaches but leaves empty
+        if _KIND[key] == "flags" and key not in kwargs:
+            kwargs[key] = ""
+    kwargs.update(tables.derived(layout, kwargs))
     if layout.platform_dependent:
         plat = platform or _platform_clue(reading.values)
         if plat is None and layout.windows and reading.platform is not None:
             # the order itself told (e.g. "(OS user)" before or after the effective user)
             other = "windows" if reading.platform == "unix" else "unix"
-            other_order = layout.order(other)
-            if (
-                _fit_exact(other_order, toks, 5) is None
-                and _fit(other_order, toks, 5, tables, reading.score) is None
+            if not any(
+                _fit_exact(ending, toks, 5) is not None
+                or _fit(ending, toks, 5, tables, reading.score) is not None
+                for ending in layout.endings(other)
             ):
                 plat = reading.platform
         if plat is None and layout.id == "trace":
@@ -478,7 +515,7 @@ def _build(
 def _typed(key: str, value: str) -> int | str:
     if key in INT_KEYS:
         return int(value)
-    if key in INT_OR_STR and value.isascii() and value.isdigit() and len(value) <= MAX_CODE_DIGITS:
+    if key in INT_OR_STR and is_code(value):
         return int(value)
     return value
 
@@ -506,22 +543,32 @@ def positional_values(
     sessionid: bool = False,
     platform: str | None = None,
     missing: str | None = None,
+    to_gap: bool = False,
 ) -> list[tuple[str, str]]:
-    """The (key, text) pairs of the non-detailed line, in order, empty columns left out."""
+    """The (key, text) pairs of the non-detailed line, in order, empty columns left out.
+
+    The line stops after the last column the record holds, but never inside the layout's
+    required core: a line that stopped early renders as it was read, without ``missing``.
+    ``to_gap``: it stops before the first column past the core that the record lacks (the
+    detailed rendering shows the held columns after it under their labels)."""
     from seaudit.schema.events import LAYOUT_BY_ID
 
     layout = LAYOUT_BY_ID.get(record.event)
     if layout is None:
         raise ValueError(f"unknown event {record.event!r}")
-    order = layout.order(record.platform or platform)
+    plat = record.platform or platform
+    order = layout.order(plat)
+    printed = printed_columns(record, order, layout.required(plat), to_gap=to_gap)
     out: list[tuple[str, str]] = []
-    for key in order:
-        if key == "session_id":
-            if sessionid and record.session_id:
-                out.append((key, escape_controls(record.session_id)))
+    for key in order[:printed]:
+        kind = _KIND[key]
+        if kind == "session":
+            session = record.get(key)
+            if sessionid and session:
+                out.append((key, escape_controls(str(session))))
             continue
-        if key == "audit_flags":
-            if is_os_user(record.audit_flags):
+        if kind == "flags":
+            if is_os_user(record.get(key)):
                 out.append((key, OS_USER))
             continue
         value = record.get(key)
@@ -535,6 +582,23 @@ def positional_values(
     return out
 
 
+def printed_columns(
+    record: AuditRecord, order: tuple[str, ...], required: int, *, to_gap: bool = False
+) -> int:
+    """How many leading columns of ``order`` a record's line holds: up to the last one the
+    record has a value for (event_name always has one), never fewer than ``required``; with
+    ``to_gap``, up to the first column past ``required`` that the record lacks (an optional
+    column, which prints nothing when empty, is no gap)."""
+    held = [key == "event_name" or record.get(key) is not None for key in order]
+    if to_gap:
+        for k in range(required, len(order)):
+            if not held[k] and _KIND[order[k]] not in OPTIONAL_KINDS:
+                return k
+        return len(order)
+    last = max((k for k, h in enumerate(held) if h), default=-1)
+    return max(required, last + 1)
+
+
 def render_short(
     record: AuditRecord,
     *,
@@ -542,12 +606,16 @@ def render_short(
     platform: str | None = None,
     padded: bool = False,
     missing: str | None = None,
+    to_gap: bool = False,
 ) -> str:
     """The non-detailed line of a record (no newline). Control characters are shown as ``\\xNN``;
-    a column the record lacks raises ValueError, or shows ``missing`` when one is given."""
+    a column the record lacks raises ValueError, or shows ``missing`` when one is given
+    (``to_gap``: see ``positional_values``)."""
     day, clock = split_timestamp(record.timestamp)
     parts = [escape_controls(day), *([clock] if clock else []), escape_controls(record.status)]
-    values = positional_values(record, sessionid=sessionid, platform=platform, missing=missing)
+    values = positional_values(
+        record, sessionid=sessionid, platform=platform, missing=missing, to_gap=to_gap
+    )
     for key, text in values:
         if padded and key in PADDING:
             width, right = PADDING[key]

@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from seaudit.schema.flags import OS_USER_PREFIX, OS_USER_SPELLINGS
+
 _TOKEN = re.compile(r"[^ ]+")
 SESSION = re.compile(r"[0-9A-Fa-f]{8}:[0-9A-Fa-f]{8,16}\Z")
-OS_USER = "(OS user)"
 #: Windows account domains that contain a space (so "NT AUTHORITY\SYSTEM" is one user name)
 SPACED_DOMAINS = (
     "NT AUTHORITY\\",
@@ -64,8 +65,9 @@ def tokenize(line: str) -> Tokens:
 
 
 def looks_like_path_start(word: str) -> bool:
-    """An absolute path begins here: ``/x``, ``C:\\x``, ``\\\\server``."""
-    if word.startswith(("/", "\\\\")):
+    """An absolute path begins here: ``/x``, ``C:\\x``, ``\\\\server``, a registry key
+    ``HKEY_LOCAL_MACHINE\\x`` (the REGKEY class's resource names)."""
+    if word.startswith(("/", "\\\\")) or word[:5].upper() == "HKEY_":
         return True
     return len(word) >= 3 and word[1] == ":" and word[2] in "\\/" and word[0].isalpha()
 
@@ -79,4 +81,4 @@ def is_os_user(flags: str | None) -> bool:
     if not flags:
         return False
     lowered = flags.strip().lower()
-    return lowered in ("(os user)", "os user", "enterprise user") or lowered.startswith("(os user")
+    return lowered in OS_USER_SPELLINGS or lowered.startswith(OS_USER_PREFIX)
