@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from seaudit.agent.access import Policy, record_for
+from seaudit.agent.access import Policy, records_for
 from seaudit.agent.checkpoint import Checkpoint
 from seaudit.agent.group import DEFAULT_TIMEOUT, Event, Grouper
 from seaudit.agent.loss import SerialWatch, loss_record
@@ -133,9 +133,7 @@ class Pipeline:
         if mark is None or _order(event.id) > _order(mark):
             self._marks[node] = event.id
         for access in self.mapper.accesses(event):
-            record = record_for(access, self.policy)
-            if record is not None:
-                self._pending.append(record)
+            self._pending.extend(records_for(access, self.policy))
 
     def _watch(self, event: Event) -> None:
         node = event.id.node
