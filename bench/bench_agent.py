@@ -3,6 +3,9 @@ csv`` on the same log in the same run; and the agent's CPU under a steady live l
 
     PYTHONPATH=src python bench/bench_agent.py [--events N] [--rate R] [--seconds S]
 
+The replay is also timed with ``--policy`` (the bundled example policy and audit.cfg), to
+show what deciding each access through ``decide()`` costs.
+
 The log is the recorded corpus (tests/corpus/auditd/basic.log, via ``tests.agent.synthetic``)
 repeated with fresh serials and times up to N events (every kernel and user-space record type
 the actions made, in the mix they came in). Both sides read the same file from the page
@@ -28,6 +31,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from tests.agent.synthetic import corpus_events, restamp, write_log  # noqa: E402
 
+#: the policy of the "with policy" figure: the bundled example and its audit.cfg
+POLICY = ROOT / "src" / "seaudit" / "policy" / "example.selang"
+CFG = ROOT / "src" / "seaudit" / "policy" / "example_audit.cfg"
+
 
 def timed(cmd: list[str], **kwargs: object) -> float:
     started = time.perf_counter()
@@ -42,17 +49,10 @@ def bench_replay(count: int) -> None:
         size = log.stat().st_size / 1e6
         print(f"log: {count:,} events, {lines:,} lines, {size:.1f} MB")
         log.read_bytes()  # page cache
-        agent = timed(
-            [
-                sys.executable,
-                "-m",
-                "seaudit",
-                "agent",
-                "--from-log",
-                str(log),
-                "--store",
-                str(Path(tmp) / "store"),
-            ],
+        store = Path(tmp) / "store"
+        agent = timed(_replay(log, store), stderr=subprocess.DEVNULL)
+        decided = timed(
+            _replay(log, Path(tmp) / "decided", "--policy", str(POLICY), "--auditcfg", str(CFG)),
             stderr=subprocess.DEVNULL,
         )
         with open(os.devnull, "wb") as null:
@@ -67,7 +67,27 @@ def bench_replay(count: int) -> None:
         print(
             f"ausearch --format csv               {count / oracle:>12,.0f} events/s  {oracle:.2f} s"
         )
+        print(
+            f"{'  the same with --policy (example)':<36}{count / decided:>12,.0f} events/s  "
+            f"{decided:.2f} s"
+        )
         print(f"agent / ausearch                    {oracle / agent:>12.2f}x")
+        print(f"agent with policy / without         {agent / decided:>12.2f}x")
+
+
+def _replay(log: Path, store: Path, *extra: str) -> list[str]:
+    """``seaudit agent --from-log LOG --store STORE`` as a process, with ``extra`` options."""
+    return [
+        sys.executable,
+        "-m",
+        "seaudit",
+        "agent",
+        "--from-log",
+        str(log),
+        "--store",
+        str(store),
+        *extra,
+    ]
 
 
 def bench_live(rate: int, seconds: float) -> None:

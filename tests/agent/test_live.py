@@ -42,6 +42,15 @@ def _stored(store: Path) -> list[AuditRecord]:
     return [r for _, r in Store(store).select(flt)]
 
 
+def _plugin(workdir: Path, store: Path, *options: str) -> Path:
+    """The wrapper auditd runs as its plugin: ``seaudit agent --plugin`` into ``store``."""
+    plugin = workdir / "seaudit-plugin"
+    command = " ".join((sys.executable, "-m seaudit agent --plugin --store", str(store), *options))
+    plugin.write_text(f"#!/bin/sh\ncd {ROOT}\nexec {command}\n")
+    plugin.chmod(0o755)
+    return plugin
+
+
 def test_netlink_status_agrees_with_auditctl() -> None:
     with machine_lock():  # no live session changes the status meanwhile
         status = read_status()
@@ -57,12 +66,7 @@ def test_real_actions_reach_the_store_through_the_plugin() -> None:
     store = workdir / "store"
     loginuid = random.randint(3_000_000, 3_900_000)
     key = f"seaudit-test-{loginuid}"
-    plugin = workdir / "seaudit-plugin"
-    plugin.write_text(
-        f"#!/bin/sh\ncd {ROOT}\nexec {sys.executable} -m seaudit agent --plugin "
-        f"--store {store} --timeout 0.5\n"
-    )
-    plugin.chmod(0o755)
+    plugin = _plugin(workdir, store, "--timeout 0.5")
     before = read_status()
     scope = RuleScope(dirs=(str(workdir / "watched"),), loginuid=loginuid, key=key)
     try:
@@ -104,11 +108,7 @@ def test_events_the_kernel_loses_become_product_error_records() -> None:
     store = workdir / "store"
     loginuid = random.randint(3_000_000, 3_900_000)
     key = f"seaudit-test-{loginuid}"
-    plugin = workdir / "seaudit-plugin"
-    plugin.write_text(
-        f"#!/bin/sh\ncd {ROOT}\nexec {sys.executable} -m seaudit agent --plugin --store {store}\n"
-    )
-    plugin.chmod(0o755)
+    plugin = _plugin(workdir, store)
     before = auditctl("-s")
     scope = RuleScope(dirs=(str(workdir / "watched"),), loginuid=loginuid, key=key)
     try:
@@ -144,3 +144,39 @@ def _settings(status: str) -> dict[str, str]:
     keep = ("enabled", "backlog_limit", "backlog_wait_time", "failure", "rate_limit", "pid")
     pairs = (line.split(" ", 1) for line in status.splitlines() if line.count(" ") == 1)
     return {k: v for k, v in pairs if k in keep}
+
+
+def test_the_plugin_decides_through_a_policy() -> None:
+    """The same real actions with ``--policy``: the write and the program run the policy
+    denies come as W, the kernel's denial as D, the allowed read is not written (no mode asks
+    for a success)."""
+    workdir = make_workdir()
+    store = workdir / "store"
+    loginuid = random.randint(3_000_000, 3_900_000)
+    key = f"seaudit-test-{loginuid}"
+    policy = workdir / "site.selang"
+    policy.write_text(
+        f"setoptions class+(FILE PROGRAM)\nchres FILE _default defacc(read)\n"
+        f"newres FILE {workdir}/watched/* defacc(read)\nnewres PROGRAM /usr/bin/true defacc(none)\n"
+    )
+    plugin = _plugin(workdir, store, "--timeout 0.5 --policy", str(policy))
+    scope = RuleScope(dirs=(str(workdir / "watched"),), loginuid=loginuid, key=key)
+    try:
+        with private_auditd(
+            workdir, audit_rules(scope), key=key, loginuid=loginuid, plugin=plugin
+        ) as live:
+            run_actions(live)
+            wanted = {("FILE", "Write", "W"), ("FILE", "Read", "D"), ("PROGRAM", "Execute", "W")}
+            deadline = time.monotonic() + 15
+            seen: set[tuple[str | None, str | None, str]] = set()
+            while time.monotonic() < deadline and not wanted <= seen:
+                time.sleep(0.3)
+                accesses = [r for r in _stored(store) if r.event == "resource_access"]
+                seen = {(r.class_, r.access, r.status) for r in accesses}
+            assert wanted <= seen, f"missing {wanted - seen}"
+        files = [r for r in _stored(store) if r.class_ == "FILE"]
+        assert all(r.status != "P" for r in files)  # the read came first, and was not written
+        assert {(r.status, r.stage, r.reason) for r in files} == {("W", 69, 4), ("D", 17, 2)}
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    assert key not in auditctl("-l")

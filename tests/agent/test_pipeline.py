@@ -3,6 +3,8 @@ noise) is accounted for as grouped, a marker, a reject or a duplicate."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -48,3 +50,31 @@ def test_every_line_is_accounted_for(lines: list[str]) -> None:
     assert t.lines == t.grouped + g.markers + t.rejects + g.duplicates
     assert t.rejects == len(rejects)
     assert t.lines == sum(1 for line in lines if line and not line.isspace())
+
+
+def test_an_event_emitted_late_is_not_passed_by_the_checkpoint(tmp_path: Path) -> None:
+    """An event with no EOE or PROCTITLE is emitted on its timeout, after later events were
+    flushed: the checkpoint must stay before its serial, or the event would be skipped as
+    handled and its serial reported lost; a replay killed meanwhile resumes before it."""
+    from seaudit.agent.checkpoint import Checkpoint
+
+    body = (("pid", "1"), ("auid", "1000"), ("ses", "2"), ("res", "success"))
+
+    def login(serial: int) -> str:
+        return render_line(AuditLine.of("USER_LOGIN", EventId("n", 100 + serial, 0, serial), body))
+
+    late = render_line(AuditLine.of("SYSCALL", EventId("n", 102, 0, 2), body))
+    path = tmp_path / "checkpoint.json"
+    pipeline = Pipeline(
+        ListSink(), node=None, source="t", checkpoint=Checkpoint(path), batch=1, timeout=2.0
+    )
+    for number, line in enumerate([login(1), late, *map(login, range(3, 9))], 1):
+        pipeline.feed(line, number)
+        pipeline.flush()
+        mark = Checkpoint(path).get("n")
+        if number < 4:  # serial 2 is open until event time reaches 104 (its timeout)
+            assert mark is not None and mark.serial == 1
+    pipeline.finish()
+    t = pipeline.tally
+    assert (t.events, t.skipped, t.lost) == (8, 0, 0)
+    assert Checkpoint(path).get("n") == EventId("n", 108, 0, 8)

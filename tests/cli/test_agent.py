@@ -79,9 +79,15 @@ def test_malformed_lines_are_reported_and_the_rest_is_kept(tmp_path: Path) -> No
 def test_unusable_input_and_policy_exit_2(tmp_path: Path) -> None:
     missing = seaudit("agent", "--from-log", str(tmp_path / "nope.log"))
     assert missing.returncode == 2 and b"cannot read" in missing.stderr
-    policy = seaudit("agent", "--policy", "p.cfg", "-", stdin=b"")
-    assert policy.returncode == 2
-    assert b"policy support arrives with the policy module" in policy.stderr
+    bad_policy = tmp_path / "bad.selang"
+    bad_policy.write_text("newusr bob\nnewres FILE /x defacc(bogus\n")
+    policy = seaudit("agent", "--policy", str(bad_policy), "-", stdin=b"")
+    assert policy.returncode == 2 and b"Traceback" not in policy.stderr
+    assert f"{bad_policy}:2:".encode() in policy.stderr  # the line and column
+    missing_policy = seaudit("agent", "--policy", str(tmp_path / "none.selang"), "-", stdin=b"")
+    assert missing_policy.returncode == 2 and b"Traceback" not in missing_policy.stderr
+    lone_cfg = seaudit("agent", "--auditcfg", str(bad_policy), "-", stdin=b"")
+    assert lone_cfg.returncode == 2 and b"--auditcfg needs --policy" in lone_cfg.stderr
     nothing = seaudit("agent")
     assert nothing.returncode == 2 and b"--plugin, --from-log" in nothing.stderr
     bad_format = seaudit("agent", "-", "--to", "nope", stdin=b"")
@@ -190,3 +196,83 @@ def test_a_replay_catches_up_where_the_plugin_stopped(tmp_path: Path) -> None:
     assert seaudit("agent", "--from-log", str(BASIC), "--store", str(clean)).returncode == 0
     assert 0 < len(part) < len(stored(clean))
     assert stored(store) == stored(clean)
+
+
+#: the policy the corpus is replayed through (tests/corpus/auditd/basic.json says who did what:
+#: login uid 3729602 read and wrote two watched files, was denied a read as nobody, ran
+#: /usr/bin/true twice, connected to itself on a loopback port; seaudit-test logged in over ssh)
+CORPUS_POLICY = """\
+setoptions audit(failure loginfailure loginsuccess)
+setoptions class+(FILE PROGRAM TERMINAL SURROGATE SUDO TCP)
+newusr root admin
+newusr 3729602
+newusr seaudit-test audit(none)
+chres FILE _default defacc(read)
+newres FILE /tmp/seaudit-live-*/watched/secret.txt defacc(read) audit(all) notify(root)
+newres FILE /tmp/seaudit-live-*/watched/notes.txt defacc(read)
+newres PROGRAM /usr/bin/true defacc(none)
+newres TCP {port} defacc(none)
+"""
+
+
+def _policy_file(tmp_path: Path) -> Path:
+    port = json.loads((CORPUS / "basic.json").read_text())["port"]
+    path = tmp_path / "site.selang"
+    path.write_text(CORPUS_POLICY.format(port=port))
+    return path
+
+
+def _shape(record: dict[str, object]) -> tuple[object, ...]:
+    name = str(record.get("resource") or record.get("service") or "").rsplit("/", 1)[-1]
+    keys = ("event", "status", "class", "access", "stage", "reason")
+    return (*(record.get(k) for k in keys), name)
+
+
+def test_replay_through_a_policy_writes_what_it_decides(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    cfg = tmp_path / "audit.cfg"
+    cfg.write_text("ADMIN;AUDIT;*;*;*;*;remove_rule*;S\n")  # admin: keep the rule removals out
+    done = seaudit(
+        "agent",
+        "--policy",
+        str(_policy_file(tmp_path)),
+        "--auditcfg",
+        str(cfg),
+        "--from-log",
+        str(BASIC),
+        "--store",
+        str(store),
+    )
+    assert done.returncode == 0, done.stderr
+    records = stored(store)
+    shapes = [_shape(r) for r in records if r["event"] not in ("db_admin", "startup", "shutdown")]
+    access, port = "resource_access", str(json.loads((CORPUS / "basic.json").read_text())["port"])
+    assert shapes == [
+        (access, "N", "FILE", "Read", 59, 3, "secret.txt"),  # AUDIT(ALL); notify: N
+        (access, "W", "FILE", "Write", 69, 4, "notes.txt"),  # defacc(read): a write is W
+        (access, "D", "FILE", "Read", 17, 2, "secret.txt"),  # the kernel denied; FAIL mode
+        (access, "W", "PROGRAM", "Execute", 69, 4, "true"),
+        (access, "W", "PROGRAM", "Execute", 69, 4, "true"),
+        ("outbound_network", "W", "TCP", None, 408, 4, port),
+        ("inbound_network", "W", "TCP", None, 408, 4, port),
+    ]  # nothing for su, ldconfig, the surrogate, nor seaudit-test's login: the modes say so
+    admin = [r for r in records if r["event"] == "db_admin"]
+    assert admin and all(r["status"] == "S" and r["reason"] == 0 for r in admin)
+    assert all("add_rule" in str(r["command"]) for r in admin)  # audit.cfg kept the rest out
+    without = seaudit("agent", "--from-log", str(BASIC), "--to", "jsonl")
+    plain = [json.loads(line) for line in without.stdout.splitlines()]
+    assert any(r["event"] == "login" for r in plain)  # the policy, not the corpus, hid them
+    assert not any(r["event"] in ("login", "logout", "password_attempt") for r in records)
+    notices = [n for n in done.stderr.decode().splitlines() if "notify root" in n]
+    assert len(notices) == 1 and "secret.txt Read by 3729602" in notices[0]
+
+
+def test_rules_of_a_policy_watch_its_files(tmp_path: Path) -> None:
+    done = seaudit("agent", "rules", "--policy", str(_policy_file(tmp_path)))
+    assert done.returncode == 0, done.stderr
+    rules = [r for r in done.stdout.decode().splitlines() if not r.startswith("#")]
+    watches = [r for r in rules if "-k seaudit-file" in r]
+    assert watches == [
+        "-a always,exit -F arch=b64 -F dir=/tmp -F perm=rwa -F auid!=4294967295 -k seaudit-file"
+    ]
+    assert any("-S execve" in r for r in rules) and not any("-e 2" in r for r in rules)

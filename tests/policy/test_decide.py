@@ -438,3 +438,25 @@ def test_remembered_verdicts_decide_as_a_fresh_policy_does(stream: list[Event]) 
     for event in stream + stream:  # the second pass is all memo hits
         fresh = dataclasses.replace(POLICY, verdicts={}, _cache={})
         assert decide(event, warm) == decide(event, fresh)
+
+
+NATIVE = [
+    # (user, resource, status, stage, reason): the OS refused what an observer saw
+    ("succ", "/data/open", "D", C.STAGE_NATIVE_DENIED, None),  # rules allow: 17; no FAIL
+    ("failer", "/data/open", "D", C.STAGE_NATIVE_DENIED, C.REASON_USER),
+    ("failer", "/data/closed", "D", C.STAGE_NO_STEP, C.REASON_USER),  # rules deny too
+    ("nobody", "/data/resfail", "D", C.STAGE_NO_STEP, C.REASON_RESOURCE),
+    ("failer", "/data/warn", "D", C.STAGE_NO_STEP, C.REASON_USER),  # never W: nothing permitted
+]
+
+
+@pytest.mark.parametrize(("user", "resource", "status", "stage", "reason"), NATIVE)
+def test_a_native_denial_is_d_whatever_the_rules(
+    user: str, resource: str, status: str, stage: int, reason: int | None
+) -> None:
+    decision = decide(access(user, resource, native_denied=True), POLICY)
+    assert (decision.status, decision.stage, decision.reason) == (status, stage, reason)
+    assert (decision.record is not None) == (reason is not None)
+    assert "native OS denied" in decision.why or "denied at stage" in decision.why
+    plain = decide(access(user, resource), POLICY)  # the same event, not denied natively
+    assert plain.status != "D" or plain.stage == stage

@@ -1,8 +1,9 @@
 """The access event: what the policy decides on, and the one step "access -> record or none".
 
-``record_for(access, policy)`` is the only place a status, stage and reason are chosen. The
+``records_for(access, policy)`` is the only place a status, stage and reason are chosen. The
 audit policy (``seaudit.policy``, issue 9) plugs in as a ``Policy``: a callable that takes the
-access and returns a ``Verdict`` (or None: not audited). Without a policy the kernel's own
+access and returns a ``Verdict`` (or None: not audited); ``seaudit.agent.policy`` makes one of a
+policy file. Without a policy the kernel's own
 outcome decides: a denial is D, a success P, an operation the OS refused for another reason F.
 """
 
@@ -63,6 +64,10 @@ class Verdict:
     status: str
     stage: int | None
     reason: int | None
+    #: False: the outcome is decided but not written (the AUDIT modes or audit.cfg say so)
+    written: bool = True
+    #: records written after it: the TRACE record of a traced user
+    extra: tuple[AuditRecord, ...] = ()
 
 
 Policy = Callable[[Access], Verdict | None]
@@ -91,11 +96,24 @@ def default_verdict(access: Access) -> Verdict:
     return Verdict(status, stage, REASON_RESOURCE)
 
 
+def records_for(access: Access, policy: Policy | None = None) -> list[AuditRecord]:
+    """What the log receives for this access: its record if written, then any extra ones."""
+    verdict = default_verdict(access) if policy is None else policy(access)
+    if verdict is None:
+        return []
+    main = [_record(access, verdict)] if verdict.written else []
+    return [*main, *verdict.extra]
+
+
 def record_for(access: Access, policy: Policy | None = None) -> AuditRecord | None:
     """The record the product would write for this access, or None when none is written."""
     verdict = default_verdict(access) if policy is None else policy(access)
-    if verdict is None:
+    if verdict is None or not verdict.written:
         return None
+    return _record(access, verdict)
+
+
+def _record(access: Access, verdict: Verdict) -> AuditRecord:
     event = access.event
     values = {
         "event_name": _EVENT_WORDS.get(event),

@@ -43,6 +43,8 @@ class _Gap:
     first: int
     last: int
     seen_at: float  # event time when the gap appeared
+    #: the last event before the gap: a checkpoint may not pass it while the gap is open
+    before: EventId | None = None
 
 
 class SerialWatch:
@@ -53,20 +55,27 @@ class SerialWatch:
         self.timeout = timeout
         self.max_gaps = max_gaps
         self.high: int | None = None
+        self.high_id: EventId | None = None
         self.gaps: list[_Gap] = []
+
+    def resume_point(self) -> EventId | None:
+        """Where a restart must resume to still see the open gaps (None: no gap is open).
+        A gap's record is written only when it expires; a checkpoint past it would lose it."""
+        marks = [g.before for g in self.gaps if g.before is not None]
+        return min(marks, key=lambda m: (m.seconds, m.millis, m.serial), default=None)
 
     def see(self, event: EventId) -> None:
         serial = event.serial
         if self.high is None or serial > self.high + RESET_JUMP or serial + RESET_JUMP < self.high:
-            self.high, self.gaps = serial, []
+            self.high, self.high_id, self.gaps = serial, event, []
             return
         if serial > self.high:
             if serial > self.high + 1:
-                self.gaps.append(_Gap(self.high + 1, serial - 1, event.time))
+                self.gaps.append(_Gap(self.high + 1, serial - 1, event.time, self.high_id))
                 if len(self.gaps) > self.max_gaps:  # bounded: merge the two oldest
                     a, b = self.gaps.pop(0), self.gaps.pop(0)
-                    self.gaps.insert(0, _Gap(a.first, b.last, a.seen_at))
-            self.high = serial
+                    self.gaps.insert(0, _Gap(a.first, b.last, a.seen_at, a.before))
+            self.high, self.high_id = serial, event
             return
         self._fill(serial)
 
@@ -75,9 +84,9 @@ class SerialWatch:
             if gap.first <= serial <= gap.last:
                 parts = []
                 if gap.first < serial:
-                    parts.append(_Gap(gap.first, serial - 1, gap.seen_at))
+                    parts.append(_Gap(gap.first, serial - 1, gap.seen_at, gap.before))
                 if serial < gap.last:
-                    parts.append(_Gap(serial + 1, gap.last, gap.seen_at))
+                    parts.append(_Gap(serial + 1, gap.last, gap.seen_at, gap.before))
                 self.gaps[i : i + 1] = parts
                 return
 

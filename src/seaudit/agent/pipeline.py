@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from seaudit.agent.access import Policy, record_for
+from seaudit.agent.access import Policy, records_for
 from seaudit.agent.checkpoint import Checkpoint
 from seaudit.agent.group import DEFAULT_TIMEOUT, Event, Grouper
 from seaudit.agent.loss import SerialWatch, loss_record
@@ -107,9 +107,10 @@ class Pipeline:
     def flush(self) -> None:
         if self._pending or self._marks:
             records, self._pending = self._pending, []
-            self.sink(records, dict(self._marks))
+            marks = self._resume_marks()
+            self.sink(records, marks)
             self.tally.records += len(records)
-            self.checkpoint.update(self._marks)
+            self.checkpoint.update(marks)
 
     def finish(self) -> None:
         for event in self.grouper.drain():
@@ -119,6 +120,17 @@ class Pipeline:
         self.flush()
 
     # --- internals -----------------------------------------------------------------------
+
+    def _resume_marks(self) -> dict[str | None, EventId]:
+        """The marks to checkpoint: the last event handled per node, but never past a serial
+        gap still open (its loss record is not written yet; a restart must see it again)."""
+        marks = dict(self._marks)
+        for node, watch in self.serials.items():
+            point = watch.resume_point()
+            mark = marks.get(node)
+            if point is not None and mark is not None and _order(point) < _order(mark):
+                marks[node] = point
+        return marks
 
     def _event(self, event: Event) -> None:
         node = event.id.node
@@ -133,9 +145,7 @@ class Pipeline:
         if mark is None or _order(event.id) > _order(mark):
             self._marks[node] = event.id
         for access in self.mapper.accesses(event):
-            record = record_for(access, self.policy)
-            if record is not None:
-                self._pending.append(record)
+            self._pending.extend(records_for(access, self.policy))
 
     def _watch(self, event: Event) -> None:
         node = event.id.node

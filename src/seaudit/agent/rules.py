@@ -8,9 +8,10 @@ audit its own reading in a loop. A test scopes them to one login uid instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from seaudit.agent.decode import UNSET
+from seaudit.policy.model import DEFAULT_RECORD, Policy
 
 #: the account files: a write there is user administration (db_admin records)
 ACCOUNT_FILES = ("/etc/passwd", "/etc/shadow", "/etc/group", "/etc/gshadow", "/etc/sudoers")
@@ -19,6 +20,8 @@ EXEC_SYSCALLS = "execve,execveat"
 NET_SYSCALLS = "connect,accept,accept4,bind"
 SETUID_SYSCALLS = "setuid,setreuid,setresuid,setfsuid"
 OPEN_SYSCALLS = "open,openat,openat2,creat,truncate,ftruncate"
+#: characters that make a resource name generic (``seaudit.query.mask``)
+WILDCARDS = "*?"
 #: a path rule does not see an open the permission check refused: these catch the denials
 DENIALS = ("-EACCES", "-EPERM")
 
@@ -59,3 +62,25 @@ def render_rules(rules: list[list[str]]) -> str:
     """The rules as lines of an audit.rules file (``auditctl -R`` reads them)."""
     header = "# seaudit agent: PAM Server Control audit from kernel events (never -e 2)\n"
     return header + "".join(" ".join(r) + "\n" for r in rules)
+
+
+def policy_scope(policy: Policy, scope: RuleScope = RuleScope()) -> RuleScope:
+    """The scope with a watch for each FILE resource of the policy: a path for a plain name,
+    the longest fixed directory for a generic one (``/var/log/*.log`` -> ``/var/log``).
+    PROGRAM resources need no rule of their own: the execve rule sees every program run."""
+    files: list[str] = list(scope.files)
+    dirs: list[str] = list(scope.dirs)
+    for cls, name in sorted(policy.resources):
+        if cls != "FILE" or name == DEFAULT_RECORD:
+            continue
+        cut = min((i for i, c in enumerate(name) if c in WILDCARDS), default=None)
+        if cut is None:
+            _add(files, name)
+        else:
+            _add(dirs, name[:cut].rsplit("/", 1)[0] or "/")
+    return replace(scope, files=tuple(files), dirs=tuple(dirs))
+
+
+def _add(paths: list[str], path: str) -> None:
+    if path not in paths:
+        paths.append(path)

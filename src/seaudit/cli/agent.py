@@ -1,7 +1,9 @@
 """``seaudit agent``: kernel audit events (auditd) become PAM Server Control records.
 
-``seaudit agent (--plugin | --from-log FILE... | -) [--store PATH] [--node NAME] [--to FORMAT]``
-runs the agent; ``seaudit agent rules`` prints the auditctl rules it needs;
+``seaudit agent [--policy FILE [--auditcfg FILE]] (--plugin | --from-log FILE... | -)
+[--store PATH] [--node NAME] [--to FORMAT]`` runs the agent, deciding each access through the
+policy when one is given; ``seaudit agent rules [--policy FILE]`` prints the auditctl rules it
+needs;
 ``seaudit agent --status`` shows the kernel's counters and the losses recorded. Exit status:
 0 done, 1 some lines were not audit records (reported as ``FILE:LINE: reason``), 2 usage
 error or unreadable input.
@@ -12,15 +14,16 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from seaudit.agent.access import Access
+    from seaudit.policy import Policy
 
 from seaudit.cli.output import terminal_safe
 from seaudit.store.location import add_store_argument
 
 HELP = "the Linux host agent: auditd events into records (rules, --status, --plugin, --from-log)"
-POLICY_PENDING = (
-    "seaudit agent: --policy: policy support arrives with the policy module (issue 9); "
-    "run without --policy: the kernel's own outcome decides (denied D, permitted P)"
-)
 PLUGIN_CONF = """\
 # /etc/audit/plugins.d/seaudit.conf: auditd hands every event to the seaudit agent
 active = yes
@@ -44,7 +47,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--plugin", action="store_true", help="read auditd's plugin stream")
     source.add_argument("--from-log", nargs="+", metavar="FILE", help="replay audit.log files")
     source.add_argument("--status", action="store_true", help="kernel counters, losses recorded")
-    parser.add_argument("--policy", metavar="FILE", help="the audit policy (not available yet)")
+    parser.add_argument(
+        "--policy", metavar="FILE", help="the audit policy (selang) that decides each access"
+    )
+    parser.add_argument(
+        "--auditcfg", metavar="FILE", help="audit.cfg filters applied before the log (--policy)"
+    )
     add_store_argument(parser)
     parser.add_argument("--node", metavar="NAME", help="the host the events come from")
     parser.add_argument("--to", metavar="FORMAT", help="write records to stdout in this format")
@@ -54,13 +62,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.policy is not None:
-        print(POLICY_PENDING, file=sys.stderr)
+    if args.auditcfg is not None and args.policy is None:
+        print("seaudit agent: --auditcfg needs --policy FILE", file=sys.stderr)
         return 2
+    policy = _load_policy(args)
     if args.what == "rules":
-        from seaudit.agent.rules import audit_rules, render_rules
+        from seaudit.agent.rules import RuleScope, audit_rules, policy_scope, render_rules
 
-        sys.stdout.write(render_rules(audit_rules()))
+        scope = RuleScope() if policy is None else policy_scope(policy)
+        sys.stdout.write(render_rules(audit_rules(scope)))
         return 0
     if args.what == "plugin-conf":
         sys.stdout.write(PLUGIN_CONF.format(path=_seaudit_path()))
@@ -78,13 +88,36 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    return _run(args)
+    return _run(args, policy)
 
 
-def _run(args: argparse.Namespace) -> int:
+def _load_policy(args: argparse.Namespace) -> Policy | None:
+    """The policy file and its audit.cfg; their errors (line and column) reach the CLI's
+    handler, which prints them and exits 2."""
+    if args.policy is None:
+        return None
+    from seaudit.policy import load_auditcfg, load_policy
+
+    policy = load_policy(args.policy)
+    return policy.with_auditcfg(load_auditcfg(args.auditcfg)) if args.auditcfg else policy
+
+
+def _notify(recipient: str, access: Access) -> None:
+    """A ``notify(user)`` of the policy: the agent sends no mail, it says so on stderr."""
+    print(
+        _safe(
+            f"seaudit agent: notify {recipient}: {access.class_} {access.resource} "
+            f"{access.access or access.event} by {access.user} at {access.timestamp}"
+        ),
+        file=sys.stderr,
+    )
+
+
+def _run(args: argparse.Namespace, policy: Policy | None) -> int:
     from seaudit.agent import run as agent
     from seaudit.agent.checkpoint import Checkpoint
     from seaudit.agent.pipeline import Pipeline
+    from seaudit.agent.policy import PolicyJudge
     from seaudit.store.location import check_node, resolve_root
 
     if args.node:
@@ -97,6 +130,7 @@ def _run(args: argparse.Namespace) -> int:
             if not Path(path).is_file():
                 print(f"seaudit agent: cannot read {path}: not a file", file=sys.stderr)
                 return 2
+    judge = None if policy is None else PolicyJudge.of(policy, _notify)
     source = "<auditd>" if args.plugin else "<stdin>" if args.what == "-" else "audit.log"
 
     def feed(pipeline: Pipeline) -> None:
@@ -112,7 +146,7 @@ def _run(args: argparse.Namespace) -> int:
 
         fmt = get_format(args.to)
         sink = agent.ListSink()
-        pipeline = Pipeline(sink, node=args.node, source=source, timeout=args.timeout)
+        pipeline = Pipeline(sink, node=args.node, source=source, policy=judge, timeout=args.timeout)
         fmt.write(agent.stream_records(pipeline, sink, feed), sys.stdout.buffer)
         sys.stdout.flush()
     else:
@@ -129,6 +163,7 @@ def _run(args: argparse.Namespace) -> int:
                 store_sink,
                 node=args.node,
                 source=source,
+                policy=judge,
                 checkpoint=checkpoint,
                 timeout=args.timeout,
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 # --- stage: the step that decided -----------------------------------------------------------
 STAGE_NO_CHECK = 0  # Audit-only mode: no rule was checked
+STAGE_NATIVE_DENIED = 17  # the native OS refused what the policy may allow (the agent)
 STAGE_LOGIN_ALLOWED = 19  # login when the TERMINAL class is not active
 STAGE_LOGOUT = 49
 STAGE_CATEGORY = 52

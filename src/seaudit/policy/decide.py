@@ -114,18 +114,32 @@ def _warning(policy: Policy, cls: str, res: Resource | None) -> str | None:
 
 
 def _outcome(
-    policy: Policy, check: AccessCheck, cls: str, os_failed: bool, steps: list[str]
+    policy: Policy,
+    check: AccessCheck,
+    cls: str,
+    os_failed: bool,
+    steps: list[str],
+    native_denied: bool = False,
 ) -> tuple[str, bool]:
-    """(status letter, whether Warning turned a denial into W)."""
+    """(status letter, whether Warning turned a denial into W). A native denial is never W:
+    Warning permits, and the OS did not."""
     if check.granted:
         steps.append(f"allowed at stage {check.stage}: {check.step}")
         return ("F" if os_failed else "P"), False
-    warn = _warning(policy, cls, check.resource)
+    warn = None if native_denied else _warning(policy, cls, check.resource)
     if warn is None:
         steps.append(f"denied at stage {check.stage}: {check.step}")
         return "D", False
     steps.append(f"violation at stage {check.stage}: {check.step}; permitted as W: {warn}")
     return "W", True
+
+
+def _natively(check: AccessCheck, native_denied: bool) -> AccessCheck:
+    """The check as the OS ended it: a native denial overrides rules that allow (stage 17)."""
+    if not native_denied or not check.granted:
+        return check
+    step = f"the native OS denied it (the policy allows it at stage {check.stage}: {check.step})"
+    return AccessCheck(False, C.STAGE_NATIVE_DENIED, step, check.resource)
 
 
 def _audit_reason(
@@ -193,7 +207,16 @@ def _memo(policy: Policy, key: tuple[object, ...], make: Callable[[], _Verdict])
 
 
 def _access(e: Event, policy: Policy) -> Decision:
-    key = ("access", e.user, e.cls, e.resource, e.access, e.os_failed, e.interactive)
+    key = (
+        "access",
+        e.user,
+        e.cls,
+        e.resource,
+        e.access,
+        e.os_failed,
+        e.native_denied,
+        e.interactive,
+    )
     v = _memo(policy, key, lambda: _access_verdict(e, policy))
     if v.silent is not None:
         return v.silent
@@ -244,8 +267,11 @@ def _access_verdict(e: Event, policy: Policy) -> _Verdict:
         return only
     steps: list[str] = []
     check = check_access(policy, acc, user, cls, str(e.resource), str(e.access))
+    check = _natively(check, e.native_denied)
     need_ok = SUCCESS | (INTERACTIVE if cls == "PROGRAM" and e.interactive else 0)
-    status, reason = _judge(policy, acc, check, cls, e.os_failed, need_ok, FAIL, steps)
+    status, reason = _judge(
+        policy, acc, check, cls, e.os_failed, need_ok, FAIL, steps, e.native_denied
+    )
     res = check.resource
     if res is not None and res.notify and status != "D":
         status = "N" if status == "P" else status
@@ -266,10 +292,11 @@ def _judge(
     need_ok: int,
     need_bad: int,
     steps: list[str],
+    native_denied: bool = False,
 ) -> tuple[str, int | None]:
     """The outcome of a check and why it is logged: Warning (4), else the accessor's or the
     resource's mode for that outcome (2, 3), else not at all."""
-    status, warned = _outcome(policy, check, cls, os_failed, steps)
+    status, warned = _outcome(policy, check, cls, os_failed, steps, native_denied)
     if warned:
         steps.append("logged (reason 4): a Warning is always logged")
         return status, C.REASON_WARNING
@@ -319,7 +346,8 @@ def _trace(
 
 def _login(e: Event, policy: Policy) -> Decision:
     terminal = e.terminal or LOCAL_TERMINAL
-    v = _memo(policy, ("login", e.user, terminal), lambda: _login_verdict(e, policy, terminal))
+    key = ("login", e.user, terminal, e.native_denied)
+    v = _memo(policy, key, lambda: _login_verdict(e, policy, terminal))
     if v.silent is not None:
         return v.silent
     record = None
@@ -352,8 +380,11 @@ def _login_verdict(e: Event, policy: Policy, terminal: str) -> _Verdict:
         check = check_access(policy, acc, user, "TERMINAL", terminal, "read")
     else:
         check = AccessCheck(True, C.STAGE_LOGIN_ALLOWED, "the TERMINAL class is not active", None)
+    check = _natively(check, e.native_denied)
     need_ok = LOGINSUCCESS | (INTERACTIVE if terminal != "_CRONJOB_" else 0)
-    status, reason = _judge(policy, acc, check, "TERMINAL", False, need_ok, LOGINFAIL, steps)
+    status, reason = _judge(
+        policy, acc, check, "TERMINAL", False, need_ok, LOGINFAIL, steps, e.native_denied
+    )
     return _Verdict(status, check.stage, reason, acc, check.resource, tuple(steps))
 
 
@@ -446,7 +477,7 @@ def _connect(e: Event, policy: Policy) -> Decision:
     outbound = e.kind == "connect_out"
     cls = (e.cls or "TCP").upper()
     name = str(e.host) if cls == "HOST" else str(e.service)
-    key = (e.kind, e.user if outbound else None, cls, name)
+    key = (e.kind, e.user if outbound else None, cls, name, e.native_denied)
     v = _memo(policy, key, lambda: _connect_verdict(e, policy, cls, name, outbound))
     if v.silent is not None:
         return v.silent
@@ -482,8 +513,11 @@ def _connect_verdict(e: Event, policy: Policy, cls: str, name: str, outbound: bo
         return only
     steps: list[str] = []
     check = check_access(policy, acc, user, cls, name, "write" if outbound else "read")
+    check = _natively(check, e.native_denied)
     judged = acc if outbound else None  # an inbound connection has no accessor to ask
-    status, reason = _judge(policy, judged, check, cls, False, SUCCESS, FAIL, steps)
+    status, reason = _judge(
+        policy, judged, check, cls, False, SUCCESS, FAIL, steps, e.native_denied
+    )
     traced = outbound and _trace_step(acc, reason, steps)
     return _Verdict(status, check.stage, reason, acc, check.resource, tuple(steps), traced=traced)
 

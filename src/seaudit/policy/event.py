@@ -22,6 +22,10 @@ shutdown           user, service, session_id
 untrust            cls (PROGRAM or SECFILE), file, code (untrust reason), message_id
 =================  =====================================================================
 
+Any kind with an access check (access, login, connect_out, connect_in) may set
+``native_denied``: the native OS refused it (an observer such as the Linux agent saw the
+kernel's denial), so the outcome is D whatever the rules say, at stage 17 when they allow it.
+
 ``timestamp`` is the endpoint's local time, ``YYYY-MM-DDTHH:MM:SS``. ``access`` is the word
 the record shows (``Read``, ``Write``, ``Execute``...); rules match it case-insensitively
 (``acc(r)`` allows ``Read``). ``platform`` is ``unix`` or ``windows``. A missing terminal is
@@ -88,6 +92,7 @@ class Event:
     code: int | None = None
     message_id: str | None = None
     os_failed: bool = False
+    native_denied: bool = False
     platform: str = "unix"
 
     @property
