@@ -105,7 +105,7 @@ def _load_policy(args: argparse.Namespace) -> Policy | None:
 def _notify(recipient: str, access: Access) -> None:
     """A ``notify(user)`` of the policy: the agent sends no mail, it says so on stderr."""
     print(
-        _safe(
+        terminal_safe(
             f"seaudit agent: notify {recipient}: {access.class_} {access.resource} "
             f"{access.access or access.event} by {access.user} at {access.timestamp}"
         ),
