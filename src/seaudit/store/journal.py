@@ -155,16 +155,11 @@ class _Files:
         return min(later, key=lambda pf: pf[1]) if later else None
 
     def _list(self) -> list[tuple[Path, int]]:
-        from seaudit.log.rotate import backups, first_seq_of
+        from seaudit.log.rotate import backups
 
         files = [(p, self._first(p)) for p in backups(self.cfg, self._first)]
         live = self.cfg.audit_log
-        files.append((live, first_seq_of(live)))
-        for path, first in files:
-            if first < 0 and _whole_header(path):  # damage, not a file still being made
-                err = LogCorruptError(f"{path}: its header is damaged (not a seaudit log header)")
-                err.hint = "run `seaudit verify` to see the damage"
-                raise err
+        files.append((live, _live_first(live)))
         return [(p, f) for p, f in files if f > 0]
 
     def _first(self, path: Path) -> int:
@@ -188,15 +183,25 @@ def _same_file(handle: BinaryIO, path: Path) -> bool:
     return (now.st_dev, now.st_ino) == (mine.st_dev, mine.st_ino)
 
 
-def _whole_header(path: Path) -> bool:
-    """Whether the file is long enough to hold a header (a new segment is written whole
-    before it is renamed into place, but a file may be cut or replaced by hand)."""
-    from seaudit.log.frame import HEADER_SIZE
+def _live_first(path: Path) -> int:
+    """The live log's first seq (-1 while there is none: between the two renames of a
+    rotation). A file that holds a whole header that does not decode is damage, never a log
+    to pass over: that would hide its records."""
+    from seaudit.log.frame import HEADER_SIZE, decode_header
 
     try:
-        return os.stat(path).st_size >= HEADER_SIZE
+        with path.open("rb") as handle:
+            head = handle.read(HEADER_SIZE)
     except FileNotFoundError:
-        return False
+        return -1
+    try:
+        return decode_header(head).first_seq
+    except ValueError:
+        if len(head) < HEADER_SIZE:
+            return -1  # cut short: not damage this reader can name (verify does)
+        err = LogCorruptError(f"{path}: its header is damaged (not a seaudit log header)")
+        err.hint = "run `seaudit verify` to see the damage"
+        raise err from None
 
 
 def _gap(cfg: LogConfig, expect: int, found: int, path: Path) -> LogCorruptError:
