@@ -17,7 +17,7 @@ from seaudit.export import Format, write_lines
 from seaudit.schema.record import AuditRecord
 
 #: Unicode line breaks that JSON allows raw but line readers (str.splitlines) split on
-_LINE_BREAKS = (
+LINE_BREAKS = (
     (b"\xe2\x80\xa8", b"\\u2028"),
     (b"\xe2\x80\xa9", b"\\u2029"),
     (b"\xc2\x85", b"\\u0085"),
@@ -31,7 +31,7 @@ def encode_json(data: object) -> bytes:
         out = orjson.dumps(data)
     except TypeError:  # lone surrogates from undecodable input bytes
         return json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii")
-    for raw, escaped in _LINE_BREAKS:
+    for raw, escaped in LINE_BREAKS:
         if raw in out:
             out = out.replace(raw, escaped)
     return out

@@ -25,16 +25,16 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from seaudit.errors import UsageError
 from seaudit.export import Format
 from seaudit.schema.fields import FIELDS, INT_OR_STR
+from seaudit.schema.record import PROVENANCE as ORIGIN_KEYS
 from seaudit.schema.record import AuditRecord
 
 if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped]
 
-#: provenance columns taken from ``record.origin``: column -> (Origin attribute, type)
-PROVENANCE: tuple[tuple[str, type, str], ...] = (
-    ("source", str, "source the record was read from (file name)"),
-    ("line", int, "1-based line number in the source"),
-    ("node", str, "endpoint (node) that wrote the record"),
+#: provenance columns taken from ``record.origin`` (name, type, meaning); the raw text is
+#: left out: it is the input itself, and every other column already holds what it says
+PROVENANCE: tuple[tuple[str, type, str], ...] = tuple(
+    (key, kind, meaning) for key, (kind, meaning, _) in ORIGIN_KEYS.items() if key != "raw"
 )
 
 

@@ -28,7 +28,8 @@ from seaudit.errors import PolicyError
 from seaudit.policy.textfile import read_text
 from seaudit.query.expr import Cmp, Expr, Not, Or, all_of, any_of
 from seaudit.query.mask import Matcher, mask_matcher
-from seaudit.query.spec import LOGIN_EVENTS, Filter
+from seaudit.query.spec import Filter
+from seaudit.schema.events import LOGIN_EVENTS
 from seaudit.schema.fields import FIELD_BY_KEY
 from seaudit.schema.record import AuditRecord
 

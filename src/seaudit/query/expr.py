@@ -22,10 +22,11 @@ from typing import Any
 from seaudit.errors import UsageError
 from seaudit.query.mask import mask_matcher
 from seaudit.schema.fields import FIELDS, INT_KEYS
+from seaudit.schema.record import PROVENANCE as ORIGIN_KEYS
 from seaudit.schema.record import AuditRecord
 
 #: provenance fields a filter may name besides the SCHEMA keys
-PROVENANCE: dict[str, type] = {"node": str, "source": str, "line": int}
+PROVENANCE: dict[str, type] = {k: kind for k, (kind, _, named) in ORIGIN_KEYS.items() if named}
 #: every filterable name -> its type (int or str)
 FIELD_TYPES: dict[str, type] = {
     **{f.key: (int if f.key in INT_KEYS else str) for f in FIELDS},

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from seaudit.query.expr import And, Cmp, Expr, Not, Predicate, all_of, any_of, to_predicate, to_sql
 from seaudit.query.timespec import Clock, iso, parse_time
 from seaudit.query.where import parse_where
+from seaudit.schema.events import LOGIN_EVENTS, NETWORK_EVENTS
 
 #: option name -> field it filters
 FLAG_FIELDS: dict[str, str] = {
@@ -32,16 +33,6 @@ FLAG_FIELDS: dict[str, str] = {
     "node": "node",
     "session": "session_id",
 }
-#: what ``-l`` calls login records
-LOGIN_EVENTS: tuple[str, ...] = (
-    "login",
-    "logout",
-    "login_enabled",
-    "login_disabled",
-    "password_attempt",
-)
-#: what ``-i`` calls network (INET) records
-NETWORK_EVENTS: tuple[str, ...] = ("inbound_network", "outbound_network")
 
 
 @dataclass(frozen=True, slots=True)

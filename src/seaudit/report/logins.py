@@ -4,9 +4,9 @@ user/terminal pairs seen logging in, newest first seen first."""
 
 from __future__ import annotations
 
-from seaudit.query.spec import LOGIN_EVENTS
 from seaudit.report.model import TOP, Report, Section
 from seaudit.report.sections import TIME, outcome_by, quoted
+from seaudit.schema.events import LOGIN_EVENTS
 
 BURST = 5
 WINDOW_MINUTES = 10

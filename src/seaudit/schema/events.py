@@ -518,6 +518,10 @@ LAYOUTS: tuple[Layout, ...] = (
 
 LAYOUT_BY_ID: dict[str, Layout] = {lay.id: lay for lay in LAYOUTS}
 EVENT_IDS: tuple[str, ...] = tuple(lay.id for lay in LAYOUTS)
+#: the records ``seaudit -l`` shows: those whose Event column reads LOGIN (REFERENCE.md 1)
+LOGIN_EVENTS: tuple[str, ...] = tuple(lay.id for lay in LAYOUTS if lay.words[:1] == ("LOGIN",))
+#: the records ``seaudit -i`` shows (INET records): the layouts of the network classes
+NETWORK_EVENTS: tuple[str, ...] = tuple(lay.id for lay in LAYOUTS if "TCP" in lay.classes)
 
 #: detailed "Event type:" value -> (layout, platform it implies or None)
 LAYOUT_BY_TITLE: dict[str, tuple[Layout, Platform | None]] = {}

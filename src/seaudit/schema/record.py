@@ -26,6 +26,16 @@ class Origin:
     node: str | None = None
 
 
+#: the provenance keys (``Origin``'s attributes) stored and exported beside the SCHEMA keys:
+#: key -> (type, meaning, whether a filter may name it)
+PROVENANCE: dict[str, tuple[type, str, bool]] = {
+    "source": (str, "source the record was read from (file name)", True),
+    "line": (int, "1-based line number in the source", True),
+    "node": (str, "endpoint (node) that wrote the record", True),
+    "raw": (str, "the text the record was read from", False),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class AuditRecord:
     event: str

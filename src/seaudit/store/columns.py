@@ -15,7 +15,7 @@ import hashlib
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from seaudit.schema.fields import FIELDS, INT_KEYS, INT_OR_STR
+from seaudit.schema.fields import FIELDS, INT_KEYS, INT_OR_STR, is_code
 from seaudit.schema.record import AuditRecord, Origin
 
 if TYPE_CHECKING:
@@ -118,9 +118,7 @@ def from_batch(batch: pa.RecordBatch) -> Iterator[tuple[int, AuditRecord]]:
     for key in _POSITIONAL:
         column = cols[key]
         if key in INT_OR_STR:
-            column = [
-                int(v) if v is not None and v.isascii() and v.isdigit() else v for v in column
-            ]
+            column = [int(v) if v is not None and is_code(v) else v for v in column]
         values.append(column)
     provenance = zip(
         cols["seq"], cols["node"], cols["source"], cols["line"], cols["raw"], strict=True

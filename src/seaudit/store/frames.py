@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import orjson
 import polars as pl
 
+from seaudit.export._jsoncols import escaped, needing_escape
 from seaudit.log.payload import (
     NUMBER_BIT,
     NUMBERS,
@@ -25,7 +26,7 @@ from seaudit.log.payload import (
     WARNINGS_BIT,
     encode_record,
 )
-from seaudit.schema.fields import INT_OR_STR, KEYS
+from seaudit.schema.fields import DIGITS_RE, INT_OR_STR, KEYS
 from seaudit.schema.record import AuditRecord, Origin
 from seaudit.store.columns import COLUMNS, arrow_schema
 from seaudit.store.tree import DAY_PATTERN, UNKNOWN_DAY, node_dir
@@ -34,20 +35,6 @@ from seaudit.text.bulk import BulkBatch, records_of
 if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped]
 
-#: how orjson escapes a string's characters (the rest are written as they are)
-_ESCAPES = {
-    "\\": "\\\\",
-    '"': '\\"',
-    "\b": "\\b",
-    "\t": "\\t",
-    "\n": "\\n",
-    "\f": "\\f",
-    "\r": "\\r",
-}
-for _c in range(0x20):
-    _ESCAPES.setdefault(chr(_c), f"\\u{_c:04x}")
-_NEEDS_ESCAPE = '["\\\\\\x00-\\x1f]'
-_DIGITS = "^[0-9]{1,18}$"
 _DAY = f"^{DAY_PATTERN}$"
 
 
@@ -65,23 +52,8 @@ def frame_records(frame: pl.DataFrame, source: str, node: str | None) -> list[Au
     return [with_node(r, node) for r in records_of(batch)]
 
 
-def _string_columns(frame: pl.DataFrame, names: list[str]) -> set[str]:
-    """Those of the string columns ``names`` that hold a character JSON must escape."""
-    if not names:
-        return set()
-    row = frame.select(pl.col(n).str.contains(_NEEDS_ESCAPE).any() for n in names).row(0)
-    return {n for n, needs in zip(names, row, strict=True) if needs}
-
-
 def _escaped(expr: pl.Expr, escape: bool) -> pl.Expr:
-    """String values escaped as orjson escapes them inside a JSON string (null stays null)."""
-    if not escape:
-        return expr
-    return (
-        pl.when(expr.str.contains(_NEEDS_ESCAPE))
-        .then(expr.str.replace_many(list(_ESCAPES), list(_ESCAPES.values())))
-        .otherwise(expr)
-    )
+    return escaped(expr) if escape else expr
 
 
 def payloads(frame: pl.DataFrame, source: str, node: str | None) -> list[bytes]:
@@ -99,7 +71,7 @@ def payloads(frame: pl.DataFrame, source: str, node: str | None) -> list[bytes]:
         return [encode_record(r) for r in frame_records(frame, source, node)]
     present = {k for k in KEYS if frame[k].null_count() < frame.height}
     texts = [k for k in TEXTS if k in present]
-    escape = _string_columns(frame, [*texts, "raw"])
+    escape = needing_escape(frame, [*texts, "raw"])
     mask = pl.lit(
         NUMBER_BIT["line"] | TEXT_BIT["source"] | (0 if node is None else TEXT_BIT["node"]),
         pl.Int64,
@@ -111,14 +83,14 @@ def payloads(frame: pl.DataFrame, source: str, node: str | None) -> list[bytes]:
             continue
         col = pl.col(key)
         if key in INT_OR_STR:  # an all-digit value is a number in the record
-            col = pl.when(col.str.contains(_DIGITS)).then(col.cast(pl.Int64))
+            col = pl.when(col.str.contains(DIGITS_RE)).then(col.cast(pl.Int64))
         mask = mask + col.is_not_null().cast(pl.Int64) * NUMBER_BIT[key]
         numbers.append(col.cast(pl.Utf8))
     numbers.append(pl.col("line").cast(pl.Utf8))
     for key in texts:
         col = pl.col(key)
         if key in INT_OR_STR:
-            col = pl.when(~col.str.contains(_DIGITS)).then(col)
+            col = pl.when(~col.str.contains(DIGITS_RE)).then(col)
         mask = mask + col.is_not_null().cast(pl.Int64) * TEXT_BIT[key]
         strings.append(_escaped(col, key in escape))
     strings += [pl.lit(name) for name in names]
@@ -136,7 +108,7 @@ def payloads(frame: pl.DataFrame, source: str, node: str | None) -> list[bytes]:
     has_warnings = pl.col("warnings").list.len() > 0
     if frame.select(has_warnings.any()).item():
         items = frame.select(pl.col("warnings").explode().drop_nulls())
-        element = _escaped(pl.element(), bool(_string_columns(items, ["warnings"])))
+        element = _escaped(pl.element(), bool(needing_escape(items, ["warnings"])))
         parts[1] = (mask + has_warnings.cast(pl.Int64) * WARNINGS_BIT).cast(pl.Utf8)
         parts.append(
             pl.when(has_warnings)
@@ -204,7 +176,7 @@ def stored_rows(
             expr = pl.col(name)
             if name in INT_OR_STR:  # an all-digit value is a number: stored as its decimal
                 expr = (
-                    pl.when(expr.str.contains(_DIGITS))
+                    pl.when(expr.str.contains(DIGITS_RE))
                     .then(expr.cast(pl.Int64).cast(pl.Utf8))
                     .otherwise(expr)
                 )

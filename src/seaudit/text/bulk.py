@@ -34,6 +34,7 @@ from typing import Any, BinaryIO
 
 import polars as pl
 
+from seaudit.export._jsoncols import escape_line_breaks, escaped, needing_escape
 from seaudit.schema.codes import CodeTables, default_tables
 from seaudit.schema.events import LAYOUTS, Layout
 from seaudit.schema.fields import (
@@ -1093,31 +1094,11 @@ def records_of(batch: BulkBatch) -> Iterator[AuditRecord]:
         pending = next(extra, None)
 
 
-_ESCAPES = {
-    "\\": "\\\\",
-    '"': '\\"',
-    "\b": "\\b",
-    "\t": "\\t",
-    "\n": "\\n",
-    "\f": "\\f",
-    "\r": "\\r",
-}
-for _c in range(0x20):
-    _ESCAPES.setdefault(chr(_c), f"\\u{_c:04x}")
-
-
-_NEEDS_ESCAPE = '["\\\\\\x00-\\x1f]'
-
-
 def _json_string(frame: pl.DataFrame, key: str) -> pl.Expr:
     """The column as JSON string literals (quotes included), escaped as orjson escapes."""
     expr = pl.col(key)
-    if frame.select(expr.str.contains(_NEEDS_ESCAPE).any()).item():
-        expr = (
-            pl.when(expr.str.contains(_NEEDS_ESCAPE))
-            .then(expr.str.replace_many(list(_ESCAPES), list(_ESCAPES.values())))
-            .otherwise(expr)
-        )
+    if needing_escape(frame, [key]):
+        expr = escaped(expr)
     return pl.concat_str([pl.lit('"'), expr, pl.lit('"')])
 
 
@@ -1130,7 +1111,7 @@ def json_lines(frame: pl.DataFrame) -> pl.Series:
     key by key instead."""
     present = [k for k in KEYS if frame[k].null_count() < frame.height]
     if "real_uid" in present:
-        return _escape_line_breaks(_json_lines_by_key(frame))
+        return escape_line_breaks(_json_lines_by_key(frame))
     has = sum(
         (pl.col(k).is_not_null().cast(pl.Int64) * (1 << i) for i, k in enumerate(present)),
         pl.lit(0, pl.Int64),
@@ -1142,14 +1123,7 @@ def json_lines(frame: pl.DataFrame) -> pl.Series:
         group = rows.filter(pl.col("_has") == mask)
         parts.append(group.select("_row", pl.struct(keys).struct.json_encode().alias("json")))
     out = parts[0] if len(parts) == 1 else pl.concat(parts).sort("_row")
-    return _escape_line_breaks(out["json"])
-
-
-def _escape_line_breaks(lines: pl.Series) -> pl.Series:
-    """As ``seaudit.export.jsonl.encode_json``: U+2028, U+2029 and U+0085 escaped."""
-    for char in ("\u2028", "\u2029", "\u0085"):
-        lines = lines.str.replace_all(char, f"\\u{ord(char):04x}", literal=True)
-    return lines
+    return escape_line_breaks(out["json"])
 
 
 def _json_lines_by_key(frame: pl.DataFrame) -> pl.Series:
