@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -42,24 +41,3 @@ def log_cfg(tmp_path: Path) -> Callable[..., LogConfig]:
         return LogConfig(**kw)  # type: ignore[arg-type]
 
     return build
-
-
-@pytest.fixture
-def tmpfs(tmp_path: Path) -> Iterator[Callable[[str], Path]]:
-    """Mount small tmpfs file systems (needs root; the test is skipped otherwise)."""
-    mounts: list[Path] = []
-
-    def mount(size: str) -> Path:
-        point = tmp_path / f"fs{len(mounts)}"
-        point.mkdir()
-        done = subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(point)], capture_output=True
-        )
-        if done.returncode != 0:
-            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-        mounts.append(point)
-        return point
-
-    yield mount
-    for point in reversed(mounts):
-        subprocess.run(["umount", "-l", str(point)], check=False)

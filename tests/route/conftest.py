@@ -4,8 +4,7 @@ nats-server fixture (natsd.py), which the dev extra always installs."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -43,24 +42,3 @@ def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
         yield server
     finally:
         server.kill()
-
-
-@pytest.fixture
-def tmpfs(tmp_path: Path) -> Iterator[Callable[[str], Path]]:
-    """Small tmpfs mounts (root only; skipped otherwise), unmounted in teardown."""
-    mounts: list[Path] = []
-
-    def mount(size: str) -> Path:
-        point = tmp_path / f"fs{len(mounts)}"
-        point.mkdir()
-        done = subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(point)], capture_output=True
-        )
-        if done.returncode != 0:
-            pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-        mounts.append(point)
-        return point
-
-    yield mount
-    for point in reversed(mounts):
-        subprocess.run(["umount", "-l", str(point)], check=False)
