@@ -22,6 +22,7 @@ from seaudit.store.bulkimport import LineCounter, Tally, import_stream
 from seaudit.store.columns import dedup_key
 from seaudit.store.frames import with_node
 from seaudit.store.ingest import Progress, _Counting, read_items
+from seaudit.text.badinput import BadInput
 from seaudit.text.detailed import render_detailed
 from seaudit.text.reader import Reject
 from seaudit.text.short import render_short
@@ -97,7 +98,7 @@ def bulk_import(
             raw,
             source=str(path),
             node=node,
-            on_reject=rejects.append,
+            bad=BadInput(emit=lambda message: None, keep=rejects.append),
             batch_bytes=batch_bytes,
         )
         store.flush()

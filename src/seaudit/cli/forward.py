@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from seaudit.text.badinput import BadInput
 
 HELP = "send the records of seaudit text files to a syslog receiver (udp, tcp, tls)"
 
@@ -20,6 +23,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "files", nargs="*", metavar="FILE", help="seaudit text files (default: standard input)"
+    )
+    parser.add_argument(
+        "--strict", action="store_true", help="stop at the first line that is not a record"
     )
     parser.add_argument(
         "--inner",
@@ -54,16 +60,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _records(paths: list[str], platform: str | None, rejects: list[int]) -> Iterator[Any]:
-    from seaudit.schema.record import AuditRecord
+def _records(paths: list[str], platform: str | None, bad: BadInput) -> Iterator[Any]:
+    from seaudit.text.badinput import checked_items
     from seaudit.text.reader import read_file
 
     for path in paths:
-        for item in read_file(path, platform=platform):
-            if isinstance(item, AuditRecord):
-                yield item
-            else:
-                rejects[0] += 1
+        if bad.stopped:
+            return
+        bad.start()
+        yield from checked_items(read_file(path, platform=platform), bad)
 
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
@@ -86,16 +91,17 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     from seaudit.errors import SeauditError
     from seaudit.route import forward
+    from seaudit.text.badinput import BadInput
 
-    rejects = [0]
-    records: Iterable[Any] = _records(args.files or ["-"], args.platform, rejects)
+    bad = BadInput(strict=args.strict)
+    records: Iterable[Any] = _records(args.files or ["-"], args.platform, bad)
     try:
         result = forward(records, args.url, **_options(args))
     except OSError as exc:
         raise SeauditError(f"cannot read input: {exc}") from None
-    if rejects[0]:
-        print(f"seaudit: {rejects[0]} lines were not records", file=sys.stderr)
+    if bad.rejected:
+        print(f"seaudit: {bad.rejected} lines were not records", file=sys.stderr)
     if result.failed and result.last_error:
         print(f"seaudit: last error: {result.last_error}", file=sys.stderr)
     print(result)
-    return 1 if result.failed else 0
+    return 1 if result.failed or bad.rejected else 0  # as parse: 1 when lines were rejected

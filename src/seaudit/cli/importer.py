@@ -82,16 +82,18 @@ def _import_one(
     from seaudit.store import Store
     from seaudit.store.bulkimport import import_stream
     from seaudit.store.ingest import node_from_name
+    from seaudit.text.badinput import BadInput
     from seaudit.text.reader import Reject
 
     assert isinstance(store, Store)
     node = node_opt or node_from_name(path)
     size = os.path.getsize(path) if path != "-" and os.path.isfile(path) else None
 
-    def on_reject(item: Reject) -> None:
-        print(f"{_show(item.source)}:{item.line}: {item.reason}", file=sys.stderr)
+    def keep(item: Reject) -> None:
         if rejects is not None:
             rejects.write(item.raw.encode("utf-8", "surrogateescape") + b"\n")
+
+    bad = BadInput(keep=keep)
 
     with _bar(size, _show(path)) as advance:
         if path == "-":
@@ -103,7 +105,7 @@ def _import_one(
                 source="<stdin>",
                 node=node,
                 platform=platform,
-                on_reject=on_reject,
+                bad=bad,
                 advance=advance,
             )
         with open(path, "rb") as raw:
@@ -115,7 +117,7 @@ def _import_one(
                 source=path,
                 node=node,
                 platform=platform,
-                on_reject=on_reject,
+                bad=bad,
                 advance=advance,
             )
 

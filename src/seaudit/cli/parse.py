@@ -29,7 +29,6 @@ if TYPE_CHECKING:  # polars loads only when parsing starts (``seaudit --help`` s
     from seaudit.text.reader import Reject
 
 HELP = "parse seaudit text (non-detailed or detailed) and write records"
-HINT_AFTER = 20  # rejects in a row at the start of a file before the "not seaudit output?" hint
 PROGRESS_BYTES = 64 << 20  # inputs at least this big get a progress bar (on a terminal)
 
 
@@ -56,19 +55,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 class _Run:
-    """The state of one invocation: counts, the rejects sink, the output."""
+    """The state of one invocation: its bad input (reported as the library does for every
+    verb), the rejects sink, whether some input could not be read."""
 
     def __init__(self, args: argparse.Namespace):
-        self.args = args
-        self.rejected = 0
-        self.unreadable = False
-        self.stopped = False
-        self.rejects_sink: BinaryIO | None = None
+        from seaudit.text.badinput import BadInput
 
-    def report(self, reject: Reject) -> None:
-        self.rejected += 1
-        message = escape_controls(f"{reject.source}:{reject.line}: {reject.reason}")
-        sys.stderr.buffer.write(message.encode("utf-8", "backslashreplace") + b"\n")
+        self.args = args
+        self.unreadable = False
+        self.rejects_sink: BinaryIO | None = None
+        self.bad = BadInput(strict=args.strict, keep=self._keep)
+
+    @property
+    def rejected(self) -> int:
+        return self.bad.rejected
+
+    @property
+    def stopped(self) -> bool:
+        return self.bad.stopped
+
+    def _keep(self, reject: Reject) -> None:
         if self.rejects_sink is not None:
             self.rejects_sink.write(reject.raw.encode("utf-8", "surrogateescape") + b"\n")
 
@@ -157,57 +163,20 @@ def _batches(
 def _file_batches(
     stream: BinaryIO, source: str, state: _Run, platform: str | None, tables: CodeTables, json: bool
 ) -> Iterator[BulkBatch]:
+    from seaudit.text.badinput import checked_batches
     from seaudit.text.bulk import parse_batches
 
     progress = _progress(stream, source)
-    seen_record = False
-    leading_rejects = 0
-    hinted = False
+    state.bad.start()
+    batches = parse_batches(stream, source=source, platform=platform, tables=tables, json=json)
     try:
-        for batch in parse_batches(
-            stream, source=source, platform=platform, tables=tables, json=json
-        ):
-            lines = [int(batch.frame["line"][0])] if batch.frame.height else []
-            lines += [r.origin.line for r in batch.extra[:1] if r.origin]
-            first_record = min(lines) if lines else None
-            for reject in batch.rejects:
-                if state.args.strict:
-                    batch = _before(batch, reject.line)
-                    state.report(reject)
-                    state.stopped = True
-                    yield batch
-                    return
-                state.report(reject)
-                if not seen_record and (first_record is None or reject.line < first_record):
-                    leading_rejects += 1
-                    if leading_rejects == HINT_AFTER and not hinted:
-                        hinted = True
-                        sys.stderr.write(
-                            escape_controls(
-                                f"seaudit: hint: the first {HINT_AFTER} lines of {source} were all "
-                                "rejected; is it seaudit output (seaudit -a or seaudit -d)?"
-                            )
-                            + "\n"
-                        )
-            if first_record is not None:
-                seen_record = True
+        for batch in checked_batches(batches, state.bad):
             if progress is not None:
                 progress[0].update(progress[1], completed=_position(stream))
             yield batch
     finally:
         if progress is not None:
             progress[0].stop()
-
-
-def _before(batch: BulkBatch, line: int) -> BulkBatch:
-    """The batch cut to the records before ``line`` (for --strict)."""
-    import polars as pl
-
-    from seaudit.text.bulk import BulkBatch
-
-    frame = batch.frame.filter(pl.col("line") < line)
-    extra = [r for r in batch.extra if r.origin and r.origin.line < line]
-    return BulkBatch(batch.source, frame, [], extra)
 
 
 def _position(stream: BinaryIO) -> int:

@@ -29,6 +29,7 @@ from seaudit.store.frames import dedup_keys, payloads, stored_rows, with_node
 from seaudit.store.ingest import is_blank
 from seaudit.store.keys import KeyLookup
 from seaudit.store.tree import day_of, node_dir, partition
+from seaudit.text.badinput import BadInput, checked_batches
 from seaudit.text.bulk import parse_batches
 from seaudit.text.reader import MAX_LINE_BYTES, Reject
 
@@ -242,12 +243,14 @@ def import_stream(
     source: str,
     node: str | None,
     platform: str | None = None,
-    on_reject: Callable[[Reject], object] = lambda r: None,
+    bad: BadInput | None = None,
     advance: Callable[[int], object] = lambda done: None,
     batch_bytes: int = IMPORT_BATCH_BYTES,
 ) -> Tally:
     """Import one stream (``source`` names it in provenance); returns its tally. The
-    caller flushes the store (``Store.flush``) when it is done.
+    caller flushes the store (``Store.flush``) when it is done. Bad lines are reported by
+    ``bad`` as ``parse`` reports them (by default on stderr); an import takes no strict mode,
+    since its summary accounts for every line of the stream.
 
     A thread parses and prepares the next batch (keys checked, payloads and Parquet rows
     made: mostly polars and DuckDB work, outside the GIL) while this one is appended. A
@@ -259,18 +262,23 @@ def import_stream(
     if store.tree.pending_last < log.last_seq:  # records the Parquet tree lacks: add them
         store.tree.flush()
         store.catch_up()
+    bad = bad or BadInput()
+    if bad.strict:
+        raise ValueError("an import takes no strict mode: its summary accounts for every line")
+    bad.start()
     lookup = KeyLookup(store, node)
-    batches = parse_batches(
-        counter,  # type: ignore[arg-type]
-        source=source,
-        platform=platform,
-        batch_bytes=batch_bytes,
+    batches = checked_batches(
+        parse_batches(
+            counter,  # type: ignore[arg-type]
+            source=source,
+            platform=platform,
+            batch_bytes=batch_bytes,
+        ),
+        bad,
     )
     prepared = _ahead(_prepare(lookup, b.frame, b.rejects, b.extra, source, node) for b in batches)
     try:
         for prep in prepared:
-            for reject in prep.rejects:
-                on_reject(reject)
             _commit(store, log, prep, tally, spans)
             advance(counter.bytes)
     finally:
