@@ -5,11 +5,18 @@ reference reader's items give the same reports (a property)."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seaudit.text.badinput import HINT_AFTER, BadInput, checked_batches, checked_items
+from seaudit.text.badinput import (
+    HINT_AFTER,
+    BadInput,
+    checked_batches,
+    checked_items,
+    rejects_file,
+)
 from seaudit.text.bulk import parse_batches, records_of
 from seaudit.text.reader import Reject, read_stream
 
@@ -70,3 +77,17 @@ def test_messages_are_escaped() -> None:
 def test_batches_and_items_report_the_same(lines: list[str], strict: bool, size: int) -> None:
     text = "\n".join(lines) + "\n"
     assert run_bulk(text, strict, size) == run_items(text, strict)
+
+
+def test_the_rejects_file_keeps_the_bytes_as_read(tmp_path: Path) -> None:
+    raw = b"bad \xff\xfe line \x1b[2J"
+    (reject,) = read_stream(io.BytesIO(raw + b"\n"), source="f")
+    assert isinstance(reject, Reject)
+    path = tmp_path / "rejects.txt"
+    with rejects_file(str(path)) as writer:
+        assert writer is not None
+        assert writer.write([reject, reject]) == 2
+        writer.flush()
+        assert path.read_bytes() == (raw + b"\n") * 2
+    with rejects_file(None) as nothing:
+        assert nothing is None

@@ -22,6 +22,7 @@ from seaudit.store.location import add_store_argument
 
 if TYPE_CHECKING:
     from seaudit.store.bulkimport import Tally
+    from seaudit.text.badinput import RejectsWriter
 
 HELP = "import seaudit text (files or -) into the store"
 
@@ -39,29 +40,25 @@ def run(args: argparse.Namespace) -> int:
     from seaudit.store import Store
     from seaudit.store.bulkimport import Tally
     from seaudit.store.location import check_node, resolve_root
+    from seaudit.text.badinput import rejects_file
 
     if args.node:
         check_node(args.node)
     refuse_output_over_input(args.files, [args.rejects])
     platform = None if args.platform == "auto" else args.platform
     store = Store(resolve_root(args.store))
-    rejects = open(args.rejects, "wb") if args.rejects else None  # noqa: SIM115
     total = Tally()
-    try:
-        with store.open_log() as log:
-            store._suspend_hook = True  # this import writes Parquet itself, without read-back
-            for path in args.files:
-                try:
-                    tally = _import_one(store, log, path, args.node, platform, rejects)
-                except OSError as exc:
-                    print(f"seaudit: cannot read {path}: {exc.strerror}", file=sys.stderr)
-                    return 2
-                store.flush()
-                print(tally.summary(_show(path)), file=sys.stderr)
-                total.add(tally)
-    finally:
-        if rejects is not None:
-            rejects.close()
+    with rejects_file(args.rejects) as rejects, store.open_log() as log:
+        store._suspend_hook = True  # this import writes Parquet itself, without read-back
+        for path in args.files:
+            try:
+                tally = _import_one(store, log, path, args.node, platform, rejects)
+            except OSError as exc:
+                print(f"seaudit: cannot read {path}: {exc.strerror}", file=sys.stderr)
+                return 2
+            store.flush()
+            print(tally.summary(_show(path)), file=sys.stderr)
+            total.add(tally)
     if len(args.files) > 1:
         print(total.summary("total"), file=sys.stderr)
     return 1 if total.rejects else 0
@@ -77,23 +74,18 @@ def _import_one(
     path: str,
     node_opt: str | None,
     platform: str | None,
-    rejects: BinaryIO | None,
+    rejects: RejectsWriter | None,
 ) -> Tally:
     from seaudit.store import Store
     from seaudit.store.bulkimport import import_stream
     from seaudit.store.ingest import node_from_name
     from seaudit.text.badinput import BadInput
-    from seaudit.text.reader import Reject
 
     assert isinstance(store, Store)
     node = node_opt or node_from_name(path)
     size = os.path.getsize(path) if path != "-" and os.path.isfile(path) else None
 
-    def keep(item: Reject) -> None:
-        if rejects is not None:
-            rejects.write(item.raw.encode("utf-8", "surrogateescape") + b"\n")
-
-    bad = BadInput(keep=keep)
+    bad = BadInput(keep=None if rejects is None else rejects.keep)
 
     with _bar(size, _show(path)) as advance:
         if path == "-":

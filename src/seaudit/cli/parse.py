@@ -19,6 +19,7 @@ from seaudit.cli.output import (
     open_sink,
     refuse_output_over_input,
 )
+from seaudit.text.badinput import RejectsWriter, rejects_file
 from seaudit.text.short import escape_controls
 from seaudit.text.sniff import encoding_problem
 
@@ -63,7 +64,7 @@ class _Run:
 
         self.args = args
         self.unreadable = False
-        self.rejects_sink: BinaryIO | None = None
+        self.rejects: RejectsWriter | None = None
         self.bad = BadInput(strict=args.strict, keep=self._keep)
 
     @property
@@ -75,8 +76,8 @@ class _Run:
         return self.bad.stopped
 
     def _keep(self, reject: Reject) -> None:
-        if self.rejects_sink is not None:
-            self.rejects_sink.write(reject.raw.encode("utf-8", "surrogateescape") + b"\n")
+        if self.rejects is not None:
+            self.rejects.keep(reject)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -93,24 +94,15 @@ def run(args: argparse.Namespace) -> int:
     refuse_output_over_input(args.files, [args.output, args.rejects])
     tables = site_tables(args.tables)
     state = _Run(args)
-    if args.rejects:
-        try:
-            state.rejects_sink = open(args.rejects, "wb")  # noqa: SIM115 (closed below)
-        except OSError as exc:
-            raise UsageError(f"cannot write rejects to {args.rejects}: {exc.strerror}") from None
-    try:
-        files = args.files or ["-"]
-        with open_sink(args) as sink:
-            if fmt.name == "jsonl" and not options:
-                from seaudit.text.bulk import write_jsonl
+    files = args.files or ["-"]
+    with rejects_file(args.rejects) as state.rejects, open_sink(args) as sink:
+        if fmt.name == "jsonl" and not options:
+            from seaudit.text.bulk import write_jsonl
 
-                for batch in _batches(files, state, platform, tables, json=True):
-                    write_jsonl(batch, sink)
-            else:
-                fmt.write(_records(files, state, platform, tables), sink, **options)
-    finally:
-        if state.rejects_sink is not None:
-            state.rejects_sink.close()
+            for batch in _batches(files, state, platform, tables, json=True):
+                write_jsonl(batch, sink)
+        else:
+            fmt.write(_records(files, state, platform, tables), sink, **options)
     if state.unreadable:
         return 2
     return 1 if state.rejected else 0

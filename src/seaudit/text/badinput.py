@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
+from seaudit.errors import UsageError
 from seaudit.schema.record import AuditRecord
 from seaudit.text.bulk import BulkBatch
 from seaudit.text.reader import Item, Reject
@@ -66,6 +69,50 @@ class BadInput:
                     )
                 )
         return True
+
+
+class RejectsWriter:
+    """The rejects file (``--rejects PATH``), with the lifecycle every output has (``write``,
+    ``flush``, ``close``): each rejected line as it was read, a detailed block as its lines
+    joined by spaces, the bytes of invalid UTF-8 as they were. The sink stays open."""
+
+    def __init__(self, sink: BinaryIO) -> None:
+        self._sink = sink
+
+    def write(self, rejects: Iterable[Reject]) -> int:
+        count = 0
+        for reject in rejects:
+            self._sink.write(reject.raw.encode("utf-8", "surrogateescape") + b"\n")
+            count += 1
+        return count
+
+    def keep(self, reject: Reject) -> None:
+        """One reject (``BadInput.keep``)."""
+        self.write((reject,))
+
+    def flush(self) -> None:
+        self._sink.flush()
+
+    def close(self) -> None:
+        self.flush()
+
+
+@contextmanager
+def rejects_file(path: str | None) -> Iterator[RejectsWriter | None]:
+    """``--rejects PATH`` opened for the run (None: no rejects file), closed at its end."""
+    if path is None:
+        yield None
+        return
+    try:
+        sink = open(path, "wb")  # noqa: SIM115 (closed below)
+    except OSError as exc:
+        raise UsageError(f"cannot write rejects to {path}: {exc.strerror}") from None
+    with sink:
+        writer = RejectsWriter(sink)
+        try:
+            yield writer
+        finally:
+            writer.close()
 
 
 def checked_batches(batches: Iterable[BulkBatch], bad: BadInput) -> Iterator[BulkBatch]:
