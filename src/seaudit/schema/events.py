@@ -174,6 +174,11 @@ for _spelling, _key in LABEL_KEYS.items():
     LABEL_OF.setdefault(_key, _spelling)
 
 _LOGIN = ("LOGIN",)
+#: login account enabled, disabled and password attempt: one format line (REFERENCE.md 3)
+_ACCOUNT_ORDER = ("event_name", "user", "stage", "reason", "terminal", "program", "audit_flags")
+_ACCOUNT_LABELS = _labels(
+    "Event", "Status", "UserName", "Terminal", "Program", "Date", "Time", "Details", "AuditFlags"
+)
 _SERVICE = ("Daemon", "service", "Engine service")
 
 LAYOUTS: tuple[Layout, ...] = (
@@ -230,18 +235,8 @@ LAYOUTS: tuple[Layout, ...] = (
         "Login account enabled",
         _LOGIN,
         "E",
-        ("event_name", "user", "stage", "reason", "terminal", "program", "audit_flags"),
-        _labels(
-            "Event",
-            "Status",
-            "UserName",
-            "Terminal",
-            "Program",
-            "Date",
-            "Time",
-            "Details",
-            "AuditFlags",
-        ),
+        _ACCOUNT_ORDER,
+        _ACCOUNT_LABELS,
         core=4,
     ),
     Layout(
@@ -249,18 +244,8 @@ LAYOUTS: tuple[Layout, ...] = (
         "Login account disabled",
         _LOGIN,
         "I",
-        ("event_name", "user", "stage", "reason", "terminal", "program", "audit_flags"),
-        _labels(
-            "Event",
-            "Status",
-            "UserName",
-            "Terminal",
-            "Program",
-            "Date",
-            "Time",
-            "Details",
-            "AuditFlags",
-        ),
+        _ACCOUNT_ORDER,
+        _ACCOUNT_LABELS,
         core=4,
     ),
     Layout(
@@ -268,18 +253,8 @@ LAYOUTS: tuple[Layout, ...] = (
         "Password attempt",
         _LOGIN,
         "A",
-        ("event_name", "user", "stage", "reason", "terminal", "program", "audit_flags"),
-        _labels(
-            "Event",
-            "Status",
-            "UserName",
-            "Terminal",
-            "Program",
-            "Date",
-            "Time",
-            "Details",
-            "AuditFlags",
-        ),
+        _ACCOUNT_ORDER,
+        _ACCOUNT_LABELS,
         core=4,
     ),
     Layout(
