@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 
@@ -10,8 +11,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from seaudit.errors import UsageError
+from seaudit.export import get_format
 from seaudit.export._siem import neutral
-from seaudit.export.syslog import MAPPING, SyslogOptions, escape_param_value, format_message
+from seaudit.export.syslog import (
+    INNER,
+    MAPPING,
+    SyslogOptions,
+    escape_param_value,
+    format_message,
+)
 from seaudit.schema.events import EVENT_IDS
 from seaudit.schema.record import AuditRecord, Origin
 
@@ -78,6 +86,39 @@ def test_mapping_covers_every_event_with_valid_param_names() -> None:
 
 
 def test_a_record_the_text_layout_cannot_show_falls_back_to_json() -> None:
+    unknown = RECORD.replace(event="made_up")  # no layout prints it
+    body = format_message(unknown, SyslogOptions.of({})).split("] ", 1)[1]
+    assert json.loads(body) == unknown.to_dict()
+
+
+def test_a_record_lacking_a_core_column_shows_as_the_short_format_shows_it() -> None:
     partial = RECORD.replace(stage=None, stage_message=None)  # a column of the required core
     body = format_message(partial, SyslogOptions.of({})).split("] ", 1)[1]
-    assert json.loads(body) == partial.to_dict()
+    sink = io.BytesIO()
+    get_format("short").write([partial], sink)
+    assert body == sink.getvalue().decode().rstrip("\n")
+
+
+@pytest.mark.parametrize("inner", [name for name in INNER if name != "none"])
+def test_every_inner_body_is_the_registry_formats_own_line(inner: str) -> None:
+    """The body is what ``seaudit --to INNER`` prints for the record (here free of control
+    characters, so the text formats need no escaping), with the options the format declares."""
+    options = {"inner": inner, "tz": "+01:00", "vendor": "Acme", "timezone": "Europe/Paris"}
+    body = format_message(RECORD, SyslogOptions.of(options)).split("] ", 1)[1]
+    fmt = get_format(inner)
+    sink = io.BytesIO()
+    fmt.write([RECORD], sink, **{k: v for k, v in options.items() if k in fmt.options})
+    assert body == sink.getvalue().decode().rstrip("\n")
+    assert "\n" not in body
+
+
+def test_raw_text_bodies_have_their_control_characters_escaped() -> None:
+    hostile = RECORD.replace(user="ad\x1b[31mmin\nx")
+    for inner in ("short", "detailed"):
+        body = format_message(hostile, SyslogOptions.of({"inner": inner})).split("] ", 1)[1]
+        assert "\x1b" not in body and "\n" not in body and "\\x1b[31m" in body
+
+
+def test_an_inner_option_no_format_declares_is_refused() -> None:
+    with pytest.raises(UsageError, match="no option"):
+        get_format("syslog").renderer(inner="cef", timezone_of_mars="x")

@@ -14,7 +14,7 @@ HELP = "send the records of seaudit text files to a syslog receiver (udp, tcp, t
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from seaudit.export.syslog import INNER  # the body formats: one list, the format's
+    from seaudit.export.syslog import INNER, INNER_ALIASES  # the body formats: the registry's
 
     parser.add_argument(
         "url",
@@ -30,8 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--inner",
         default="short",
-        choices=INNER,
-        help="format of the message body (default short)",
+        choices=(*INNER, *INNER_ALIASES),
+        help="format of the message body: a format of the registry that renders one record, "
+        "or none (default short)",
     )
     parser.add_argument("--facility", default="authpriv", help="syslog facility (authpriv)")
     parser.add_argument("--hostname", help="HOSTNAME field (default: this machine)")

@@ -15,8 +15,9 @@ footers and row groups belong to the writer; the sink stays the caller's)::
         writer.write(records)
 
 ``Format.write(records, sink)`` is the one-shot form: open, write, close. A format whose
-records are independent lines gives ``write_records``; one with a header or a footer (CSV,
-Parquet) gives ``open_writer``.
+records are independent lines gives ``render``: its options to the function that renders one
+record (the writer and every other user, such as syslog's message body, derive from it); one
+with a header or a footer (CSV, Parquet) gives ``open_writer``.
 """
 
 from __future__ import annotations
@@ -62,19 +63,18 @@ class Writer(Protocol):
         ...
 
 
+#: one record as its output text, without the final line break (bytes when already encoded)
+RecordRenderer = Callable[[AuditRecord], str | bytes]
+
+
 class LineWriter:
     """The writer of a format whose records are independent lines: no header, no footer."""
 
-    def __init__(
-        self,
-        write_records: Callable[[Iterable[AuditRecord], BinaryIO, dict[str, Any]], int],
-        sink: BinaryIO,
-        options: dict[str, Any],
-    ) -> None:
-        self._write_records, self._sink, self._options = write_records, sink, options
+    def __init__(self, render: RecordRenderer, sink: BinaryIO) -> None:
+        self._render, self._sink = render, sink
 
     def write(self, records: Iterable[AuditRecord]) -> int:
-        return self._write_records(records, self._sink, self._options)
+        return write_lines(map(self._render, records), self._sink)
 
     def flush(self) -> None:
         self._sink.flush()
@@ -107,12 +107,15 @@ class Format:
 
     name: str
     usage: str  # one paragraph: what it produces, its options
-    #: a format of independent lines writes a batch of records (``LineWriter`` wraps it)
-    write_records: Callable[[Iterable[AuditRecord], BinaryIO, dict[str, Any]], int] | None = None
+    #: a format of independent lines: its options -> the renderer of one record
+    render: Callable[[dict[str, Any]], RecordRenderer] | None = None
     options: dict[str, str] = field(default_factory=dict)  # option -> help
     binary: bool = False  # not line-oriented text (parquet): needs a file, not a terminal
     #: a format with a header or a footer opens its own writer
     open_writer: Callable[[BinaryIO, dict[str, Any]], Writer] | None = None
+    #: its output carries record strings as they are (the seaudit text): a consumer that needs
+    #: one safe line (a syslog body) escapes control characters itself
+    raw_text: bool = False
 
     @property
     def appendable(self) -> bool:
@@ -121,13 +124,22 @@ class Format:
 
     def open(self, sink: BinaryIO, **options: Any) -> Opened:
         """A writer on ``sink`` (use it with ``with``, or call ``.writer`` and close it)."""
+        self._check(options)
+        if self.open_writer is not None:
+            return Opened(self.open_writer(sink, options))
+        return Opened(LineWriter(self.renderer(**options), sink))
+
+    def renderer(self, **options: Any) -> RecordRenderer:
+        """The function that renders one record in this format, for a format of lines."""
+        self._check(options)
+        if self.render is None:
+            raise UsageError(f"format {self.name!r} does not render one record on its own")
+        return self.render(options)
+
+    def _check(self, options: dict[str, Any]) -> None:
         unknown = set(options) - set(self.options)
         if unknown:
             raise UsageError(f"format {self.name!r} has no option {sorted(unknown)[0]!r}")
-        if self.open_writer is not None:
-            return Opened(self.open_writer(sink, options))
-        assert self.write_records is not None, f"format {self.name} has no writer"
-        return Opened(LineWriter(self.write_records, sink, options))
 
     def write(self, records: Iterable[AuditRecord], sink: BinaryIO, **options: Any) -> int:
         """Write ``records`` to ``sink`` as one whole output; returns how many were written."""

@@ -12,12 +12,10 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from typing import Any, BinaryIO
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from seaudit.errors import UsageError
-from seaudit.export import write_lines
-from seaudit.export.jsonl import encode_json
 from seaudit.schema.codes import CodeTables, default_tables
 from seaudit.schema.events import LAYOUT_BY_ID
 from seaudit.schema.fields import KEYS
@@ -80,15 +78,6 @@ def iso_time(record: AuditRecord, ctx: Context) -> str | None:
         moment = placed  # the same instant, as recorded, with its offset
     text = moment.isoformat(timespec="milliseconds")
     return text.replace("+00:00", "Z") if ctx.zone is None else text
-
-
-def write_documents(
-    records: Iterable[AuditRecord],
-    sink: BinaryIO,
-    build: Callable[[AuditRecord], Mapping[str, Any]],
-) -> int:
-    """Write one JSON document per record and line, in buffered chunks; returns the count."""
-    return write_lines((encode_json(build(record)) for record in records), sink)
 
 
 @dataclass(frozen=True, slots=True)

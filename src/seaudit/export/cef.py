@@ -24,10 +24,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import tzinfo
 from functools import cache
-from typing import Any, BinaryIO
+from typing import Any
 
 import seaudit
-from seaudit.export import Format, _siem, write_lines
+from seaudit.export import Format, RecordRenderer, _siem
 from seaudit.export._siem import TZ_HELP, aware, neutral, severity, status_word, zone
 from seaudit.schema.events import LAYOUT_BY_ID, LAYOUTS
 from seaudit.schema.fields import FIELD_BY_KEY, KEYS
@@ -249,9 +249,9 @@ def format_record(record: AuditRecord, options: CefOptions) -> str:
     return "|".join(header) + "|" + " ".join(extension)
 
 
-def _write(records: Iterable[AuditRecord], sink: BinaryIO, options: dict[str, Any]) -> int:
+def _renderer(options: dict[str, Any]) -> RecordRenderer:
     opts = CefOptions.of(options)
-    return write_lines((format_record(record, opts) for record in records), sink)
+    return lambda record: format_record(record, opts)
 
 
 OPTIONS: dict[str, str] = {
@@ -266,7 +266,7 @@ FORMAT = Format(
     "ArcSight CEF:0, one event per line: Signature ID = event id, Severity from the status "
     "letter, fields under CEF dictionary keys (cs1..cs6/cn1..cn2 with labels for the rest), "
     "rt in epoch milliseconds; CEF header and extension escaping, no raw control characters.",
-    _write,
+    _renderer,
     options=OPTIONS,
 )
 

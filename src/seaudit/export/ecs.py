@@ -16,10 +16,9 @@ Decisions:
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable
-from typing import Any, BinaryIO
+from typing import Any
 
-from seaudit.export import Format
+from seaudit.export import Format, RecordRenderer
 from seaudit.export._mapping import (
     CompiledRules,
     Const,
@@ -35,8 +34,8 @@ from seaudit.export._mapping import (
     node,
     raw_line,
     stage_message,
-    write_documents,
 )
+from seaudit.export.jsonl import encode_json
 from seaudit.schema.events import LAYOUT_BY_ID
 from seaudit.schema.outcome import outcome
 from seaudit.schema.record import AuditRecord
@@ -300,9 +299,9 @@ def to_ecs(record: AuditRecord, ctx: Context) -> dict[str, Any]:
     return document
 
 
-def _write(records: Iterable[AuditRecord], sink: BinaryIO, options: dict[str, Any]) -> int:
+def _renderer(options: dict[str, Any]) -> RecordRenderer:
     ctx = Context.from_options(options)
-    return write_documents(records, sink, lambda r: to_ecs(r, ctx))
+    return lambda record: encode_json(to_ecs(record, ctx))
 
 
 FORMAT = Format(
@@ -311,7 +310,7 @@ FORMAT = Format(
     "event.*, user.*, user.effective.*, source/destination, file.path, process.executable; "
     "the rest under seaudit.*; docs/formats.md has the mapping). Options: timezone=IANA name "
     "the endpoint timestamps are read in (default UTC); device=NAME for host.name.",
-    _write,
+    _renderer,
     options={
         "timezone": "IANA zone of the endpoints' local timestamps (default: read as UTC)",
         "device": "host.name for records whose origin does not name the endpoint",

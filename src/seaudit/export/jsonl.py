@@ -8,12 +8,11 @@ read back to the very same bytes: nothing is lost.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from typing import Any, BinaryIO
+from typing import Any
 
 import orjson
 
-from seaudit.export import Format, write_lines
+from seaudit.export import Format, RecordRenderer
 from seaudit.schema.record import AuditRecord
 
 #: Unicode line breaks that JSON allows raw but line readers (str.splitlines) split on
@@ -42,12 +41,12 @@ def dumps(record: AuditRecord) -> bytes:
     return encode_json(record.to_dict())
 
 
-def _write(records: Iterable[AuditRecord], sink: BinaryIO, options: dict[str, Any]) -> int:
-    return write_lines((dumps(record) for record in records), sink)
+def _renderer(options: dict[str, Any]) -> RecordRenderer:
+    return dumps
 
 
 FORMAT = Format(
     "jsonl",
     "JSON lines: one object per record with the SCHEMA.md keys; absent fields are left out.",
-    _write,
+    _renderer,
 )

@@ -29,11 +29,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import tzinfo
 from functools import cache
-from typing import Any, BinaryIO
+from typing import Any
 
 import seaudit
 from seaudit.errors import UsageError
-from seaudit.export import Format, _siem, write_lines
+from seaudit.export import Format, RecordRenderer, _siem
 from seaudit.export._siem import (
     MONTHS,
     TZ_HELP,
@@ -197,9 +197,9 @@ def format_record(record: AuditRecord, options: LeefOptions) -> str:
     )
 
 
-def _write(records: Iterable[AuditRecord], sink: BinaryIO, options: dict[str, Any]) -> int:
+def _renderer(options: dict[str, Any]) -> RecordRenderer:
     opts = LeefOptions.of(options)
-    return write_lines((format_record(record, opts) for record in records), sink)
+    return lambda record: format_record(record, opts)
 
 
 OPTIONS: dict[str, str] = {
@@ -216,7 +216,7 @@ FORMAT = Format(
     "devTime with devTimeFormat 'MMM dd yyyy HH:mm:ss Z', usrName, resource and the other "
     "fields under their record keys; the delimiter (option delimiter, default TAB) and line "
     "breaks never appear inside a value.",
-    _write,
+    _renderer,
     options=OPTIONS,
 )
 

@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any
 
-from seaudit.export import Format
+from seaudit.export import Format, RecordRenderer
 from seaudit.export._mapping import (
     CompiledRules,
     Const,
@@ -47,8 +47,8 @@ from seaudit.export._mapping import (
     raw_line,
     stage_message,
     utc_offset_minutes,
-    write_documents,
 )
+from seaudit.export.jsonl import encode_json
 from seaudit.schema.events import LAYOUT_BY_ID
 from seaudit.schema.outcome import outcome
 from seaudit.schema.record import AuditRecord
@@ -594,9 +594,9 @@ def to_ocsf(record: AuditRecord, ctx: Context) -> dict[str, Any]:
     return document
 
 
-def _write(records: Iterable[AuditRecord], sink: BinaryIO, options: dict[str, Any]) -> int:
+def _renderer(options: dict[str, Any]) -> RecordRenderer:
     ctx = Context.from_options(options)
-    return write_documents(records, sink, lambda r: to_ocsf(r, ctx))
+    return lambda record: encode_json(to_ocsf(record, ctx))
 
 
 FORMAT = Format(
@@ -606,7 +606,7 @@ FORMAT = Format(
     "Detection Finding or Base Event by event type (docs/formats.md has the mapping). "
     "Options: timezone=IANA name the endpoint timestamps are read in (default UTC); "
     "device=NAME the endpoint when records do not carry it (fills device and actor).",
-    _write,
+    _renderer,
     options={
         "timezone": "IANA zone of the endpoints' local timestamps (default: read as UTC)",
         "device": "endpoint name for records whose origin does not name it",

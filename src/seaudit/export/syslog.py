@@ -18,31 +18,32 @@
   have been spelled ``\\t``, ``\\n``, ``\\xHH``... (``_siem.neutral``): no message ever holds
   a raw line break, so LF framing, UDP and rsyslog's control-character escaping all keep it
   whole.
-- MSG: the record in the format of option ``inner``: short (default), detailed, json, cef,
-  leef or none (no MSG). It is always valid UTF-8, but sent without the BOM (as MSG-ANY): most
-  receivers show a BOM as junk, and nothing is lost without it.
+- MSG: the record in the format of option ``inner``: any format of the registry that renders
+  one record on its own (short, the default; detailed, jsonl, ocsf, ecs, cef, leef; ``json`` is
+  jsonl), with the options of that format that were given, or none (no MSG). A format that
+  prints record strings as they are (short, detailed) has its control characters spelled as
+  escapes (``_siem.neutral``); the others escape them by their own grammar; a record a text
+  layout cannot show goes as jsonl. It is always valid UTF-8, but sent without the BOM (as
+  MSG-ANY): most receivers show a BOM as junk, and nothing is lost without it.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import socket
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from functools import cache
-from typing import Any, BinaryIO
+from typing import Any
 
 from seaudit.errors import SeauditError, UsageError
-from seaudit.export import Format, _siem, write_lines
-from seaudit.export import cef as cef_format
-from seaudit.export import leef as leef_format
+from seaudit.export import FORMAT_MODULES, Format, RecordRenderer, _siem, get_format
 from seaudit.export._siem import TZ_HELP, aware, neutral, severity, zone
+from seaudit.export.jsonl import dumps as jsonl_line
 from seaudit.schema.events import LAYOUTS
 from seaudit.schema.fields import KEYS
 from seaudit.schema.record import AuditRecord
-from seaudit.text.detailed import render_detailed
 from seaudit.text.short import render_short
 
 APP_NAME = "seaudit"
@@ -66,7 +67,19 @@ FACILITIES: dict[str, int] = {
     "solaris-cron": 15,
     **{f"local{n}": 16 + n for n in range(8)},
 }
-INNER = ("short", "detailed", "json", "cef", "leef", "none")
+NAME = "syslog"
+NO_BODY = "none"
+INNER_ALIASES = {"json": "jsonl"}  # the name this option had before jsonl was the registry's
+
+
+def _inner_formats() -> dict[str, Format]:
+    """The registry's formats that render one record on its own, other than syslog."""
+    found = (get_format(name) for name in FORMAT_MODULES if name != NAME)
+    return {fmt.name: fmt for fmt in found if fmt.render is not None and not fmt.binary}
+
+
+INNER_FORMATS = _inner_formats()
+INNER = (*INNER_FORMATS, NO_BODY)
 _PARAM_NAME = re.compile(r"^[!-~]{1,32}$")
 
 
@@ -133,11 +146,6 @@ class SyslogOptions:
     @classmethod
     def of(cls, options: Mapping[str, Any]) -> SyslogOptions:
         inner = str(options.get("inner", "short"))
-        inner_options = {
-            k: options[k]
-            for k in ("vendor", "product", "version", "delimiter", "tz")
-            if k in options
-        }
         pen = str(options.get("pen", DOCUMENTATION_PEN))
         if not pen.isdigit():
             raise UsageError(f"pen {pen!r} is not a private enterprise number")
@@ -148,7 +156,7 @@ class SyslogOptions:
             tz=zone(options.get("tz")),
             inner=inner,
             pen=int(pen),
-            render_inner=_inner_renderer(inner, inner_options),
+            render_inner=_inner_renderer(inner, options),
         )
 
     @property
@@ -156,36 +164,26 @@ class SyslogOptions:
         return f"{APP_NAME}@{self.pen}"
 
 
-def _json_line(record: AuditRecord) -> str:
-    return json.dumps(record.to_dict(), ensure_ascii=True, separators=(",", ":"))
+def _text(data: str | bytes) -> str:
+    return data if isinstance(data, str) else data.decode("utf-8", "surrogateescape")
 
 
-def _text(render: Callable[[AuditRecord], str]) -> Callable[[AuditRecord], str]:
-    def safe(record: AuditRecord) -> str:
+def _inner_renderer(inner: str, options: Mapping[str, Any]) -> Callable[[AuditRecord], str]:
+    """The body's renderer: the inner format's own, given the options it declares."""
+    if inner == NO_BODY:
+        return lambda record: ""
+    fmt = INNER_FORMATS.get(INNER_ALIASES.get(inner, inner))
+    if fmt is None:
+        raise UsageError(f"unknown inner format {inner!r} (one of {', '.join(INNER)})")
+    render: RecordRenderer = fmt.renderer(**{k: v for k, v in options.items() if k in fmt.options})
+    def body(record: AuditRecord) -> str:
         try:
-            return neutral(render(record))
+            text = _text(render(record))
+            return neutral(text) if fmt.raw_text else text
         except (SeauditError, ValueError, KeyError):  # a record the text layout cannot show
-            return _json_line(record)
+            return _text(jsonl_line(record))
 
-    return safe
-
-
-def _inner_renderer(inner: str, options: dict[str, Any]) -> Callable[[AuditRecord], str]:
-    if inner == "short":
-        return _text(render_short)
-    if inner == "detailed":
-        return _text(render_detailed)
-    if inner == "json":
-        return _json_line
-    if inner == "cef":
-        cef_opts = cef_format.CefOptions.of({k: v for k, v in options.items() if k != "delimiter"})
-        return lambda r: cef_format.format_record(r, cef_opts)
-    if inner == "leef":
-        leef_opts = leef_format.LeefOptions.of(options)
-        return lambda r: leef_format.format_record(r, leef_opts)
-    if inner == "none":
-        return lambda r: ""
-    raise UsageError(f"unknown inner format {inner!r} (one of {', '.join(INNER)})")
+    return body
 
 
 def structured_data(record: AuditRecord, sd_id: str) -> str:
@@ -209,29 +207,38 @@ def format_message(record: AuditRecord, options: SyslogOptions) -> str:
     return head + sd + (" " + body if body else "")
 
 
-def _write(records: Iterable[AuditRecord], sink: BinaryIO, options: dict[str, Any]) -> int:
+def _renderer(options: dict[str, Any]) -> RecordRenderer:
     opts = SyslogOptions.of(options)
-    return write_lines((format_message(record, opts) for record in records), sink)
+    return lambda record: format_message(record, opts)
+
+
+def _inner_options() -> dict[str, str]:
+    """Every option of an inner format, its help saying which formats take it."""
+    takers: dict[str, list[str]] = {}
+    for fmt in INNER_FORMATS.values():
+        for option in fmt.options:
+            takers.setdefault(option, []).append(fmt.name)
+    return {
+        option: f"inner={'/'.join(names)}: " + INNER_FORMATS[names[0]].options[option]
+        for option, names in takers.items()
+    }
 
 
 OPTIONS: dict[str, str] = {
+    **_inner_options(),
     "inner": f"format of the message body: {', '.join(INNER)} (default short)",
     "facility": "syslog facility, name or number (default authpriv = 10)",
     "hostname": "HOSTNAME field (default: the record's node, else this machine)",
-    "tz": TZ_HELP,
+    "tz": TZ_HELP + " (also given to the inner format)",
     "pen": f"private enterprise number of the SD-ID seaudit@PEN (default {DOCUMENTATION_PEN})",
-    "delimiter": "inner=leef: its delimiter",
-    "vendor": "inner=cef/leef: Vendor",
-    "product": "inner=cef/leef: Product",
-    "version": "inner=cef/leef: Version",
 }
 
 FORMAT = Format(
-    "syslog",
+    NAME,
     "RFC 5424 syslog messages, one a line: PRI from option facility (default authpriv) and "
     "the status letter, MSGID = event id, every field as an SD-PARAM of seaudit@32473, the "
-    "body in the format of option inner (short, detailed, json, cef, leef, none).",
-    _write,
+    f"body in the format of option inner ({', '.join(INNER)}).",
+    _renderer,
     options=OPTIONS,
 )
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any, BinaryIO
+from collections.abc import Callable
+from typing import Any
 
-from seaudit.export import Format, write_lines
-from seaudit.schema.record import AuditRecord
+from seaudit.export import Format, RecordRenderer
 from seaudit.text.detailed import render_detailed
 from seaudit.text.short import MISSING, render_short
 
@@ -17,14 +16,11 @@ _OPTIONS = {
 }
 
 
-Writer = Callable[[Iterable[AuditRecord], BinaryIO, dict[str, Any]], int]
+def _renderer(render: Callable[..., str]) -> Callable[[dict[str, Any]], RecordRenderer]:
+    def with_options(options: dict[str, Any]) -> RecordRenderer:
+        return lambda record: render(record, missing=MISSING, **options)
 
-
-def _writer(render: Callable[..., str]) -> Writer:
-    def write(records: Iterable[AuditRecord], sink: BinaryIO, options: dict[str, Any]) -> int:
-        return write_lines((render(record, missing=MISSING, **options) for record in records), sink)
-
-    return write
+    return with_options
 
 
 FORMATS = (
@@ -32,17 +28,19 @@ FORMATS = (
         "short",
         "seaudit's non-detailed rendering, one line per record "
         "(options: sessionid, platform, padded).",
-        _writer(render_short),
+        _renderer(render_short),
         options=_OPTIONS,
+        raw_text=True,
     ),
     Format(
         "detailed",
         "seaudit's detailed rendering: the positional part, then 'Label: value' pairs "
         "(options: sessionid, platform, block=True for one label per line).",
-        _writer(render_detailed),
+        _renderer(render_detailed),
         options={
             **{k: v for k, v in _OPTIONS.items() if k != "padded"},
             "block": "one label per line under the positional line",
         },
+        raw_text=True,
     ),
 )
