@@ -176,6 +176,7 @@ def _inner_renderer(inner: str, options: Mapping[str, Any]) -> Callable[[AuditRe
     if fmt is None:
         raise UsageError(f"unknown inner format {inner!r} (one of {', '.join(INNER)})")
     render: RecordRenderer = fmt.renderer(**{k: v for k, v in options.items() if k in fmt.options})
+
     def body(record: AuditRecord) -> str:
         try:
             text = _text(render(record))

@@ -39,7 +39,6 @@ from urllib.parse import urlsplit
 
 from seaudit.errors import UsageError
 from seaudit.export.syslog import FORMAT as SYSLOG_FORMAT
-from seaudit.export.syslog import SyslogOptions, format_message
 from seaudit.schema.record import AuditRecord
 
 SCHEMES: tuple[str, ...] = ("syslog+udp", "syslog+tcp", "syslog+tls")
@@ -123,8 +122,8 @@ class SyslogForwarder:
         if unknown:
             raise UsageError(f"forwarding has no option {unknown[0]!r}")
         self.policy = Policy.of(options, self.scheme)
-        self.message_options = SyslogOptions.of(
-            {k: v for k, v in options.items() if k in SYSLOG_FORMAT.options}
+        self.render = SYSLOG_FORMAT.renderer(
+            **{k: v for k, v in options.items() if k in SYSLOG_FORMAT.options}
         )
         self.context = tls_context(options) if self.scheme == "syslog+tls" else None
         self.server_name = str(options.get("server_name") or parts.hostname)
@@ -188,7 +187,8 @@ class SyslogForwarder:
             self.sock.sendall(data)
 
     def send(self, record: AuditRecord) -> bool:
-        message = format_message(record, self.message_options).encode("utf-8")
+        message = self.render(record)
+        message = message if isinstance(message, bytes) else message.encode("utf-8")
         if len(message) > self.policy.max_size:
             self.last_error = (
                 f"message of {len(message)} octets is over max_size {self.policy.max_size}"
