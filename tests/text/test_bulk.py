@@ -13,10 +13,11 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from seaudit.export._jsonframe import json_lines, write_jsonl
 from seaudit.export.jsonl import dumps
 from seaudit.schema.fields import KEYS
 from seaudit.schema.record import AuditRecord
-from seaudit.text.bulk import parse_batches, records_of, write_jsonl
+from seaudit.text.bulk import parse_batches, records_of
 from seaudit.text.reader import Reject, read_stream
 from tests.strategies import lines
 
@@ -187,7 +188,11 @@ def jsonl(
 ) -> bytes:
     sink = io.BytesIO()
     for batch in parse_batches(
-        io.BytesIO(data), source="f", platform=platform, batch_bytes=batch_bytes, json=in_worker
+        io.BytesIO(data),
+        source="f",
+        platform=platform,
+        batch_bytes=batch_bytes,
+        encode=json_lines if in_worker else None,
     ):
         write_jsonl(batch, sink)
     return sink.getvalue()
@@ -243,10 +248,10 @@ def test_records_of_restores_real_uid_ints_and_origin() -> None:
 
 
 def test_space_set_is_every_isspace_character() -> None:
-    from seaudit.text import bulk as module
+    from seaudit.text.classify import SPACES
 
     every = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
-    assert every == module._SPACES
+    assert every == SPACES
 
 
 @settings(max_examples=60)
@@ -261,12 +266,12 @@ def test_chunks_are_bounded_in_lines_and_lose_nothing(
     """A file of tiny lines cannot put millions of lines in one chunk (each becomes Python
     objects on the slow path): every chunk holds at most ``max_lines`` lines, and the chunks
     are the input, in order, with the right first line numbers."""
-    from seaudit.text.bulk import _segments
+    from seaudit.text.chunks import segments
 
     data = b"\n".join(lines_) + b"\n"
     got = b""
     expected_line = 1
-    for kind, first, chunk, _ in _segments(io.BytesIO(data), batch_bytes, 1 << 20, max_lines):
+    for kind, first, chunk, _ in segments(io.BytesIO(data), batch_bytes, 1 << 20, max_lines):
         assert kind == "lines" and first == expected_line
         assert chunk.count(b"\n") <= max_lines
         got += chunk
