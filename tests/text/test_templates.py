@@ -93,9 +93,7 @@ def test_every_layout_and_ending_has_templates() -> None:
             for plat in plats:
                 for ending in layout.endings(plat):
                     read = {
-                        t.slots
-                        for t in fast.templates
-                        if t.layout is layout and t.platform == plat
+                        t.slots for t in fast.templates if t.layout is layout and t.platform == plat
                     }
                     keys = {k for k in ending.keys if k != "audit_flags"}
                     assert any(
