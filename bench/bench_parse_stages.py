@@ -55,7 +55,7 @@ def main() -> None:
         data = b"".join(itertools.islice(f, args.lines))
     lines = data.count(b"\n")
     timed(bulk, "split_chunk", "split into lines and tokens (polars CSV reader)")
-    timed(bulk, "dates", "candidates and dates")
+    timed(bulk, "dates", "dates (calendar check)")
     timed(bulk, "classify", "classification (templates)")
     timed(bulk, "build", "building the record columns")
     timed(bulk, "_feed_slow", "reference parser on the lines left to it")

@@ -1,8 +1,9 @@
 """JSON lines made column-wise from a bulk batch's frame: byte for byte what
 ``seaudit.export.jsonl.dumps`` writes for each record (a property test holds them together).
 
-Each key becomes a column of ``"key":value`` pieces (null where the record lacks the key);
-one ``concat_str`` that skips nulls joins them. A string column is escaped only when it holds
+Rows are grouped by which keys they hold (a batch has a few such groups: one a template, about);
+each group is one ``concat_str`` of its values between literal pieces, and the groups are put
+back in row order. A string column is escaped only when it holds
 a character JSON escapes (orjson's escapes, ``_jsoncols``); ``real_uid`` is a number where it
 is all digits, as the parsers make it.
 """
@@ -61,20 +62,35 @@ def json_lines(frame: pl.DataFrame) -> pl.Series:
         return pl.Series("json", ["{}"] * frame.height, dtype=pl.Utf8)
     escape = _suspects(frame, NEEDS_ESCAPE)
     escape = needing_escape(frame, sorted(escape)) if escape else set()
-    # one concat that skips nulls: every piece after the first carries its leading comma,
-    # so the first key must be in every row (``event`` is: a record has one)
-    first = present[0]
-    if frame[first].null_count():
-        raise ValueError(f"a batch frame row lacks {first!r}")
-    pieces = [pl.lit("{" + json.dumps(first) + ":"), _json_value(first, first in escape)]
-    for key in present[1:]:
-        value = _json_value(key, key in escape)
-        pieces.append(pl.concat_str([pl.lit("," + json.dumps(key) + ":"), value]))
-    pieces.append(pl.lit("}"))
-    lines = frame.select(pl.concat_str(pieces, ignore_nulls=True).alias("json"))["json"]
+    held = [pl.col(k).is_not_null().alias(k) for k in present]
+    rows = frame.select(*present).with_row_index("_row")
+    parts = []
+    for has, group in rows.group_by(held):
+        keys = [k for k, h in zip(present, has, strict=True) if h]
+        parts.append(group.select("_row", _object(keys, escape).alias("json")))
+    lines = parts[0] if len(parts) == 1 else pl.concat(parts).sort("_row")
+    out = lines["json"]
     if _suspects(frame, _BREAKS):
-        lines = escape_line_breaks(lines)
-    return lines
+        out = escape_line_breaks(out)
+    return out
+
+
+def _object(keys: list[str], escape: set[str]) -> pl.Expr:
+    """The JSON object of rows that hold exactly ``keys``: one concat of the values between
+    literal pieces (a string's closing quote joins the next piece)."""
+    pieces: list[pl.Expr] = []
+    literal = "{"
+    for key in keys:
+        literal += ("," if literal != "{" else "") + json.dumps(key) + ":"
+        expr = pl.col(key)
+        if key in INT_KEYS or key in INT_OR_STR:
+            pieces += [pl.lit(literal), _json_value(key, key in escape)]
+            literal = ""
+        else:
+            pieces += [pl.lit(literal + '"'), escaped(expr) if key in escape else expr]
+            literal = '"'
+    pieces.append(pl.lit(literal + "}"))
+    return pl.concat_str(pieces)
 
 
 def _line_of(record: AuditRecord) -> int:
