@@ -288,9 +288,10 @@ def _platforms(df: pl.DataFrame, plan: Plan) -> pl.DataFrame:
         platform = pl.when(tid.is_in(mode["fixed"])).then(pl.lit(plan.platform)).otherwise(platform)
     if clued:
         # the values' clue (``short._platform_clue``): free text left out
-        values = pl.coalesce(pl.col("_head"), pl.col("text"))
-        windows = values.str.contains("\\", literal=True) | values.str.contains(" [A-Za-z]:")
-        odd = values.str.contains(" [^\\x00-\\x7f]:")  # a non-ASCII drive letter: slow
+        head, line = pl.col("_head"), pl.col("text")
+        has_head = head.is_not_null()
+        windows = pl.when(has_head).then(_windows_clue(head)).otherwise(_windows_clue(line))
+        odd = pl.when(has_head).then(_odd_drive(head)).otherwise(_odd_drive(line))
         unix = pl.any_horizontal(
             [pl.lit(False)]
             + [
@@ -340,6 +341,16 @@ def _costly_rows(df: pl.DataFrame, templates: tuple[Template, ...], present: lis
             costly = costly | ((tid == i) & odd.fill_null(False))
     slow = rows.filter(costly)["row"]
     return pl.col("row").is_in(slow.implode())
+
+
+def _windows_clue(values: pl.Expr) -> pl.Expr:
+    """A backslash, or a drive letter starting a value (``tokens.has_windows_clue``)."""
+    return values.str.contains("\\", literal=True) | values.str.contains(" [A-Za-z]:")
+
+
+def _odd_drive(values: pl.Expr) -> pl.Expr:
+    """A non-ASCII letter as a drive (the reference may read it as one): slow."""
+    return values.str.contains(" [^\\x00-\\x7f]:")
 
 
 def _paths(t: Template) -> list[int]:
