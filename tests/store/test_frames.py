@@ -118,7 +118,7 @@ def test_real_uid_digits_and_names_as_the_records_have_them() -> None:
             },
         }
     )
-    from seaudit.text.bulk import SCHEMA
+    from seaudit.text.columns import SCHEMA
 
     full = pl.DataFrame(
         {k: frame[k] if k in frame.columns else [None] * 3 for k in SCHEMA},

@@ -1,22 +1,19 @@
 """The bulk path gives exactly the reference reader's records and rejects (origin, warnings and
 order included), for any mix of renderings, junk, invalid UTF-8, blank and over-long lines,
-wrong dates, and wherever the batch boundaries fall; its JSON lines are byte for byte those of
-``seaudit.export.jsonl.dumps``."""
+wrong dates, and wherever the batch boundaries fall (its JSON lines: tests/export)."""
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
 
-import orjson
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seaudit.export.jsonl import dumps
 from seaudit.schema.fields import KEYS
 from seaudit.schema.record import AuditRecord
-from seaudit.text.bulk import parse_batches, records_of, write_jsonl
+from seaudit.text.bulk import parse_batches, records_of
 from seaudit.text.reader import Reject, read_stream
 from tests.strategies import lines
 
@@ -182,53 +179,6 @@ def test_corpus_files_equal_reference_and_frame_schema() -> None:
     assert batch.frame.schema["real_uid"] == pl.Utf8
 
 
-def jsonl(
-    data: bytes, platform: str | None = None, batch_bytes: int = 1 << 20, in_worker: bool = True
-) -> bytes:
-    sink = io.BytesIO()
-    for batch in parse_batches(
-        io.BytesIO(data), source="f", platform=platform, batch_bytes=batch_bytes, json=in_worker
-    ):
-        write_jsonl(batch, sink)
-    return sink.getvalue()
-
-
-def jsonl_reference(data: bytes, platform: str | None = None) -> bytes:
-    records = [
-        i
-        for i in read_stream(io.BytesIO(data), source="f", platform=platform)
-        if isinstance(i, AuditRecord)
-    ]
-    return b"".join(dumps(r) + b"\n" for r in records)
-
-
-@settings(max_examples=20)
-@given(files())
-def test_write_jsonl_is_byte_identical(file: tuple[bytes, str | None]) -> None:
-    data, platform = file
-    expected = jsonl_reference(data, platform)
-    assert jsonl(data, platform, 100) == expected
-    assert jsonl(data, platform, 1 << 20, in_worker=False) == expected
-
-
-def test_write_jsonl_escapes_like_orjson() -> None:
-    values = ['quote " back \\ slash', "tab\tnl\\n", "é ü 中文 \u2028 \u2029 \x7f", "ctl\x01\x1f"]
-    data = (
-        "\n".join(
-            f"01 Jan 2024 10:00:00 D FILE u Read 69 3 {v.replace(' ', '_')} /bin/sh tty u"
-            for v in values
-        ).encode()
-        + b"\n01 Jan 2024 10:00:00 D FILE u Read 69 3 /tmp/\xff /bin/sh tty u\n"
-    )
-    out = jsonl(data)
-    assert out == jsonl_reference(data) == jsonl(data, in_worker=False)
-    clean = b"\n".join(data.split(b"\n")[:4]) + b"\n"
-    assert jsonl(clean) == jsonl_reference(clean)  # one batch, all fast: JSON made by the worker
-    first = out.split(b"\n")[0]
-    assert orjson.loads(first)["resource"] == 'quote_"_back_\\_slash'
-    assert b"\\udcff" in out.split(b"\n")[4]  # invalid UTF-8 kept (the reference dumps)
-
-
 def test_records_of_restores_real_uid_ints_and_origin() -> None:
     line = (
         b"10 Nov 2008 10:14:53 P TRACE MACHINE\\Administrator MACHINE\\john 0108 "
@@ -240,35 +190,3 @@ def test_records_of_restores_real_uid_ints_and_origin() -> None:
         (ref,) = read_stream(io.BytesIO(line), source="w.txt", platform=platform)
         assert rec == ref and rec.origin == ref.origin and rec.warnings == ref.warnings
     assert batch.frame["real_uid"].to_list() == ["MACHINE\\john"] or rec.real_uid is not None
-
-
-def test_space_set_is_every_isspace_character() -> None:
-    from seaudit.text import bulk as module
-
-    every = "".join(c for c in map(chr, range(0x110000)) if c.isspace())
-    assert every == module._SPACES
-
-
-@settings(max_examples=60)
-@given(
-    st.lists(st.sampled_from([b"x", b"", b"    Details: y", b"z" * 30]), max_size=60),
-    st.sampled_from([1, 2, 7, 1 << 18]),
-    st.sampled_from([3, 50, 1 << 20]),
-)
-def test_chunks_are_bounded_in_lines_and_lose_nothing(
-    lines_: list[bytes], max_lines: int, batch_bytes: int
-) -> None:
-    """A file of tiny lines cannot put millions of lines in one chunk (each becomes Python
-    objects on the slow path): every chunk holds at most ``max_lines`` lines, and the chunks
-    are the input, in order, with the right first line numbers."""
-    from seaudit.text.bulk import _segments
-
-    data = b"\n".join(lines_) + b"\n"
-    got = b""
-    expected_line = 1
-    for kind, first, chunk, _ in _segments(io.BytesIO(data), batch_bytes, 1 << 20, max_lines):
-        assert kind == "lines" and first == expected_line
-        assert chunk.count(b"\n") <= max_lines
-        got += chunk
-        expected_line += chunk.count(b"\n")
-    assert got == data

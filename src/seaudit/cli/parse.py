@@ -26,7 +26,7 @@ from seaudit.text.sniff import encoding_problem
 if TYPE_CHECKING:  # polars loads only when parsing starts (``seaudit --help`` stays quick)
     from seaudit.schema.codes import CodeTables
     from seaudit.schema.record import AuditRecord
-    from seaudit.text.bulk import BulkBatch
+    from seaudit.text.bulk import BulkBatch, Encoder
     from seaudit.text.reader import Reject
 
 HELP = "parse seaudit text (non-detailed or detailed) and write records"
@@ -97,9 +97,9 @@ def run(args: argparse.Namespace) -> int:
     files = args.files or ["-"]
     with rejects_file(args.rejects) as state.rejects, open_sink(args) as sink:
         if fmt.name == "jsonl" and not options:
-            from seaudit.text.bulk import write_jsonl
+            from seaudit.export._jsonframe import json_lines, write_jsonl
 
-            for batch in _batches(files, state, platform, tables, json=True):
+            for batch in _batches(files, state, platform, tables, encode=json_lines):
                 write_jsonl(batch, sink)
         else:
             fmt.write(_records(files, state, platform, tables), sink, **options)
@@ -118,7 +118,11 @@ def _records(
 
 
 def _batches(
-    files: list[str], state: _Run, platform: str | None, tables: CodeTables, json: bool = False
+    files: list[str],
+    state: _Run,
+    platform: str | None,
+    tables: CodeTables,
+    encode: Encoder | None = None,
 ) -> Iterator[BulkBatch]:
     for path in files:
         if state.stopped:
@@ -143,7 +147,7 @@ def _batches(
                 stream.close()
             continue
         try:
-            yield from _file_batches(stream, source, state, platform, tables, json)
+            yield from _file_batches(stream, source, state, platform, tables, encode)
         except OSError as exc:
             sys.stderr.write(escape_controls(f"seaudit: cannot read {path}: {exc.strerror}") + "\n")
             state.unreadable = True
@@ -153,14 +157,19 @@ def _batches(
 
 
 def _file_batches(
-    stream: BinaryIO, source: str, state: _Run, platform: str | None, tables: CodeTables, json: bool
+    stream: BinaryIO,
+    source: str,
+    state: _Run,
+    platform: str | None,
+    tables: CodeTables,
+    encode: Encoder | None,
 ) -> Iterator[BulkBatch]:
     from seaudit.text.badinput import checked_batches
     from seaudit.text.bulk import parse_batches
 
     progress = _progress(stream, source)
     state.bad.start()
-    batches = parse_batches(stream, source=source, platform=platform, tables=tables, json=json)
+    batches = parse_batches(stream, source=source, platform=platform, tables=tables, encode=encode)
     try:
         for batch in checked_batches(batches, state.bad):
             if progress is not None:

@@ -55,13 +55,7 @@ _NOT_SELANG = 30.0  # an admin Command that does not start with a selang verb (s
 _OS, _USER = OS_USER_TOKENS  # the AuditFlags column "(OS user)" as two tokens
 _BACKSLASH_WORD = 10.0  # a one-word column holding a backslash (see the docstring)
 _PATH_FRAGMENT = 2.0  # a path starting with the end of a spaced Windows path (see the docstring)
-_EVENT_WORDS = frozenset(w for lay in LAYOUTS for w in lay.words)
 _KIND = {key: field.kind for key, field in FIELD_BY_KEY.items()}
-#: status letter -> the classes that layouts with a class list claim for it
-_CLAIMED: dict[str, frozenset[str]] = {
-    s: frozenset(c for lay in LAYOUTS if s in lay.statuses for c in lay.classes)
-    for s in {s for lay in LAYOUTS for s in lay.statuses}
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +140,7 @@ def _readings(
             continue
         if status not in layout.statuses and status != "C":
             continue
-        if not _column_fits(layout, first, status):
+        if not column_fits(layout, first, status):
             continue
         both = layout.windows and platform is None
         platforms: tuple[str | None, ...] = ("unix", "windows") if both else (platform,)
@@ -175,19 +169,35 @@ def _readings(
     return out
 
 
-def _column_fits(layout: Layout, word: str, status: str) -> bool:
+@cache
+def _column_words(
+    layouts: tuple[Layout, ...],
+) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+    """A table's Event-column words, and status letter -> the classes that layouts with a
+    class list claim for it."""
+    claimed = {
+        s: frozenset(c for lay in layouts if s in lay.statuses for c in lay.classes)
+        for s in {s for lay in layouts for s in lay.statuses}
+    }
+    return frozenset(w for lay in layouts for w in lay.words), claimed
+
+
+def column_fits(
+    layout: Layout, word: str, status: str, layouts: tuple[Layout, ...] = LAYOUTS
+) -> bool:
     """Whether ``word`` may stand in the layout's Event/Class column. A layout open to any class
-    leaves alone the classes another layout claims for the same status (a ``TCP`` line is a
-    network event, not a resource access)."""
+    leaves alone the classes another layout of the table claims for the same status (a ``TCP``
+    line is a network event, not a resource access)."""
+    event_words, claimed = _column_words(layouts)
     if layout.words:
         if word in layout.words:
             return True
-        return layout.word_is_free and word.isupper() and word not in _EVENT_WORDS
+        return layout.word_is_free and word.isupper() and word not in event_words
     if layout.classes:
         return word in layout.classes
-    if word in _CLAIMED.get(status, ()):
+    if word in claimed.get(status, ()):
         return False
-    return word not in _EVENT_WORDS and word.replace("_", "").replace("-", "").isalnum()
+    return word not in event_words and word.replace("_", "").replace("-", "").isalnum()
 
 
 def _implausibility(layout: Layout, values: dict[str, str]) -> float:
