@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from seaudit.agent import syscalls
 from seaudit.agent.access import DENIED, FAILED, PERMITTED, Access, local_time
-from seaudit.agent.decode import SockAddr, ident, sockaddr, text
+from seaudit.agent.decode import SockAddr, command_line, execve_args, ident, sockaddr, text
 from seaudit.agent.group import Event
 from seaudit.agent.parse import AuditLine
 from seaudit.agent.rules import ACCOUNT_FILES
@@ -217,6 +217,7 @@ class Mapper:
                 access="Execute",
                 effective_user=self._name(euid),
                 effective_uid=euid,
+                command=_arguments(event),
             )
         pid = _int(fields.get("pid")) or 0
         fd = _hexint(fields.get("a0"))
@@ -393,6 +394,18 @@ def _surrogate(
             effective_user=acct,
         )
     return None
+
+
+def _arguments(event: Event) -> str | None:
+    """The command line of an execve: its EXECVE records (a long argument spans several,
+    all of the event) decoded and joined (``decode.command_line``)."""
+    records = event.all("EXECVE")
+    if not records:
+        return None
+    fields: dict[str, str] = {}
+    for record in records:
+        fields.update(record.as_dict())
+    return command_line(execve_args(fields))
 
 
 def _path(event: Event) -> str | None:
