@@ -107,6 +107,7 @@ class BulkReader:
             + [(last, _EMIT, k) for k, last in enumerate(fast["last"].to_list())]
         )
         counts = fast["count"].to_list()
+        lasts = fast["last"].to_list()
         firsts = fast["first_type"].to_list()
         shapes = fast["shape"].to_list()
         members = self._members(fast_lines, fast) if len(ids) else {}
@@ -114,7 +115,7 @@ class BulkReader:
             if op == _FEED:
                 pipeline.feed(lines[pos], number + pos + 1, source)
             elif op == _TICK:
-                pipeline.bulk_tick(ids[k].time)
+                pipeline.bulk_tick(ids[k].time, gaps=pos != lasts[k])
             else:
                 event_id = ids[k]
                 pipeline.bulk_event(

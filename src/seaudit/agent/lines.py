@@ -3,15 +3,17 @@
 Each line's head (``node=``, ``type=``, ``msg=audit(SECONDS.MILLIS:SERIAL):``) is read by
 one regular expression over the whole column. Only lines the bulk path can take exactly as
 ``parse.parse_line`` reads them are marked ``plain``: printable ASCII (so whitespace is
-only the space, and the enriched format's 0x1D never occurs), no ``'`` (user-space
-wrappers), every field a ``key=value`` token. Every other line (user-space messages, junk,
-odd spacing, non-ASCII) is left to the per-event path, which reads and reports it.
+only the space, and the enriched format's 0x1D never occurs), with fields; and, for the
+record types whose shape is made of some of their fields (``TOKENIZED``), no ``'``
+(user-space wrappers) and every field a ``key=value`` token. Every other line (junk, odd
+spacing, non-ASCII) is left to the per-event path, which reads and reports it.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+from seaudit.agent.mapping import UNREAD
 from seaudit.agent.parse import MAX_LINE
 
 #: the head of a plain line, up to the ``): `` the body follows (``parse_line`` strips the
@@ -21,9 +23,13 @@ HEAD = (
     r"msg=audit\(([0-9]{1,15})\.([0-9]{1,9}):([0-9]{1,15})\): "
 )
 BODY_AFTER = "): "
-#: a line the bulk path leaves alone: a byte outside printable ASCII or a quote (``[^ -&(-~]``),
-#: or a token that is not ``key=value`` (no ``=``, or nothing before it); one pass for both
-NOT_PLAIN = r"[^ -&(-~]|(?:^| )(?:[^ =]*(?: |$)|=)"
+#: a line the bulk path leaves alone: a byte outside printable ASCII
+NOT_ASCII = r"[^ -~]"
+#: a record whose shape is made of some of its fields (``shape``) must hold no quote ``'`` and
+#: no token that is not ``key=value`` (no ``=``, or nothing before it): then leaving a field
+#: out changes no other field's value
+NOT_TOKENS = r"'|(?:^| )(?:[^ =]*(?: |$)|=)"
+TOKENIZED = frozenset(UNREAD) | {"SYSCALL"}
 
 
 def line_frame(lines: list[str]) -> pl.DataFrame:
@@ -40,7 +46,8 @@ def line_frame(lines: list[str]) -> pl.DataFrame:
     frame = frame.with_columns(body.alias("body"))
     plain = (
         pl.col("type").is_not_null()
-        & ~pl.col("text").str.contains(NOT_PLAIN)
+        & ~pl.col("text").str.contains(NOT_ASCII)
+        & (~pl.col("type").is_in(sorted(TOKENIZED)) | ~pl.col("text").str.contains(NOT_TOKENS))
         & (pl.col("text").str.len_bytes() <= MAX_LINE)
         & (pl.col("body").str.len_bytes() > 0)
     )

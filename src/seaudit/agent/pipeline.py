@@ -94,12 +94,13 @@ class Pipeline:
         if len(self._pending) >= self.batch:
             self.flush()
 
-    def bulk_tick(self, now: float) -> None:
+    def bulk_tick(self, now: float, *, gaps: bool = True) -> None:
         """What the first line of an event grouped in bulk does (``feed`` without the line):
-        event time moves on, expiring open events and gaps."""
+        event time moves on, expiring open events, then (``gaps``; not when the line ends
+        its event too: ``bulk_event`` does it after the event) serial gaps."""
         for event in self.grouper.advance(now):
             self._event(event)
-        if self._gaps_open:
+        if gaps and self._gaps_open:
             self._expire_gaps(now)
 
     def bulk_event(

@@ -34,46 +34,44 @@ def _removing(fields: Iterable[str]) -> str:
     return rf"(?:^| )(?:{names})=[^ ]*"
 
 
-def _record_shape(syscall: pl.Expr) -> pl.Expr:
+#: the SYSCALL fields read by name: the syscall's, and those ``SYSCALL_READS`` names
+READS = sorted({f for fields in SYSCALL_READS.values() for f in fields})
+CALL_FIELDS = ("arch", "syscall", *READS)
+
+
+def _record_shape() -> pl.Expr:
     """A record's part of its event's shape: its type, then its body less unread fields,
-    then the SYSCALL fields its syscall reads."""
+    then the SYSCALL fields its syscall reads (columns of ``_calls``)."""
     body = pl.col("body")
     for kind, unread in UNREAD.items():
         kept = pl.lit("") if unread == ALL else body.str.replace_all(_removing(unread), "")
         body = pl.when(pl.col("type") == kind).then(kept).otherwise(body)
-    reads = sorted({f for fields in SYSCALL_READS.values() for f in fields})
     extra = [
-        pl.when(syscall.is_in([n for n, fs in SYSCALL_READS.items() if f in fs]))
-        .then(pl.concat_str([pl.lit(f" {f}="), _value(f)], ignore_nulls=True))
+        pl.when(pl.col("syscall").is_in([n for n, fs in SYSCALL_READS.items() if f in fs]))
+        .then(pl.concat_str([pl.lit(f" {f}="), pl.col(f)], ignore_nulls=True))
         .otherwise(pl.lit(""))
-        for f in reads
+        for f in READS
     ]
     return pl.concat_str([pl.col("type"), pl.lit(" "), body, *extra], ignore_nulls=True)
 
 
-def _value(field: str) -> pl.Expr:
-    """The last value of ``field`` in the body (``parse_line`` lets the last one win)."""
-    return pl.col("body").str.extract(rf"^(?:.* )?{field}=([^ ]*)", 1)
-
-
-def syscall_names(frame: pl.DataFrame) -> pl.Expr:
-    """The syscall's name on SYSCALL lines (``syscalls.syscall_name``, once per distinct
-    arch and number), else null."""
-    is_call = pl.col("type") == "SYSCALL"
-    arch, number = _value("arch"), _value("syscall")
-    pairs = (
-        frame.filter(is_call & pl.col("plain"))
-        .select(arch.alias("a"), number.alias("n"))
-        .unique()
-        .rows()
+def _calls(heads: pl.DataFrame) -> pl.DataFrame:
+    """Plain SYSCALL lines: ``idx``, the ``CALL_FIELDS`` (the first of each name: ``repeat``
+    says one came twice, which ``parse_line`` would read as the last: such an event is left
+    to the per-event path), and ``syscall``, the name (``syscalls.syscall_name``, once per
+    distinct arch and number; "" for one the agent does not map)."""
+    calls = heads.filter((pl.col("type") == "SYSCALL") & pl.col("plain")).select(
+        "idx",
+        *[pl.col("body").str.extract(rf"(?:^| ){f}=([^ ]*)", 1).alias(f) for f in CALL_FIELDS],
+        pl.any_horizontal(
+            [pl.col("body").str.count_matches(rf"(?:^| ){f}=") > 1 for f in CALL_FIELDS]
+        ).alias("repeat"),
     )
+    pairs = calls.select("arch", "syscall").unique().rows()
     names = {f"{a}/{n}": syscalls.syscall_name(a, n) or "" for a, n in pairs}
-    pair = pl.concat_str([arch, pl.lit("/"), number])
-    return (
-        pl.when(is_call)
-        .then(pair.replace_strict(names, default="", return_dtype=pl.String))
-        .otherwise(None)
-    )
+    pair = pl.concat_str([pl.col("arch"), pl.lit("/"), pl.col("syscall")])
+    name = pair.replace_strict(names, default="", return_dtype=pl.String).fill_null("")
+    return calls.with_columns(name.alias("syscall"))
 
 
 def events(lines: pl.DataFrame, latest: float, timeout: float) -> pl.DataFrame:
@@ -84,15 +82,10 @@ def events(lines: pl.DataFrame, latest: float, timeout: float) -> pl.DataFrame:
     # unknown here), counted so far: an event with one amid its lines is not regular
     lines = lines.with_columns(pl.col("type").is_null().cum_sum().alias("unread"))
     heads = lines.filter(pl.col("type").is_not_null())
-    syscall = syscall_names(heads)
     time = pl.col("seconds") + pl.col("millis") / 1000
-    heads = heads.with_columns(
-        syscall.alias("syscall"),
-        pl.max_horizontal(time.cum_max(), pl.lit(latest)).alias("reached"),
-    )
-    heads = heads.with_columns(
-        pl.when(pl.col("plain")).then(_record_shape(pl.col("syscall"))).alias("shape")
-    )
+    heads = heads.with_columns(pl.max_horizontal(time.cum_max(), pl.lit(latest)).alias("reached"))
+    heads = heads.join(_calls(heads), on="idx", how="left")
+    heads = heads.with_columns(pl.when(pl.col("plain")).then(_record_shape()).alias("shape"))
     keys = ["node", "seconds", "millis", "serial"]
     grouped = heads.group_by(keys, maintain_order=True).agg(
         pl.col("idx").first().alias("first"),
@@ -102,19 +95,19 @@ def events(lines: pl.DataFrame, latest: float, timeout: float) -> pl.DataFrame:
         pl.col("type").last().alias("last_type"),
         (pl.col("type") == LAST_OF_SYSCALL).sum().alias("ends"),
         (pl.col("type") == EOE).any().alias("eoe"),
-        pl.col("plain").all().alias("plain"),
+        (pl.col("plain") & ~pl.col("repeat").fill_null(False)).all().alias("plain"),
         pl.col("syscall").drop_nulls().first().alias("syscall"),
         pl.col("reached").last().alias("reached"),
         (pl.col("unread").last() - pl.col("unread").first()).alias("unread"),
         pl.col("shape").str.join(SEPARATOR).alias("shape"),
     )
     user_space = {t for t in grouped["first_type"].unique().to_list() if is_user_space(t)}
+    from_user = pl.col("first_type").is_in(sorted(user_space))
+    kernel = ~from_user & (pl.col("ends") == 1) & (pl.col("last_type") == LAST_OF_SYSCALL)
     regular = (
         pl.col("plain")
         & ~pl.col("eoe")
-        & (pl.col("ends") == 1)
-        & (pl.col("last_type") == LAST_OF_SYSCALL)
-        & ~pl.col("first_type").is_in(sorted(user_space))
+        & (kernel | (from_user & (pl.col("count") == 1)))
         & ~pl.col("syscall").fill_null("").is_in(sorted(STATEFUL))
         & (pl.col("last") - pl.col("first") < MAX_SPAN)
         & (pl.col("unread") == 0)
