@@ -1,11 +1,13 @@
 """Real actions under a fresh login uid, for the live auditd tests and the recorded corpus.
 
-Run as root: ``python -m tests.agent.actions LOGINUID WORKDIR``. It sets its own login uid
+Run as root: ``python -m tests.agent.actions LOGINUID WORKDIR [odd]``. It sets its own login uid
 (allowed while unset), then opens a watched file, is denied an open as another user (after a
 setuid, itself audited), runs a program, runs su to nobody (PAM reports it), connects to a
 loopback listener and accepts the connection, makes a UDP "DNS" connect, and reports a failed
 and a successful authentication and a login through libaudit's ``audit_log_acct_message``, as
-sshd does. Prints what a test needs to know (pids, the port) as JSON.
+sshd does. Prints what a test needs to know (pids, the port) as JSON. The ``odd`` stage
+(``odd_actions``) runs programs with arguments the kernel must hex-encode or split, sudo when
+it is installed, and writes a watched file.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import ctypes
 import ctypes.util
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -98,9 +101,40 @@ def network() -> dict[str, int]:
     return {"port": port}
 
 
+#: arguments the kernel writes hex-encoded (a space, a quote, a control, bytes not UTF-8,
+#: non-ASCII), and one longer than its 7,500-byte record limit, split into aN[i] pieces
+ODD_ARGS: tuple[bytes, ...] = (
+    b"two words",
+    b'say "hi"',
+    b"tab\there",
+    b"line\nbreak",
+    b"\x1b[31mred",
+    b"\xff\xfe not utf-8",
+    "ünïcödé".encode(),
+    b"plain-arg",
+    b"x" * 9000 + b" tail",
+)
+
+
+def odd_actions(workdir: Path) -> dict[str, object]:
+    """Programs with odd arguments, sudo (when installed) and a watched write."""
+    subprocess.run([b"/bin/true", *ODD_ARGS], check=True)
+    (workdir / "watched" / "odd name\twith tab.txt").write_text("odd\n")
+    done: dict[str, object] = {"odd_pid": os.getpid()}
+    if shutil.which("sudo"):
+        subprocess.run(
+            ["sudo", "-n", "-u", "nobody", "/bin/true", "by sudo"], check=True, timeout=30
+        )
+        done["sudo"] = True
+    return done
+
+
 def main(argv: list[str]) -> int:
     loginuid, workdir = int(argv[0]), Path(argv[1])
     set_loginuid(loginuid)
+    if argv[2:] == ["odd"]:
+        print(json.dumps(odd_actions(workdir)))
+        return 0
     watched = workdir / "watched"
     (watched / "secret.txt").read_text()
     (watched / "notes.txt").write_text("written by the live test\n")

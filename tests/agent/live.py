@@ -173,14 +173,15 @@ def _stop(daemon: subprocess.Popen[bytes]) -> None:
             daemon.wait(5)
 
 
-def run_actions(live: LiveAudit) -> dict[str, int]:
-    """The actions of ``tests.agent.actions`` under the session's login uid."""
+def run_actions(live: LiveAudit, *stage: str) -> dict[str, int]:
+    """The actions of ``tests.agent.actions`` under the session's login uid (``stage``:
+    ``odd`` for its odd stage)."""
     import json
     import sys
 
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run(
-        [sys.executable, "-m", "tests.agent.actions", str(live.loginuid), str(live.dir)],
+        [sys.executable, "-m", "tests.agent.actions", str(live.loginuid), str(live.dir), *stage],
         cwd=root,
         capture_output=True,
         text=True,

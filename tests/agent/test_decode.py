@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import shlex
 import socket
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from seaudit.agent.decode import (
+    MAX_COMMAND,
     SockAddr,
+    command_line,
     encode_sockaddr,
     encode_text,
     execve_args,
@@ -100,3 +103,25 @@ def test_execve_from_the_recorded_log() -> None:
     body = 'argc=2 a0="/sbin/ldconfig" a1="-p"'
     line = parse_line(f"type=EXECVE msg=audit(1796014697.796:24): {body}")
     assert execve_args(line.as_dict()) == ["/sbin/ldconfig", "-p"]
+
+
+_ARGS = st.lists(
+    st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=20), max_size=8
+)
+
+
+@given(_ARGS)
+def test_a_command_line_reads_back_as_its_arguments(args: list[str]) -> None:
+    line = command_line(args)
+    if not args:
+        assert line is None
+    else:
+        assert line is not None and shlex.split(line) == args
+
+
+def test_a_long_command_line_is_cut_and_says_how_much() -> None:
+    line = command_line(["/bin/echo", "x" * 10_000])
+    assert line is not None
+    cut = len(shlex.join(["/bin/echo", "x" * 10_000])) - MAX_COMMAND
+    assert line.startswith("/bin/echo xxx") and line.endswith(f" [cut: {cut} more characters]")
+    assert len(line) < MAX_COMMAND + 40

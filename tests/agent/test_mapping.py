@@ -15,7 +15,7 @@ CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "auditd"
 
 def _records(name: str = "basic") -> tuple[list[AuditRecord], dict[str, object]]:
     sink = ListSink()
-    pipeline = Pipeline(sink, node=None, source="basic.log")
+    pipeline = Pipeline(sink, node=None, source=f"{name}.log")
     replay(pipeline, [str(CORPUS / f"{name}.log")])
     meta = json.loads((CORPUS / f"{name}.json").read_text())
     return sink.take(), meta
@@ -79,3 +79,33 @@ def test_every_record_renders_and_parses_back() -> None:
             record.user,
             record.resource,
         )
+
+
+def test_a_program_run_carries_its_arguments_decoded() -> None:
+    """The odd stage's program run (tests.agent.actions.ODD_ARGS: hex-encoded arguments and
+    one split into aN[i] pieces) and sudo's, in the log auditd rotated."""
+    import shlex
+
+    from seaudit.agent.decode import MAX_COMMAND
+    from tests.agent.actions import ODD_ARGS
+
+    records, meta = _records("rotated")
+    runs = [r for r in records if r.class_ == "PROGRAM" and r.user == str(meta["loginuid"])]
+    args = ["/bin/true", *(a.decode("utf-8", "surrogateescape") for a in ODD_ARGS)]
+    whole = shlex.join(args)
+    (odd,) = [r for r in runs if r.command and r.command.startswith("/bin/true 'two words'")]
+    assert odd.command == f"{whole[:MAX_COMMAND]} [cut: {len(whole) - MAX_COMMAND} more characters]"
+    assert "/bin/true 'by sudo'" in {r.command for r in runs}
+    assert "sudo -n -u nobody /bin/true 'by sudo'" in {r.command for r in runs}
+    sudo = [(r.class_, r.resource) for r in records if r.program == "/usr/bin/sudo"]
+    assert ("SUDO", "/bin/true by sudo") in sudo and ("SURROGATE", "USER.nobody") in sudo
+
+
+def test_a_rotated_log_is_replayed_whole() -> None:
+    records, _ = _records("rotated")
+    assert [r.event for r in records if r.event in ("startup", "shutdown")] == [
+        "startup",
+        "shutdown",
+    ]  # auditd started before the rotation (rotated.log.1) and stopped after it
+    assert any(r.event == "login" for r in records)  # from the first part
+    assert any(r.command and "two words" in r.command for r in records)  # the second

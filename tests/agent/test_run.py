@@ -1,7 +1,12 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from seaudit.agent.pipeline import Pipeline
 from seaudit.agent.run import ListSink, StoreSink, read_text, stream_records
@@ -38,3 +43,27 @@ def test_the_store_sink_leaves_out_what_is_stored_until_a_batch_is_all_new(
         sink(batch[20:], {})
         assert not sink.dedup  # that one was all new: no more checks
     assert store.last_seq() == len(batch)
+
+
+RECORDED = sorted((CORPUS.parent).glob("*.expected.jsonl"))
+
+
+@pytest.mark.parametrize("expected", RECORDED, ids=lambda p: p.name.split(".")[0])
+def test_a_recorded_log_replays_to_its_expected_records(expected: Path) -> None:
+    """``seaudit agent --from-log NAME.log --to jsonl`` as a process (times in UTC): the
+    records kept beside the log (rotated siblings ``NAME.log.N`` are read first)."""
+    log = expected.with_name(expected.name.replace(".expected.jsonl", ".log"))
+    done = subprocess.run(
+        [sys.executable, "-m", "seaudit", "agent", "--from-log", str(log), "--to", "jsonl"],
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "TZ": "UTC"},
+    )
+    assert done.returncode == 0, done.stderr.decode(errors="replace")
+    assert done.stdout.decode().splitlines() == expected.read_text().splitlines()
+    assert b" 0 rejected, 0 duplicate" in done.stderr
+
+
+def test_the_recorded_logs_are_there() -> None:
+    assert {p.name for p in RECORDED} >= {"basic.expected.jsonl", "rotated.expected.jsonl"}
+    assert (CORPUS.parent / "rotated.log.1").is_file()

@@ -72,7 +72,13 @@ class Verdict:
 
 Policy = Callable[[Access], Verdict | None]
 _ATTR = {f.key: f.attr for f in FIELDS}
-_ALLOWED = {layout.id: layout.keys for layout in LAYOUTS}
+#: keys the agent's records carry beyond their event's layout: a program run's command line
+#: (README "The Linux host agent"). The text renderings (short, detailed) have no column for
+#: them and leave them out; JSON, CSV, the store, queries and the SIEM formats carry them.
+AGENT_EXTRA_KEYS: dict[str, frozenset[str]] = {"resource_access": frozenset({"command"})}
+_ALLOWED = {
+    layout.id: layout.keys | AGENT_EXTRA_KEYS.get(layout.id, frozenset()) for layout in LAYOUTS
+}
 
 
 def default_verdict(access: Access) -> Verdict:

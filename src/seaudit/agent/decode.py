@@ -8,6 +8,7 @@ hex. Ids of 4294967295 (``(uid_t)-1``) mean "unset".
 
 from __future__ import annotations
 
+import shlex
 import socket
 import struct
 from collections.abc import Mapping
@@ -40,6 +41,8 @@ ENCODED = frozenset(
     }
 )
 KEY_SEPARATOR = "\x01"
+#: a command line longer than this is cut, and says how much was cut (a record stays small)
+MAX_COMMAND = 8192
 
 
 def is_encoded(field: str) -> bool:
@@ -172,3 +175,16 @@ def execve_args(fields: Mapping[str, str]) -> list[str]:
         else:  # hex pieces: joined before decoding (a character may span two)
             args.append(unhex("".join(pieces)))
     return args
+
+
+def command_line(args: list[str]) -> str | None:
+    """The arguments as one command line a shell reads back (``shlex.join``: an argument with
+    a space or a quote is quoted, so the line is unambiguous), cut at ``MAX_COMMAND``
+    characters with a note of what was cut; None for no arguments. Control characters stay
+    in the value: every output escapes them in its own way."""
+    if not args:
+        return None
+    line = shlex.join(args)
+    if len(line) <= MAX_COMMAND:
+        return line
+    return f"{line[:MAX_COMMAND]} [cut: {len(line) - MAX_COMMAND} more characters]"

@@ -121,12 +121,32 @@ class Grouper:
         self._open.clear()
         return out
 
+    def seen(self, event_id: EventId) -> bool:
+        """Whether records of this event came before (it is open, or finished)."""
+        return event_id in self._open or event_id in self._done
+
+    def advance(self, now: float) -> list[Event]:
+        """What a line of event time ``now`` does before it is grouped: time moves on, and
+        the events it shows timed out are emitted (for the bulk path's events)."""
+        if now <= self._latest:
+            return []
+        self._latest = now
+        return self.expire(now) if self._open else []
+
+    @property
+    def latest(self) -> float:
+        return self._latest
+
+    def finished(self, event_id: EventId) -> None:
+        """An event grouped elsewhere (the bulk path) is remembered as finished."""
+        self._done[event_id] = None
+        if len(self._done) > self.remember:
+            self._done.popitem(last=False)
+
     @property
     def pending(self) -> int:
         return len(self._open)
 
     def _finish(self, event_id: EventId, records: list[AuditLine]) -> Event:
-        self._done[event_id] = None
-        while len(self._done) > self.remember:
-            self._done.popitem(last=False)
+        self.finished(event_id)
         return Event(event_id, tuple(records))

@@ -57,6 +57,9 @@ class SerialWatch:
         self.high: int | None = None
         self.high_id: EventId | None = None
         self.gaps: list[_Gap] = []
+        #: the earliest ``seen_at`` of the gaps, None when they changed since: ``expire``
+        #: runs for each line while a gap is open, and must not scan them all each time
+        self._soonest: float | None = None
 
     def resume_point(self) -> EventId | None:
         """Where a restart must resume to still see the open gaps (None: no gap is open).
@@ -68,9 +71,11 @@ class SerialWatch:
         serial = event.serial
         if self.high is None or serial > self.high + RESET_JUMP or serial + RESET_JUMP < self.high:
             self.high, self.high_id, self.gaps = serial, event, []
+            self._soonest = None
             return
         if serial > self.high:
             if serial > self.high + 1:
+                self._soonest = None
                 self.gaps.append(_Gap(self.high + 1, serial - 1, event.time, self.high_id))
                 if len(self.gaps) > self.max_gaps:  # bounded: merge the two oldest
                     a, b = self.gaps.pop(0), self.gaps.pop(0)
@@ -88,15 +93,26 @@ class SerialWatch:
                 if serial < gap.last:
                     parts.append(_Gap(serial + 1, gap.last, gap.seen_at, gap.before))
                 self.gaps[i : i + 1] = parts
+                self._soonest = None
                 return
 
     def expire(self, now: float, *, final: bool = False) -> list[tuple[int, int, float]]:
         """Gaps now known lost: (first serial, last serial, event time)."""
-        if not self.gaps or (not final and min(g.seen_at for g in self.gaps) + self.timeout > now):
+        if not self.gaps or (not final and self._earliest() + self.timeout > now):
             return []
         lost = [g for g in self.gaps if final or g.seen_at + self.timeout <= now]
         self.gaps = [g for g in self.gaps if g not in lost]
+        self._soonest = None
         return [(g.first, g.last, g.seen_at) for g in lost]
+
+    def due(self) -> float:
+        """The event time at which the oldest open gap is lost (infinite: none is open)."""
+        return self._earliest() + self.timeout if self.gaps else float("inf")
+
+    def _earliest(self) -> float:
+        if self._soonest is None:
+            self._soonest = min(g.seen_at for g in self.gaps)
+        return self._soonest
 
 
 class KernelWatch:

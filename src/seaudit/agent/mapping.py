@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from seaudit.agent import syscalls
 from seaudit.agent.access import DENIED, FAILED, PERMITTED, Access, local_time
-from seaudit.agent.decode import SockAddr, ident, sockaddr, text
+from seaudit.agent.decode import SockAddr, command_line, execve_args, ident, sockaddr, text
 from seaudit.agent.group import Event
 from seaudit.agent.parse import AuditLine
 from seaudit.agent.rules import ACCOUNT_FILES
@@ -58,6 +58,34 @@ ADMIN = {
     "CONFIG_CHANGE": ("AUDIT", "Modify audit rules"),
 }
 ACCOUNT_CLASS = {"/etc/group": "GROUP", "/etc/gshadow": "GROUP"}
+#: the SYSCALL argument holding an open's flags
+FLAGS_ARG = {"open": "a1", "openat": "a2", "openat2": "a2"}
+#: syscalls whose mapping reads the mapper's state (the socket a bind named): the bulk
+#: path leaves their events to the per-event path, in order
+STATEFUL = frozenset({"bind"}) | syscalls.ACCEPT
+#: SYSCALL fields read only for some syscalls (all others' are in ``UNREAD``)
+SYSCALL_READS: dict[str, tuple[str, ...]] = {
+    **{name: (arg,) for name, arg in FLAGS_ARG.items()},
+    **{name: ("a0",) for name in syscalls.SETUID},
+    **{name: ("a0", "pid") for name in STATEFUL},
+}
+#: fields of each record type that ``Mapper`` never reads (``SYSCALL_READS`` aside), and
+#: record types none of whose fields it reads (``ALL``): an event's shape (``agent.shape``)
+#: leaves them out, so events that differ only there map alike. A property test varies
+#: them and checks the mapping does not change.
+ALL = frozenset({"*"})
+UNREAD: dict[str, frozenset[str]] = {
+    "SYSCALL": frozenset(
+        {"a0", "a1", "a2", "a3", "items", "ppid", "pid", "gid", "suid", "fsuid", "egid"}
+        | {"sgid", "fsgid", "key"}
+    ),
+    "PATH": frozenset(
+        {"item", "inode", "dev", "mode", "ouid", "ogid", "rdev", "cap_fp", "cap_fi"}
+        | {"cap_fe", "cap_fver", "cap_frootid"}
+    ),
+    "PROCTITLE": ALL,
+    "BPRM_FCAPS": ALL,
+}
 
 
 def user_name(uid: int) -> str:
@@ -217,6 +245,7 @@ class Mapper:
                 access="Execute",
                 effective_user=self._name(euid),
                 effective_uid=euid,
+                command=_arguments(event),
             )
         pid = _int(fields.get("pid")) or 0
         fd = _hexint(fields.get("a0"))
@@ -271,7 +300,7 @@ class Mapper:
         path = _path(event)
         if path is None:
             return None
-        flags_arg = {"open": "a1", "openat": "a2", "openat2": "a2"}.get(name)
+        flags_arg = FLAGS_ARG.get(name)
         flags = _hexint(call.get(flags_arg)) if flags_arg else 1
         access = "Read" if flags is not None and flags & 3 == 0 else "Write"
         if path in ACCOUNT_FILES and access == "Write":
@@ -393,6 +422,18 @@ def _surrogate(
             effective_user=acct,
         )
     return None
+
+
+def _arguments(event: Event) -> str | None:
+    """The command line of an execve: its EXECVE records (a long argument spans several,
+    all of the event) decoded and joined (``decode.command_line``)."""
+    records = event.all("EXECVE")
+    if not records:
+        return None
+    fields: dict[str, str] = {}
+    for record in records:
+        fields.update(record.as_dict())
+    return command_line(execve_args(fields))
 
 
 def _path(event: Event) -> str | None:

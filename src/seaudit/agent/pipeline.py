@@ -94,6 +94,33 @@ class Pipeline:
         if len(self._pending) >= self.batch:
             self.flush()
 
+    def bulk_tick(self, now: float, *, gaps: bool = True) -> None:
+        """What the first line of an event grouped in bulk does (``feed`` without the line):
+        event time moves on, expiring open events, then (``gaps``; not when the line ends
+        its event too: ``bulk_event`` does it after the event) serial gaps."""
+        for event in self.grouper.advance(now):
+            self._event(event)
+        if gaps and self._gaps_open:
+            self._expire_gaps(now)
+
+    def bulk_event(
+        self,
+        event_id: EventId,
+        lines: int,
+        first_type: str,
+        records: Callable[[], list[AuditRecord]],
+    ) -> None:
+        """An event grouped in bulk, at its last line: ``records`` makes its records (not
+        called for an event before the checkpoint). Accounted as ``feed`` accounts it."""
+        self.tally.lines += lines
+        self.grouper.finished(event_id)
+        if self._handled(event_id, lines, first_type):
+            self._pending.extend(records())
+        if self._gaps_open:
+            self._expire_gaps(event_id.time)
+        if len(self._pending) >= self.batch:
+            self.flush()
+
     def tick(self, now: float) -> None:
         """Expire events and gaps older than ``timeout`` before ``now`` (event time)."""
         for event in self.grouper.expire(now):
@@ -133,36 +160,44 @@ class Pipeline:
         return marks
 
     def _event(self, event: Event) -> None:
-        node = event.id.node
-        self.tally.grouped += len(event.records)
-        if self.checkpoint.covers(event.id):
-            self.tally.skipped += len(event.records)
-            return
-        self.tally.events += 1
-        if not event.records[0].type.startswith("DAEMON_"):  # auditd numbers those itself
-            self._watch(event)
-        mark = self._marks.get(node)
-        if mark is None or _order(event.id) > _order(mark):
-            self._marks[node] = event.id
-        for access in self.mapper.accesses(event):
-            self._pending.extend(records_for(access, self.policy))
+        if self._handled(event.id, len(event.records), event.records[0].type):
+            for access in self.mapper.accesses(event):
+                self._pending.extend(records_for(access, self.policy))
 
-    def _watch(self, event: Event) -> None:
-        node = event.id.node
+    def _handled(self, event_id: EventId, lines: int, first_type: str) -> bool:
+        """Account for an event; False when the checkpoint says it was handled before."""
+        self.tally.grouped += lines
+        if self.checkpoint.covers(event_id):
+            self.tally.skipped += lines
+            return False
+        self.tally.events += 1
+        if not first_type.startswith("DAEMON_"):  # auditd numbers those itself
+            self._watch(event_id)
+        node = event_id.node
+        mark = self._marks.get(node)
+        if mark is None or _order(event_id) > _order(mark):
+            self._marks[node] = event_id
+        return True
+
+    def _watch(self, event_id: EventId) -> None:
+        node = event_id.node
         watch = self.serials.get(node)
         if watch is None:
             watch = self.serials[node] = SerialWatch(timeout=self.timeout)
             last = self.checkpoint.get(node)
             if last is not None:
                 watch.see(last)
-        watch.see(event.id)
+        watch.see(event_id)
         self._gaps_open = self._gaps_open or bool(watch.gaps)
 
     def _expire_gaps(self, now: float) -> None:
+        expired = False
         for node, watch in self.serials.items():
-            if watch.gaps:
+            if watch.gaps and watch.due() <= now:
                 self._report_gaps(node, watch.expire(now))
-        self._gaps_open = any(watch.gaps for watch in self.serials.values())
+                expired = True
+        if expired:
+            self._gaps_open = any(watch.gaps for watch in self.serials.values())
 
     def _report_gaps(self, node: str | None, gaps: list[tuple[int, int, float]]) -> None:
         for first, last, when in gaps:

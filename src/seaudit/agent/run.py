@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+from seaudit.agent.bulk import BulkReader
 from seaudit.agent.intake import PluginReader, lines_of, with_rotated
 from seaudit.agent.kernel import AuditUnavailable, KernelStatus, read_status
 from seaudit.agent.loss import AGENT_USER, KernelWatch, loss_record
@@ -68,19 +69,28 @@ class ListSink:
         return out
 
 
-def replay(pipeline: Pipeline, paths: list[str]) -> None:
-    """``--from-log``: each file (rotated siblings first), line by line."""
+def replay(pipeline: Pipeline, paths: list[str], *, bulk: bool = True) -> None:
+    """``--from-log``: each file (rotated siblings first), in bulk (``agent.bulk``) or,
+    with ``bulk=False``, line by line through the per-event path."""
     for path in with_rotated(paths):
         with open(path, "rb") as stream:
-            for number, line in enumerate(lines_of(stream), 1):
-                pipeline.feed(line, number, str(path))
+            _read(pipeline, stream, str(path), bulk)
     pipeline.finish()
 
 
-def read_text(pipeline: Pipeline, stream: BinaryIO, source: str = "<stdin>") -> None:
+def read_text(
+    pipeline: Pipeline, stream: BinaryIO, source: str = "<stdin>", *, bulk: bool = True
+) -> None:
+    _read(pipeline, stream, source, bulk)
+    pipeline.finish()
+
+
+def _read(pipeline: Pipeline, stream: BinaryIO, source: str, bulk: bool) -> None:
+    if bulk:
+        BulkReader(pipeline).read(stream, source)
+        return
     for number, line in enumerate(lines_of(stream), 1):
         pipeline.feed(line, number, source)
-    pipeline.finish()
 
 
 def stream_records(

@@ -59,6 +59,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--timeout", type=float, default=2.0, help="seconds of event time an event stays open"
     )
+    parser.add_argument(
+        "--per-event",
+        action="store_true",
+        help="replay line by line through the per-event path (the reference the bulk path "
+        "is held equal to; slower)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -137,9 +143,9 @@ def _run(args: argparse.Namespace, policy: Policy | None) -> int:
         if args.plugin:
             agent.run_plugin(pipeline, sys.stdin.buffer)
         elif args.from_log:
-            agent.replay(pipeline, args.from_log)
+            agent.replay(pipeline, args.from_log, bulk=not args.per_event)
         else:
-            agent.read_text(pipeline, sys.stdin.buffer)
+            agent.read_text(pipeline, sys.stdin.buffer, bulk=not args.per_event)
 
     if args.to:
         from seaudit.export import get_format

@@ -1,0 +1,185 @@
+"""The bulk replay: audit.log text (``--from-log``, stdin) to records, a chunk at a time.
+
+A chunk's lines are read as columns (``agent.lines``) and grouped by event id as a
+group-by (``agent.shape``). Regular events, the common case, are mapped once a shape: the
+first event of each (shape, node, second) goes through the per-event mapping and policy
+(``Mapper.accesses``, ``records_for``), and every other event of it gets those records with
+its own origin (the policy's decision is memoised the same way, per distinct access, in
+``agent.policy``). Every other line goes to the per-event path (``Pipeline.feed``) in its
+place: the two are merged by line, so the records, their order, the tally, the checkpoint
+and the loss records are those of the per-event path; a property test holds them equal.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import fields, replace
+from functools import partial
+from typing import Any, BinaryIO
+
+import polars as pl
+
+from seaudit.agent.access import Access, records_for
+from seaudit.agent.group import Event
+from seaudit.agent.intake import lines_of
+from seaudit.agent.lines import line_frame
+from seaudit.agent.parse import MAX_LINE, EventId, parse_line
+from seaudit.agent.pipeline import Pipeline
+from seaudit.agent.shape import events
+from seaudit.schema.record import AuditRecord, Origin
+
+CHUNK_BYTES = 8 << 20
+#: (shape, node, second) -> the records of its first event; cleared when this full
+MAX_SHAPES = 65_536
+_FEED, _TICK, _EMIT = 0, 1, 2
+_KEYS = ["node", "seconds", "millis", "serial"]
+_Key = tuple[str, str | None, int]
+
+
+class BulkReader:
+    """Feeds one pipeline from streams of audit text, chunk by chunk."""
+
+    def __init__(self, pipeline: Pipeline, *, chunk_bytes: int = CHUNK_BYTES) -> None:
+        self.pipeline = pipeline
+        self.chunk_bytes = chunk_bytes
+        self._shapes: dict[_Key, tuple[list[Access], list[dict[str, Any]] | None]] = {}
+
+    def read(self, stream: BinaryIO, source: str) -> None:
+        """Every line of ``stream`` (numbered from 1 as ``source``); the caller finishes
+        the pipeline."""
+        number = 0
+        carry = b""
+        while data := stream.read(self.chunk_bytes):
+            data = carry + data
+            cut = data.rfind(b"\n") + 1
+            if cut == 0 and len(data) <= MAX_LINE:
+                carry = data  # no whole line yet
+                continue
+            if cut == 0:
+                cut = len(data)  # a line longer than any audit line: the slow path cuts it
+            carry = data[cut:]
+            number = self._chunk(data[:cut], number, source)
+        if carry:
+            self._chunk(carry, number, source)
+
+    def _chunk(self, chunk: bytes, number: int, source: str) -> int:
+        """Feed one chunk of whole lines; returns the last line number used."""
+        try:
+            text = chunk.decode("utf-8")
+        except UnicodeDecodeError:
+            return self._slow(chunk, number, source)
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        if any(len(line) >= MAX_LINE for line in lines):
+            return self._slow(chunk, number, source)
+        self._lines(lines, number, source)
+        return number + len(lines)
+
+    def _slow(self, chunk: bytes, number: int, source: str) -> int:
+        for line in lines_of(io.BytesIO(chunk)):
+            number += 1
+            self.pipeline.feed(line, number, source)
+        return number
+
+    def _lines(self, lines: list[str], number: int, source: str) -> None:
+        pipeline = self.pipeline
+        grouper = pipeline.grouper
+        frame = line_frame(lines)
+        found = events(frame, grouper.latest, pipeline.timeout)
+        fast = found.filter(pl.col("regular"))
+        node = pipeline.node
+        ids = [
+            EventId(n if n is not None else node, s, m, e)
+            for n, s, m, e in fast.select(_KEYS).iter_rows()
+        ]
+        known = [grouper.seen(i) for i in ids]  # an event begun or ended in an earlier chunk
+        if any(known):
+            keep = pl.Series(known, dtype=pl.Boolean).not_()
+            ids = [i for i, k in zip(ids, known, strict=True) if not k]
+            fast = fast.filter(keep)
+        fast_lines = frame.join(fast.select(_KEYS), on=_KEYS, how="semi", nulls_equal=True)
+        slow = frame.join(fast_lines.select("idx"), on="idx", how="anti")["idx"].to_list()
+        ops = sorted(
+            [(i, _FEED, i) for i in slow]
+            + [(f, _TICK, k) for k, f in enumerate(fast["first"].to_list())]
+            + [(last, _EMIT, k) for k, last in enumerate(fast["last"].to_list())]
+        )
+        counts = fast["count"].to_list()
+        lasts = fast["last"].to_list()
+        firsts = fast["first_type"].to_list()
+        shapes = fast["shape"].to_list()
+        members = self._members(fast_lines, fast) if len(ids) else {}
+        for pos, op, k in ops:
+            if op == _FEED:
+                pipeline.feed(lines[pos], number + pos + 1, source)
+            elif op == _TICK:
+                pipeline.bulk_tick(ids[k].time, gaps=pos != lasts[k])
+            else:
+                event_id = ids[k]
+                pipeline.bulk_event(
+                    event_id,
+                    counts[k],
+                    firsts[k],
+                    self._maker(event_id, shapes[k], partial(members.__getitem__, k), lines),
+                )
+
+    @staticmethod
+    def _members(fast_lines: pl.DataFrame, fast: pl.DataFrame) -> dict[int, list[int]]:
+        """Each fast event's line indexes (by its row in ``fast``)."""
+        numbered = fast.select(_KEYS).with_row_index("k")
+        rows = fast_lines.select([*_KEYS, "idx"]).join(
+            numbered, on=_KEYS, how="left", nulls_equal=True
+        )
+        grouped = rows.group_by("k").agg(pl.col("idx").sort())
+        return dict(zip(grouped["k"].to_list(), grouped["idx"].to_list(), strict=True))
+
+    def _maker(
+        self,
+        event_id: EventId,
+        shape: str,
+        members: Callable[[], list[int]],
+        lines: list[str],
+    ) -> Callable[[], list[AuditRecord]]:
+        def make() -> list[AuditRecord]:
+            pipeline = self.pipeline
+            key = (shape, event_id.node, event_id.seconds)
+            known = self._shapes.get(key)
+            if known is None:  # the first event of its shape: the per-event mapping
+                if len(self._shapes) >= MAX_SHAPES:
+                    self._shapes.clear()
+                accesses = pipeline.mapper.accesses(self._event(event_id, members(), lines))
+                records = [r for a in accesses for r in records_for(a, pipeline.policy)]
+                plain = None if pipeline.policy else [_values(r) for r in records]
+                self._shapes[key] = (accesses, plain)
+                return records
+            accesses, plain = known
+            origin = Origin(
+                pipeline.source, event_id.serial, f"audit({event_id.stamp()})", event_id.node
+            )
+            if plain is not None:  # keyword arguments: dataclasses.replace costs twice as much
+                return [AuditRecord(**values, origin=origin) for values in plain]
+            return [
+                r for a in accesses for r in records_for(replace(a, origin=origin), pipeline.policy)
+            ]
+
+        return make
+
+    def _event(self, event_id: EventId, members: list[int], lines: list[str]) -> Event:
+        """The event as the per-event path makes it: its lines parsed one by one."""
+        parsed = []
+        for i in members:
+            line = parse_line(lines[i])
+            if line.id.node is None:
+                line = type(line)(line.type, event_id, line.body)
+            parsed.append(line)
+        return Event(event_id, tuple(parsed))
+
+
+def _values(record: AuditRecord) -> dict[str, Any]:
+    """The record's content as keyword arguments (origin and warnings left out)."""
+    return {name: value for name in _CONTENT if (value := getattr(record, name)) is not None}
+
+
+_CONTENT = tuple(f.name for f in fields(AuditRecord) if f.name not in ("origin", "warnings"))
