@@ -1,7 +1,8 @@
 """``nats://HOST:PORT/NAME``: links published to JetStream, acknowledged by PubAcks.
 
 The stream NAME (subjects ``NAME.>``, file storage, a 10-minute duplicate window) is created
-when missing. A batch goes out as messages of up to ``batch`` links (default 256) on
+when missing. A batch goes out as messages of up to ``batch`` links (default 1000, and
+at most ``MESSAGE_BYTES`` of payload unless one record alone is more) on
 ``NAME.<node>``, all published before any acknowledgement is awaited; each message's id is
 ``node:first-last`` so the stream drops an exact resend, and the collector drops the rest
 of any overlap by (node, seq).
@@ -22,7 +23,8 @@ from seaudit.route.wire import encode_links
 if TYPE_CHECKING:
     from nats.aio.client import Client
 
-DEFAULT_BATCH = 256
+DEFAULT_BATCH = 1000
+MESSAGE_BYTES = 512 * 1024  # half nats-server's default max_payload (1 MB)
 ACK_TIMEOUT = 10.0
 CONNECT_WAIT = 3.0
 DUPLICATE_WINDOW = 600.0
@@ -57,8 +59,7 @@ class NatsDestination:
         futures: list[asyncio.Future[Any]] = []
         ends: list[int] = []
         try:
-            for i in range(0, len(links), self.per_message):
-                part = links[i : i + self.per_message]
+            for part in self._messages(links):
                 msg_id = f"{node}:{part[0].first}-{part[-1].seq}"
                 body = encode_links(part, ends[-1] if ends else prev_seq)
                 futures.append(
@@ -78,6 +79,21 @@ class NatsDestination:
                 await self._drop()
                 raise DeliveryError(f"{self.url}: {_why(result)}", upto)
             upto = end
+
+    def _messages(self, links: Sequence[Link]) -> list[Sequence[Link]]:
+        """``links`` cut into messages of at most ``per_message`` links and about
+        ``MESSAGE_BYTES`` of payload."""
+        out: list[Sequence[Link]] = []
+        start = size = 0
+        for i, link in enumerate(links):
+            grown = size + len(link.payload or b"")
+            if i > start and (i - start >= self.per_message or grown > MESSAGE_BYTES):
+                out.append(links[start:i])
+                start, grown = i, len(link.payload or b"")
+            size = grown
+        if start < len(links):
+            out.append(links[start:])
+        return out
 
     async def _acks(self, futures: list[asyncio.Future[Any]], seen: int) -> list[Any]:
         """Every PubAck (or its error), in order; a refusal by the server's permissions
