@@ -33,8 +33,8 @@ class RouteSettings:
     max_backoff: float = 30.0
     once_retries: int = 3
     batch_size: int = 5000
-    when_held_full: str = DEFAULT
     collectors: dict[str, str] = field(default_factory=dict)
+    when_held_full: str = DEFAULT
 
     @classmethod
     def load(cls, ini: Path) -> RouteSettings:
