@@ -124,7 +124,17 @@ def throughput(
         for k, ini in enumerate(inis)
     ]
     state = central / "nodes.sqlite"
+    pids = {"router": [p.pid for p in procs], "collector": [collector.pid]}
+    assert server.proc is not None
+    pids["nats-server"] = [server.proc.pid]
+    cpu_before = {
+        name: sum(cpu_seconds(pid) or 0.0 for pid in group) for name, group in pids.items()
+    }
+    cpu: dict[int, float] = {}
     while True:
+        for group in pids.values():
+            for pid in group:
+                cpu[pid] = max(cpu.get(pid, 0.0), cpu_seconds(pid) or 0.0)
         seqs = node_seqs(state)
         if len(seqs) == routers and all(v >= per for v in seqs.values()):
             break
@@ -132,17 +142,47 @@ def throughput(
             sys.exit(f"a router failed: see {base}/route*.out")
         time.sleep(0.01)
     elapsed = time.perf_counter() - started
+    for group in pids.values():
+        for pid in group:
+            cpu[pid] = max(cpu.get(pid, 0.0), cpu_seconds(pid) or 0.0)
+    used = {
+        name: sum(cpu[pid] for pid in group) - cpu_before[name] * (name != "router")
+        for name, group in pids.items()
+    }
     for p in procs:
         p.wait()
     collector.send_signal(signal.SIGTERM)
     collector.wait()
     have, distinct = stored_count(central)
+    n = per * routers
     print(
-        f"{routers} router(s) -> NATS (TLS) -> 1 collector: {per * routers:>9,} records in "
-        f"{elapsed:6.2f} s = {per * routers / elapsed:>9,.0f} records/s "
-        f"(stored {have:,}, distinct {distinct:,}, lost {per * routers - distinct}, "
+        f"{routers} router(s) -> NATS (TLS) -> 1 collector: {n:>9,} records in "
+        f"{elapsed:6.2f} s = {n / elapsed:>9,.0f} records/s "
+        f"(stored {have:,}, distinct {distinct:,}, lost {n - distinct}, "
         f"duplicated {have - distinct})"
     )
+    # CPU seconds each side spent (start-up included), which the machine's other load does
+    # not stretch as much as wall time; and the rate two idle cores would bound them to
+    # (each process on one core at most, all three on two).
+    bound = min(
+        n / max(used["router"] / routers, 1e-9),
+        n / max(used["collector"], 1e-9),
+        2 * n / max(sum(used.values()), 1e-9),
+    )
+    print(
+        "    CPU: "
+        + ", ".join(f"{k} {v:.2f} s ({v / n * 1e6:.1f} us/record)" for k, v in used.items())
+        + f"; two idle cores would carry about {bound:,.0f} records/s"
+    )
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a live process (``/proc/PID/stat``), None once gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def numbered(batch: list[AuditRecord], node: str) -> list[AuditRecord]:

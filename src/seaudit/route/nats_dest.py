@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from bisect import bisect_right
 from collections.abc import Sequence
+from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 from seaudit.log.links import Link
@@ -82,17 +84,18 @@ class NatsDestination:
 
     def _messages(self, links: Sequence[Link]) -> list[Sequence[Link]]:
         """``links`` cut into messages of at most ``per_message`` links and about
-        ``MESSAGE_BYTES`` of payload."""
+        ``MESSAGE_BYTES`` of payload (a larger record goes alone)."""
+        ends = list(
+            accumulate((0 if k.payload is None else len(k.payload) for k in links), initial=0)
+        )
         out: list[Sequence[Link]] = []
-        start = size = 0
-        for i, link in enumerate(links):
-            grown = size + len(link.payload or b"")
-            if i > start and (i - start >= self.per_message or grown > MESSAGE_BYTES):
-                out.append(links[start:i])
-                start, grown = i, len(link.payload or b"")
-            size = grown
-        if start < len(links):
-            out.append(links[start:])
+        start = 0
+        while start < len(links):
+            stop = min(start + self.per_message, len(links))
+            fits = bisect_right(ends, ends[start] + MESSAGE_BYTES, start + 1, stop + 1) - 1
+            stop = max(start + 1, min(stop, fits))
+            out.append(links[start:stop])
+            start = stop
         return out
 
     async def _acks(self, futures: list[asyncio.Future[Any]], seen: int) -> list[Any]:
