@@ -9,7 +9,9 @@ against the chain so far), claim those nodes in the shared state (``nodestate``)
 records grouped by node and force them to disk, commit the new states, and only then
 acknowledge. A message that must wait is negatively acknowledged with a delay; a full disk
 (or any write error) settles what landed and naks the rest, so nothing is acknowledged that
-is not stored.
+is not stored. The stored records' Parquet rows are made column-wise from the payloads
+already decoded (``rows``) and handed to the store's batch path; they are derived data, so a
+crash before they are written only means the next start writes them from the log.
 """
 
 from __future__ import annotations
