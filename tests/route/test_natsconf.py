@@ -32,6 +32,8 @@ def test_the_cli_writes_a_private_config_the_server_accepts(
         str(tmp_path / "js"),
         "--monitor",
         "127.0.0.1:8222",
+        "--log-file",
+        str(tmp_path / "nats.log"),
         "--endpoint",
         str(creds(tmp_path, "web01")),
         "--endpoint",
@@ -48,6 +50,7 @@ def test_the_cli_writes_a_private_config_the_server_accepts(
     assert done.returncode == 0, done.stderr
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     text = out.read_text()
+    assert f'log_file: "{tmp_path / "nats.log"}"' in text
     assert '"audit.web01"' in text and '"audit.db-01"' in text and "verify: true" in text
     assert NATS_SERVER is not None
     checked = subprocess.run([NATS_SERVER, "-c", str(out), "-t"], capture_output=True, text=True)

@@ -13,6 +13,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stream", default="audit", help="the JetStream stream (default audit)")
     parser.add_argument("--listen", default="127.0.0.1:4222", metavar="HOST:PORT")
     parser.add_argument("--monitor", metavar="HOST:PORT", help="monitoring port (collect --status)")
+    parser.add_argument(
+        "--log-file", metavar="FILE", help="the server's log (collect --status --server-log)"
+    )
     parser.add_argument("--store-dir", required=True, metavar="DIR", help="JetStream file store")
     parser.add_argument(
         "--endpoint",
@@ -48,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
         key=Path(args.key) if args.key else None,
         ca=Path(args.ca) if args.ca else None,
         monitor=args.monitor,
+        log_file=Path(args.log_file) if args.log_file else None,
     )
     write(plan, Path(args.out))
     print(f"wrote {args.out}: {len(plan.endpoints)} endpoints, {len(plan.collectors)} collectors")

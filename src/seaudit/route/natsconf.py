@@ -1,8 +1,8 @@
 """A nats-server configuration for routing, made from the endpoints and collectors it
 serves: JetStream on a file store, TLS with client certificates, one user per endpoint
 that may publish only under its own node's subject, collector users that may consume,
-and the monitoring port (loopback) from which ``seaudit collect --status`` reads what the
-server refused.
+the monitoring port (loopback) and the log file from which ``seaudit collect --status``
+reads what the server refused.
 
 Each user is given by its credentials file (one line ``USER:PASSWORD``, as ``creds=``
 takes it); an endpoint's user name is its node name (``route --node``). The generated file
@@ -51,6 +51,7 @@ class ServerPlan:
     key: Path | None = None
     ca: Path | None = None
     monitor: str | None = None  # HOST:PORT of the monitoring endpoint
+    log_file: Path | None = None  # where the server logs (its permission violations too)
     max_payload: str = "8MB"
     extra: Sequence[str] = field(default_factory=tuple)
 
@@ -75,6 +76,8 @@ class ServerPlan:
         lines.append(f"jetstream {{ store_dir: {q(str(self.store_dir))} }}")
         if self.monitor is not None:
             lines.append(f"http: {q(self.monitor)}")
+        if self.log_file is not None:
+            lines.append(f"log_file: {q(str(self.log_file))}")
         if self.cert is not None:
             lines.append("tls {")
             lines.append(f"  cert_file: {q(str(self.cert))}")
