@@ -12,6 +12,7 @@ import pytest
 
 from seaudit.errors import LogFullError, LogWriteError, UsageError
 from seaudit.log import AuditLog, LogConfig, log_files, read_log, verify_log
+from seaudit.log.rotate import prune
 from seaudit.route.holds import checkpoints_of, choice_of, owed_after, released, save_choice
 from seaudit.route.settings import RouteSettings
 from tests.route.endpoints import record
@@ -51,6 +52,19 @@ def test_pruning_keeps_every_backup_a_destination_still_owes(tmp_path: Path) -> 
     assert released(cfg, after[:-2]) == []  # what is beyond the maximum is still owed
     assert _first(after[0]) <= 1201  # and holds records after the checkpoint
     assert verify_log(cfg).ok
+
+
+def test_the_prune_function_waits_for_the_route_too(tmp_path: Path) -> None:
+    cfg = rotating(tmp_path)  # audit_max_files 0 while writing: nothing pruned yet
+    with AuditLog(cfg) as log:
+        fill(log, 0, 800)
+    backups = [p for p in log_files(cfg) if p != cfg.audit_log]
+    limited = cfg.with_(audit_max_files=1)
+    checkpoints_of(cfg).register(DEST)
+    assert prune(limited) == []  # the destination has taken nothing
+    checkpoints_of(cfg).save(DEST, _first(backups[2]) - 1)  # it has the first two backups
+    assert prune(limited) == backups[:2]
+    assert [p for p in log_files(cfg) if p != cfg.audit_log] == backups[2:]
 
 
 def test_released_stops_at_the_first_backup_still_owed(tmp_path: Path) -> None:
