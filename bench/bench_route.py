@@ -4,6 +4,7 @@ on an endpoint to visible on the collector; and, in the same run, ``seaudit forw
 syslog TCP to rsyslogd (the baseline: at most once, no acknowledgement, no store).
 
     PYTHONPATH=src python bench/bench_route.py [--records N] [--latency-seconds S]
+        [--spread-dates] [--parts one,four,latency,syslog]
 
 Every process is real: nats-server (TLS with client certificates, JetStream file store),
 ``seaudit route --once`` routers, a ``seaudit collect`` collector. Throughput is timed from
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
 import os
 import random
 import signal
@@ -43,10 +45,25 @@ from tests.route.rsyslogd import RSYSLOGD, Rsyslog, make_certificates  # noqa: E
 
 from corpus import record as corpus_record  # noqa: E402
 
+SPREAD_DATES = "--spread-dates" in sys.argv
+
 
 def records(count: int, seed: int) -> list[AuditRecord]:
+    """The corpus's mix of records, stamped as a live trail is (today, in order, a few a
+    second): a route carries what is being logged, and the store partitions by day, so
+    the corpus's random dates over four years would measure 1,000-odd Parquet files a
+    segment rather than routing (``--spread-dates`` measures that case)."""
     rng = random.Random(seed)
-    return [corpus_record(rng) for _ in range(count)]
+    batch = [corpus_record(rng) for _ in range(count)]
+    if SPREAD_DATES:
+        return batch
+    start = dt.datetime.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    return [
+        dataclasses.replace(
+            r, timestamp=(start + dt.timedelta(seconds=i // 2)).strftime("%Y-%m-%dT%H:%M:%S")
+        )
+        for i, r in enumerate(batch)
+    ]
 
 
 def endpoint(root: Path, node: str, batch: list[AuditRecord], nats_url: str) -> Path:
@@ -107,7 +124,17 @@ def throughput(
         for k, ini in enumerate(inis)
     ]
     state = central / "nodes.sqlite"
+    pids = {"router": [p.pid for p in procs], "collector": [collector.pid]}
+    assert server.proc is not None
+    pids["nats-server"] = [server.proc.pid]
+    cpu_before = {
+        name: sum(cpu_seconds(pid) or 0.0 for pid in group) for name, group in pids.items()
+    }
+    cpu: dict[int, float] = {}
     while True:
+        for group in pids.values():
+            for pid in group:
+                cpu[pid] = max(cpu.get(pid, 0.0), cpu_seconds(pid) or 0.0)
         seqs = node_seqs(state)
         if len(seqs) == routers and all(v >= per for v in seqs.values()):
             break
@@ -115,17 +142,47 @@ def throughput(
             sys.exit(f"a router failed: see {base}/route*.out")
         time.sleep(0.01)
     elapsed = time.perf_counter() - started
+    for group in pids.values():
+        for pid in group:
+            cpu[pid] = max(cpu.get(pid, 0.0), cpu_seconds(pid) or 0.0)
+    used = {
+        name: sum(cpu[pid] for pid in group) - cpu_before[name] * (name != "router")
+        for name, group in pids.items()
+    }
     for p in procs:
         p.wait()
     collector.send_signal(signal.SIGTERM)
     collector.wait()
     have, distinct = stored_count(central)
+    n = per * routers
     print(
-        f"{routers} router(s) -> NATS (TLS) -> 1 collector: {per * routers:>9,} records in "
-        f"{elapsed:6.2f} s = {per * routers / elapsed:>9,.0f} records/s "
-        f"(stored {have:,}, distinct {distinct:,}, lost {per * routers - distinct}, "
+        f"{routers} router(s) -> NATS (TLS) -> 1 collector: {n:>9,} records in "
+        f"{elapsed:6.2f} s = {n / elapsed:>9,.0f} records/s "
+        f"(stored {have:,}, distinct {distinct:,}, lost {n - distinct}, "
         f"duplicated {have - distinct})"
     )
+    # CPU seconds each side spent (start-up included), which the machine's other load does
+    # not stretch as much as wall time; and the rate two idle cores would bound them to
+    # (each process on one core at most, all three on two).
+    bound = min(
+        n / max(used["router"] / routers, 1e-9),
+        n / max(used["collector"], 1e-9),
+        2 * n / max(sum(used.values()), 1e-9),
+    )
+    print(
+        "    CPU: "
+        + ", ".join(f"{k} {v:.2f} s ({v / n * 1e6:.1f} us/record)" for k, v in used.items())
+        + f"; two idle cores would carry about {bound:,.0f} records/s"
+    )
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a live process (``/proc/PID/stat``), None once gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def numbered(batch: list[AuditRecord], node: str) -> list[AuditRecord]:
@@ -229,6 +286,10 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=200_000)
     parser.add_argument("--latency-seconds", type=float, default=10)
     parser.add_argument("--latency-rate", type=int, default=2000)
+    parser.add_argument("--parts", default="one,four,latency,syslog", help="what to measure")
+    parser.add_argument(
+        "--spread-dates", action="store_true", help="the corpus's random dates (see records)"
+    )
     args = parser.parse_args()
     os.environ.setdefault("PYTHONPATH", str(ROOT / "src"))
     with tempfile.TemporaryDirectory() as directory:
@@ -259,18 +320,27 @@ def main() -> None:
                 str(pem / "client.key"),
             ]
             print(f"nats-server with TLS (client certificates) on 127.0.0.1:{server.port}\n")
-            throughput(work, server, server.stream_url("one", tls), collect_tls, args.records, 1)
-            throughput(work, server, server.stream_url("four", tls), collect_tls, args.records, 4)
-            latency(
-                work,
-                server.stream_url("lat", tls),
-                collect_tls,
-                args.latency_seconds,
-                args.latency_rate,
-            )
+            parts = set(args.parts.split(","))
+            if "one" in parts:
+                throughput(
+                    work, server, server.stream_url("one", tls), collect_tls, args.records, 1
+                )
+            if "four" in parts:
+                throughput(
+                    work, server, server.stream_url("four", tls), collect_tls, args.records, 4
+                )
+            if "latency" in parts:
+                latency(
+                    work,
+                    server.stream_url("lat", tls),
+                    collect_tls,
+                    args.latency_seconds,
+                    args.latency_rate,
+                )
         finally:
             server.kill()
-        syslog_baseline(work, args.records, certificates)
+        if "syslog" in args.parts.split(","):
+            syslog_baseline(work, args.records, certificates)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
-"""Faults with real processes (nats-server, routers, collectors; loopback only): SIGKILL of
-each, NATS down with rotations meanwhile, a full collector disk, several routers into two
-collectors, and an edit on an endpoint. After each, the collectors hold exactly the union
-of what the endpoints wrote, once, each sender in order, and ``verify --nodes`` is clean.
+"""Faults with real processes (nats-server, routers, collectors; loopback only), set up as
+production is (TLS with client certificates, a NATS user per endpoint allowed only its own
+subject, a collector user: ``route.natsconf``): SIGKILL of each, NATS down with rotations
+meanwhile, a full collector disk, several routers into two collectors, and an edit on an
+endpoint. After each, the collectors hold exactly the union of what the endpoints wrote,
+once, each sender in order, and ``verify --nodes`` is clean.
 
 ``SEAUDIT_LONG=1`` runs the many-routers test at 4 x 100 k records (the suite: 4 x 4 k).
 """
@@ -17,9 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from seaudit.log import LogConfig, read_log
 from seaudit.route.checkpoint import Checkpoints
 from tests.route.endpoints import assert_exactly, assert_in_order, fill, stored
-from tests.route.natsd import NatsServer, seaudit, spawn
+from tests.route.natsd import SecureNats, seaudit, spawn
 
 LONG = bool(os.environ.get("SEAUDIT_LONG"))
 
@@ -56,6 +59,23 @@ def nodes_clean(central: Path, *more: str) -> str:
     return done.stdout
 
 
+NODES = ("r1", "c1", "n1", "f1", "e1", "ep0", "ep1", "ep2", "ep3")
+
+
+@pytest.fixture
+def secure(tmp_path: Path, certificates: Path) -> Iterator[SecureNats]:
+    """nats-server with TLS, client certificates and a user per endpoint node (allowed
+    only its own subject) and one for the collectors, the stream made by the collector
+    user (endpoints may not make streams)."""
+    nats = SecureNats(tmp_path / "nats", certificates, NODES)
+    nats.server.start()
+    try:
+        nats.make_stream()
+        yield nats
+    finally:
+        nats.server.kill()
+
+
 @pytest.fixture
 def processes() -> Iterator[list[subprocess.Popen[str]]]:
     running: list[subprocess.Popen[str]] = []
@@ -67,9 +87,9 @@ def processes() -> Iterator[list[subprocess.Popen[str]]]:
 
 
 def test_router_killed_mid_batch_resends_and_nothing_is_doubled(
-    tmp_path: Path, nats_server: NatsServer, processes: list[subprocess.Popen[str]]
+    tmp_path: Path, secure: SecureNats, processes: list[subprocess.Popen[str]]
 ) -> None:
-    url = nats_server.stream_url()
+    url = secure.endpoint_url("r1")
     ini = setup_endpoint(tmp_path / "ep", "r1", 20_000, url, BatchSize="500")
     router = spawn("route", "--config", str(ini), "--node", "r1")
     processes.append(router)
@@ -80,65 +100,72 @@ def test_router_killed_mid_batch_resends_and_nothing_is_doubled(
     assert marks.get(url) < 20_000
     seaudit("route", "--config", str(ini), "--node", "r1", "--once", check=True)
     central = tmp_path / "central"
-    collect(central, url)
+    collect(central, secure.collector_url())
     assert_exactly(stored(central), {"r1": range(20_000)})
     assert_in_order(central)
     assert "last seq 20000, 20000 records" in nodes_clean(central)
 
 
 def test_collector_killed_mid_append_stores_each_record_once(
-    tmp_path: Path, nats_server: NatsServer, processes: list[subprocess.Popen[str]]
+    tmp_path: Path, secure: SecureNats, processes: list[subprocess.Popen[str]]
 ) -> None:
-    url = nats_server.stream_url()
+    url = secure.endpoint_url("c1", "batch=100")  # a fetch is some thousands of records
     ini = setup_endpoint(tmp_path / "ep", "c1", 30_000, url)
     seaudit("route", "--config", str(ini), "--node", "c1", "--once", check=True)
     central = tmp_path / "central"
-    collector = spawn("collect", "--store", str(central), "--from", url)
+    collector = spawn("collect", "--store", str(central), "--from", secure.collector_url())
     processes.append(collector)
-    log = central / "seos.audit"
-    until(lambda: log.exists() and log.stat().st_size > 400_000, "the collector appending")
+
+    def appended() -> int:
+        return sum(p.stat().st_size for p in central.glob("seos.audit*") if p.is_file())
+
+    until(lambda: appended() > 400_000, "the collector appending")
     collector.send_signal(signal.SIGKILL)
     collector.wait()
-    collect(central, url, idle="2")
+    collect(central, secure.collector_url(), idle="2")
     assert_exactly(stored(central), {"c1": range(30_000)})
     assert_in_order(central)
     nodes_clean(central)
 
 
 def test_nats_down_then_back_with_rotations_meanwhile(
-    tmp_path: Path, nats_server: NatsServer, processes: list[subprocess.Popen[str]]
+    tmp_path: Path, secure: SecureNats, processes: list[subprocess.Popen[str]]
 ) -> None:
-    url = nats_server.stream_url()
+    url = secure.endpoint_url("n1")
     ep = tmp_path / "ep"
     ini = setup_endpoint(ep, "n1", 3000, url, Interval="0.05", MaxBackoff="0.5")
-    ini.write_text(ini.read_text().replace("audit_size = 4096", "audit_size = 50"))
+    settings = ini.read_text().replace("audit_size = 4096", "audit_size = 50")
+    # pruning would keep 3 backups: it waits for the route instead (route.holds)
+    ini.write_text(settings.replace("audit_max_files = 0", "audit_max_files = 3"))
     router = spawn("route", "--config", str(ini), "--node", "n1")
     processes.append(router)
     marks = Checkpoints(ep / "seos.route")
     until(lambda: marks.get(url) >= 3000, "the first records acknowledged")
-    nats_server.kill()  # mid-stream: the router is polling and sending
+    secure.server.kill()  # mid-stream: the router is polling and sending
     fill(ep, "n1", 4000, start=3000)  # 50 KB segments: many rotations while NATS is down
     backups = list(ep.glob("seos.audit.bak*"))
-    assert len(backups) > 10
+    assert len(backups) > 3  # past audit_max_files: what the destination lacks is kept
+    on_endpoint = [e.seq for e in read_log(LogConfig.load(ini))]
+    assert on_endpoint[0] <= 3001 and on_endpoint[-1] == 7000
     time.sleep(1)
     assert marks.get(url) == 3000  # nothing acknowledged while down, nothing skipped
-    nats_server.start()  # same port, same file store
+    secure.server.start()  # same port, same file store
     until(lambda: marks.get(url) >= 7000, "the router catching up after NATS came back")
     router.send_signal(signal.SIGTERM)
     assert router.wait(timeout=30) == 0
     central = tmp_path / "central"
-    collect(central, url)
+    collect(central, secure.collector_url())
     assert_exactly(stored(central), {"n1": range(7000)})
     nodes_clean(central)
 
 
 def test_collector_disk_full_then_freed(
     tmp_path: Path,
-    nats_server: NatsServer,
+    secure: SecureNats,
     processes: list[subprocess.Popen[str]],
     tmpfs: Callable[[str], Path],
 ) -> None:
-    url = nats_server.stream_url()
+    url = secure.endpoint_url("f1")
     ini = setup_endpoint(tmp_path / "ep", "f1", 12_000, url)
     seaudit("route", "--config", str(ini), "--node", "f1", "--once", check=True)
     central = tmpfs("1m")
@@ -148,7 +175,7 @@ def test_collector_disk_full_then_freed(
         "--store",
         str(central),
         "--from",
-        url,
+        secure.collector_url(),
         "--state",
         str(tmp_path / "n.sqlite"),
         log=output,
@@ -176,12 +203,12 @@ def test_collector_disk_full_then_freed(
 
 
 def test_four_routers_into_two_collectors(
-    tmp_path: Path, nats_server: NatsServer, processes: list[subprocess.Popen[str]]
+    tmp_path: Path, secure: SecureNats, processes: list[subprocess.Popen[str]]
 ) -> None:
-    url = nats_server.stream_url()
     count = 100_000 if LONG else 4000
     names = [f"ep{k}" for k in range(4)]
-    inis = [setup_endpoint(tmp_path / n, n, count, url) for n in names]
+    inis = [setup_endpoint(tmp_path / n, n, count, secure.endpoint_url(n)) for n in names]
+    url = secure.collector_url()
     state = tmp_path / "shared-nodes.sqlite"
     centrals = [tmp_path / "central-a", tmp_path / "central-b"]
     collectors = [
@@ -210,12 +237,11 @@ def test_four_routers_into_two_collectors(
 
 
 def test_a_record_edited_on_the_endpoint_before_routing_is_reported(
-    tmp_path: Path, nats_server: NatsServer
+    tmp_path: Path, secure: SecureNats
 ) -> None:
     from seaudit.log.frame import HEADER_SIZE, encode_frame, parse_frame
 
-    url = nats_server.stream_url()
-    ini = setup_endpoint(tmp_path / "ep", "e1", 50, url)
+    ini = setup_endpoint(tmp_path / "ep", "e1", 50, secure.endpoint_url("e1"))
     log = tmp_path / "ep" / "seos.audit"
     data = bytearray(log.read_bytes())
     offset = HEADER_SIZE
@@ -231,7 +257,7 @@ def test_a_record_edited_on_the_endpoint_before_routing_is_reported(
     log.write_bytes(bytes(data))  # CRC fixed: only the chain can tell
     seaudit("route", "--config", str(ini), "--node", "e1", "--once", check=True)
     central = tmp_path / "central"
-    collect(central, url)
+    collect(central, secure.collector_url())
     report = seaudit("verify", "--nodes", "--store", str(central))
     assert report.returncode == 1
     assert "PROBLEM e1: last seq 50" in report.stdout

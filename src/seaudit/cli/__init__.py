@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "agent": "seaudit.cli.agent",
     "route": "seaudit.cli.route",
     "collect": "seaudit.cli.collect",
+    "nats-config": "seaudit.cli.natsconfig",
 }
 #: what ``seaudit`` does when the first argument is not a verb (as the product: show records)
 DEFAULT_COMMAND = "query"

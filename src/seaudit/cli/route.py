@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
 
     from seaudit.cli.output import terminal_safe
     from seaudit.log import LogConfig
-    from seaudit.route.checkpoint import Checkpoints
+    from seaudit.route.holds import checkpoints_of, save_choice
     from seaudit.route.router import Router
     from seaudit.route.rules import load_rules
     from seaudit.route.settings import RouteSettings
@@ -48,12 +48,13 @@ def run(args: argparse.Namespace) -> int:
     rules = Path(args.rules) if args.rules else settings.route_file
     if rules is None:
         raise UsageError(f"no route file: give --rules FILE or set [selogrd] RouteFile in {ini}")
+    save_choice(log, settings.when_held_full)
     node = check_node(args.node or socket.gethostname().split(".")[0])
     router = Router(
         log,
         lambda: load_rules(rules, settings.collectors),
         node,
-        Checkpoints(log.audit_log.parent / "seos.route"),
+        checkpoints_of(log),
         settings,
     )
 

@@ -97,11 +97,14 @@ def timestamped_backups(
 
 
 def prune(cfg: LogConfig) -> list[Path]:
-    """Delete the oldest timestamped backups beyond ``audit_max_files``; returns those deleted."""
+    """Delete the oldest timestamped backups beyond ``audit_max_files``, but none a route
+    destination has not acknowledged yet (``route.holds``); returns those deleted."""
+    from seaudit.route.holds import released
+
     if not cfg.timestamped or cfg.audit_max_files == 0:
         return []
     olds = timestamped_backups(cfg)
-    doomed = olds[: max(0, len(olds) - cfg.audit_max_files)]
+    doomed = released(cfg, olds[: max(0, len(olds) - cfg.audit_max_files)])
     for path in doomed:
         path.unlink(missing_ok=True)
     return doomed

@@ -100,6 +100,7 @@ class AuditLog:
         self._stop = threading.Event()
         self._timer: threading.Thread | None = None
         self._first_seqs: dict[str, int] = {}  # sealed timestamped backups' first seqs, by name
+        self._notices: list[bytes] = []  # records about dropped held backups, to append
         self._open()
 
     # ---- public API -------------------------------------------------------------------------
@@ -125,13 +126,19 @@ class AuditLog:
     def append_payloads(self, payloads: Sequence[bytes]) -> int:
         """Write records already encoded as payloads (``encode_record``'s bytes, e.g. made
         column-wise by a bulk import), in order; returns the last sequence number. Framing,
-        chaining, rotation, flush policy and ``on_full`` are those of ``append_batch``."""
+        chaining, rotation, flush policy and ``on_full`` are those of ``append_batch``.
+        (A record saying a held backup was dropped for room, ``route.holds``, follows the
+        batch; the number returned is still the batch's last.)"""
         with self._lock:
             self._check_open()
+            last = self._seq
             if payloads:
                 self._write_payloads(payloads)
+                last = self._seq
+                while self._notices:
+                    self._write_payloads([self._notices.pop(0)])
                 self._after_write()
-            return self._seq
+            return last
 
     def flush(self) -> None:
         """Force everything written so far to disk."""
@@ -429,16 +436,29 @@ class AuditLog:
         return target
 
     def _prune(self) -> None:
+        from seaudit.route.holds import released  # never a backup a route still owes
+
         if self.cfg.timestamped and self.cfg.audit_max_files:
             olds = timestamped_backups(self.cfg, self._first_seq_of)
-            for path in olds[: max(0, len(olds) - self.cfg.audit_max_files)]:
+            for path in released(self.cfg, olds[: max(0, len(olds) - self.cfg.audit_max_files)]):
                 path.unlink(missing_ok=True)
                 self._first_seqs.pop(path.name, None)
 
     def _drop_oldest_backup(self) -> bool:
+        from seaudit.route.holds import held_full, released
+
         olds = backups(self.cfg)
         if not olds:
             return False
+        if not released(self.cfg, olds[:1]):
+            held = held_full(self.cfg, olds[0])
+            if held.choice == "stop":
+                self._sync()
+                os.close(self._fd)
+                self._fd = -1
+            if held.choice != "drop":
+                raise LogFullError(held.message)
+            self._notices.append(encode_record(held.notice))
         olds[0].unlink(missing_ok=True)
         self._first_seqs.pop(olds[0].name, None)
         return True

@@ -9,7 +9,9 @@ against the chain so far), claim those nodes in the shared state (``nodestate``)
 records grouped by node and force them to disk, commit the new states, and only then
 acknowledge. A message that must wait is negatively acknowledged with a delay; a full disk
 (or any write error) settles what landed and naks the rest, so nothing is acknowledged that
-is not stored.
+is not stored. The stored records' Parquet rows are made column-wise from the payloads
+already decoded (``rows``) and handed to the store's batch path; they are derived data, so a
+crash before they are written only means the next start writes them from the log.
 """
 
 from __future__ import annotations
@@ -17,18 +19,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from seaudit.errors import LogError
+from seaudit.log.chain import Chain
 from seaudit.log.config import load_key
 from seaudit.log.links import ChainState, check_link
-from seaudit.log.payload import with_node
 from seaudit.route.nats_dest import ensure_stream
 from seaudit.route.natsconn import NatsTarget
 from seaudit.route.nodestate import Claim, NodeState, NodeStates
+from seaudit.route.rows import Rows, partitions, stored_rows, table_of
 from seaudit.route.wire import Batch, WireError, decode_links
 from seaudit.store.location import NODE_NAME
 
@@ -46,58 +48,98 @@ FULL_DELAY = 1.0
 @dataclass(frozen=True, slots=True)
 class Plan:
     """What one message adds to a node: the state after it, its new records (payloads
-    for the collector's log, the sender's node filled in) with the (seq, chain hash) of
-    each; ``wait``: an earlier message of the node is not stored yet."""
+    for the collector's log, the sender's node filled in; ``table``: their stored rows,
+    ``seq`` counted from 0) with the (seq, chain hash) of each; ``wait``: an earlier
+    message of the node is not stored yet."""
 
     state: NodeState
     payloads: tuple[bytes, ...] = ()
-    steps: tuple[tuple[int, str], ...] = ()
+    seqs: tuple[int, ...] = ()
+    hashes: bytes = b""
     wait: bool = False
+    rows: Rows | None = None
 
 
 def plan(state: NodeState, batch: Batch, sender: str, key: bytes | None = None) -> Plan:
-    """The effect of ``batch`` from ``sender`` on ``state`` (pure: nothing is written)."""
+    """The effect of ``batch`` from ``sender`` on ``state`` (pure: nothing is written).
+
+    Link by link, as ``log.links.check_link`` would judge each in turn, but without making
+    a ``Link`` per record: a link that joins and hashes right passes at once; any other
+    (and every link that carries segment headers) is judged by ``check_link`` itself, which
+    also says why it fails. Payloads are made ready to store column-wise (``rows``)."""
     if batch.prev_seq > state.last_seq:
         return Plan(state, wait=True)
-    payloads: list[bytes] = []
-    steps: list[tuple[int, str]] = []
     gaps = list(state.gaps)
+    broken_at: int | None = None  # index of the link whose check failed first, in this batch
     broken = (state.break_seq, state.break_what)
-    chain = ChainState(state.last_seq, state.last_hash)
+    seq_now, hash_now = state.last_seq, state.last_hash
+    hashers = {False: Chain().link, True: Chain(key).link if key is not None else None}
     skipped = duplicates = 0
-    for link in batch.links:
-        if link.seq <= chain.seq:
-            duplicates += link.payload is not None
+    chosen: list[int] = []
+    rows = zip(
+        batch.firsts,
+        batch.seqs,
+        batch.prevs,
+        batch.hashes,
+        batch.payloads,
+        batch.keyed,
+        strict=True,
+    )
+    for i, (first, seq, prev, digest, payload, keyed) in enumerate(rows):
+        if seq <= seq_now:
+            duplicates += payload is not None
             continue
-        expected = chain.seq + 1
-        if link.first > expected:
-            gaps.append((expected, link.first - 1))
+        expected = seq_now + 1
+        if first > expected:
+            gaps.append((expected, first - 1))
         if broken[0] is None:
-            why = check_link(chain, link, key)
-            if why is not None:
-                broken = (max(link.first, expected), why)
-        if link.payload is None:
-            skipped += link.seq - max(link.first, expected) + 1
+            hasher = hashers[keyed]
+            if (
+                i in batch.segments
+                or (hash_now and prev != hash_now)
+                or (
+                    payload is not None
+                    and hasher is not None
+                    and hasher(prev, seq, payload) != digest
+                )
+            ):
+                why = check_link(ChainState(seq_now, hash_now), batch.link(i), key)
+                if why is not None:
+                    broken, broken_at = (max(first, expected), why), i
+        if payload is None:
+            skipped += seq - max(first, expected) + 1
         else:
-            try:
-                payloads.append(with_node(link.payload, sender))
-                steps.append((link.seq, link.hash.hex()))
-            except ValueError as exc:
-                if broken[0] is None:
-                    broken = (link.seq, f"payload is not a record: {exc}")
-        chain = ChainState(link.seq, link.hash)
+            chosen.append(i)
+        seq_now, hash_now = seq, digest
+    kept = stored_rows([batch.payloads[i] for i in chosen], sender)  # type: ignore[misc]
+    if kept.bad:
+        at, why = kept.bad[0]
+        index = chosen[at]
+        if state.break_seq is None and (broken_at is None or index < broken_at):
+            broken = (batch.seqs[index], f"payload is not a record: {why}")
+    refused = {chosen[at] for at, _ in kept.bad}
+    if refused:
+        chosen = [i for i in chosen if i not in refused]
+    seqs, hashes = batch.seqs, batch.hashes
+
     after = replace(
         state,
-        last_seq=chain.seq,
-        last_hash=chain.hash,
-        records=state.records + len(payloads),
+        last_seq=seq_now,
+        last_hash=hash_now,
+        records=state.records + len(kept.payloads),
         skipped=state.skipped + skipped,
         duplicates=state.duplicates + duplicates,
         gaps=tuple(gaps),
         break_seq=broken[0],
         break_what=broken[1],
     )
-    return Plan(after, tuple(payloads), tuple(steps))
+    return Plan(
+        after,
+        tuple(kept.payloads),
+        tuple(seqs[i] for i in chosen),
+        b"".join(hashes[i] for i in chosen),
+        rows=kept,
+    )
 
 
 @dataclass(slots=True)
@@ -106,7 +148,9 @@ class _Group:
 
     states: dict[str, NodeState] = field(default_factory=dict)
     payloads: dict[str, list[bytes]] = field(default_factory=dict)
-    steps: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    seqs: dict[str, list[int]] = field(default_factory=dict)
+    hashes: dict[str, list[bytes]] = field(default_factory=dict)
+    rows: dict[str, list[Rows]] = field(default_factory=dict)
     done: list[Any] = field(default_factory=list)  # to acknowledge after the commit
     waiting: list[Any] = field(default_factory=list)  # to nak
 
@@ -142,11 +186,12 @@ class Collector:
         from nats.js.api import AckPolicy, ConsumerConfig
 
         log = self.store.open_log()
-        # Rotated segments become Parquet in a thread of their own, so a conversion (seconds
-        # for a 4 MB segment) does not hold acknowledgements past the consumer's ack wait.
-        converter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="seaudit-parquet")
-        log.on_rotate = lambda _path: converter.submit(self._to_parquet)
+        # Parquet rows are made here from the decoded columns (``rows``), not read back
+        # from rotated segments; the store's rotation hook is off while this log is open.
+        self.store._suspend_hook = True
         try:
+            if self.store.tree.pending_last < log.last_seq:  # rows a crash left unwritten
+                self.store.catch_up()
             self.states.settle(self.name, log.last_seq)
             nc = await self.target.connect()
             try:
@@ -184,8 +229,10 @@ class Collector:
                 with contextlib.suppress(Exception):
                     await nc.close()
         finally:
-            log.close()
-            converter.shutdown(wait=True)
+            try:
+                self.store.flush()
+            finally:
+                log.close()
 
     async def take(self, msgs: list[Any], log: AuditLog) -> None:
         """Store what ``msgs`` add, then acknowledge them (see the module docstring)."""
@@ -193,6 +240,7 @@ class Collector:
         order = [node for node in group.payloads if group.payloads[node]]
         appended = [p for node in order for p in group.payloads[node]]
         if appended:
+            first = log.last_seq + 1
             try:
                 log.append_payloads(appended)
                 log.flush()
@@ -208,6 +256,8 @@ class Collector:
         with self.states.transaction():
             for node in order:
                 self.states.put(group.states[node])
+        if appended:
+            self._to_parquet(first, [r for node in order for r in group.rows.get(node, [])])
         self.received += len(msgs)
         self.stored += len(appended)
         for msg in group.done:
@@ -247,11 +297,20 @@ class Collector:
                     continue
                 group.states[node] = step.state
                 group.payloads.setdefault(node, []).extend(step.payloads)
-                group.steps.setdefault(node, []).extend(step.steps)
+                group.seqs.setdefault(node, []).extend(step.seqs)
+                group.hashes.setdefault(node, []).append(step.hashes)
+                if step.rows is not None and step.rows.payloads:
+                    group.rows.setdefault(node, []).append(step.rows)
                 group.done.append(msg)
             for node, payloads in group.payloads.items():
                 if payloads:
-                    claim = Claim(node, position, tuple(group.steps[node]), group.states[node])
+                    claim = Claim(
+                        node,
+                        position,
+                        tuple(group.seqs[node]),
+                        b"".join(group.hashes[node]),
+                        group.states[node],
+                    )
                     self.states.hold(claim, self.name)
                     position += len(payloads)
             for node, state in group.states.items():
@@ -259,11 +318,22 @@ class Collector:
                     self.states.put(state)
         return group
 
-    def _to_parquet(self) -> None:
-        """Rotated segments into Parquet; a failure is said, and the next rotation (or
-        ``seaudit reindex``) does them: queries read the log past the watermark meanwhile."""
+    def _to_parquet(self, first: int, rows: list[Rows]) -> None:
+        """The rows of records just appended from seq ``first`` on, handed to the store's
+        batch path (buffered, written in a thread of the tree's own). A failure is said:
+        queries still find the records in the log past the watermark, and the next start
+        (or ``seaudit reindex``) writes them."""
+        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+        table = table_of(rows)
+        table = table.set_column(
+            table.schema.get_field_index("seq"),
+            "seq",
+            pc.add(pa.array(range(table.num_rows), pa.int64()), first),
+        )
         try:
-            self.store.catch_up(rotated_only=True)
+            self.store.ingest_table(table, partitions(table), flush=False)
         except Exception as exc:
             self._note(
                 f"Parquet not updated ({type(exc).__name__}: {exc}); queries still see "

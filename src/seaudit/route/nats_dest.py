@@ -1,7 +1,8 @@
 """``nats://HOST:PORT/NAME``: links published to JetStream, acknowledged by PubAcks.
 
 The stream NAME (subjects ``NAME.>``, file storage, a 10-minute duplicate window) is created
-when missing. A batch goes out as messages of up to ``batch`` links (default 256) on
+when missing. A batch goes out as messages of up to ``batch`` links (default 1000, and
+at most ``MESSAGE_BYTES`` of payload unless one record alone is more) on
 ``NAME.<node>``, all published before any acknowledgement is awaited; each message's id is
 ``node:first-last`` so the stream drops an exact resend, and the collector drops the rest
 of any overlap by (node, seq).
@@ -11,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from bisect import bisect_right
 from collections.abc import Sequence
+from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 from seaudit.log.links import Link
@@ -22,7 +25,8 @@ from seaudit.route.wire import encode_links
 if TYPE_CHECKING:
     from nats.aio.client import Client
 
-DEFAULT_BATCH = 256
+DEFAULT_BATCH = 1000
+MESSAGE_BYTES = 512 * 1024  # half nats-server's default max_payload (1 MB)
 ACK_TIMEOUT = 10.0
 CONNECT_WAIT = 3.0
 DUPLICATE_WINDOW = 600.0
@@ -57,8 +61,7 @@ class NatsDestination:
         futures: list[asyncio.Future[Any]] = []
         ends: list[int] = []
         try:
-            for i in range(0, len(links), self.per_message):
-                part = links[i : i + self.per_message]
+            for part in self._messages(links):
                 msg_id = f"{node}:{part[0].first}-{part[-1].seq}"
                 body = encode_links(part, ends[-1] if ends else prev_seq)
                 futures.append(
@@ -78,6 +81,22 @@ class NatsDestination:
                 await self._drop()
                 raise DeliveryError(f"{self.url}: {_why(result)}", upto)
             upto = end
+
+    def _messages(self, links: Sequence[Link]) -> list[Sequence[Link]]:
+        """``links`` cut into messages of at most ``per_message`` links and about
+        ``MESSAGE_BYTES`` of payload (a larger record goes alone)."""
+        ends = list(
+            accumulate((0 if k.payload is None else len(k.payload) for k in links), initial=0)
+        )
+        out: list[Sequence[Link]] = []
+        start = 0
+        while start < len(links):
+            stop = min(start + self.per_message, len(links))
+            fits = bisect_right(ends, ends[start] + MESSAGE_BYTES, start + 1, stop + 1) - 1
+            stop = max(start + 1, min(stop, fits))
+            out.append(links[start:stop])
+            start = stop
+        return out
 
     async def _acks(self, futures: list[asyncio.Future[Any]], seen: int) -> list[Any]:
         """Every PubAck (or its error), in order; a refusal by the server's permissions

@@ -101,28 +101,28 @@ class NodeState:
 @dataclass(frozen=True, slots=True)
 class Claim:
     """An append in progress: this node's records land at ``log_first`` onwards in the
-    collector's log; ``steps`` is (seq, hash) after each of them; ``after`` the state once
-    all have landed."""
+    collector's log; ``seqs`` and ``hashes`` (32 bytes each, one after the other) are the
+    sender's seq and chain hash of each; ``after`` the state once all have landed."""
 
     node: str
     log_first: int
-    steps: tuple[tuple[int, str], ...]
+    seqs: tuple[int, ...]
+    hashes: bytes
     after: NodeState
 
     def settled(self, log_last: int) -> NodeState:
         """The state once the collector's log ends at ``log_last``: everything when all the
         records landed, else the state at the last one that did (the rest comes again)."""
-        landed = max(0, min(len(self.steps), log_last - self.log_first + 1))
-        if landed == len(self.steps):
+        landed = max(0, min(len(self.seqs), log_last - self.log_first + 1))
+        if landed == len(self.seqs):
             return self.after
         if landed == 0:
             raise _NothingLanded
-        seq, digest = self.steps[landed - 1]
         return replace(
             self.after,
-            last_seq=seq,
-            last_hash=bytes.fromhex(digest),
-            records=self.after.records - (len(self.steps) - landed),
+            last_seq=self.seqs[landed - 1],
+            last_hash=self.hashes[(landed - 1) * 32 : landed * 32],
+            records=self.after.records - (len(self.seqs) - landed),
         )
 
 
@@ -213,7 +213,8 @@ class NodeStates:
         )
         pending = {
             "log_first": claim.log_first,
-            "steps": [list(s) for s in claim.steps],
+            "seqs": list(claim.seqs),
+            "hashes": claim.hashes.hex(),
             "after": claim.after.to_json(),
         }
         self._db.execute(
@@ -228,11 +229,15 @@ class NodeStates:
         out = []
         for node, text in rows:
             data = json.loads(text)
+            if "steps" in data:  # written by a collector before 2026-11 (pairs of seq, hex)
+                data["seqs"] = [s for s, _ in data["steps"]]
+                data["hashes"] = "".join(h for _, h in data["steps"])
             out.append(
                 Claim(
                     node,
                     int(data["log_first"]),
-                    tuple((int(s), str(h)) for s, h in data["steps"]),
+                    tuple(int(s) for s in data["seqs"]),
+                    bytes.fromhex(data["hashes"]),
                     NodeState.from_json(node, data["after"]),
                 )
             )

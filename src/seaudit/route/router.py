@@ -197,6 +197,7 @@ class Router:
 
     async def _work(self, destination: Destination, report: DestinationReport) -> None:
         url = destination.url
+        self.checkpoints.register(url)
         mark = report.checkpoint = self.checkpoints.get(url)
         reader = LinkReader(self.log, mark)
         failures, delay = 0, FIRST_BACKOFF

@@ -7,6 +7,10 @@ section         key          default   meaning
 [selogrd]       Interval     0.5       seconds between looks at the log when idle
 [selogrd]       MaxBackoff   30        most seconds between retries of a down destination
 [selogrd]       OnceRetries  3         retries of a failed batch before ``--once`` gives up
+[selogrd]       WhenHeldFull refuse    the disk is full and the oldest backup is not yet
+                                       routed: ``refuse`` the record, ``stop`` the writer,
+                                       or ``drop`` the backup with a record saying so
+                                       (``holds.py``)
 [ReportAgent]   BatchSize    5000      most records read and sent as one batch
 [collectors]    NAME = URL   (none)    destinations a route file names by ``host NAME``
 ==============  ===========  ========  ==================================================
@@ -19,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seaudit.errors import UsageError
+from seaudit.route.holds import CHOICES, DEFAULT
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +34,7 @@ class RouteSettings:
     once_retries: int = 3
     batch_size: int = 5000
     collectors: dict[str, str] = field(default_factory=dict)
+    when_held_full: str = DEFAULT
 
     @classmethod
     def load(cls, ini: Path) -> RouteSettings:
@@ -53,8 +59,17 @@ class RouteSettings:
             max_backoff=_number(ini, "MaxBackoff", selogrd.get("maxbackoff"), 30.0, float),
             once_retries=int(_number(ini, "OnceRetries", selogrd.get("onceretries"), 3, int)),
             batch_size=int(_number(ini, "BatchSize", agent.get("batchsize"), 5000, int)),
+            when_held_full=_choice(ini, selogrd.get("whenheldfull")),
             collectors={k: v.strip() for k, v in collectors.items()},
         )
+
+
+def _choice(ini: Path, text: str | None) -> str:
+    if text is None:
+        return DEFAULT
+    if text.strip().lower() not in CHOICES:
+        raise UsageError(f"{ini}: WhenHeldFull = {text!r}: choose one of {', '.join(CHOICES)}")
+    return text.strip().lower()
 
 
 def _lower(parser: configparser.ConfigParser, section: str) -> dict[str, str]:

@@ -1,32 +1,45 @@
 """The bytes of a routed message: a batch of chain links of one node, in seq order.
 
-::
+Version 2 (written) is column-wise, so a batch is made and read with a few slices and
+``array`` conversions rather than a ``struct`` call per record::
 
-    b"SEAL" version(u8) count(u32) prev_seq(u64: the seq the sender read before the first)
-    per link: flags(u8: 1 payload, 2 keyed) first(u64) seq(u64) prev(32) hash(32)
-              payload length(u32) segments(u8), then each segment's prev_hash(32)
-              anchored(48) anchor(32), then the payload
+    b"SEAL" version(u8 = 2) count(u32) prev_seq(u64: the seq the sender read before the first)
+    firsts(count x u64) seqs(count x u64) flags(count x u8: 1 payload, 2 keyed)
+    segment counts(count x u8) payload lengths(count x u32)
+    prevs(count x 32) hashes(count x 32)
+    segments(each: prev_hash(32) anchored(48) anchor(32), in link order), then the payloads
 
-Binary, not JSON: the hashes are bytes, and a batch of 100 k records a second is decoded
-with ``struct`` rather than parsed.
+Version 1 (read, so messages already in a stream are still taken after an upgrade) holds
+the same facts link by link::
+
+    b"SEAL" version(u8 = 1) count(u32) prev_seq(u64)
+    per link: flags(u8) first(u64) seq(u64) prev(32) hash(32) payload length(u32)
+              segments(u8), then each segment's prev_hash(32) anchored(48) anchor(32),
+              then the payload
+
+Binary, not JSON: the hashes are bytes.
 """
 
 from __future__ import annotations
 
 import struct
+import sys
+from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import accumulate
 
 from seaudit.errors import SeauditError
 from seaudit.log.frame import ANCHORED, HASH_SIZE, MAX_PAYLOAD
 from seaudit.log.links import Link, SegmentStart
 
 MAGIC = b"SEAL"
-VERSION = 1
+VERSION = 2
 _HEAD = struct.Struct("<4sBIQ")
-_LINK = struct.Struct(f"<BQQ{HASH_SIZE}s{HASH_SIZE}sIB")
+_LINK_V1 = struct.Struct(f"<BQQ{HASH_SIZE}s{HASH_SIZE}sIB")
 _SEGMENT = struct.Struct(f"<{HASH_SIZE}s{ANCHORED}s{HASH_SIZE}s")
 HAS_PAYLOAD, KEYED = 1, 2
+_LITTLE = sys.byteorder == "little"
 
 
 class WireError(SeauditError):
@@ -35,26 +48,73 @@ class WireError(SeauditError):
 
 @dataclass(frozen=True, slots=True)
 class Batch:
-    """A message's links and the seq its sender read just before them: a collector that
-    has not yet stored that seq knows an earlier message is still on its way."""
+    """A message's links, column by column, and the seq its sender read just before them:
+    a collector that has not yet stored that seq knows an earlier message is still on its
+    way. ``segments`` holds the segment headers of the few links that carry any."""
 
     prev_seq: int
-    links: list[Link]
+    firsts: Sequence[int] = ()
+    seqs: Sequence[int] = ()
+    prevs: Sequence[bytes] = ()
+    hashes: Sequence[bytes] = ()
+    payloads: Sequence[bytes | None] = ()
+    keyed: Sequence[bool] = ()
+    segments: dict[int, tuple[SegmentStart, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, prev_seq: int, links: Sequence[Link]) -> Batch:
+        return cls(
+            prev_seq,
+            [k.first for k in links],
+            [k.seq for k in links],
+            [k.prev for k in links],
+            [k.hash for k in links],
+            [k.payload for k in links],
+            [k.keyed for k in links],
+            {i: k.segments for i, k in enumerate(links) if k.segments},
+        )
+
+    def __len__(self) -> int:
+        return len(self.seqs)
+
+    def link(self, i: int) -> Link:
+        return Link(
+            self.firsts[i],
+            self.seqs[i],
+            self.prevs[i],
+            self.hashes[i],
+            self.payloads[i],
+            self.segments.get(i, ()),
+            self.keyed[i],
+        )
+
+    @property
+    def links(self) -> list[Link]:
+        return [self.link(i) for i in range(len(self))]
 
 
 def encode_links(links: Sequence[Link], prev_seq: int) -> bytes:
-    parts = [_HEAD.pack(MAGIC, VERSION, len(links), prev_seq)]
-    for link in links:
-        payload = link.payload or b""
-        flags = (HAS_PAYLOAD if link.payload is not None else 0) | (KEYED if link.keyed else 0)
-        parts.append(
-            _LINK.pack(
-                flags, link.first, link.seq, link.prev, link.hash, len(payload), len(link.segments)
-            )
+    count = len(links)
+    payloads = [k.payload for k in links]
+    flags = bytes(
+        (HAS_PAYLOAD if p is not None else 0) | (KEYED if k.keyed else 0)
+        for k, p in zip(links, payloads, strict=True)
+    )
+    segments = [s for k in links for s in k.segments]
+    return b"".join(
+        (
+            _HEAD.pack(MAGIC, VERSION, count, prev_seq),
+            _little(array("Q", [k.first for k in links])),
+            _little(array("Q", [k.seq for k in links])),
+            flags,
+            bytes(len(k.segments) for k in links),
+            _little(array("I", [0 if p is None else len(p) for p in payloads])),
+            b"".join(k.prev for k in links),
+            b"".join(k.hash for k in links),
+            b"".join(_SEGMENT.pack(s.prev_hash, s.anchored, s.anchor) for s in segments),
+            b"".join(p for p in payloads if p is not None),
         )
-        parts.extend(_SEGMENT.pack(s.prev_hash, s.anchored, s.anchor) for s in link.segments)
-        parts.append(payload)
-    return b"".join(parts)
+    )
 
 
 def decode_links(data: bytes) -> Batch:
@@ -62,15 +122,86 @@ def decode_links(data: bytes) -> Batch:
     if len(data) < _HEAD.size:
         raise WireError(f"message of {len(data)} bytes is shorter than its header")
     magic, version, count, prev_seq = _HEAD.unpack_from(data, 0)
-    if magic != MAGIC or version != VERSION:
+    if magic != MAGIC or version not in (1, VERSION):
         raise WireError("not a seaudit link batch (bad magic or version)")
+    if version == 1:
+        return Batch.of(prev_seq, _links_v1(data, count))
+    return _batch_v2(data, count, prev_seq)
+
+
+def _batch_v2(data: bytes, count: int, prev_seq: int) -> Batch:
+    fixed = count * (8 + 8 + 1 + 1 + 4 + 2 * HASH_SIZE)
+    if _HEAD.size + fixed > len(data):
+        raise WireError(f"a batch of {count} links is cut short")
+    view = memoryview(data)
+    pos = _HEAD.size
+    firsts = _numbers("Q", view[pos : pos + 8 * count])
+    seqs = _numbers("Q", view[pos + 8 * count : pos + 16 * count])
+    pos += 16 * count
+    flags = data[pos : pos + count]
+    nsegs = data[pos + count : pos + 2 * count]
+    pos += 2 * count
+    lengths = _numbers("I", view[pos : pos + 4 * count])
+    pos += 4 * count
+    prevs = [data[p : p + HASH_SIZE] for p in range(pos, pos + HASH_SIZE * count, HASH_SIZE)]
+    pos += HASH_SIZE * count
+    hashes = [data[p : p + HASH_SIZE] for p in range(pos, pos + HASH_SIZE * count, HASH_SIZE)]
+    pos += HASH_SIZE * count
+    if (flags and max(flags) > 3) or any(map(int.__gt__, firsts, seqs)):
+        raise WireError("a link is malformed")
+    if any(n > MAX_PAYLOAD for n in lengths) or any(
+        n and not f & HAS_PAYLOAD for n, f in zip(lengths, flags, strict=True)
+    ):
+        raise WireError("a link is malformed")
+    segments: dict[int, tuple[SegmentStart, ...]] = {}
+    if any(nsegs):
+        end = pos + sum(nsegs) * _SEGMENT.size
+        if end > len(data):
+            raise WireError(f"a batch of {count} links is cut short")
+        for i, n in enumerate(nsegs):
+            if n:
+                segments[i] = tuple(
+                    SegmentStart(*_SEGMENT.unpack_from(data, pos + k * _SEGMENT.size))
+                    for k in range(n)
+                )
+                pos += n * _SEGMENT.size
+    ends = list(accumulate(lengths, initial=pos))
+    if ends[-1] != len(data):
+        raise WireError(
+            f"{len(data) - ends[-1]} bytes after the last link"
+            if ends[-1] < len(data)
+            else f"a batch of {count} links is cut short"
+        )
+    payloads: list[bytes | None] = [
+        data[a:b] if f & HAS_PAYLOAD else None
+        for a, b, f in zip(ends, ends[1:], flags, strict=False)
+    ]
+    keyed = [bool(f & KEYED) for f in flags]
+    return Batch(prev_seq, firsts, seqs, prevs, hashes, payloads, keyed, segments)
+
+
+def _numbers(code: str, raw: memoryview) -> list[int]:
+    values = array(code)
+    values.frombytes(raw)
+    if not _LITTLE:
+        values.byteswap()
+    return values.tolist()
+
+
+def _little(values: array[int]) -> bytes:
+    if not _LITTLE:
+        values.byteswap()
+    return values.tobytes()
+
+
+def _links_v1(data: bytes, count: int) -> list[Link]:
     links: list[Link] = []
     pos = _HEAD.size
     for i in range(count):
-        if pos + _LINK.size > len(data):
+        if pos + _LINK_V1.size > len(data):
             raise WireError(f"link {i} of {count} is cut short")
-        flags, first, seq, prev, digest, length, nseg = _LINK.unpack_from(data, pos)
-        pos += _LINK.size
+        flags, first, seq, prev, digest, length, nseg = _LINK_V1.unpack_from(data, pos)
+        pos += _LINK_V1.size
         end = pos + nseg * _SEGMENT.size + length
         if length > MAX_PAYLOAD or end > len(data) or first > seq or flags > 3:
             raise WireError(f"link {i} of {count} is malformed")
@@ -85,4 +216,4 @@ def decode_links(data: bytes) -> Batch:
         pos = end
     if pos != len(data):
         raise WireError(f"{len(data) - pos} bytes after the last link")
-    return Batch(prev_seq, links)
+    return links

@@ -1,0 +1,120 @@
+"""Where routing spends its time: each end under cProfile, one after the other, over TLS.
+
+    PYTHONPATH=src python bench/profile_route.py [--records N] [--top K]
+
+An endpoint log of N records (made once into ``bench/out/route-profile/``) is routed by
+``seaudit route --once`` into a fresh JetStream stream, then drained by ``seaudit collect
+--until-idle``; each runs in its own process under ``python -m cProfile`` and the K
+functions with the most time of their own are printed, with each end's records/s (the
+profiles stay in that folder, ``route.prof`` and ``collect.prof``, for ``pstats``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pstats
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_route import endpoint, numbered, records  # noqa: E402
+from tests.route.natsd import NatsServer  # noqa: E402
+from tests.route.rsyslogd import make_certificates  # noqa: E402
+
+OUT = ROOT / "bench" / "out" / "route-profile"
+
+
+def profiled(name: str, *args: str) -> float:
+    """Run ``seaudit ARGS`` under cProfile; returns its wall time."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(OUT / f"{name}.prof"), "-m", "seaudit", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"{name} failed: {done.stderr[-2000:]}")
+    return elapsed
+
+
+def show(name: str, top: int) -> None:
+    stats = pstats.Stats(str(OUT / f"{name}.prof"))
+    print(f"\n--- {name}: top {top} by own time ---")
+    stats.sort_stats("tottime").print_stats(top)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--top", type=int, default=15)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as directory:
+        work = Path(directory)
+        certificates = work / "certs"
+        certificates.mkdir()
+        make_certificates(certificates)
+        server = NatsServer(
+            work / "nats",
+            extra=(
+                "tls {\n"
+                f'  cert_file: "{certificates / "server.pem"}"\n'
+                f'  key_file: "{certificates / "server.key"}"\n'
+                f'  ca_file: "{certificates / "ca.pem"}"\n'
+                "  verify: true\n}\nmax_payload: 8MB\n"
+            ),
+        )
+        server.start()
+        try:
+            pem = certificates
+            tls = f"ca={pem / 'ca.pem'}&cert={pem / 'client.pem'}&key={pem / 'client.key'}"
+            url = server.stream_url("prof", tls)
+            source = OUT / f"ep-{args.records}"
+            if not (source / "seos.ini").exists():
+                shutil.rmtree(source, ignore_errors=True)
+                endpoint(source, "ep", numbered(records(args.records, 1), "ep"), "unused")
+            ep = work / "ep"
+            shutil.copytree(source, ep)
+            (ep / "selogrd.cfg").write_text(f"rule\nhost {url}\n.\n")
+            shutil.rmtree(ep / "seos.route", ignore_errors=True)
+            routed = profiled("route", "route", "--config", str(ep / "seos.ini"), "--once")
+            collected = profiled(
+                "collect",
+                "collect",
+                "--store",
+                str(work / "central"),
+                "--from",
+                url,
+                "--ca",
+                str(pem / "ca.pem"),
+                "--cert",
+                str(pem / "client.pem"),
+                "--key",
+                str(pem / "client.key"),
+                "--until-idle",
+                "1",
+            )
+        finally:
+            server.kill()
+        show("route", args.top)
+        show("collect", args.top)
+        print(
+            f"route --once: {args.records:,} records in {routed:.2f} s "
+            f"({args.records / routed:,.0f}/s, with start-up)\n"
+            f"collect: {args.records:,} records in {collected:.2f} s including 1 s idle "
+            f"({args.records / max(collected - 1, 1e-9):,.0f}/s without it)"
+        )
+
+
+if __name__ == "__main__":
+    main()
