@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from seaudit.log import AuditLog, LogConfig
-from seaudit.log.frame import HEADER_SIZE, encode_frame, parse_frame
 from seaudit.log.links import ChainState, Link, check_link, links_after, skip_unselected
 
 from .conftest import make_record
+from .tamper import edit_block
 
 
 def walk(links: list[Link], key: bytes | None = None) -> list[tuple[int, str]]:
@@ -58,22 +58,23 @@ def test_keyed_links_join_without_the_key_and_check_with_it(
 def test_an_edited_payload_is_caught_at_its_seq(log_cfg: Callable[..., LogConfig]) -> None:
     cfg = log_cfg()
     write(cfg, 20)
-    data = bytearray(cfg.audit_log.read_bytes())
     links = list(links_after(cfg))
-    # re-frame seq 8 (a record of bob's) with another user and a correct CRC: only the
-    # chain can tell
-    offset = HEADER_SIZE
-    for _ in range(7):
-        _, frame = parse_frame(bytes(data), offset)
-        assert frame is not None
-        offset = frame.end
-    _, frame = parse_frame(bytes(data), offset)
-    assert frame is not None and frame.seq == 8 and b"bob" in frame.payload
-    forged = frame.payload.replace(b"bob", b"eve")
-    data[offset : frame.end] = encode_frame(8, forged, frame.chain_hash)
-    cfg.audit_log.write_bytes(bytes(data))
+    # write seq 8's block (a record of bob's) again with another user, its CRCs correct and
+    # its old link: only the chain can tell
+    edit_block(cfg.audit_log, 8, lambda p: p.replace(b"bob", b"eve"))
     assert walk(list(links_after(cfg))) == [(8, "chain hash mismatch (record edited)")]
     assert len(links) == 20
+
+
+def test_an_edited_record_in_a_block_of_many_is_caught_at_its_seq(
+    log_cfg: Callable[..., LogConfig],
+) -> None:
+    """The router checks each block's link; the records' CRCs say which record was edited."""
+    cfg = log_cfg()
+    with AuditLog(cfg) as log:
+        log.append_batch(make_record(i, pad=200) for i in range(30))
+    edit_block(cfg.audit_log, 8, lambda p: p.replace(b"bob", b"eve"), recrc=False)
+    assert walk(list(links_after(cfg))) == [(8, "chain hash mismatch (record edited)")]
 
 
 def test_a_deleted_record_breaks_the_link_after_it(log_cfg: Callable[..., LogConfig]) -> None:

@@ -10,6 +10,18 @@ sees the chain run across rotations. A ``Link`` without payload stands for a run
 
 The two functions here are all a log format change has to touch: ``links_after`` (what the
 files say) and ``check_link`` (what a chain step must satisfy).
+
+Version 3 logs chain blocks, not records (``chain.py``), and a collector that is sent some
+records of a block cannot recompute the block's link. So the router checks each block's link
+as it reads it (one hash per block, with the log's key when keyed) and sends a chain per
+record made the version 2 way, ``h = F(h_prev, seq, payload)``, that starts at each segment's
+anchor: a collector checks it record by record as before. A record the router finds wrong
+(the block's link does not match; the records' CRCs say which) goes with a zero hash, so
+the collector reports the break at its seq, and a segment whose header does not chain from
+the file before it goes with a zero anchor. A version 3 segment's header is not required to
+chain from the collector's last hash (the per-record chain restarts at its anchor; the router
+checked the files' own join). Reading from the middle of a segment hashes the segment's
+records up to there once.
 """
 
 from __future__ import annotations
@@ -20,12 +32,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from seaudit.errors import LogCorruptError
+from seaudit.errors import LogCorruptError, LogKeyError
 from seaudit.log.chain import Chain
 from seaudit.log.config import LogConfig
-from seaudit.log.frame import FLAG_KEYED, HEADER_SIZE, Scan, valid_frame_after
+from seaudit.log.frame import (
+    FLAG_KEYED,
+    FRAMED,
+    HEADER_SIZE,
+    ZERO_HASH,
+    Block,
+    Data,
+    Header,
+    Scan,
+    valid_frame_after,
+)
 from seaudit.log.reader import mapped, read_header
 from seaudit.log.rotate import first_seq_of, log_files
+from seaudit.log.verify import first_wrong_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +63,11 @@ class SegmentStart:
     @property
     def keyed(self) -> bool:
         return bool(int.from_bytes(self.anchored[10:12], "little") & FLAG_KEYED)
+
+    @property
+    def blocks(self) -> bool:
+        """A version 3 segment: its records' chain restarts at its anchor."""
+        return int.from_bytes(self.anchored[8:10], "little") not in FRAMED
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,34 +99,75 @@ def links_after(cfg: LogConfig, after: int = 0) -> Iterator[Link]:
             with contextlib.suppress(FileNotFoundError):
                 handles.append((path, path.open("rb")))
         pending: list[SegmentStart] = []
+        joined: bytes | None = None  # the last link of the file before, when read
         for path, handle in handles:
             with mapped(handle) as data:
                 header = read_header(path, data)
-                pending.append(
-                    SegmentStart(header.prev_hash, header.anchored_bytes(), header.anchor)
+                anchor = header.anchor
+                if joined is not None and header.prev_hash != joined:
+                    anchor = ZERO_HASH  # the collector reports the header as altered
+                pending.append(SegmentStart(header.prev_hash, header.anchored_bytes(), anchor))
+                scan = Scan(data, start=HEADER_SIZE, records=header.version in FRAMED)
+                steps = (
+                    _frame_steps(scan)
+                    if header.version in FRAMED
+                    else _block_steps(path, scan, data, header, _route_chain(cfg, header))
                 )
                 prev = header.anchor
-                scan = Scan(data, start=HEADER_SIZE)
-                for frame in scan:
-                    if frame.seq > after:
-                        yield Link(
-                            frame.seq,
-                            frame.seq,
-                            prev,
-                            frame.chain_hash,
-                            frame.payload,
-                            tuple(pending),
-                            header.keyed,
-                        )
+                for seq, payload, digest in steps:
+                    if seq > after:
+                        yield Link(seq, seq, prev, digest, payload, tuple(pending), header.keyed)
                     pending = []
-                    prev = frame.chain_hash
+                    prev = digest
                 if scan.stop != "eof" and not (
                     path == cfg.audit_log and valid_frame_after(data, scan.stop_offset) < 0
                 ):
                     raise LogCorruptError(f"{path}: damaged frame at offset {scan.stop_offset}")
+                joined = scan.last_link
     finally:
         for _, handle in handles:
             handle.close()
+
+
+Step = tuple[int, bytes, bytes]  # seq, payload, the chain hash sent for it
+
+
+def _frame_steps(scan: Scan) -> Iterator[Step]:
+    """A version 1/2 file: each record with the chain hash its frame holds."""
+    for block in scan:
+        yield block.first_seq, block.payloads()[0], block.link
+
+
+def _route_chain(cfg: LogConfig, header: Header) -> Chain:
+    if not header.keyed:
+        return Chain()
+    key = cfg.key()
+    if key is None:
+        raise LogKeyError(f"{cfg.audit_log} is keyed (HMAC): the configuration gives no key")
+    return Chain(key)
+
+
+def _block_steps(
+    path: Path, scan: Scan, data: Data, header: Header, chain: Chain
+) -> Iterator[Step]:
+    """A version 3 file: each block's link checked, its records chained one by one from the
+    segment's anchor; the first wrong record of a block that does not check gets a zero
+    hash."""
+    view = memoryview(data)
+    real = route = header.anchor
+    blocks: list[Block] = []
+    for block in scan:
+        blocks.append(block)
+        broken = -1
+        if block.first_seq != (blocks[-2].last_seq + 1 if len(blocks) > 1 else header.first_seq):
+            broken = block.first_seq
+        elif chain.block_link(real, view[block.offset : block.linked_end]) != block.link:
+            broken = first_wrong_record(path, block, []).seq or block.first_seq
+        real = block.link
+        for seq, payload in enumerate(block.payloads(), block.first_seq):
+            route = ZERO_HASH if seq == broken else chain.link(route, seq, payload)
+            yield seq, payload, route
+        del blocks[:-1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +185,7 @@ def check_link(state: ChainState, link: Link, key: bytes | None = None) -> str |
     a keyed (HMAC) one only with the sender's ``key``."""
     expected = state.hash
     for segment in link.segments:
-        if expected and segment.prev_hash != expected:
+        if expected and segment.prev_hash != expected and not segment.blocks:
             return "segment header does not chain from the record before it"
         chain = _chain(segment.keyed, key)
         if chain is not None and chain.anchor(segment.prev_hash, segment.anchored) != (
