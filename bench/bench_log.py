@@ -165,6 +165,66 @@ def best(n: int, run: Callable[[], float]) -> float:
     return min(run() for _ in range(n))
 
 
+def designs(store: Path, n: int) -> None:
+    """Framing and chaining the store's payloads, and checking them again, as format 3 does
+    (a block of up to 8192 records, one link each) and as format 2 did (a frame and a chain
+    hash per record, the layout ``frame.encode_frame`` and ``Chain.link`` still read)."""
+    from seaudit.log.chain import Chain
+    from seaudit.log.frame import BLOCK_RECORDS, ZERO_HASH, Scan, encode_frame
+    from seaudit.log.writer import _block
+
+    files, _ = log_bytes(store)
+    payloads: list[bytes] = []
+    for path in files:
+        for block in Scan(path.read_bytes()):
+            payloads.extend(block.payloads())
+    del payloads[1_000_000:]
+    count = len(payloads)
+    chain = Chain()
+
+    def v3() -> float:
+        t = time.perf_counter()
+        i, seq, prev = 0, 0, ZERO_HASH
+        while i < count:
+            _, took, seq, prev, _ = _block(chain, payloads, i, seq, prev, 1 << 40, True)
+            i += took
+        return time.perf_counter() - t
+
+    def v2() -> float:
+        t = time.perf_counter()
+        prev = ZERO_HASH
+        for seq, payload in enumerate(payloads, 1):
+            prev = chain.link(prev, seq, payload)
+            encode_frame(seq, payload, prev)
+        return time.perf_counter() - t
+
+    def v3_check() -> float:
+        bodies = []
+        for at in range(0, count, BLOCK_RECORDS):
+            bodies.append(_block(chain, payloads, at, at, ZERO_HASH, 1 << 40, True)[0])
+        t = time.perf_counter()
+        for body in bodies:
+            chain.block_link(ZERO_HASH, memoryview(body)[:-36])
+        return time.perf_counter() - t
+
+    def v2_check() -> float:
+        t = time.perf_counter()
+        prev = ZERO_HASH
+        for seq, payload in enumerate(payloads, 1):
+            prev = chain.link(prev, seq, payload)
+        return time.perf_counter() - t
+
+    print(f"\nlog designs over {count} payloads of this corpus, in this process (best of 3)")
+    for name, run in (
+        ("frame and chain: format 3 blocks", v3),
+        ("frame and chain: format 2 frames (baseline)", v2),
+        ("check the chain: format 3, a hash per block", v3_check),
+        ("check the chain: format 2, a hash per record", v2_check),
+    ):
+        secs = best(3, run)
+        print(f"  {name:<44} {secs * 1000:>10.0f} ms  {count / secs / 1e6:.2f} M records/s")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--records", type=int, default=1_000_000)
@@ -216,6 +276,8 @@ def main() -> None:
             f"{n / given / 1e3:.0f} k lines/s, {size / given / 1e6:.1f} MB/s"
         )
         shutil.rmtree(OUT / f"log-stages-{n}", ignore_errors=True)
+
+    designs(store, n)
 
     print("\nverify (wall, peak RSS, throughput; best of 3)")
     files, nbytes = log_bytes(store)

@@ -105,3 +105,24 @@ def test_folding_unselected_runs_keeps_the_chain_whole(keep: list[bool], size: i
         import shutil
 
         shutil.rmtree(root, ignore_errors=True)
+
+
+def test_reading_on_from_a_remembered_point_sends_what_a_fresh_walk_sends(
+    log_cfg: Callable[..., LogConfig],
+) -> None:
+    """A router reads on from its last seq again and again; the walk starts at the last
+    block it checked rather than at the segment's start, and the links are the same."""
+    from seaudit.log import links
+
+    cfg = log_cfg(audit_size=50, backup_date="yes", audit_max_files=0)
+    records = [make_record(i, pad=150) for i in range(400)]
+    with AuditLog(cfg) as log:
+        for at in range(0, 400, 7):
+            log.append_batch(records[at : at + 7])
+    for after in (0, 1, 6, 7, 8, 150, 399, 400):
+        links._RESUME.clear()
+        fresh = list(links_after(cfg, after))
+        assert [x.seq for x in fresh] == list(range(after + 1, 401))
+        list(links_after(cfg, 0))  # remembers the end of every segment's last block
+        assert list(links_after(cfg, after)) == fresh
+    assert walk(list(links_after(cfg, 0))) == []

@@ -40,7 +40,6 @@ from seaudit.log.frame import (
     FRAMED,
     HEADER_SIZE,
     ZERO_HASH,
-    Block,
     Data,
     Header,
     Scan,
@@ -107,18 +106,19 @@ def links_after(cfg: LogConfig, after: int = 0) -> Iterator[Link]:
                 if joined is not None and header.prev_hash != joined:
                     anchor = ZERO_HASH  # the collector reports the header as altered
                 pending.append(SegmentStart(header.prev_hash, header.anchored_bytes(), anchor))
-                scan = Scan(data, start=HEADER_SIZE, records=header.version in FRAMED)
-                steps = (
-                    _frame_steps(scan)
-                    if header.version in FRAMED
-                    else _block_steps(path, scan, data, header, _route_chain(cfg, header))
-                )
-                prev = header.anchor
-                for seq, payload, digest in steps:
+                if header.version in FRAMED:
+                    scan = Scan(data, start=HEADER_SIZE)
+                    steps = _frame_steps(scan, header.anchor)
+                else:
+                    resume = _resume_point(header, after)
+                    scan = Scan(data, start=resume.offset, records=False)
+                    steps = _block_steps(path, scan, data, resume, _route_chain(cfg, header))
+                    if resume.offset > HEADER_SIZE:
+                        pending = []  # the segment's start lies before ``after``
+                for seq, payload, prev, digest in steps:
                     if seq > after:
                         yield Link(seq, seq, prev, digest, payload, tuple(pending), header.keyed)
                     pending = []
-                    prev = digest
                 if scan.stop != "eof" and not (
                     path == cfg.audit_log and valid_frame_after(data, scan.stop_offset) < 0
                 ):
@@ -129,13 +129,47 @@ def links_after(cfg: LogConfig, after: int = 0) -> Iterator[Link]:
             handle.close()
 
 
-Step = tuple[int, bytes, bytes]  # seq, payload, the chain hash sent for it
+Step = tuple[int, bytes, bytes, bytes]  # seq, payload, the hashes sent before it and for it
 
 
-def _frame_steps(scan: Scan) -> Iterator[Step]:
+def _frame_steps(scan: Scan, anchor: bytes) -> Iterator[Step]:
     """A version 1/2 file: each record with the chain hash its frame holds."""
+    prev = anchor
     for block in scan:
-        yield block.first_seq, block.payloads()[0], block.link
+        yield block.first_seq, block.payloads()[0], prev, block.link
+        prev = block.link
+
+
+@dataclass(frozen=True, slots=True)
+class _Resume:
+    """Where a walk of a version 3 segment can start: a block's offset and first seq, the
+    segment's link before it and the per-record chain's hash before it."""
+
+    anchor: bytes
+    offset: int
+    seq: int
+    link: bytes
+    route: bytes
+
+
+#: the furthest point walked in recent segments, by anchor: a router reads on from its last
+#: seq many times over (each time the files run out), and the per-record chain is not
+#: hashed again from the segment's start each time
+_RESUME: dict[bytes, _Resume] = {}
+_RESUME_KEPT = 64
+
+
+def _resume_point(header: Header, after: int) -> _Resume:
+    start = _Resume(header.anchor, HEADER_SIZE, header.first_seq, header.anchor, header.anchor)
+    known = _RESUME.get(header.anchor)
+    return known if known is not None and known.seq - 1 <= after else start
+
+
+def _remember(point: _Resume) -> None:
+    _RESUME.pop(point.anchor, None)
+    _RESUME[point.anchor] = point
+    while len(_RESUME) > _RESUME_KEPT:
+        del _RESUME[next(iter(_RESUME))]
 
 
 def _route_chain(cfg: LogConfig, header: Header) -> Chain:
@@ -148,26 +182,26 @@ def _route_chain(cfg: LogConfig, header: Header) -> Chain:
 
 
 def _block_steps(
-    path: Path, scan: Scan, data: Data, header: Header, chain: Chain
+    path: Path, scan: Scan, data: Data, start: _Resume, chain: Chain
 ) -> Iterator[Step]:
-    """A version 3 file: each block's link checked, its records chained one by one from the
-    segment's anchor; the first wrong record of a block that does not check gets a zero
-    hash."""
+    """A version 3 file from ``start``: each block's link checked, its records chained one by
+    one (from the segment's anchor); the first wrong record of a block that does not check
+    gets a zero hash."""
     view = memoryview(data)
-    real = route = header.anchor
-    blocks: list[Block] = []
+    real, route, expected = start.link, start.route, start.seq
     for block in scan:
-        blocks.append(block)
         broken = -1
-        if block.first_seq != (blocks[-2].last_seq + 1 if len(blocks) > 1 else header.first_seq):
+        if block.first_seq != expected:
             broken = block.first_seq
         elif chain.block_link(real, view[block.offset : block.linked_end]) != block.link:
             broken = first_wrong_record(path, block, []).seq or block.first_seq
-        real = block.link
+        real, expected = block.link, block.last_seq + 1
         for seq, payload in enumerate(block.payloads(), block.first_seq):
+            prev = route
             route = ZERO_HASH if seq == broken else chain.link(route, seq, payload)
-            yield seq, payload, route
-        del blocks[:-1]
+            yield seq, payload, prev, route
+        if broken < 0:
+            _remember(_Resume(start.anchor, block.end, expected, real, route))
 
 
 @dataclass(frozen=True, slots=True)
