@@ -18,7 +18,7 @@ import time
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, islice
+from itertools import accumulate
 from pathlib import Path
 from types import TracebackType
 
@@ -509,7 +509,8 @@ def _block(
     used). No Python runs per record: how many fit is found by bisection over the running
     sizes, lengths and CRCs are ``map``s, the link is one hash over the block."""
     most = min(BLOCK_RECORDS, max(1, (room - BLOCK_OVERHEAD) // PER_RECORD + 1))
-    ends = list(accumulate(map(len, islice(payloads, start, start + most))))
+    chosen = payloads[start : start + most]  # a slice: ``islice`` would walk from 0 each time
+    ends = list(accumulate(map(len, chosen)))
     count = len(ends)
     if ends[-1] + PER_RECORD * count + BLOCK_OVERHEAD > room:
         count = bisect_right(
@@ -519,7 +520,7 @@ def _block(
             count = 1
     if not count:
         return b"", 0, seq, chained, 0
-    body = block_body(seq + 1, payloads[start : start + count])
+    body = block_body(seq + 1, chosen[:count])
     link = chain.block_link(chained, body)
     block = seal_block(body, count, link)
     return block, count, seq + count, link, len(block)
