@@ -395,3 +395,15 @@ def test_logs_written_before_format_3_still_verify_and_read(name: str, tmp_path:
     assert report.ok and report.records_checked == len(old) + 5
     if key:  # the old keyed segments are checked with the key, and a wrong key fails them
         assert not verify_log(cfg, b"not the key at all, 32 bytes..").ok
+
+
+def test_a_block_of_garbage_is_reported_at_its_first_record(log_cfg: Cfg) -> None:
+    """Every payload of a big block overwritten: the first record is named, and looking for
+    where records moved stays bounded (``verify.NEAR``), whatever the block's size."""
+    cfg = log_cfg(audit_size=4096)
+    with AuditLog(cfg) as log:
+        log.append_batch(make_record(i) for i in range(8000))
+    head, b = _block(cfg.audit_log)
+    b.records = [(bytes(len(p)), crc) for p, crc in b.records]
+    _write(cfg.audit_log, head, [b])
+    assert _problem(cfg) == ("edited", cfg.audit_log, 1, b.offsets[0])

@@ -269,22 +269,29 @@ class _Walk:
         return chain.link(prev, seq, frames[i].payload) == frames[i].chain_hash
 
 
+#: how far (in seqs) a record moved inside a block is looked for: a bound on the work a
+#: damaged block costs (a block of garbage costs ``NEAR`` squared CRCs, not its size squared)
+NEAR = 64
+
+
 def first_wrong_record(path: Path, block: Block, after: list[Block]) -> Problem:
     """The first wrong record of a version 3 block whose link does not match, found by the
     records' CRCs: each says which seq its record was written as, so the walk is the one
-    over version 2 frames (``_Walk._frames``), by the seqs the records claim."""
+    over version 2 frames (``_Walk._frames``), by the seqs the records claim (a record
+    moved further than ``NEAR`` seqs is reported as edited)."""
     payloads = block.payloads()
     crcs = block.crcs()
     first = block.first_seq
-    span = range(max(0, first - len(payloads)), block.last_seq + len(payloads) + 1)
 
     def claimed(p: int) -> int | None:
+        """The seq the record at ``p`` was written as, looked for within ``NEAR`` seqs."""
         if p >= len(payloads):
             return None
-        want = crcs[p]
-        if record_crc(first + p, payloads[p]) == want:
-            return first + p
-        return next((s for s in span if record_crc(s, payloads[p]) == want), None)
+        want, seq = crcs[p], first + p
+        if record_crc(seq, payloads[p]) == want:
+            return seq
+        near = range(max(0, seq - NEAR), seq + NEAR + 1)
+        return next((s for s in near if record_crc(s, payloads[p]) == want), None)
 
     at = block.record_offset
     expected = first
@@ -297,7 +304,8 @@ def first_wrong_record(path: Path, block: Block, after: list[Block]) -> Problem:
             what = "inserted" if claimed(p + 1) == expected else "edited"
             return Problem(path, at(p), expected, what, f"record {p + 1} of the block changed")
         if seq > expected:
-            later = any(claimed(q) == expected for q in range(p + 1, len(payloads)))
+            ahead = range(p + 1, min(len(payloads), p + 1 + NEAR))
+            later = any(claimed(q) == expected for q in ahead)
             later = later or any(g.first_seq <= expected <= g.last_seq for g in after)
             return Problem(
                 path,
