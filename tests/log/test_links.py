@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from seaudit.log import AuditLog, LogConfig
-from seaudit.log.frame import HEADER_SIZE, encode_frame, parse_frame
 from seaudit.log.links import ChainState, Link, check_link, links_after, skip_unselected
 
 from .conftest import make_record
+from .tamper import edit_block
 
 
 def walk(links: list[Link], key: bytes | None = None) -> list[tuple[int, str]]:
@@ -58,22 +58,23 @@ def test_keyed_links_join_without_the_key_and_check_with_it(
 def test_an_edited_payload_is_caught_at_its_seq(log_cfg: Callable[..., LogConfig]) -> None:
     cfg = log_cfg()
     write(cfg, 20)
-    data = bytearray(cfg.audit_log.read_bytes())
     links = list(links_after(cfg))
-    # re-frame seq 8 (a record of bob's) with another user and a correct CRC: only the
-    # chain can tell
-    offset = HEADER_SIZE
-    for _ in range(7):
-        _, frame = parse_frame(bytes(data), offset)
-        assert frame is not None
-        offset = frame.end
-    _, frame = parse_frame(bytes(data), offset)
-    assert frame is not None and frame.seq == 8 and b"bob" in frame.payload
-    forged = frame.payload.replace(b"bob", b"eve")
-    data[offset : frame.end] = encode_frame(8, forged, frame.chain_hash)
-    cfg.audit_log.write_bytes(bytes(data))
+    # write seq 8's block (a record of bob's) again with another user, its CRCs correct and
+    # its old link: only the chain can tell
+    edit_block(cfg.audit_log, 8, lambda p: p.replace(b"bob", b"eve"))
     assert walk(list(links_after(cfg))) == [(8, "chain hash mismatch (record edited)")]
     assert len(links) == 20
+
+
+def test_an_edited_record_in_a_block_of_many_is_caught_at_its_seq(
+    log_cfg: Callable[..., LogConfig],
+) -> None:
+    """The router checks each block's link; the records' CRCs say which record was edited."""
+    cfg = log_cfg()
+    with AuditLog(cfg) as log:
+        log.append_batch(make_record(i, pad=200) for i in range(30))
+    edit_block(cfg.audit_log, 8, lambda p: p.replace(b"bob", b"eve"), recrc=False)
+    assert walk(list(links_after(cfg))) == [(8, "chain hash mismatch (record edited)")]
 
 
 def test_a_deleted_record_breaks_the_link_after_it(log_cfg: Callable[..., LogConfig]) -> None:
@@ -104,3 +105,24 @@ def test_folding_unselected_runs_keeps_the_chain_whole(keep: list[bool], size: i
         import shutil
 
         shutil.rmtree(root, ignore_errors=True)
+
+
+def test_reading_on_from_a_remembered_point_sends_what_a_fresh_walk_sends(
+    log_cfg: Callable[..., LogConfig],
+) -> None:
+    """A router reads on from its last seq again and again; the walk starts at the last
+    block it checked rather than at the segment's start, and the links are the same."""
+    from seaudit.log import links
+
+    cfg = log_cfg(audit_size=50, backup_date="yes", audit_max_files=0)
+    records = [make_record(i, pad=150) for i in range(400)]
+    with AuditLog(cfg) as log:
+        for at in range(0, 400, 7):
+            log.append_batch(records[at : at + 7])
+    for after in (0, 1, 6, 7, 8, 150, 399, 400):
+        links._RESUME.clear()
+        fresh = list(links_after(cfg, after))
+        assert [x.seq for x in fresh] == list(range(after + 1, 401))
+        list(links_after(cfg, 0))  # remembers the end of every segment's last block
+        assert list(links_after(cfg, after)) == fresh
+    assert walk(list(links_after(cfg, 0))) == []

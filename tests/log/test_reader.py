@@ -87,9 +87,10 @@ def test_a_torn_live_tail_ends_the_walk_quietly(log_cfg: Cfg) -> None:
 def test_damage_raises_rather_than_skipping(log_cfg: Cfg) -> None:
     cfg = log_cfg()
     with AuditLog(cfg) as log:
-        log.append_batch(make_record(i) for i in range(5))
+        for i in range(5):
+            log.append(make_record(i))  # a block each
     data = bytearray(cfg.audit_log.read_bytes())
-    data[HEADER_SIZE + 20] ^= 1
+    data[HEADER_SIZE + 40] ^= 1  # inside record 1's payload: its CRC no longer holds
     cfg.audit_log.write_bytes(bytes(data))
     with pytest.raises(LogCorruptError, match=f"offset {HEADER_SIZE}"):
         list(read_log(cfg))
@@ -99,16 +100,17 @@ def test_reading_after_a_seq_steps_over_earlier_frames_by_their_heads(log_cfg: C
     """A tail read checks what it returns; a damaged head before it still stops the walk."""
     cfg = log_cfg()
     with AuditLog(cfg) as log:
-        log.append_batch(make_record(i) for i in range(5))
+        for i in range(5):
+            log.append(make_record(i))  # a block each
     clean = cfg.audit_log.read_bytes()
     payload_byte = bytearray(clean)
-    payload_byte[HEADER_SIZE + 20] ^= 1  # inside record 1's payload: its CRC no longer holds
+    payload_byte[HEADER_SIZE + 40] ^= 1  # inside record 1's payload: its CRC no longer holds
     cfg.audit_log.write_bytes(bytes(payload_byte))
     assert [e.seq for e in read_segment(cfg.audit_log, after=2)] == [3, 4, 5]
     with pytest.raises(LogCorruptError):
         list(read_segment(cfg.audit_log, after=0))  # record 1 is returned, so checked
     head = bytearray(clean)
-    head[HEADER_SIZE + 2] ^= 0x40  # record 1's length: the next step lands mid-frame
+    head[HEADER_SIZE + 14] ^= 0x40  # block 1's payload bytes: the next step lands mid-block
     cfg.audit_log.write_bytes(bytes(head))
     with pytest.raises(LogCorruptError, match="damaged frame"):
         list(read_segment(cfg.audit_log, after=2))
@@ -149,12 +151,17 @@ def test_payload_holds_exactly_to_dict_plus_provenance() -> None:
 
 
 def test_payload_slots_are_pinned_by_the_log_version() -> None:
-    """The slot order is on disk: a change to FIELDS' order must bump ``frame.VERSION`` and
-    this list (and keep reading the old order)."""
+    """The slot table is on disk, declared (not derived from FIELDS) and the same for format
+    versions 2 and 3; every field of the record model has a slot of its kind, so none is
+    lost (a new field means a new slot in a new version, and reading the old table)."""
     from seaudit.log.frame import VERSION
-    from seaudit.log.payload import SLOTS
+    from seaudit.log.payload import NUMBERS, SLOTS, TEXTS
+    from seaudit.schema.fields import FIELDS, INT_KEYS, INT_OR_STR
 
-    assert VERSION == 2
+    assert VERSION == 3
+    for f in FIELDS:
+        assert f.key in (NUMBERS if f.key in INT_KEYS else TEXTS), f.key
+        assert f.key not in INT_OR_STR or f.key in NUMBERS
     assert SLOTS == (
         "stage",
         "reason",

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from seaudit.log import AuditLog, LogConfig
+from seaudit.log.frame import Scan
 
 from .conftest import make_record
 
@@ -40,11 +41,13 @@ def test_verify_cli_exit_codes(log_cfg: Callable[..., LogConfig], tmp_path: Path
     assert ok.returncode == 0 and ok.stdout.startswith("OK: 300 records"), ok.stderr
     assert _run("--log", str(cfg.audit_log)).returncode == 0
     data = bytearray(cfg.audit_log.read_bytes())
-    data[200] ^= 1
+    last = list(Scan(bytes(data)))[-1]
+    data[last.record_offset(last.count - 1) + 3] ^= 1  # inside the last record
     cfg.audit_log.write_bytes(bytes(data))
     bad = _run("--config", str(ini))
     assert bad.returncode == 1 and bad.stdout.startswith("TAMPERED: ")
-    assert "offset 128" in bad.stdout and "edited" in bad.stdout
+    where = f"offset {last.record_offset(last.count - 1)} seq {last.last_seq}: edited"
+    assert where in bad.stdout
     usage = _run(store=tmp_path / "no-store")
     assert usage.returncode == 2 and "no store at" in usage.stderr
     assert "--config" in usage.stderr and "Traceback" not in usage.stderr

@@ -46,7 +46,7 @@ def test_single_backup_is_overwritten_and_chain_still_verifies(log_cfg: Cfg) -> 
     firsts: list[int] = []
     with AuditLog(cfg) as log:
         log.on_rotate = lambda p: rotated.append(p) or firsts.append(next(read_segment(p)).seq)
-        log.append_batch(make_record(i, pad=400) for i in range(600))
+        log.append_batch(make_record(i, pad=600) for i in range(600))
     assert len(rotated) >= 3 and set(rotated) == {cfg.audit_back}
     assert firsts == sorted(set(firsts)) and firsts[0] == 1  # each segment seen before overwrite
     assert log_files(cfg) == [cfg.audit_back, cfg.audit_log]
@@ -63,7 +63,7 @@ def test_timestamped_backups_are_named_like_the_product_and_pruned(log_cfg: Cfg)
     when = dt.datetime(2007, 2, 6, 14, 43, 30).timestamp()
     cfg = log_cfg(audit_size=50, backup_date="yes", audit_max_files=3)
     with AuditLog(cfg, clock=lambda: int(when * 1e9)) as log:
-        log.append_batch(make_record(i, pad=400) for i in range(600))
+        log.append_batch(make_record(i, pad=600) for i in range(600))
     backups = log_files(cfg)[:-1]
     names = [p.name for p in backups]
     assert names[0] == "seos.audit.bak.06-Feb-2007.144330" or names[0].startswith(
@@ -163,7 +163,8 @@ def test_torn_tail_is_cut_and_reported(log_cfg: Cfg) -> None:
 def test_damage_in_the_middle_is_not_cut(log_cfg: Cfg) -> None:
     cfg = log_cfg()
     with AuditLog(cfg) as log:
-        log.append_batch(make_record(i) for i in range(10))
+        for i in range(10):
+            log.append(make_record(i))  # a block each
     data = bytearray(cfg.audit_log.read_bytes())
     data[HEADER_SIZE + 30] ^= 0xFF
     cfg.audit_log.write_bytes(bytes(data))
@@ -252,9 +253,10 @@ def test_a_cut_at_any_byte_of_the_last_records_is_recovered(log_cfg: Cfg) -> Non
         log.append_batch(make_record(i) for i in range(5))
     keep = cfg.audit_log.stat().st_size
     with AuditLog(cfg) as log:
-        log.append_batch(make_record(i) for i in range(5, 7))
+        log.append(make_record(5))
+        log.append(make_record(6))
     whole = cfg.audit_log.read_bytes()
-    boundary = next(f.end for f in Scan(whole) if f.seq == 6)
+    boundary = next(b.end for b in Scan(whole) if b.last_seq == 6)
     for cut in range(keep + 1, len(whole)):
         cfg.audit_log.write_bytes(whole[:cut])
         with AuditLog(cfg) as log:
@@ -282,7 +284,7 @@ def test_append_payloads_writes_the_bytes_append_batch_writes(
 
     key = tmp_path / "key"
     key.write_bytes(b"k" * 32)
-    records = [make_record(i, pad=300) for i in range(700)]
+    records = [make_record(i, pad=500) for i in range(700)]
     files: list[list[bytes]] = []
     for name, write in (
         ("a", lambda log: log.append_batch(records)),
@@ -306,13 +308,14 @@ def test_append_payloads_writes_the_bytes_append_batch_writes(
 
 
 @pytest.mark.parametrize("keyed", [False, True])
-def test_frames_are_the_documented_layout_and_chain(
+def test_blocks_are_the_documented_layout_and_chain(
     log_cfg: Cfg, tmp_path: Path, keyed: bool
 ) -> None:
-    """Every file is its header then ``encode_frame(seq, payload, link(prev, seq, payload))``
-    frame after frame, the chain running on from each header's anchor."""
+    """Every file is its header then blocks, each ``seal_block(body, n, block_link(prev,
+    body))`` with ``body = block_body(first, payloads)``, the chain running on from each
+    header's anchor; a batch goes in as few blocks as fit, one ``append`` is one block."""
     from seaudit.log.chain import Chain
-    from seaudit.log.frame import encode_frame
+    from seaudit.log.frame import block_body, seal_block
 
     key = tmp_path / "key"
     key.write_bytes(b"q" * 32)
@@ -323,26 +326,29 @@ def test_frames_are_the_documented_layout_and_chain(
         log.append_batch(make_record(i, pad=i % 500) for i in range(300))
         log.append(make_record(300))
     chain = Chain(b"q" * 32 if keyed else None)
-    seqs = []
+    seqs, sizes = [], []
     for path in log_files(cfg):
         data = path.read_bytes()
         header = decode_header(data)
         rebuilt, last = [data[:HEADER_SIZE]], header.anchor
-        for frame in Scan(data):
-            last = chain.link(last, frame.seq, frame.payload)
-            rebuilt.append(encode_frame(frame.seq, frame.payload, last))
-            seqs.append(frame.seq)
+        for block in Scan(data):
+            body = block_body(block.first_seq, block.payloads())
+            last = chain.block_link(last, body)
+            rebuilt.append(seal_block(body, block.count, last))
+            seqs.extend(range(block.first_seq, block.last_seq + 1))
+            sizes.append(block.count)
         assert b"".join(rebuilt) == data
     assert seqs == list(range(1, 302))
+    assert sizes[-1] == 1 and len(sizes) == len(log_files(cfg)) + 1
 
 
-def test_frames_take_exactly_what_fits_in_the_room() -> None:
-    """How many frames a segment takes: all that fit in the room, at least one when forced."""
+def test_blocks_take_exactly_what_fits_in_the_room() -> None:
+    """How many records a block takes: all that fit in the room, at least one when forced."""
     import random
 
     from seaudit.log.chain import Chain
-    from seaudit.log.frame import FRAME_OVERHEAD, ZERO_HASH
-    from seaudit.log.writer import _frames
+    from seaudit.log.frame import BLOCK_OVERHEAD, PER_RECORD, ZERO_HASH
+    from seaudit.log.writer import _block
 
     rng = random.Random(5)
     for _ in range(300):
@@ -350,19 +356,20 @@ def test_frames_take_exactly_what_fits_in_the_room() -> None:
         start = rng.randrange(len(payloads))
         room = rng.randrange(-60, 2000)
         force = rng.random() < 0.5
-        expected, used = 0, 0
+        expected, used = 0, BLOCK_OVERHEAD
         for payload in payloads[start:]:
-            need = FRAME_OVERHEAD + len(payload)
+            need = PER_RECORD + len(payload)
             if used + need > room and (expected or not force):
                 break
             expected, used = expected + 1, used + need
-        data, count, seq, _, took = _frames(Chain(), payloads, start, 10, ZERO_HASH, room, force)
+        used = used if expected else 0
+        data, count, seq, _, took = _block(Chain(), payloads, start, 10, ZERO_HASH, room, force)
         assert (count, seq, took, len(data)) == (expected, 10 + expected, used, used)
 
 
 def test_a_format_1_log_is_read_and_continued_in_a_new_segment(log_cfg: Cfg) -> None:
     """A live log written by format 1 (JSON object payloads) is read as it is; the next
-    writer rotates it and appends format 2 payloads after it, one chain throughout."""
+    writer rotates it and appends format 3 blocks after it, one chain throughout."""
     import orjson
 
     from seaudit.log.chain import Chain
@@ -399,7 +406,7 @@ def test_a_format_1_log_is_read_and_continued_in_a_new_segment(log_cfg: Cfg) -> 
         assert log.last_seq == 5
         log.append_batch(new)
     files = log_files(cfg)
-    assert [decode_header(p.read_bytes()).version for p in files] == [1, 2]
+    assert [decode_header(p.read_bytes()).version for p in files] == [1, 3]
     assert [e.record for e in read_log(cfg)] == old + new
     assert [e.seq for e in read_log(cfg)] == list(range(1, 10))
     assert verify_log(cfg).ok

@@ -239,22 +239,13 @@ def test_four_routers_into_two_collectors(
 def test_a_record_edited_on_the_endpoint_before_routing_is_reported(
     tmp_path: Path, secure: SecureNats
 ) -> None:
-    from seaudit.log.frame import HEADER_SIZE, encode_frame, parse_frame
+    from tests.log.tamper import edit_block
 
     ini = setup_endpoint(tmp_path / "ep", "e1", 50, secure.endpoint_url("e1"))
     log = tmp_path / "ep" / "seos.audit"
-    data = bytearray(log.read_bytes())
-    offset = HEADER_SIZE
-    for _ in range(20):  # to seq 21
-        _, frame = parse_frame(bytes(data), offset)
-        assert frame is not None
-        offset = frame.end
-    _, frame = parse_frame(bytes(data), offset)
-    assert frame is not None and frame.seq == 21 and b"user9" in frame.payload
-    data[offset : frame.end] = encode_frame(
-        21, frame.payload.replace(b"user9", b"user0"), frame.chain_hash
-    )
-    log.write_bytes(bytes(data))  # CRC fixed: only the chain can tell
+    # seq 21 (a record of user9's) changed, its block's head CRC made right: the router's
+    # check of the block's link finds it, the record's CRC says which one it is
+    edit_block(log, 21, lambda p: p.replace(b"user9", b"user0"), recrc=False)
     seaudit("route", "--config", str(ini), "--node", "e1", "--once", check=True)
     central = tmp_path / "central"
     collect(central, secure.collector_url())

@@ -108,7 +108,8 @@ def bulk_import(
 def frames_of(store: Store) -> list[tuple[int, bytes]]:
     out = []
     for path in log_files(store.cfg):
-        out.extend((f.seq, f.payload) for f in Scan(path.read_bytes()))
+        for block in Scan(path.read_bytes()):
+            out.extend(enumerate(block.payloads(), block.first_seq))
     return out
 
 

@@ -2,8 +2,17 @@
 
     anchor_k = F(prev_hash_k || header_k[0:48])       one per file; prev_hash_k is the last
                                                       chain hash of the previous segment
-    h_1      = F(anchor_k || seq_1 (u64 LE) || payload_1)
-    h_i      = F(h_{i-1} || seq_i || payload_i)
+    L_1      = F(anchor_k || block_1)                 version 3: one link per block, over
+    L_j      = F(L_{j-1} || block_j)                  the block's head, lengths, payload
+                                                      CRCs and payloads (frame.block_body)
+
+    h_1      = F(anchor_k || seq_1 (u64 LE) || payload_1)      versions 1 and 2 (read only):
+    h_i      = F(h_{i-1} || seq_i || payload_i)               one link per record
+
+A block's link is one hash over bytes that lie together in the file, so checking a chain
+costs one pass of SHA-256 over the log rather than a hash call per record; the block holds
+its first seq and its record count, so a record moved, added or removed changes the link.
+With a key the link is an HMAC keyed by the log's key for each block.
 
 A file's last hash (its last record's, or its anchor when empty) is the next file's prev_hash,
 so the chain runs unbroken across rotations and backups. Without a key, the chain catches edits
@@ -36,5 +45,16 @@ class Chain:
     def anchor(self, prev_hash: bytes, anchored_header: bytes) -> bytes:
         return self.digest(prev_hash + anchored_header)
 
+    def block_link(self, prev: bytes, body: bytes | memoryview) -> bytes:
+        """The link of a version 3 block whose bytes up to the link are ``body``."""
+        if self.key is None:
+            plain = hashlib.sha256(prev)
+            plain.update(body)
+            return plain.digest()
+        keyed = hmac.new(self.key, prev, "sha256")
+        keyed.update(body)
+        return keyed.digest()
+
     def link(self, prev: bytes, seq: int, payload: bytes) -> bytes:
+        """The link of one record of a version 1 or 2 log."""
         return self.digest(prev + _SEQ.pack(seq) + payload)

@@ -10,6 +10,18 @@ sees the chain run across rotations. A ``Link`` without payload stands for a run
 
 The two functions here are all a log format change has to touch: ``links_after`` (what the
 files say) and ``check_link`` (what a chain step must satisfy).
+
+Version 3 logs chain blocks, not records (``chain.py``), and a collector that is sent some
+records of a block cannot recompute the block's link. So the router checks each block's link
+as it reads it (one hash per block, with the log's key when keyed) and sends a chain per
+record made the version 2 way, ``h = F(h_prev, seq, payload)``, that starts at each segment's
+anchor: a collector checks it record by record as before. A record the router finds wrong
+(the block's link does not match; the records' CRCs say which) goes with a zero hash, so
+the collector reports the break at its seq, and a segment whose header does not chain from
+the file before it goes with a zero anchor. A version 3 segment's header is not required to
+chain from the collector's last hash (the per-record chain restarts at its anchor; the router
+checked the files' own join). Reading from the middle of a segment hashes the segment's
+records up to there once.
 """
 
 from __future__ import annotations
@@ -20,12 +32,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from seaudit.errors import LogCorruptError
+from seaudit.errors import LogCorruptError, LogKeyError
 from seaudit.log.chain import Chain
 from seaudit.log.config import LogConfig
-from seaudit.log.frame import FLAG_KEYED, HEADER_SIZE, Scan, valid_frame_after
+from seaudit.log.frame import (
+    FLAG_KEYED,
+    FRAMED,
+    HEADER_SIZE,
+    ZERO_HASH,
+    Data,
+    Header,
+    Scan,
+    valid_frame_after,
+)
 from seaudit.log.reader import mapped, read_header
 from seaudit.log.rotate import first_seq_of, log_files
+from seaudit.log.verify import first_wrong_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +62,11 @@ class SegmentStart:
     @property
     def keyed(self) -> bool:
         return bool(int.from_bytes(self.anchored[10:12], "little") & FLAG_KEYED)
+
+    @property
+    def blocks(self) -> bool:
+        """A version 3 segment: its records' chain restarts at its anchor."""
+        return int.from_bytes(self.anchored[8:10], "little") not in FRAMED
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,34 +98,110 @@ def links_after(cfg: LogConfig, after: int = 0) -> Iterator[Link]:
             with contextlib.suppress(FileNotFoundError):
                 handles.append((path, path.open("rb")))
         pending: list[SegmentStart] = []
+        joined: bytes | None = None  # the last link of the file before, when read
         for path, handle in handles:
             with mapped(handle) as data:
                 header = read_header(path, data)
-                pending.append(
-                    SegmentStart(header.prev_hash, header.anchored_bytes(), header.anchor)
-                )
-                prev = header.anchor
-                scan = Scan(data, start=HEADER_SIZE)
-                for frame in scan:
-                    if frame.seq > after:
-                        yield Link(
-                            frame.seq,
-                            frame.seq,
-                            prev,
-                            frame.chain_hash,
-                            frame.payload,
-                            tuple(pending),
-                            header.keyed,
-                        )
+                anchor = header.anchor
+                if joined is not None and header.prev_hash != joined:
+                    anchor = ZERO_HASH  # the collector reports the header as altered
+                pending.append(SegmentStart(header.prev_hash, header.anchored_bytes(), anchor))
+                if header.version in FRAMED:
+                    scan = Scan(data, start=HEADER_SIZE)
+                    steps = _frame_steps(scan, header.anchor)
+                else:
+                    resume = _resume_point(header, after)
+                    scan = Scan(data, start=resume.offset, records=False)
+                    steps = _block_steps(path, scan, data, resume, _route_chain(cfg, header))
+                    if resume.offset > HEADER_SIZE:
+                        pending = []  # the segment's start lies before ``after``
+                for seq, payload, prev, digest in steps:
+                    if seq > after:
+                        yield Link(seq, seq, prev, digest, payload, tuple(pending), header.keyed)
                     pending = []
-                    prev = frame.chain_hash
                 if scan.stop != "eof" and not (
                     path == cfg.audit_log and valid_frame_after(data, scan.stop_offset) < 0
                 ):
                     raise LogCorruptError(f"{path}: damaged frame at offset {scan.stop_offset}")
+                joined = scan.last_link
     finally:
         for _, handle in handles:
             handle.close()
+
+
+Step = tuple[int, bytes, bytes, bytes]  # seq, payload, the hashes sent before it and for it
+
+
+def _frame_steps(scan: Scan, anchor: bytes) -> Iterator[Step]:
+    """A version 1/2 file: each record with the chain hash its frame holds."""
+    prev = anchor
+    for block in scan:
+        yield block.first_seq, block.payloads()[0], prev, block.link
+        prev = block.link
+
+
+@dataclass(frozen=True, slots=True)
+class _Resume:
+    """Where a walk of a version 3 segment can start: a block's offset and first seq, the
+    segment's link before it and the per-record chain's hash before it."""
+
+    anchor: bytes
+    offset: int
+    seq: int
+    link: bytes
+    route: bytes
+
+
+#: the furthest point walked in recent segments, by anchor: a router reads on from its last
+#: seq many times over (each time the files run out), and the per-record chain is not
+#: hashed again from the segment's start each time
+_RESUME: dict[bytes, _Resume] = {}
+_RESUME_KEPT = 64
+
+
+def _resume_point(header: Header, after: int) -> _Resume:
+    start = _Resume(header.anchor, HEADER_SIZE, header.first_seq, header.anchor, header.anchor)
+    known = _RESUME.get(header.anchor)
+    return known if known is not None and known.seq - 1 <= after else start
+
+
+def _remember(point: _Resume) -> None:
+    _RESUME.pop(point.anchor, None)
+    _RESUME[point.anchor] = point
+    while len(_RESUME) > _RESUME_KEPT:
+        del _RESUME[next(iter(_RESUME))]
+
+
+def _route_chain(cfg: LogConfig, header: Header) -> Chain:
+    if not header.keyed:
+        return Chain()
+    key = cfg.key()
+    if key is None:
+        raise LogKeyError(f"{cfg.audit_log} is keyed (HMAC): the configuration gives no key")
+    return Chain(key)
+
+
+def _block_steps(
+    path: Path, scan: Scan, data: Data, start: _Resume, chain: Chain
+) -> Iterator[Step]:
+    """A version 3 file from ``start``: each block's link checked, its records chained one by
+    one (from the segment's anchor); the first wrong record of a block that does not check
+    gets a zero hash."""
+    view = memoryview(data)
+    real, route, expected = start.link, start.route, start.seq
+    for block in scan:
+        broken = -1
+        if block.first_seq != expected:
+            broken = block.first_seq
+        elif chain.block_link(real, view[block.offset : block.linked_end]) != block.link:
+            broken = first_wrong_record(path, block, []).seq or block.first_seq
+        real, expected = block.link, block.last_seq + 1
+        for seq, payload in enumerate(block.payloads(), block.first_seq):
+            prev = route
+            route = ZERO_HASH if seq == broken else chain.link(route, seq, payload)
+            yield seq, payload, prev, route
+        if broken < 0:
+            _remember(_Resume(start.anchor, block.end, expected, real, route))
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +219,7 @@ def check_link(state: ChainState, link: Link, key: bytes | None = None) -> str |
     a keyed (HMAC) one only with the sender's ``key``."""
     expected = state.hash
     for segment in link.segments:
-        if expected and segment.prev_hash != expected:
+        if expected and segment.prev_hash != expected and not segment.blocks:
             return "segment header does not chain from the record before it"
         chain = _chain(segment.keyed, key)
         if chain is not None and chain.anchor(segment.prev_hash, segment.anchored) != (

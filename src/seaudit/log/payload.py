@@ -7,8 +7,10 @@ FIELDS order, a textual ``real_uid``, the provenance ``source``, ``node``, ``raw
 ``warnings`` list when non-empty. Provenance comes from ``record.origin`` (each value when set).
 Key names are not written: they were a third of a payload's bytes, which every append hashes,
 checksums, writes and syncs; and values grouped by kind let the bulk encoder
-(``store.frames.payloads``) join a row's texts in one go. The slot order is part of the log
-format (``frame.VERSION``): a test pins it, so reordering FIELDS needs a new version.
+(``store.frames.payloads``) join a row's texts in one go. The slot table is declared here,
+frozen for log format versions 2 and 3 (``frame.VERSION``), not derived from the record
+model's field order: reordering FIELDS changes nothing on disk. A new field needs a new
+slot, appended in a new format version (a test checks every field has a slot).
 Text that holds undecodable input bytes (lone surrogates, ``surrogateescape``) is written with
 every non-ASCII character escaped (``\\udcff``), so those bytes come back exactly.
 
@@ -26,14 +28,40 @@ from typing import Any
 
 import orjson
 
-from seaudit.schema.fields import FIELDS, INT_KEYS, INT_OR_STR
+from seaudit.schema.fields import FIELDS, INT_OR_STR
 from seaudit.schema.record import AuditRecord, Origin
 
 PROVENANCE = ("source", "line", "node", "raw")
-#: number slots, then text slots (``real_uid`` is in both: an int is a number), then warnings
-NUMBERS: tuple[str, ...] = (*(f.key for f in FIELDS if f.key in INT_KEYS | INT_OR_STR), "line")
+#: number slots, then text slots (``real_uid`` is in both: an int is a number), then warnings:
+#: the slot table of log format versions 2 and 3, frozen
+NUMBERS: tuple[str, ...] = ("stage", "reason", "effective_uid", "real_uid", "line")
 TEXTS: tuple[str, ...] = (
-    *(f.key for f in FIELDS if f.key not in INT_KEYS),
+    "event",
+    "timestamp",
+    "status",
+    "event_name",
+    "class",
+    "user",
+    "session_id",
+    "access",
+    "stage_message",
+    "resource",
+    "object",
+    "program",
+    "terminal",
+    "host",
+    "service",
+    "effective_user",
+    "real_user",
+    "real_uid",
+    "audit_flags",
+    "command",
+    "command_type",
+    "trace",
+    "module",
+    "message_id",
+    "file",
+    "platform",
     "source",
     "node",
     "raw",

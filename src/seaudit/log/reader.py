@@ -1,6 +1,7 @@
 """Read the log back in order: backups oldest first, then the live log.
 
-Every frame's CRC is checked (cheap); the hash chain is left to ``verify_log``. A torn tail on
+Every frame's CRC, or every block's head CRC and payload CRCs, is checked (cheap); the hash
+chain is left to ``verify_log``. A torn tail on
 the live log (a writer killed mid-write, or still writing) ends the walk quietly; damage
 anywhere else raises ``LogCorruptError`` rather than skipping a record silently.
 """
@@ -46,16 +47,19 @@ def _entries(path: Path, handle: BinaryIO, after: int, live: bool) -> Iterator[L
     with mapped(handle) as data:
         read_header(path, data)
         scan = Scan(data, after=after)
-        for frame in scan:
-            if frame.seq > after:
-                try:
-                    record = decode_record(frame.payload)
-                except ValueError as exc:
-                    raise LogCorruptError(
-                        f"{path}: offset {frame.offset}: seq {frame.seq}: "
-                        f"payload is not a record: {exc}"
-                    ) from None
-                yield LogEntry(frame.seq, record)
+        for block in scan:
+            seq = block.first_seq
+            for payload in block.payloads():
+                if seq > after:
+                    try:
+                        record = decode_record(payload)
+                    except ValueError as exc:
+                        raise LogCorruptError(
+                            f"{path}: offset {block.offset}: seq {seq}: "
+                            f"payload is not a record: {exc}"
+                        ) from None
+                    yield LogEntry(seq, record)
+                seq += 1
         if scan.stop == "eof":
             return
         if live and valid_frame_after(data, scan.stop_offset) < 0:

@@ -12,17 +12,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
-import hashlib
-import hmac
 import os
-import struct
 import threading
 import time
-import zlib
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate, islice
+from itertools import accumulate
 from pathlib import Path
 from types import TracebackType
 
@@ -30,15 +26,18 @@ from seaudit.errors import LogCorruptError, LogFullError, LogKeyError, LogWriteE
 from seaudit.log.chain import Chain
 from seaudit.log.config import LogConfig
 from seaudit.log.frame import (
-    FRAME_MAGIC,
-    FRAME_OVERHEAD,
+    BLOCK_OVERHEAD,
+    BLOCK_RECORDS,
     HEADER_SIZE,
+    PER_RECORD,
     VERSION,
     ZERO_HASH,
     Header,
     Scan,
+    block_body,
     decode_header,
     encode_header,
+    seal_block,
     valid_frame_after,
 )
 from seaudit.log.lock import acquire
@@ -54,8 +53,6 @@ from seaudit.log.rotate import (
 from seaudit.schema.record import AuditRecord
 
 _FULL = (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
-_SEQ = struct.Struct("<Q")
-_LEN = _CRC = struct.Struct("<I")
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,8 +217,8 @@ class AuditLog:
         self._header = header
         self._seq, self._hash = header.first_seq - 1, header.anchor
         scan = Scan(data)
-        for frame in scan:
-            self._seq, self._hash = frame.seq, frame.chain_hash
+        for block in scan:
+            self._seq, self._hash = block.last_seq, block.link
         self._size = scan.stop_offset
         if scan.stop != "eof":
             if valid_frame_after(data, scan.stop_offset) >= 0:
@@ -260,8 +257,8 @@ class AuditLog:
                 raise LogCorruptError(f"{newest}: {exc}") from None
             seq, last = header.first_seq - 1, header.anchor
             scan = Scan(data)
-            for frame in scan:
-                seq, last = frame.seq, frame.chain_hash
+            for block in scan:
+                seq, last = block.last_seq, block.link
             if scan.stop != "eof":
                 raise LogCorruptError(f"{newest}: damaged frame at offset {scan.stop_offset}")
             first, prev_first, prev_hash = seq + 1, header.first_seq, last
@@ -286,7 +283,7 @@ class AuditLog:
                     self._deadline = next_boundary(self.cfg.backup_date, self.clock())
             room = self._limit - self._size
             force = self._seq < self._first_seq  # an empty segment takes one record anyway
-            frames, count, seq, chained, used = _frames(
+            frames, count, seq, chained, used = _block(
                 self.chain, payloads, i, self._seq, self._hash, room, force
             )
             if not count:
@@ -518,7 +515,7 @@ class AuditLog:
         self._deadline = next_boundary(self.cfg.backup_date, header.created_ns)
 
 
-def _frames(
+def _block(
     chain: Chain,
     payloads: Sequence[bytes],
     start: int,
@@ -527,37 +524,26 @@ def _frames(
     room: int,
     force: bool,
 ) -> tuple[bytes, int, int, bytes, int]:
-    """Frame and chain ``payloads[start:]`` while they fit in ``room`` bytes (at least one when
-    ``force``): (frame bytes, how many, last seq, last chain hash, bytes used). The one tight
-    loop of every append: the layout of ``frame.encode_frame``, each frame made with one
-    join and checksummed with one CRC call (how many fit is found first, by bisection)."""
-    most = max(1, room // FRAME_OVERHEAD + 1)  # no more can fit: the rest is not looked at
-    ends = list(accumulate(map(len, islice(payloads, start, start + most))))
+    """One block of ``payloads[start:]``, as many as fit in ``room`` bytes (at least one when
+    ``force``; at most ``BLOCK_RECORDS``): (block bytes, how many, last seq, its link, bytes
+    used). No Python runs per record: how many fit is found by bisection over the running
+    sizes, lengths and CRCs are ``map``s, the link is one hash over the block."""
+    most = min(BLOCK_RECORDS, max(1, (room - BLOCK_OVERHEAD) // PER_RECORD + 1))
+    chosen = payloads[start : start + most]  # a slice: ``islice`` would walk from 0 each time
+    ends = list(accumulate(map(len, chosen)))
     count = len(ends)
-    if ends[-1] + FRAME_OVERHEAD * count > room:
-        count = bisect_right(range(count), room, key=lambda k: ends[k] + FRAME_OVERHEAD * (k + 1))
+    if ends[-1] + PER_RECORD * count + BLOCK_OVERHEAD > room:
+        count = bisect_right(
+            range(count), room, key=lambda k: ends[k] + PER_RECORD * (k + 1) + BLOCK_OVERHEAD
+        )
         if not count and force:
             count = 1
     if not count:
         return b"", 0, seq, chained, 0
-    parts: list[bytes] = []
-    add = parts.append
-    join = b"".join
-    pack_len, pack_seq, pack_crc = _LEN.pack, _SEQ.pack, _CRC.pack
-    crc32 = zlib.crc32
-    magic = FRAME_MAGIC
-    key = chain.key
-    sha256, mac = hashlib.sha256, hmac.digest
-    for i in range(start, start + count):
-        payload = payloads[i]
-        seq += 1
-        seq_bytes = pack_seq(seq)
-        message = join((chained, seq_bytes, payload))
-        chained = sha256(message).digest() if key is None else mac(key, message, "sha256")
-        frame = join((magic, pack_len(len(payload)), seq_bytes, payload, chained))
-        add(frame)
-        add(pack_crc(crc32(frame)))
-    return join(parts), count, seq, chained, ends[count - 1] + FRAME_OVERHEAD * count
+    body = block_body(seq + 1, chosen[:count])
+    link = chain.block_link(chained, body)
+    block = seal_block(body, count, link)
+    return block, count, seq + count, link, len(block)
 
 
 def _sync_dir(folder: Path) -> None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from seaudit.query.spec import Filter
 from seaudit.store.columns import arrow_schema, to_table
 from seaudit.store.prune import scope_of
+from seaudit.store.tree import READ_OPTIONS
 
 if TYPE_CHECKING:
     import duckdb
@@ -23,7 +24,7 @@ TAIL_VIEW = "live_tail"
 #: the column naming each Parquet row's file (NULL for live-tail rows): its directory names
 #: the day and node, so counts by day need not read the timestamps
 FILE_COLUMN = "parquet_file"
-SCAN = f"read_parquet(?, hive_partitioning = false, filename = '{FILE_COLUMN}')"
+SCAN = f"read_parquet(?, {READ_OPTIONS}, filename = '{FILE_COLUMN}')"
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 from seaudit.errors import SeauditError
 from seaudit.store import manifest as mf
 from seaudit.store import swap
-from seaudit.store.tree import SCAN
+from seaudit.store.tree import READ_OPTIONS, SCAN
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +107,7 @@ def _coverage(tree: Path, manifest: mf.Manifest) -> list[str]:
     try:
         per_file = con.execute(
             "SELECT filename, min(seq), max(seq) "
-            "FROM read_parquet(?, hive_partitioning = false, filename = true) GROUP BY filename",
+            f"FROM read_parquet(?, {READ_OPTIONS}, filename = true) GROUP BY filename",
             [paths],
         ).fetchall()
         row = con.execute(

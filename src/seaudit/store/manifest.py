@@ -25,7 +25,10 @@ from seaudit.errors import StoreCorruptError
 
 MANIFEST = "_manifest.json"
 LEGACY_WATERMARK = "_watermark"  # the store before the manifest: the watermark alone
-STORE_SCHEMA_VERSION = 1
+#: 1: the first manifest; 2: files are read by column name (``tree.READ_OPTIONS``), so a file
+#: may lack a column added after it was written. A version 1 store is read as it is and
+#: becomes version 2 at its next write; an older seaudit refuses a version 2 store.
+STORE_SCHEMA_VERSION = 2
 FILE_NAME = re.compile(r"seq-(\d+)-(\d+)\.parquet")
 PARQUET_MAGIC = b"PAR1"
 REINDEX_HINT = "run `seaudit reindex` to rebuild the Parquet files from the audit log"

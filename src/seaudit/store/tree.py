@@ -35,8 +35,12 @@ if TYPE_CHECKING:
 DAY_PATTERN = r"\d{4}-\d{2}-\d{2}"
 UNKNOWN_DAY = "0000-00-00"  # the partition of a row whose timestamp is not a date
 _DAY = re.compile(DAY_PATTERN)
-#: the Parquet files, given as a bound list; directory names are not columns
-SCAN = "read_parquet(?, hive_partitioning = false)"
+#: how every reader opens the Parquet files: columns matched by name, so a file written before
+#: a column was added reads it as NULL (store schema version 2: a new field is additive, no
+#: ``reindex`` after an upgrade); directory names are not columns
+READ_OPTIONS = "hive_partitioning = false, union_by_name = true"
+#: the Parquet files, given as a bound list
+SCAN = f"read_parquet(?, {READ_OPTIONS})"
 ROW_GROUP = 128 * 1024
 FILE_ROWS = 200_000  # rows buffered before a bulk import writes files (bounds its memory)
 
