@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "agent": "seaudit.cli.agent",
     "route": "seaudit.cli.route",
     "collect": "seaudit.cli.collect",
+    "warm": "seaudit.cli.warm",
 }
 HELP_LINES = 12  # a verb's HELP spans at most this many lines of its source
 #: what ``seaudit`` does when the first argument is not a verb (as the product: show records)
@@ -92,6 +93,12 @@ def _dispatch(args_list: list[str]) -> int:
         parser.parse_args(args_list or ["--help"])
         return 2
     name = args_list[0]
+    if name == DEFAULT_COMMAND:  # answered by a warm query service when one runs
+        from seaudit.warm.client import remote
+
+        status = remote(args_list)
+        if status is not None:
+            return status
     module = importlib.import_module(COMMANDS[name])
     verb = argparse.ArgumentParser(prog=f"seaudit {name}", description=module.HELP)
     module.add_arguments(verb)
