@@ -27,6 +27,8 @@ QUERIES = [
     ["--where", "user ~ 'b*' and not status = P", "--to", "csv"],
     ["--user", "nobody-at-all"],
     ["--where", "user = = x"],  # a usage error: exit 2, the same message
+    ["--limit", "abc"],  # argparse's error: usage and exit 2, the service goes on
+    ["--no-such-option"],
     ["--limit", "3", "--to", "detailed"],
 ]
 

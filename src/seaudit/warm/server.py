@@ -165,6 +165,8 @@ def _run(
     with _client_state(cwd, env), redirected[0], redirected[1]:
         try:
             status = main(list(argv))
+        except SystemExit as exc:  # argparse on a bad option: usage on stderr, exit 2
+            status = _exit_status(exc.code)
         finally:
             with contextlib.suppress(OSError, ValueError):
                 out.flush()
@@ -193,3 +195,10 @@ def _client_state(cwd: str, env: dict[str, str]) -> Iterator[None]:
             else:
                 os.environ[key] = value
         time.tzset()
+
+
+def _exit_status(code: object) -> int:
+    """The status a process would exit with after ``SystemExit(code)``."""
+    if code is None:
+        return 0
+    return code if isinstance(code, int) else 1
