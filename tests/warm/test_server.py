@@ -1,4 +1,4 @@
-"""The service answers one request at a time, refuses what is not a request (and goes on),
+"""The service answers one request at a time, refuses what is not a query request (and goes on),
 refuses another installation's client, will not share a directory with other users, and
 will not start twice on one socket."""
 
@@ -41,6 +41,12 @@ def test_what_is_not_a_request_is_refused_and_the_service_goes_on(service) -> No
          "package": protocol.PACKAGE}
     ).encode()  # fmt: skip
     assert ask(sock, struct.pack(">I", len(body)) + body)[-1] == (protocol.EXIT, b"2")
+    for argv in (["import", "/etc/passwd"], ["query", "-o", "/tmp/x"], []):
+        body = json.dumps(
+            {"argv": argv, "cwd": "/", "env": {}, "tty": False, "package": protocol.PACKAGE}
+        ).encode()
+        frames = ask(sock, struct.pack(">I", len(body)) + body)
+        assert frames[-1] == (protocol.EXIT, b"2") and b"queries only" in frames[0][1]
     done = seaudit("formats", socket=sock)  # still answering (formats runs locally anyway)
     assert done.returncode == 0
 

@@ -93,7 +93,7 @@ def _dispatch(args_list: list[str]) -> int:
         parser.parse_args(args_list or ["--help"])
         return 2
     name = args_list[0]
-    if name == DEFAULT_COMMAND:  # answered by a warm query service when one runs
+    if name == DEFAULT_COMMAND:  # answered by a warm query service when one runs (``warm``)
         from seaudit.warm.client import remote
 
         status = remote(args_list)

@@ -18,14 +18,12 @@ from seaudit.warm import protocol
 #: False inside the service itself (which answers its queries; it must not ask itself)
 ENABLED = True
 ACCEPT_TIMEOUT = 0.5  # seconds the service has to take the request (else it is busy)
-#: options whose query the client runs itself (files it writes, following, help)
-LOCAL_ONLY = ("--follow", "--output", "--interval", "-h", "--help")
 
 
 def remote(argv: Sequence[str]) -> int | None:
     """The exit status of the query ``argv`` (the verb and its arguments) answered by the
     service, or None when the caller must run it itself."""
-    if not ENABLED or any(_local_only(arg) for arg in argv):
+    if not ENABLED or not protocol.answerable(argv):
         return None
     path = protocol.socket_path()
     if not os.path.exists(path) or not protocol.private_dir(path):
@@ -73,9 +71,3 @@ def _copy(sock: socket.socket) -> int | None:
             out.flush()
             text = payload.decode("ascii", "replace")
             return int(text) if text.isdigit() else 2
-
-
-def _local_only(arg: str) -> bool:
-    if arg in LOCAL_ONLY or arg.startswith("--output=") or arg.startswith("--follow="):
-        return True
-    return arg.startswith("-o") and not arg.startswith("--")

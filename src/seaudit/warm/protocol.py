@@ -33,6 +33,10 @@ _HEAD = struct.Struct(">cI")
 _LENGTH = struct.Struct(">I")
 #: the environment a query depends on (store location, "now", time zone), sent along
 ENV_KEYS = ("SEAUDIT_STORE", "XDG_DATA_HOME", "HOME", "SEAUDIT_NOW", "TZ")
+#: options whose query the client runs itself (files it writes, following, help)
+LOCAL_ONLY = ("--follow", "--output", "--interval", "-h", "--help")
+#: the one verb the service answers: a query reads, so the service never writes
+VERB = "query"
 #: this installation of seaudit (a service answers only clients of the same one)
 PACKAGE = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 
@@ -135,3 +139,15 @@ def private_dir(path: str) -> bool:
     except OSError:
         return False
     return info.st_uid == os.getuid() and not info.st_mode & 0o077
+
+
+def answerable(argv: Sequence[str]) -> bool:
+    """Whether the service may answer ``argv`` (the verb, then its arguments): a query that
+    writes no file, follows nothing and asks for no help."""
+    return bool(argv) and argv[0] == VERB and not any(_local_only(a) for a in argv[1:])
+
+
+def _local_only(arg: str) -> bool:
+    if arg in LOCAL_ONLY or arg.startswith(("--output=", "--follow=")):
+        return True
+    return arg.startswith("-o") and not arg.startswith("--")

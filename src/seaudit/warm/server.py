@@ -139,6 +139,11 @@ def _answer(conn: socket.socket) -> None:
         if package != protocol.PACKAGE:
             conn.sendall(protocol.frame(protocol.REFUSED))
             return
+        if not protocol.answerable(argv):
+            message = "seaudit: the query service answers queries only (no -o, --follow)\n"
+            conn.sendall(protocol.frame(protocol.ERR, message.encode()))
+            conn.sendall(protocol.frame(protocol.EXIT, b"2"))
+            return
         conn.sendall(protocol.frame(protocol.ACCEPTED))
         status = _run(conn, argv, cwd, dict(env), tty)
         conn.sendall(protocol.frame(protocol.EXIT, str(status).encode()))
