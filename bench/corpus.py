@@ -3,8 +3,11 @@
 
 What the corpus looks like (the issue asks the benchmarks to say):
 
-- **One node's trail over ``DAYS`` days, in time order.** Activity follows the clock: working
-  hours (08-18) of weekdays are about four times busier than nights and weekends.
+- **One node's trail of about a month, in time order.** Sessions start at the rate that
+  would spread ``count`` records over ``DAYS`` days; sessions come out a little shorter
+  than planned, so the trail runs a few days longer (10 M records: 1 May to 3 June 2024).
+  Activity follows the clock: working hours (08-18) of weekdays are about four times busier
+  than nights and weekends.
 - **Activity comes in sessions.** A user logs in on a terminal, works for minutes to hours
   (log-normal: median 12 minutes, one in ten longer than an hour, at most 8 hours), and
   every record of that work (file and program access, sudo, surrogate, outbound network,
