@@ -87,6 +87,7 @@ def main() -> int:
         "one session": ["--session", bench_store.SESSION],
         "denied records of user007 today": [
             *("--status", "D", "--user", "user007", "--since", "today"),
+            *("--until", bench_store.TOMORROW),
         ],
         "a user no file holds": ["--user", "nobody-at-all"],
         "logins on terminal tty3": ["-l", "*", "tty3"],
