@@ -6,10 +6,9 @@ does not pay for the parsers and code tables at start-up.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from seaudit._lazy import lazy_exports
 
+TYPE_CHECKING = False  # not typing's: importing typing costs start-up (mypy knows the name)
 if TYPE_CHECKING:  # the same names, for type checkers
     from seaudit.errors import CodeTableError, ParseError, SeauditError, UsageError
     from seaudit.schema.codes import CodeTables, default_tables, load_site_tables

@@ -8,8 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import seaudit.cli
-from seaudit.cli import COMMANDS, main
+from seaudit.cli import COMMANDS, _help_of, literal_help, main
 from seaudit.schema.codes import default_tables, load_site_tables
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -116,3 +118,43 @@ def test_parse_writes_to_a_file_with_format_options(tmp_path: Path) -> None:
     assert text.startswith("LEEF:2.0|") and "^" in text and result.stdout == b""
     bad = run_cli("parse", "--to", "csv", "--opt", "delimiter=^", "-", stdin=line)
     assert bad.returncode == 2 and b"has no option 'delimiter'" in bad.stderr
+
+
+def test_the_verb_list_reads_each_help_from_source_without_importing_the_verbs() -> None:
+    for module_name in COMMANDS.values():
+        module = __import__(module_name, fromlist=["HELP"])
+        assert _help_of(module_name) == module.HELP
+    probe = (
+        "import sys, contextlib, io\n"
+        "from seaudit.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        "        main(['--help'])\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = [m for m in ('polars', 'duckdb', 'pyarrow', 'typing', 'seaudit.cli.query')\n"
+        "         if m in sys.modules]\n"
+        "print(heavy)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
+    )
+    assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("source", "want"),
+    [
+        ('HELP = "one line"\nX = 1\n', "one line"),
+        ('HELP = (\n    "two "\n    "lines"\n)\n', "two lines"),
+        ("HELP = NAME\n", None),
+        ('HELP = f"{x}"\n', None),
+        ('HELP = print("no")\n', None),
+        ("HELP = 3\n", None),
+        ("X = 1\n", None),
+        ('HELP = "unterminated\n', None),
+    ],
+)
+def test_literal_help_takes_only_a_string_literal(source: str, want: str | None) -> None:
+    assert literal_help(source) == want

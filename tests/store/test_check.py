@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from seaudit.store.bloom import Bloom
 from tests.store.damage import cli, flip_byte, manifest_files
 from tests.store.test_snapshot import imported
 
@@ -53,3 +54,17 @@ def test_a_file_dropped_from_the_manifest_is_a_gap(tmp_path: Path) -> None:
     (store / "parquet" / dropped["path"]).unlink()
     code, out = verify(store)
     assert code == 1 and "some are missing" in out
+
+
+def test_a_bloom_filter_that_lacks_a_value_of_its_file_is_reported(tmp_path: Path) -> None:
+    store = imported(tmp_path)
+    path = store / "parquet" / "_manifest.json"
+    doc = json.loads(path.read_text())
+    victim = doc["files"][1]
+    victim["bloom"]["user"] = Bloom.of([]).to_text()  # would hide the file's users
+    path.write_text(json.dumps(doc))
+    code, out = verify(store)
+    victim_path = store / "parquet" / victim["path"]
+    assert (
+        code == 1 and f"DAMAGED: store: {victim_path}: the manifest's Bloom filter of user" in out
+    )

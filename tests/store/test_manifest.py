@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from seaudit.errors import StoreCorruptError
 from seaudit.store import manifest as mf
+from seaudit.store.bloom import LOOKUP_COLUMNS, Bloom
 
 seqs = st.integers(min_value=1, max_value=2**62)
 names = st.from_regex(r"day=\d{4}-\d{2}-\d{2}/node=[a-z0-9]{1,8}", fullmatch=True)
@@ -28,6 +30,14 @@ def entries(draw: st.DrawFn) -> mf.FileEntry:
         draw(st.integers(min_value=12, max_value=2**40)),
         draw(st.from_regex(r"[0-9a-f]{64}", fullmatch=True)),
         draw(st.booleans()),
+        tuple(
+            (column, Bloom.of(values))
+            for column, values in draw(
+                st.dictionaries(
+                    st.sampled_from(LOOKUP_COLUMNS), st.lists(st.text(max_size=8), max_size=5)
+                )
+            ).items()
+        ),
     )
 
 
@@ -50,6 +60,17 @@ def test_damaged_bytes_are_a_clear_error(data: bytes) -> None:
         mf.parse(data, Path("where/_manifest.json"))
     except StoreCorruptError as exc:
         assert "where/_manifest.json" in str(exc)
+
+
+@pytest.mark.parametrize(
+    "bloom", [{"user": "not base64!"}, {"user": ""}, {"program": "AAAAAAAAAAA="}, ["user"]]
+)
+def test_a_damaged_bloom_filter_is_a_clear_error(bloom: object) -> None:
+    entry = mf.FileEntry("day=2024-01-01/node=a/seq-1-2.parquet", 1, 2, 2, 99, "ab")
+    doc = json.loads(mf.Manifest(2, (entry,)).to_bytes())
+    doc["files"][0]["bloom"] = bloom
+    with pytest.raises(StoreCorruptError, match="bloom"):
+        mf.parse(json.dumps(doc).encode(), Path("where/_manifest.json"))
 
 
 def test_write_is_atomic_and_load_reads_it(tmp_path: Path) -> None:

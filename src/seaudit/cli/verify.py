@@ -101,6 +101,7 @@ def _check_store(option: str | None, log_last: int, quiet: bool) -> int:
 
 def report_nodes(path: Path, *, quiet: bool = False) -> int:
     """Print one line per node; 1 when a node has a gap or a broken chain."""
+    from seaudit.report.integrity import chain_text, gaps_text
     from seaudit.route.nodestate import NodeStates
 
     if not path.is_file():
@@ -115,12 +116,7 @@ def report_nodes(path: Path, *, quiet: bool = False) -> int:
     for node in nodes:
         if node.intact and quiet:
             continue
-        gaps = ", ".join(f"{a}..{b}" if a != b else str(a) for a, b in node.gaps) or "none"
-        chain = (
-            "chain intact"
-            if node.break_seq is None
-            else f"chain BROKEN at seq {node.break_seq}: {node.break_what}"
-        )
+        gaps, chain = gaps_text(node), chain_text(node)
         bad += not node.intact
         print(
             terminal_safe(
@@ -142,4 +138,6 @@ def _nodes_file(args: argparse.Namespace) -> Path:
         return Path(args.state)
     if args.config or args.log:
         raise UsageError("--nodes reads a collector's store: give --store or --state")
-    return existing_ini(args.store).parent / "nodes.sqlite"
+    from seaudit.report.integrity import NODE_STATE
+
+    return existing_ini(args.store).parent / NODE_STATE

@@ -1,11 +1,21 @@
 """``integrity``: the store's audit log walked along its hash chain (``verify_log``: always the
-whole log, whatever the filter), the records per node with their seq and time range, and the
-gaps in the stored sequence numbers of the selected records' nodes."""
+whole log, whatever the filter), each sender node's chain and gaps as the collectors saw them
+(``verify --nodes``: the node state file of a collector's store, when there is one), the
+records per node with their seq and time range, and the gaps in the stored sequence numbers
+of the selected records' nodes."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from seaudit.errors import SeauditError
 from seaudit.report.model import TOP, Context, Report, Row, Section
+
+if TYPE_CHECKING:
+    from seaudit.route.nodestate import NodeState
+
+#: the collectors' node state file in a store (``collect --state``'s default)
+NODE_STATE = "nodes.sqlite"
 
 
 def _chain(ctx: Context) -> list[Row]:
@@ -25,12 +35,79 @@ def _chain(ctx: Context) -> list[Row]:
     return rows
 
 
+def node_states(ctx: Context) -> tuple[list[NodeState], list[tuple[str, str, int]]]:
+    """Each sender node's state and the messages rejected from senders, read from the store's
+    node state file (none when the store is not a collector's: nothing is created)."""
+    from seaudit.route.nodestate import NodeStates
+
+    path = ctx.store.root / NODE_STATE
+    if not path.is_file():
+        return [], []
+    if "nodes" not in ctx.shared:
+        states = NodeStates(path)
+        try:
+            ctx.shared["nodes"] = (states.all(), states.rejected())
+        finally:
+            states.close()
+    return ctx.shared["nodes"]  # type: ignore[return-value]
+
+
+def gaps_text(state: NodeState) -> str:
+    return ", ".join(f"{a}..{b}" if a != b else str(a) for a, b in state.gaps) or "none"
+
+
+def chain_text(state: NodeState) -> str:
+    if state.break_seq is None:
+        return "chain intact"
+    return f"chain BROKEN at seq {state.break_seq}: {state.break_what}"
+
+
+def _nodes(ctx: Context) -> list[Row]:
+    return [
+        (
+            s.node,
+            "OK" if s.intact else "PROBLEM",
+            s.last_seq,
+            s.records,
+            s.skipped,
+            s.duplicates,
+            gaps_text(s),
+            chain_text(s),
+        )
+        for s in node_states(ctx)[0]
+    ]
+
+
+def _rejected(ctx: Context) -> list[Row]:
+    return list(node_states(ctx)[1])
+
+
 REPORT = Report(
     name="integrity",
     title="Integrity",
-    about="hash chain of the log (verify), records per node, sequence gaps",
+    about="hash chain of the log (verify), each collected node's chain, records per node, gaps",
     sections=(
         Section("Hash chain of the audit log", ("check", "result"), compute=_chain),
+        Section(
+            "Sender nodes at the collectors (verify --nodes)",
+            (
+                "node",
+                "state",
+                "last seq",
+                "records",
+                "not routed",
+                "duplicates",
+                "gaps",
+                "chain",
+            ),
+            compute=_nodes,
+            empty="not a collector's store: no node state",
+        ),
+        Section(
+            "Messages rejected from sender nodes",
+            ("node", "reason", "messages"),
+            compute=_rejected,
+        ),
         Section(
             "Records per node",
             ("node", "records", "first seq", "last seq", "first", "last"),

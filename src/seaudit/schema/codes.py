@@ -114,10 +114,12 @@ class CodeTables:
 @cache
 def default_tables() -> CodeTables:
     """The bundled tables (REFERENCE.md section 4 and the seed pages)."""
+    import os
     import tomllib  # here, not at start-up: most commands never need the tables
-    from importlib import resources
 
-    text = resources.files("seaudit.schema").joinpath("codes.toml").read_text("utf-8")
+    # beside this module (importlib.resources would add 30 modules to `seaudit -t`'s start-up)
+    with open(os.path.join(os.path.dirname(__file__), "codes.toml"), encoding="utf-8") as f:
+        text = f.read()
     data = tomllib.loads(text)
     return CodeTables(
         numbered={

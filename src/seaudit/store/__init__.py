@@ -45,6 +45,8 @@ BATCH = 100_000
 LINE_BATCH = 65_536  # rows per Arrow batch of rendered lines (a few MB)
 TAIL_CHUNK = 4096  # live-tail lines per chunk written
 Entry = tuple[int, AuditRecord]
+_DATABASE: duckdb.DuckDBPyConnection | None = None
+_DATABASE_LOCK = threading.Lock()
 
 
 @dataclass
@@ -61,8 +63,6 @@ class Store:
         self.cfg = journal.config(self.root)  # read only: a reader creates nothing
         self._tree: ParquetTree | None = None
         self._suspend_hook = False
-        self._db: duckdb.DuckDBPyConnection | None = None
-        self._db_lock = threading.Lock()
 
     # --- writing -------------------------------------------------------------------------
 
@@ -145,13 +145,21 @@ class Store:
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         """A DuckDB connection of its own (a cursor: safe to use beside other threads'), on
-        one in-memory database per store, made once: a database costs ~20 ms to start."""
+        the process's one in-memory database (``shared_database``)."""
+        return Store.shared_database().cursor()
+
+    @staticmethod
+    def shared_database() -> duckdb.DuckDBPyConnection:
+        """One in-memory DuckDB database for every store of the process, made on first use
+        (a database costs ~20 ms to start; it holds nothing of a store's: each query names
+        its files), so a long-running process (``serve``, ``warm``) starts it once."""
         import duckdb
 
-        with self._db_lock:
-            if self._db is None:
-                self._db = duckdb.connect(":memory:")
-            return self._db.cursor()
+        global _DATABASE
+        with _DATABASE_LOCK:
+            if _DATABASE is None:
+                _DATABASE = duckdb.connect(":memory:")
+            return _DATABASE
 
     def snapshot(self, scope: Scope = ANY) -> Snapshot:
         """The Parquet files a filter of ``scope`` can reach, as they are now, held open

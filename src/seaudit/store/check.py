@@ -1,9 +1,12 @@
 """``verify`` of a store's Parquet side: the files are exactly what the manifest lists.
 
 Every listed file exists with its size and SHA-256, holds the rows and the seq range the
-manifest gives; all files together hold every seq from 1 to the watermark exactly once
-(but the ranges ``reindex --salvage`` recorded as lost); no other file lies in the tree;
-the watermark is not above the log's last record. Read-only, like every reader.
+manifest gives, and every value of its lookup columns is in the Bloom filter the manifest
+keeps for it (a filter that misses one would hide records from queries); all files together
+hold every seq from 1 to the watermark exactly once (but the ranges ``reindex --salvage``
+recorded as lost); no other file lies in the tree; the watermark is not above the log's last
+record.
+Read-only, like every reader.
 """
 
 from __future__ import annotations
@@ -82,7 +85,32 @@ def _file_ok(tree: Path, entry: mf.FileEntry, legacy: bool, problems: list[str])
     if not legacy and meta.num_rows != entry.rows:
         problems.append(f"{path}: {meta.num_rows} rows, the manifest says {entry.rows}")
         return False
+    missed = _bloom_misses(path, entry)
+    if missed:
+        problems.append(
+            f"{path}: the manifest's Bloom filter of {missed[0]} lacks {missed[1]!r}, a value "
+            "the file holds (queries for it would skip the file)"
+        )
+        return False
     return True
+
+
+def _bloom_misses(path: Path, entry: mf.FileEntry) -> tuple[str, str] | None:
+    """A (column, value) of the file that its filter in the manifest does not hold."""
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq
+
+    if not entry.blooms:
+        return None
+    parquet = pq.ParquetFile(path)
+    names = parquet.schema_arrow.names
+    for column, bloom in entry.blooms:
+        if column not in names:
+            continue
+        for value in pc.unique(parquet.read(columns=[column]).column(0)).drop_null().to_pylist():
+            if not bloom.may_hold(value):
+                return column, value
+    return None
 
 
 def _extra_files(tree: Path, manifest: mf.Manifest) -> list[str]:

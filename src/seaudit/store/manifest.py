@@ -2,8 +2,10 @@
 the tree for every reader: queries, ``verify``, and later Spark and ``compact``).
 
 One JSON file, ``parquet/_manifest.json``, holds the store schema version, the watermark
-(every log record with ``seq <= watermark`` is in exactly one listed file, or listed as
-lost by ``reindex --salvage``) and every file with its seq range, rows, size and SHA-256.
+(every log record with ``seq <= watermark`` is in exactly one listed file, or listed as lost
+by ``reindex --salvage``) and every file with its seq range, rows, size, SHA-256 and the Bloom
+filters of its lookup columns (``bloom``: absent in files written before them, which every
+query then reads).
 It is replaced atomically (temporary file, fsync, rename, fsync of the directory), so a
 reader's snapshot is one read; files not listed are not part of the store, whatever lies
 in the tree. A store written before the manifest existed (``parquet/_watermark``, files
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seaudit.errors import StoreCorruptError
+from seaudit.store.bloom import LOOKUP_COLUMNS, Bloom
 
 MANIFEST = "_manifest.json"
 LEGACY_WATERMARK = "_watermark"  # the store before the manifest: the watermark alone
@@ -45,6 +48,12 @@ class FileEntry:
     size: int
     sha256: str  # "" in a store read before its migration (no hash known)
     salvaged: bool = False  # rows kept from an older Parquet file, the log having lost them
+    #: (column, filter) for the lookup columns (``bloom``); none in files written before them
+    blooms: tuple[tuple[str, Bloom], ...] = ()
+
+    def bloom(self, column: str) -> Bloom | None:
+        """The file's filter of ``column``, or None when it has none (it may hold anything)."""
+        return next((b for c, b in self.blooms if c == column), None)
 
     @property
     def day(self) -> str:
@@ -66,6 +75,8 @@ class FileEntry:
         }
         if self.salvaged:
             out["salvaged"] = True
+        if self.blooms:
+            out["bloom"] = {column: b.to_text() for column, b in self.blooms}
         return out
 
 
@@ -154,10 +165,25 @@ def _entry(doc: dict[str, object]) -> FileEntry:
         _int(doc["size"]),
         sha,
         bool(doc.get("salvaged", False)),
+        _blooms(path, doc.get("bloom", {})),
     )
     if entry.first > entry.last:
         raise ValueError(f"{path}: seq range {entry.first}..{entry.last} is empty")
     return entry
+
+
+def _blooms(path: str, doc: object) -> tuple[tuple[str, Bloom], ...]:
+    if not isinstance(doc, dict):
+        raise ValueError(f"{path}: bloom {doc!r} is not an object")
+    out = []
+    for column, text in doc.items():
+        if column not in LOOKUP_COLUMNS or not isinstance(text, str):
+            raise ValueError(f"{path}: bloom of {column!r} is not a filter of a lookup column")
+        try:
+            out.append((column, Bloom.from_text(text)))
+        except ValueError as exc:
+            raise ValueError(f"{path}: bloom of {column!r}: {exc}") from None
+    return tuple(out)
 
 
 def _legacy(tree: Path) -> Manifest:

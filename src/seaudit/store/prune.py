@@ -1,5 +1,5 @@
-"""Which partitions of the Parquet tree a filter can reach, so a query opens only those files,
-and which event types its records can have, so the line renderer is built for those alone.
+"""Which files of the Parquet tree a filter can reach, so a query opens only those, and which
+event types its records can have, so the line renderer is built for those alone.
 
 A record lies in ``day=T[:10]`` (its timestamp's date; ``UNKNOWN_DAY`` when that is not a
 date) and ``node=node_dir(node)``. Timestamps compare as strings, so ``timestamp >= X``
@@ -8,16 +8,25 @@ compared with ``=`` (or a mask without wildcards) names its one directory. ``And
 ``Or`` widens, ``Not`` and every other comparison say nothing. The unknown-day partition is
 always read: its timestamps are not dates and may compare any way. Event types follow the
 same algebra from ``event`` compared with ``=`` or matched by a mask.
+
+Within the partitions, a file is read only when it may hold a match by the Bloom filters of
+its lookup columns (``bloom``, in the manifest): a lookup column compared with ``=`` (or a
+mask without wildcards) to a value its filter does not hold rules the file out; ``And``
+needs every part to be possible, ``Or`` one, and ``Not`` and every other comparison rule
+nothing out. A file with a matching record is never ruled out (its values are all in its
+filters), so pruning never changes an answer (a property test holds it).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from seaudit.query.expr import And, Cmp, Expr, Not
 from seaudit.query.mask import mask_matcher
 from seaudit.schema.events import LAYOUTS
+from seaudit.store.bloom import LOOKUP_COLUMNS
+from seaudit.store.manifest import FileEntry
 from seaudit.store.tree import UNKNOWN_DAY, node_dir
 
 
@@ -27,6 +36,7 @@ class Scope:
     last_day: str | None = None
     nodes: frozenset[str] | None = None  # node directories; None: any
     events: frozenset[str] | None = None  # event types a selected record can have; None: any
+    expr: Expr | None = None  # the filter, for the files' Bloom filters; None: any file
 
     def admits(self, day: str, node: str) -> bool:
         if self.nodes is not None and node not in self.nodes:
@@ -35,6 +45,12 @@ class Scope:
             return True
         return (self.first_day is None or day >= self.first_day) and (
             self.last_day is None or day <= self.last_day
+        )
+
+    def admits_entry(self, entry: FileEntry) -> bool:
+        """Whether the file may hold a record the filter selects (partition and Bloom)."""
+        return self.admits(entry.day, entry.node) and (
+            self.expr is None or may_hold(self.expr, entry)
         )
 
     def admits_file(self, path: Path) -> bool:
@@ -48,11 +64,16 @@ ANY = Scope()
 
 
 def scope_of(expr: Expr) -> Scope:
+    """Where the records ``expr`` selects can lie."""
+    return replace(_scope(expr), expr=expr)
+
+
+def _scope(expr: Expr) -> Scope:
     if isinstance(expr, Cmp):
         return _comparison(expr)
     if isinstance(expr, Not):
         return ANY
-    scopes = [scope_of(item) for item in expr.items]
+    scopes = [_scope(item) for item in expr.items]
     if isinstance(expr, And):
         return _meet(scopes)
     return _join(scopes) if scopes else Scope(nodes=frozenset(), events=frozenset())  # false
@@ -60,7 +81,7 @@ def scope_of(expr: Expr) -> Scope:
 
 def _comparison(cmp: Cmp) -> Scope:
     value = str(cmp.value)
-    exact = cmp.op == "=" or (cmp.op == "~" and "*" not in value and "?" not in value)
+    exact = _is_equality(cmp)
     if cmp.field == "node" and exact:
         return Scope(nodes=frozenset({node_dir(value)}))
     if cmp.field == "event" and cmp.op in ("=", "~"):
@@ -78,6 +99,26 @@ def _comparison(cmp: Cmp) -> Scope:
     if cmp.op in ("<", "<="):
         return Scope(last_day=day)
     return ANY
+
+
+def may_hold(expr: Expr, entry: FileEntry) -> bool:
+    """False only when no record of the file can satisfy ``expr`` (by its Bloom filters)."""
+    if isinstance(expr, Cmp):
+        if expr.field not in LOOKUP_COLUMNS or not _is_equality(expr):
+            return True
+        bloom = entry.bloom(expr.field)
+        return bloom is None or bloom.may_hold(str(expr.value))
+    if isinstance(expr, Not):
+        return True
+    if isinstance(expr, And):
+        return all(may_hold(item, entry) for item in expr.items)
+    return any(may_hold(item, entry) for item in expr.items)
+
+
+def _is_equality(cmp: Cmp) -> bool:
+    """``=``, or a mask with no wildcard (which is equality: ``expr``'s rules)."""
+    value = str(cmp.value)
+    return cmp.op == "=" or (cmp.op == "~" and "*" not in value and "?" not in value)
 
 
 def _meet(scopes: list[Scope]) -> Scope:

@@ -86,7 +86,7 @@ def take(root: Path, scope: Scope = ANY) -> Snapshot:
         if tree is None:
             return Snapshot(None, Manifest(), (), ())
         manifest = load(tree)
-        entries = tuple(f for f in manifest.files if scope.admits(f.day, f.node))
+        entries = tuple(f for f in manifest.files if scope.admits_entry(f))
         try:
             fds = _open_all(tree, entries)
         except FileNotFoundError as missing:

@@ -13,6 +13,7 @@ files that no manifest lists (a crash in between) are ignored by readers and rem
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import itertools
 import os
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING
 from seaudit.errors import StoreCorruptError
 from seaudit.schema.record import AuditRecord
 from seaudit.store import manifest as mf
+from seaudit.store.bloom import LOOKUP_COLUMNS, blooms_of
 from seaudit.store.columns import node_of, to_table
 from seaudit.store.location import LOCAL_NODE, NODE_NAME
 from seaudit.store.manifest import FileEntry, Manifest
@@ -220,8 +222,13 @@ class ParquetTree:
             tmp = final.with_name(final.name + ".tmp")
             pq.write_table(part, tmp, compression="zstd", row_group_size=ROW_GROUP)
             _fsync(tmp)
-            entry = mf.describe(tmp, low, high, part.num_rows, self.root)
-            done.append((tmp, final, _renamed(entry, final, self.root, salvaged)))
+            entry = dataclasses.replace(
+                mf.describe(tmp, low, high, part.num_rows, self.root),
+                path=final.relative_to(self.root).as_posix(),
+                salvaged=salvaged,
+                blooms=blooms_of(part),
+            )
+            done.append((tmp, final, entry))
         for tmp, final, _ in done:
             os.replace(tmp, final)
         for directory in {final.parent for _, final, _ in done}:
@@ -231,11 +238,6 @@ class ParquetTree:
     def _publish(self, manifest: Manifest) -> None:
         mf.write(self.root, manifest)
         self.manifest = manifest
-
-
-def _renamed(entry: FileEntry, final: Path, root: Path, salvaged: bool) -> FileEntry:
-    rel = final.relative_to(root).as_posix()
-    return FileEntry(rel, entry.first, entry.last, entry.rows, entry.size, entry.sha256, salvaged)
 
 
 def _fsync(path: Path) -> None:
@@ -284,8 +286,12 @@ def _migrated(tree_dir: Path, legacy: Manifest) -> Manifest:
     files = []
     for f in legacy.files:
         path = tree_dir / f.path
-        rows = pq.ParquetFile(path).metadata.num_rows
-        files.append(mf.describe(path, f.first, f.last, rows, tree_dir))
+        parquet = pq.ParquetFile(path)
+        rows = parquet.metadata.num_rows
+        names = [c for c in LOOKUP_COLUMNS if c in parquet.schema_arrow.names]
+        blooms = blooms_of(parquet.read(columns=names))
+        entry = mf.describe(path, f.first, f.last, rows, tree_dir)
+        files.append(dataclasses.replace(entry, blooms=blooms))
     return Manifest(legacy.watermark, tuple(files))
 
 
