@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from seaudit.errors import SeauditError
 from seaudit.report.model import TOP, Context, Report, Row, Section
+from seaudit.report.sections import first
 
 
 def _chain(ctx: Context) -> list[Row]:
@@ -35,7 +36,7 @@ REPORT = Report(
             "Records per node",
             ("node", "records", "first seq", "last seq", "first", "last"),
             "SELECT node, count(*), min(seq), max(seq), min(timestamp), max(timestamp) "
-            "FROM records GROUP BY 1 ORDER BY 1",
+            f"FROM records GROUP BY 1 ORDER BY {first('1')}",
         ),
         Section(
             "Gaps in the stored sequence (seqs filtered out count as gaps when filtering)",

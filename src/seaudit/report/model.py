@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from seaudit.report.source import Selection
+    from seaudit.query.dialect import Dialect
+    from seaudit.report.source import Records
     from seaudit.store import Store
 
 #: rows a "top" section keeps
@@ -22,7 +23,7 @@ class Context:
     """What a section's computation may read: the filtered records, the store itself and the
     report's options (``--cardholder`` masks for ``compliance``)."""
 
-    selection: Selection
+    selection: Records
     store: Store
     options: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: results several sections share (one scan for many tables), by name
@@ -33,13 +34,14 @@ class Context:
 class Section:
     """One table of a report. ``sql`` is a SELECT over the relation ``records`` (the filter's
     records within the report's scope), binding ``params``; a section that is not a query
-    (the log's chain check) gives ``compute`` instead. ``chart`` draws the last column as bars
+    (the log's chain check) gives ``compute`` instead. Where the engines' SQL differs, ``sql``
+    is a function of the dialect (``query.dialect``). ``chart`` draws the last column as bars
     labelled by the others; ``describe`` appends a message column for a code column
     (index, code table name)."""
 
     title: str
     columns: tuple[str, ...]
-    sql: str = ""
+    sql: str | Callable[[Dialect], str] = ""
     params: tuple[object, ...] = ()
     compute: Callable[[Context], list[Row]] | None = None
     chart: bool = False
@@ -49,7 +51,8 @@ class Section:
     def rows(self, ctx: Context) -> list[Row]:
         if self.compute is not None:
             return self.compute(ctx)
-        return ctx.selection.sql(self.sql, *self.params)
+        sql = self.sql if isinstance(self.sql, str) else self.sql(ctx.selection.dialect)
+        return ctx.selection.sql(sql, *self.params)
 
 
 @dataclass(frozen=True, slots=True)
