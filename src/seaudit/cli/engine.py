@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from seaudit.errors import UsageError
+from seaudit.query.expr import usage
 from seaudit.spark.session import DEFAULT_MASTER, ENV_MASTER
 from seaudit.store.location import add_store_argument
 
@@ -52,7 +53,7 @@ def open_stores(args: argparse.Namespace) -> list[Store]:
 
     stores = [Store(existing_ini(option).parent) for option in store_options(args)]
     if len(stores) > 1 and args.engine != "spark":
-        raise UsageError(
+        raise usage(
             f"{len(stores)} stores given: DuckDB reads one store",
             "read several stores at once with --engine spark",
         )

@@ -48,13 +48,19 @@ def run(args: argparse.Namespace) -> int:
     options = {"cardholder": tuple(args.cardholder)} if args.cardholder else {}
     if args.engine == "spark":
         stores = open_stores(args)
-        store, source = stores[0], spark_source(args, stores)
+        source = spark_source(args, stores)
     else:  # a store that does not exist reads as an empty one (the reports' rule)
         if args.store and len(args.store) > 1:
             open_stores(args)  # the error: several stores need Spark
-        store, source = Store(resolve_root(args.store[0] if args.store else None)), None
+        stores, source = [Store(resolve_root(args.store[0] if args.store else None))], None
     result = run_report(
-        store, args.name, flt, filter_text=to_text(flt.expr), options=options, source=source
+        stores[0],
+        args.name,
+        flt,
+        filter_text=to_text(flt.expr),
+        options=options,
+        source=source,
+        stores=stores,
     )
     if args.html:
         with open(args.html, "w", encoding="utf-8") as out:

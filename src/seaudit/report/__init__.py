@@ -8,7 +8,7 @@ every aggregate in DuckDB over the filter's records (Parquet and live tail alike
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from seaudit.errors import UsageError
@@ -65,9 +65,10 @@ def run_report(
     filter_text: str = "",
     options: Mapping[str, tuple[str, ...]] | None = None,
     source: Callable[[Filter], Records] | None = None,
+    stores: Sequence[Store] = (),
 ) -> Result:
     """The report's tables over the records ``source`` gives for a filter (default: the
-    store's, in DuckDB; ``spark.relation.select`` gives Spark's)."""
+    store's, in DuckDB; ``spark.relation.select`` gives Spark's, of ``stores``)."""
     from seaudit.report.source import select
     from seaudit.schema.codes import default_tables
 
@@ -77,7 +78,7 @@ def run_report(
     wanted = scoped(report, flt)
     selection = source(wanted) if source is not None else select(store, wanted)
     try:
-        ctx = Context(selection, store, options or {})
+        ctx = Context(selection, store, options or {}, stores=tuple(stores))
         for section in report.sections:
             rows = section.rows(ctx)
             columns = section.columns

@@ -12,17 +12,20 @@ from seaudit.report.sections import first
 def _chain(ctx: Context) -> list[Row]:
     from seaudit.log import verify_log
 
-    try:
-        found = verify_log(ctx.store.cfg)
-    except SeauditError as exc:
-        return [("log", f"not checked: {exc}")]
-    rows: list[Row] = [
-        ("files", len(found.files)),
-        ("records checked", found.records_checked),
-        ("chain", "HMAC-SHA256" if found.keyed else "SHA-256"),
-        ("state", "intact" if found.ok else f"TAMPERED: {found.first_problem}"),
-    ]
-    rows += [("note", note) for note in found.notes]
+    rows: list[Row] = []
+    for label, store, _ in ctx.each_store():
+        try:
+            found = verify_log(store.cfg)
+        except SeauditError as exc:
+            rows.append((f"{label}log", f"not checked: {exc}"))
+            continue
+        rows += [
+            (f"{label}files", len(found.files)),
+            (f"{label}records checked", found.records_checked),
+            (f"{label}chain", "HMAC-SHA256" if found.keyed else "SHA-256"),
+            (f"{label}state", "intact" if found.ok else f"TAMPERED: {found.first_problem}"),
+        ]
+        rows += [(f"{label}note", note) for note in found.notes]
     return rows
 
 

@@ -28,6 +28,17 @@ class Context:
     options: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: results several sections share (one scan for many tables), by name
     shared: dict[str, object] = field(default_factory=dict)
+    #: every store the records come from (Spark reads several), ``store`` first
+    stores: tuple[Store, ...] = ()
+
+    def each_store(self) -> list[tuple[str, Store, int]]:
+        """Each store with a label for its rows ("" when there is one) and the watermark
+        of the records read from it."""
+        stores = self.stores or (self.store,)
+        marks = self.selection.watermarks
+        if len(stores) == 1:
+            return [("", stores[0], marks[0])]
+        return [(f"{s.root}: ", s, mark) for s, mark in zip(stores, marks, strict=True)]
 
 
 @dataclass(frozen=True, slots=True)

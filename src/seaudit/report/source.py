@@ -42,7 +42,7 @@ class Records(Protocol):
     @property
     def tail_days(self) -> Counter[str]: ...
     @property
-    def watermark(self) -> int: ...
+    def watermarks(self) -> tuple[int, ...]: ...  # each store's, in the order read
     @property
     def tail_rows(self) -> int: ...
 
@@ -77,6 +77,10 @@ class Selection:
         )
         with self.snapshot.errors_named():
             return self.cursor.execute(text, [*self.params, *params]).fetchall()
+
+    @property
+    def watermarks(self) -> tuple[int, ...]:
+        return (self.watermark,)
 
     def close(self) -> None:
         self.snapshot.close()

@@ -83,12 +83,15 @@ def _most(counter: Counter[str] | Counter[str | None]) -> list[Row]:
 def _state(ctx: Context) -> list[Row]:
     from seaudit.log import log_files
 
-    files = log_files(ctx.store.cfg)
-    selection = ctx.selection
+    rows: list[Row] = []
+    for label, store, mark in ctx.each_store():
+        rows += [
+            (f"{label}audit log files", len(log_files(store.cfg))),
+            (f"{label}records in Parquet up to seq", mark),
+        ]
     return [
-        ("audit log files", len(files)),
-        ("records in Parquet up to seq", selection.watermark),
-        ("matching records in the live tail", selection.tail_rows),
+        *rows,
+        ("matching records in the live tail", ctx.selection.tail_rows),
         ("hash chain", "not walked here: seaudit report integrity"),
     ]
 

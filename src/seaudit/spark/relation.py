@@ -35,8 +35,8 @@ class SparkRecords:
         return Counter(self.records.tail_days)
 
     @property
-    def watermark(self) -> int:
-        return self.records.parts[0].snapshot.watermark if self.records.parts else 0
+    def watermarks(self) -> tuple[int, ...]:
+        return tuple(part.snapshot.watermark for part in self.records.parts)
 
     @property
     def tail_rows(self) -> int:

@@ -80,6 +80,8 @@ def _start(url: str) -> SparkSession:
         spark = builder.getOrCreate()
     except Exception as exc:  # no Java, a master that is not there, a refused connection
         err = EngineError(f"cannot start Spark with master {url!r}: {_first_line(exc)}")
+        if url.startswith("sc://"):
+            err.hint = "Spark Connect needs its client: pip install 'pyspark[connect]'"
         raise err from None
     if not url.startswith("sc://"):
         spark.sparkContext.setLogLevel("ERROR")
