@@ -1,6 +1,6 @@
 """The filter compiled for Spark means what it means for DuckDB and for the Python predicate,
 on random filters and records with hostile strings (quotes, backticks, LIKE wildcards,
-backslashes, newlines, NUL, characters beyond the BMP)."""
+backslashes, newlines, NUL, characters beyond the BMP: ``tests.test_query``'s strategies)."""
 
 from __future__ import annotations
 
@@ -11,60 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seaudit.query import And, Cmp, Expr, Not, Or, to_predicate, to_sql
+from seaudit.query import And, Cmp, Expr, Not, to_predicate, to_sql
 from seaudit.query.dialect import DUCKDB, SPARK
-from seaudit.schema.record import AuditRecord, Origin
+from seaudit.schema.record import AuditRecord
 from seaudit.store.columns import to_table
-
-HOSTILE = st.sampled_from(list("ab%_\\*?'\"` \n\x00é\u20ac\U0001f600"))
-TEXT = st.text(HOSTILE, max_size=4)
-MASK = st.text(st.sampled_from(list("ab%_\\*?'`\n é\U0001f600")), max_size=4)
-STR_FIELDS = ("user", "terminal", "resource", "status", "event", "real_uid", "node", "source")
-INT_FIELDS = ("stage", "reason", "line")
-
-
-@st.composite
-def records(draw: st.DrawFn) -> AuditRecord:
-    maybe = lambda s: draw(st.none() | s)  # noqa: E731
-    origin = None
-    if draw(st.booleans()):
-        origin = Origin(draw(TEXT), draw(st.integers(0, 5)), draw(TEXT), maybe(TEXT))
-    return AuditRecord(
-        event=draw(st.sampled_from(["login", "trace", "resource_access"])),
-        timestamp=draw(st.sampled_from(["2024-01-01T00:00:00", "2023-12-31T23:59:59"])),
-        status=draw(st.sampled_from("PDW")),
-        user=maybe(TEXT),
-        terminal=maybe(TEXT),
-        resource=maybe(TEXT),
-        stage=maybe(st.integers(-3, 3)),
-        reason=maybe(st.integers(0, 3)),
-        real_uid=maybe(st.integers(0, 20) | TEXT),
-        origin=origin,
-    )
-
-
-def comparisons() -> st.SearchStrategy[Expr]:
-    strs = st.builds(
-        Cmp, st.sampled_from(STR_FIELDS), st.sampled_from(["=", "!=", "<", ">=", "~", "!~"]), MASK
-    )
-    ints = st.builds(
-        Cmp,
-        st.sampled_from(INT_FIELDS),
-        st.sampled_from(["=", "!=", "<", "<=", ">", ">="]),
-        st.integers(-3, 6) | st.sampled_from([-(1 << 63), (1 << 63) - 1]),
-    )
-    return strs | ints
-
-
-exprs = st.recursive(
-    comparisons(),
-    lambda inner: (
-        st.builds(lambda xs: And(tuple(xs)), st.lists(inner, max_size=3))
-        | st.builds(lambda xs: Or(tuple(xs)), st.lists(inner, max_size=3))
-        | st.builds(Not, inner)
-    ),
-    max_leaves=6,
-)
+from tests.test_query import exprs, records  # hostile strings: see its ALPHABET
 
 
 def test_spark_sql_quotes_identifiers_with_backticks_and_needs_no_escape_clause() -> None:
@@ -89,7 +40,7 @@ def test_spark_binds_text_as_the_store_holds_it() -> None:
 
 
 @pytest.mark.xdist_group("spark")
-@settings(max_examples=40)
+@settings(max_examples=25)
 @given(rs=st.lists(records(), max_size=10), expr=exprs)
 def test_spark_duckdb_and_predicate_select_the_same_records(
     spark: Any, rs: list[AuditRecord], expr: Expr
