@@ -113,7 +113,7 @@ def main() -> None:
         else:
 
             def duck(f: object = flt) -> int:
-                return sum(c.count(b"\n") for c in store.select_lines(f))  # type: ignore[arg-type]
+                return sum(bytes(c).count(b"\n") for c in store.select_lines(f))  # type: ignore[arg-type]
 
             def spk(f: object = flt) -> int:
                 return sum(

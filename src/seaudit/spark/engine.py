@@ -67,6 +67,8 @@ class SparkEngine:
 
 
 def _records(records: Records, limit: int | None) -> Iterator[AuditRecord]:
+    """The rows in log order, a partition at a time, as records (through Arrow batches, the
+    store's own conversion)."""
     import pyarrow as pa  # type: ignore[import-untyped]
 
     from seaudit.store.columns import arrow_schema, from_batch
@@ -75,22 +77,19 @@ def _records(records: Records, limit: int | None) -> Iterator[AuditRecord]:
     if limit is not None:
         frame = frame.limit(limit)
     schema = arrow_schema()
-    batch: list[dict[str, object]] = []
+    rows: list[dict[str, object]] = []
+
+    def converted() -> Iterator[AuditRecord]:
+        for batch in pa.Table.from_pylist(rows, schema).to_batches():
+            for _, record in from_batch(batch):
+                yield record
+        rows.clear()
+
     for row in frame.toLocalIterator(prefetchPartitions=True):
-        batch.append(row.asDict())
-        if len(batch) >= BATCH:
-            yield from _convert(pa.Table.from_pylist(batch, schema), from_batch)
-            batch.clear()
-    if batch:
-        yield from _convert(pa.Table.from_pylist(batch, schema), from_batch)
-
-
-def _convert(
-    table: object, from_batch: Callable[..., Iterator[tuple[int, AuditRecord]]]
-) -> Iterator[AuditRecord]:
-    for batch in table.to_batches():  # type: ignore[attr-defined]
-        for _, record in from_batch(batch):
-            yield record
+        rows.append(row.asDict())
+        if len(rows) >= BATCH:
+            yield from converted()
+    yield from converted()
 
 
 def _stats(records: Records) -> Stats:

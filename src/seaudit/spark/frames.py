@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from seaudit.errors import StoreCorruptError
 from seaudit.query.spec import Filter
+from seaudit.schema.record import AuditRecord
 from seaudit.store import Store
 from seaudit.store.columns import COLUMNS, to_table
 from seaudit.store.prune import scope_of
@@ -52,7 +53,7 @@ class Part:
     index: int
     store: Store
     snapshot: Snapshot
-    tail: list[tuple[int, object]]
+    tail: list[tuple[int, AuditRecord]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +145,7 @@ def read(spark: SparkSession, stores: Sequence[Store], flt: Filter) -> Records:
     tail_days: dict[str, int] = {}
     for part in parts:
         for _, record in part.tail:
-            day = day_of(record)  # type: ignore[arg-type]
+            day = day_of(record)
             tail_days[day] = tail_days.get(day, 0) + 1
     return Records(spark, files, tail, tuple(parts), days, tail_days)
 
@@ -181,7 +182,7 @@ def _tail_frame(spark: SparkSession, parts: list[Part]) -> DataFrame:
     for part in parts:
         if not part.tail:
             continue
-        table = to_table(part.tail)  # type: ignore[arg-type]
+        table = to_table(part.tail)
         frames.append(spark.createDataFrame(table).withColumn(STORE_COLUMN, F.lit(part.index)))
     if not frames:
         frame = spark.createDataFrame([], SCHEMA).withColumn(STORE_COLUMN, F.lit(0))
