@@ -45,3 +45,14 @@ def tmpfs(tmp_path: Path) -> Iterator[Callable[[str], Path]]:
     yield mount
     for point in reversed(mounts):
         subprocess.run(["umount", "-l", str(point)], check=False)
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[object]:
+    """The one SparkSession of the test run (``local[2]``): every test using it is marked
+    ``xdist_group("spark")``, so one worker starts one JVM. pyspark and Java 17 are part of
+    the test set-up (``scripts/test``): their absence fails, never skips."""
+    from seaudit.spark.session import session, stop_all
+
+    yield session("local[2]")
+    stop_all()

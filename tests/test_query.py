@@ -18,9 +18,11 @@ from seaudit.query.timespec import iso, parse_time
 from seaudit.schema.record import AuditRecord, Origin
 from seaudit.store.columns import to_table
 
-ALPHABET = st.sampled_from(list("ab%_\\*?'\" é\u20ac"))
+#: hostile characters: LIKE wildcards, the escape, quotes of both engines, a newline, NUL,
+#: a character beyond the BMP (one code point that UTF-16 holds in two units)
+ALPHABET = st.sampled_from(list("ab%_\\*?'\"` \n\x00é\u20ac\U0001f600"))
 TEXT = st.text(ALPHABET, max_size=4)
-MASK = st.text(st.sampled_from(list("ab%_\\*? é")), max_size=4)
+MASK = st.text(st.sampled_from(list("ab%_\\*?'` \né\U0001f600")), max_size=4)
 STR_FIELDS = ("user", "terminal", "resource", "status", "event", "real_uid", "node", "source")
 INT_FIELDS = ("stage", "reason", "line")
 
@@ -58,7 +60,7 @@ def comparisons() -> st.SearchStrategy[Expr]:
         Cmp,
         st.sampled_from(INT_FIELDS),
         st.sampled_from(["=", "!=", "<", "<=", ">", ">="]),
-        st.integers(-3, 6),
+        st.integers(-3, 6) | st.sampled_from([-(1 << 63), (1 << 63) - 1]),
     )
     return strs | ints
 

@@ -5,6 +5,7 @@ SeauditError
 ├── CodeTableError    a site's `seaudit -t` dump that cannot be read
 ├── UsageError        a request the library cannot honour (bad option, unknown format)
 ├── PolicyError       a policy file or audit.cfg that cannot be read (source, line, column)
+├── EngineError       the query engine (Spark) cannot start or cannot be reached
 ├── LogError          the audit log cannot do what was asked (files left intact)
 │   ├── LogWriteError     cannot write (permissions, read-only, I/O)
 │   │   └── LogFullError  disk full or file-size limit reached
@@ -106,3 +107,9 @@ class StoreCorruptError(StoreError):
     """A manifest, watermark or Parquet file is damaged or disagrees with the manifest."""
 
     hint = "Run `seaudit verify` to see the damage; `seaudit reindex` rebuilds from the log."
+
+
+class EngineError(SeauditError):
+    """The query engine asked for (Spark) is not installed, cannot start or cannot be reached."""
+
+    hint = "pip install 'seaudit[spark]' and a Java 17 runtime; or query with --engine duckdb"

@@ -15,7 +15,7 @@ from seaudit.cli import COMMANDS, _help_of, literal_help, main
 from seaudit.schema.codes import default_tables, load_site_tables
 
 SRC = Path(__file__).resolve().parents[2] / "src"
-_NOT_VERBS = {"tables", "output"}  # helpers of the verbs, not verbs
+_NOT_VERBS = {"tables", "output", "engine"}  # helpers of the verbs, not verbs
 
 
 def run_cli(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:

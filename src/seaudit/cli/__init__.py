@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "query": "seaudit.cli.query",
     "import": "seaudit.cli.importer",
     "reindex": "seaudit.cli.reindex",
+    "compact": "seaudit.cli.compact",
     "verify": "seaudit.cli.verify",
     "forward": "seaudit.cli.forward",
     "policy": "seaudit.cli.policy",

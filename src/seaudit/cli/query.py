@@ -1,5 +1,6 @@
 """``seaudit [FILTERS] [--to FORMAT]``: query the store (the default action; ``seaudit query``
-is the same). Filters: ``seaudit.query.spec``. Output: any registered format (``--to``,
+is the same); ``--engine spark`` runs it on Spark, over one or several ``--store``.
+Filters: ``seaudit.query.spec``. Output: any registered format (``--to``,
 default ``short``), or ``--count``, or ``--stats``; ``--follow`` prints matching records as
 they are appended to the log until interrupted (only records appended after it starts).
 A query reads a snapshot of the store and writes nothing; on a store that does not exist it
@@ -18,6 +19,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import BinaryIO
 
+from seaudit.cli.engine import add_engine_arguments
 from seaudit.cli.output import (
     add_output_arguments,
     format_options,
@@ -26,14 +28,13 @@ from seaudit.cli.output import (
     write_output,
 )
 from seaudit.query.spec import add_filter_arguments
-from seaudit.store.location import add_store_argument
 
 HELP = "query the store (the default action: seaudit -a, seaudit --user bob --to jsonl)"
 TOP_USERS = 10
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_store_argument(parser)
+    add_engine_arguments(parser)
     add_filter_arguments(parser)
     add_output_arguments(parser, default="short")
     out = parser.add_argument_group("query output")
@@ -64,18 +65,27 @@ def clock() -> datetime:
 
 
 def run(args: argparse.Namespace) -> int:
+    from seaudit.cli.engine import one_root, open_stores, spark_engine
     from seaudit.export import get_format
     from seaudit.query.spec import filter_from_args
     from seaudit.store import Store
-    from seaudit.store.location import existing_ini, resolve_root
 
     flt = filter_from_args(args, clock)
     fmt = get_format(args.to)
     options = format_options(args)
-    if not args.follow:
-        existing_ini(args.store)  # a query makes no store: "no store at PATH" (exit 2)
-    store = Store(resolve_root(args.store))
+    # a query makes no store: "no store at PATH" (exit 2); --follow waits for one
+    stores = [Store(one_root(args))] if args.follow else open_stores(args)
+    store = stores[0]
     out = sys.stdout.buffer
+    if args.engine == "spark" and not args.follow:  # --follow reads the live log alone
+        engine = spark_engine(args, stores)
+        if args.count:
+            out.write(f"{engine.count(flt)}\n".encode())
+        elif args.stats:
+            out.write(_stats_text(engine.stats(flt)).encode("utf-8", "surrogateescape"))
+        else:
+            write_output(engine.select(flt, limit=args.limit), args)
+        return 0
     if args.count:
         out.write(f"{store.count(flt)}\n".encode())
         return 0

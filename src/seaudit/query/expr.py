@@ -1,7 +1,8 @@
-"""The filter expression tree, compiled two ways: to a DuckDB ``WHERE`` clause with bound
-parameters, and to a Python predicate over ``AuditRecord``.
+"""The filter expression tree, compiled two ways: to a SQL ``WHERE`` clause with bound
+parameters (DuckDB's, or Spark's: the differences are the ``dialect`` table), and to a
+Python predicate over ``AuditRecord``.
 
-One tree, two compilers, one set of rules (a property test holds them together):
+One tree, two compilers, one set of rules (property tests hold them together):
 
 - a comparison (``!=`` and ``!~`` included) with a field the record does not carry is false
   (SQL ``NULL`` is folded to false with ``coalesce``), so ``not user = bob`` selects records
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from seaudit.errors import UsageError
+from seaudit.query.dialect import DUCKDB, Dialect
 from seaudit.query.mask import mask_matcher
 from seaudit.schema.fields import FIELDS, INT_KEYS
 from seaudit.schema.record import PROVENANCE as ORIGIN_KEYS
@@ -102,7 +104,7 @@ def usage(message: str, hint: str = "") -> UsageError:
 
 
 def mask_to_like(mask: str) -> str:
-    """``*``/``?`` mask -> SQL LIKE pattern for ``ESCAPE '\\'``."""
+    """``*``/``?`` mask -> SQL LIKE pattern whose escape character is ``\\``."""
     out = []
     for ch in mask:
         if ch == "*":
@@ -121,8 +123,8 @@ def mask_to_like(mask: str) -> str:
 _SQL_OP = {"=": "=", "!=": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
-def to_sql(expr: Expr) -> tuple[str, list[Any]]:
-    """A WHERE clause (never holding a value) and its parameters, in order.
+def to_sql(expr: Expr, dialect: Dialect = DUCKDB) -> tuple[str, list[Any]]:
+    """A WHERE clause (never holding a value) in ``dialect`` and its parameters, in order.
 
     Under ``NOT`` a comparison is folded with ``coalesce`` (NULL must count as false there);
     elsewhere it is left bare: AND and OR are monotone, so a NULL that reaches the top of a
@@ -130,40 +132,41 @@ def to_sql(expr: Expr) -> tuple[str, list[Any]]:
     into the Parquet scan to skip row groups by their statistics and Bloom filters.
     """
     params: list[Any] = []
-    return _sql(expr, params, folded=False), params
+    return _sql(expr, params, dialect, folded=False), params
 
 
-def _sql(expr: Expr, params: list[Any], *, folded: bool) -> str:
+def _sql(expr: Expr, params: list[Any], dialect: Dialect, *, folded: bool) -> str:
     if isinstance(expr, Cmp):
-        col = f'"{expr.field}"'
+        col = dialect.column(expr.field)
         if expr.op in ("~", "!~"):
-            test = _mask_sql(col, str(expr.value), negated=expr.op == "!~", params=params)
+            test = _mask_sql(col, str(expr.value), expr.op == "!~", params, dialect)
         else:
-            params.append(expr.value)
+            params.append(dialect.bind(expr.value))
             test = f"{col} {_SQL_OP[expr.op]} ?"
         return f"coalesce({test}, false)" if folded else test
     if isinstance(expr, Not):
-        return f"(NOT {_sql(expr.item, params, folded=True)})"
+        return f"(NOT {_sql(expr.item, params, dialect, folded=True)})"
     if isinstance(expr, And):
         if not expr.items:
             return "true"
-        return "(" + " AND ".join(_sql(i, params, folded=folded) for i in expr.items) + ")"
+        joined = " AND ".join(_sql(i, params, dialect, folded=folded) for i in expr.items)
+        return f"({joined})"
     if not expr.items:
         return "false"
-    return "(" + " OR ".join(_sql(i, params, folded=folded) for i in expr.items) + ")"
+    return "(" + " OR ".join(_sql(i, params, dialect, folded=folded) for i in expr.items) + ")"
 
 
-def _mask_sql(col: str, mask: str, *, negated: bool, params: list[Any]) -> str:
+def _mask_sql(col: str, mask: str, negated: bool, params: list[Any], dialect: Dialect) -> str:
     """A mask in the cheapest SQL that means the same (DuckDB plans ``=`` and a plain
     ``LIKE`` several times faster than ``LIKE ... ESCAPE``): all stars is "has a value", no
     wildcard is equality, and the escape clause only when the pattern needs one."""
     if mask and set(mask) == {"*"}:
         return "false" if negated else f"{col} IS NOT NULL"
     if "*" not in mask and "?" not in mask:
-        params.append(mask)
+        params.append(dialect.bind(mask))
         return f"{col} {'<>' if negated else '='} ?"
-    params.append(mask_to_like(mask))
-    escape = " ESCAPE '\\'" if any(c in mask for c in "%_\\") else ""
+    params.append(dialect.bind(mask_to_like(mask)))
+    escape = dialect.like_escape if any(c in mask for c in "%_\\") else ""
     return f"{col} {'NOT LIKE' if negated else 'LIKE'} ?{escape}"
 
 

@@ -8,7 +8,8 @@ every aggregate in DuckDB over the filter's records (Parquet and live tail alike
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from seaudit.errors import UsageError
 from seaudit.query.expr import all_of
@@ -16,6 +17,9 @@ from seaudit.query.spec import Filter
 from seaudit.query.where import parse_where
 from seaudit.report.model import Context, Report, Result, Table
 from seaudit.store import Store
+
+if TYPE_CHECKING:
+    from seaudit.report.source import Records
 
 #: report name -> module, in the order ``seaudit report`` lists them
 REPORTS: dict[str, str] = {
@@ -60,15 +64,21 @@ def run_report(
     *,
     filter_text: str = "",
     options: Mapping[str, tuple[str, ...]] | None = None,
+    source: Callable[[Filter], Records] | None = None,
+    stores: Sequence[Store] = (),
 ) -> Result:
+    """The report's tables over the records ``source`` gives for a filter (default: the
+    store's, in DuckDB; ``spark.relation.select`` gives Spark's, of ``stores``)."""
     from seaudit.report.source import select
     from seaudit.schema.codes import default_tables
 
     report = get_report(name)
     tables = []
     codes = default_tables()
-    with select(store, scoped(report, flt)) as selection:
-        ctx = Context(selection, store, options or {})
+    wanted = scoped(report, flt)
+    selection = source(wanted) if source is not None else select(store, wanted)
+    try:
+        ctx = Context(selection, store, options or {}, stores=tuple(stores))
         for section in report.sections:
             rows = section.rows(ctx)
             columns = section.columns
@@ -77,6 +87,8 @@ def run_report(
                 columns = (*columns, "message")
                 rows = [(*row, _describe(codes, table, row[index])) for row in rows]
             tables.append(Table(section.title, columns, tuple(rows), section.chart, section.empty))
+    finally:
+        selection.close()
     return Result(report, filter_text, tuple(tables))
 
 

@@ -111,7 +111,7 @@ def _coverage(ctx: Context) -> list[Row]:
     cardholder = ctx.options.get("cardholder") or CARDHOLDER
     counts, params = [], []
     for expr in _conditions(tuple(cardholder)):
-        sql, bound = to_sql(expr)
+        sql, bound = to_sql(expr, ctx.selection.dialect)
         counts.append(f"count(*) FILTER (WHERE {sql})")
         params += bound
     row = ctx.selection.sql(f"SELECT {', '.join(counts)} FROM records", *params)[0]

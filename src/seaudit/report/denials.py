@@ -4,17 +4,23 @@ codes with their messages, and denials outside working hours (before ``DAY_START
 
 from __future__ import annotations
 
+from seaudit.query.dialect import Dialect
 from seaudit.report.model import Report
 from seaudit.report.sections import count_by
 
 DAY_STARTS = 8
 DAY_ENDS = 18
-#: outside working hours; the hour read from the text (``YYYY-MM-DDTHH``: no parsing per
-#: record), the weekday from the date
-AFTER_HOURS = (
-    f"(substr(timestamp, 12, 2) < '{DAY_STARTS:02d}' OR substr(timestamp, 12, 2) >= "
-    f"'{DAY_ENDS:02d}' OR isodow(TRY_CAST(left(timestamp, 10) AS DATE)) >= 6)"
-)
+
+
+def after_hours(dialect: Dialect) -> str:
+    """Outside working hours; the hour read from the text (``YYYY-MM-DDTHH``: no parsing per
+    record), the weekday from the date."""
+    weekday = dialect.iso_weekday.format("TRY_CAST(left(timestamp, 10) AS DATE)")
+    return (
+        f"(substr(timestamp, 12, 2) < '{DAY_STARTS:02d}' OR substr(timestamp, 12, 2) >= "
+        f"'{DAY_ENDS:02d}' OR {weekday} >= 6)"
+    )
+
 
 REPORT = Report(
     name="denials",
@@ -30,7 +36,7 @@ REPORT = Report(
         count_by(
             f"After hours (before {DAY_STARTS}:00, from {DAY_ENDS}:00, weekends) by user",
             "user",
-            where=AFTER_HOURS,
+            where=after_hours,
         ),
     ),
 )

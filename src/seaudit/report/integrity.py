@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from seaudit.errors import SeauditError
 from seaudit.report.model import TOP, Context, Report, Row, Section
+from seaudit.report.sections import first
 
 if TYPE_CHECKING:
     from seaudit.route.nodestate import NodeState
@@ -21,17 +22,20 @@ NODE_STATE = "nodes.sqlite"
 def _chain(ctx: Context) -> list[Row]:
     from seaudit.log import verify_log
 
-    try:
-        found = verify_log(ctx.store.cfg)
-    except SeauditError as exc:
-        return [("log", f"not checked: {exc}")]
-    rows: list[Row] = [
-        ("files", len(found.files)),
-        ("records checked", found.records_checked),
-        ("chain", "HMAC-SHA256" if found.keyed else "SHA-256"),
-        ("state", "intact" if found.ok else f"TAMPERED: {found.first_problem}"),
-    ]
-    rows += [("note", note) for note in found.notes]
+    rows: list[Row] = []
+    for label, store, _ in ctx.each_store():
+        try:
+            found = verify_log(store.cfg)
+        except SeauditError as exc:
+            rows.append((f"{label}log", f"not checked: {exc}"))
+            continue
+        rows += [
+            (f"{label}files", len(found.files)),
+            (f"{label}records checked", found.records_checked),
+            (f"{label}chain", "HMAC-SHA256" if found.keyed else "SHA-256"),
+            (f"{label}state", "intact" if found.ok else f"TAMPERED: {found.first_problem}"),
+        ]
+        rows += [(f"{label}note", note) for note in found.notes]
     return rows
 
 
@@ -112,7 +116,7 @@ REPORT = Report(
             "Records per node",
             ("node", "records", "first seq", "last seq", "first", "last"),
             "SELECT node, count(*), min(seq), max(seq), min(timestamp), max(timestamp) "
-            "FROM records GROUP BY 1 ORDER BY 1",
+            f"FROM records GROUP BY 1 ORDER BY {first('1')}",
         ),
         Section(
             "Gaps in the stored sequence (seqs filtered out count as gaps when filtering)",

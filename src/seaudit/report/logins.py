@@ -5,7 +5,7 @@ user/terminal pairs seen logging in, newest first seen first."""
 from __future__ import annotations
 
 from seaudit.report.model import TOP, Report, Section
-from seaudit.report.sections import TIME, outcome_by, quoted
+from seaudit.report.sections import TIME, first, iso_text, outcome_by, quoted
 from seaudit.schema.events import LOGIN_EVENTS
 
 BURST = 5
@@ -24,10 +24,11 @@ def _bursts(column: str) -> Section:
     sql = (
         f"WITH failures AS (SELECT {who} AS who, {TIME} AS t FROM records "
         f"WHERE {FAILURE} AND {who} IS NOT NULL), "
-        f"ends AS (SELECT who, t, t - lag(t, {BURST - 1}) OVER (PARTITION BY who ORDER BY t) "
+        f"ends AS (SELECT who, t, t - lag(t, {BURST - 1}) "
+        f"OVER (PARTITION BY who ORDER BY {first('t')}) "
         f"<= INTERVAL {WINDOW_MINUTES} MINUTE AS burst FROM failures) "
         "SELECT who, count(*) FILTER (WHERE burst), "
-        "strftime(min(t) FILTER (WHERE burst), '%Y-%m-%dT%H:%M:%S'), count(*) FROM ends "
+        f"{iso_text('min(t) FILTER (WHERE burst)')}, count(*) FROM ends "
         f"GROUP BY who HAVING bool_or(burst) ORDER BY 2 DESC, 1 LIMIT {TOP}"
     )
     return Section(
@@ -51,8 +52,8 @@ REPORT = Report(
         Section(
             "User and terminal pairs, newest first seen first",
             ("user", "terminal", "first seen", "logins"),
-            f'SELECT "user", terminal, min(timestamp) AS first, count(*) FROM records '
-            f"WHERE {SUCCESS} GROUP BY 1, 2 ORDER BY first DESC, 1, 2 LIMIT {TOP}",
+            f'SELECT "user", terminal, min(timestamp), count(*) FROM records '
+            f"WHERE {SUCCESS} GROUP BY 1, 2 ORDER BY 3 DESC, {first('1', '2')} LIMIT {TOP}",
         ),
     ),
 )

@@ -4,6 +4,7 @@ first."""
 from __future__ import annotations
 
 from seaudit.report.model import TOP, Report, Section
+from seaudit.report.sections import first
 
 REPORT = Report(
     name="network",
@@ -16,7 +17,7 @@ REPORT = Report(
             ("direction", "host", "service", "denied", "records"),
             "SELECT replace(event, '_network', ''), host, service, "
             "count(*) FILTER (WHERE status = 'D') AS denied, count(*) AS n FROM records "
-            f"GROUP BY 1, 2, 3 ORDER BY denied DESC, n DESC, 1, 2, 3 LIMIT {TOP}",
+            f"GROUP BY 1, 2, 3 ORDER BY denied DESC, n DESC, {first('1', '2', '3')} LIMIT {TOP}",
             chart=True,
         ),
     ),

@@ -12,8 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from seaudit.report.model import Context, Report, Row, Section
-from seaudit.report.source import FILE_COLUMN, TAIL_VIEW
-from seaudit.store.tree import DAY_PATTERN, UNKNOWN_DAY
+from seaudit.report.source import FILE_COLUMN
+from seaudit.store.tree import UNKNOWN_DAY
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,37 +34,32 @@ def counts(ctx: Context) -> Counts:
     sel = ctx.selection
     # four one-column groupings in one scan: about half the cost of one four-column group
     groups = sel.sql(
-        f"SELECT grouping(event, status, node, {FILE_COLUMN}), event, status, node, "
+        f"SELECT grouping(event), grouping(status), grouping(node), event, status, node, "
         f"{FILE_COLUMN}, count(*) FROM records GROUP BY GROUPING SETS "
         f"((event), (status), (node), ({FILE_COLUMN}))"
     )
     out = Counts()
     by_file: Counter[str] = Counter()
-    for grouping, event, status, node, path, n in groups:
-        if grouping == 0b0111:
+    for no_event, no_status, no_node, event, status, node, path, n in groups:
+        if not no_event:
             out.by_event[str(event)] += n
-        elif grouping == 0b1011:
+        elif not no_status:
             out.by_status[str(status)] += n
-        elif grouping == 0b1101:
+        elif not no_node:
             out.by_node[None if node is None else str(node)] += n
-        elif path is not None:  # the live tail's rows have no file: counted by day below
+        elif path is not None:  # the live tail's rows have no file: counted by day apart
             by_file[str(path)] += n
     day_of = sel.days.get
     for path, n in by_file.items():
         out.by_day[day_of(path, "?")] += n
-    tail = sel.cursor.execute(
-        f"SELECT CASE WHEN regexp_full_match(left(timestamp, 10), '{DAY_PATTERN}') "
-        f"THEN left(timestamp, 10) ELSE '{UNKNOWN_DAY}' END, count(*) FROM {TAIL_VIEW} GROUP BY 1"
-    ).fetchall()
-    for day, n in tail:
-        out.by_day[str(day)] += int(n)
+    out.by_day.update(sel.tail_days)
     days = sorted({day_of(p, "?") for p in by_file} - {UNKNOWN_DAY, "?"})
     ends = (days[0], days[-1], UNKNOWN_DAY, "?") if days else (UNKNOWN_DAY, "?")
     edge = [p for p in by_file if day_of(p, "?") in ends]
+    listed = f" OR {FILE_COLUMN} IN ({', '.join('?' for _ in edge)})" if edge else ""
     first, last = sel.sql(
-        f"SELECT min(timestamp), max(timestamp) FROM records "
-        f"WHERE {FILE_COLUMN} IS NULL OR list_contains(?::VARCHAR[], {FILE_COLUMN})",
-        edge,
+        f"SELECT min(timestamp), max(timestamp) FROM records WHERE {FILE_COLUMN} IS NULL{listed}",
+        *edge,
     )[0]
     result = Counts(
         sum(out.by_event.values()),
@@ -88,12 +83,15 @@ def _most(counter: Counter[str] | Counter[str | None]) -> list[Row]:
 def _state(ctx: Context) -> list[Row]:
     from seaudit.log import log_files
 
-    files = log_files(ctx.store.cfg)
-    selection = ctx.selection
+    rows: list[Row] = []
+    for label, store, mark in ctx.each_store():
+        rows += [
+            (f"{label}audit log files", len(log_files(store.cfg))),
+            (f"{label}records in Parquet up to seq", mark),
+        ]
     return [
-        ("audit log files", len(files)),
-        ("records in Parquet up to seq", selection.watermark),
-        ("matching records in the live tail", selection.tail_rows),
+        *rows,
+        ("matching records in the live tail", ctx.selection.tail_rows),
         ("hash chain", "not walked here: seaudit report integrity"),
     ]
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from seaudit.report.model import TOP, Report, Section
+from seaudit.report.sections import first
 
 REPORT = Report(
     name="surrogate",
@@ -16,7 +17,7 @@ REPORT = Report(
             ("user", "became", "permitted", "denied", "records"),
             "SELECT \"user\", resource, count(*) FILTER (WHERE status <> 'D'), "
             "count(*) FILTER (WHERE status = 'D') AS denied, count(*) AS n FROM records "
-            f"GROUP BY 1, 2 ORDER BY n DESC, denied DESC, 1, 2 LIMIT {TOP}",
+            f"GROUP BY 1, 2 ORDER BY n DESC, denied DESC, {first('1', '2')} LIMIT {TOP}",
             chart=True,
         ),
         Section(

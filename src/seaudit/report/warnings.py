@@ -4,7 +4,7 @@ resource and user: what switching those resources to enforcing would break."""
 from __future__ import annotations
 
 from seaudit.report.model import TOP, Report, Section
-from seaudit.report.sections import count_by
+from seaudit.report.sections import count_by, first
 
 REPORT = Report(
     name="warnings",
@@ -18,7 +18,8 @@ REPORT = Report(
             "Would be denied: resource, user and access",
             ("class", "resource", "user", "access", "records", "last seen"),
             'SELECT class, resource, "user", access, count(*) AS n, max(timestamp) '
-            f"FROM records GROUP BY 1, 2, 3, 4 ORDER BY n DESC, 1, 2, 3, 4 LIMIT {TOP}",
+            f"FROM records GROUP BY 1, 2, 3, 4 ORDER BY n DESC, {first('1', '2', '3', '4')} "
+            f"LIMIT {TOP}",
         ),
     ),
 )

@@ -69,6 +69,12 @@ STORE_HELP = (
 )
 
 
-def add_store_argument(parser: argparse.ArgumentParser) -> None:
-    """``--store PATH``, taken by every command that uses the store."""
-    parser.add_argument("--store", metavar="PATH", help=STORE_HELP)
+def add_store_argument(parser: argparse.ArgumentParser, *, many: bool = False) -> None:
+    """``--store PATH``, taken by every command that uses the store (``many``: repeatable,
+    a list of them: the readers that can read several stores at once)."""
+    if many:
+        parser.add_argument(
+            "--store", metavar="PATH", action="append", help=STORE_HELP + "; repeat: several"
+        )
+    else:
+        parser.add_argument("--store", metavar="PATH", help=STORE_HELP)

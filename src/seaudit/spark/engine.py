@@ -1,0 +1,113 @@
+"""Queries on Spark: the records a filter selects in one or several stores, in log order
+(store by store as given, each by seq), their count and their stats: the answers
+``Store.select``, ``Store.count`` and ``Store.stats`` give on DuckDB."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, TypeVar
+
+from seaudit.query.spec import Filter
+from seaudit.schema.record import AuditRecord
+from seaudit.spark import frames
+from seaudit.spark.frames import FILE_COLUMN, STORE_COLUMN, Records
+from seaudit.store import Stats, Store
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+T = TypeVar("T")
+BATCH = 8192  # rows turned into records at a time
+
+
+class SparkEngine:
+    """Queries over ``stores`` through ``spark`` (see ``session.session``)."""
+
+    def __init__(self, spark: SparkSession, stores: Sequence[Store]) -> None:
+        self.spark = spark
+        self.stores = tuple(stores)
+
+    def _answer(self, flt: Filter, compute: Callable[[Records], T]) -> T:
+        """``compute`` over a snapshot of the stores; again on a new snapshot when a file it
+        was given went away (a cluster reads by path: ``compact`` or ``reindex`` ran)."""
+        for attempt in frames.attempts():
+            with frames.read(self.spark, self.stores, flt) as records:
+                try:
+                    return compute(records)
+                except Exception as exc:
+                    if not frames.vanished(exc):
+                        raise
+                    if attempt + 1 == frames.RETRIES or not frames.changed(records):
+                        raise frames.store_changed_error(exc) from None
+        raise AssertionError("unreachable")
+
+    def count(self, flt: Filter) -> int:
+        return self._answer(
+            flt, lambda r: r.tail_rows + (0 if r.files is None else int(r.files.count()))
+        )
+
+    def stats(self, flt: Filter) -> Stats:
+        return self._answer(flt, _stats)
+
+    def select(self, flt: Filter, *, limit: int | None = None) -> Iterator[AuditRecord]:
+        """Matching records in log order (rows are fetched a partition at a time)."""
+        given = 0
+        for attempt in frames.attempts():
+            with frames.read(self.spark, self.stores, flt) as records:
+                try:
+                    for record in _records(records, limit):
+                        given += 1
+                        yield record
+                    return
+                except Exception as exc:
+                    if not frames.vanished(exc):
+                        raise
+                    if given or attempt + 1 == frames.RETRIES or not frames.changed(records):
+                        raise frames.store_changed_error(exc) from None
+
+
+def _records(records: Records, limit: int | None) -> Iterator[AuditRecord]:
+    """The rows in log order, a partition at a time, as records (through Arrow batches, the
+    store's own conversion)."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    from seaudit.store.columns import arrow_schema, from_batch
+
+    frame = records.all.orderBy(STORE_COLUMN, "seq").drop(STORE_COLUMN, FILE_COLUMN)
+    if limit is not None:
+        frame = frame.limit(limit)
+    schema = arrow_schema()
+    rows: list[dict[str, object]] = []
+
+    def converted() -> Iterator[AuditRecord]:
+        for batch in pa.Table.from_pylist(rows, schema).to_batches():
+            for _, record in from_batch(batch):
+                yield record
+        rows.clear()
+
+    for row in frame.toLocalIterator(prefetchPartitions=True):
+        rows.append(row.asDict())
+        if len(rows) >= BATCH:
+            yield from converted()
+    yield from converted()
+
+
+def _stats(records: Records) -> Stats:
+    rows = frames.query(
+        records.spark,
+        'SELECT grouping(event), grouping(status), grouping("user"), event, status, "user", '
+        'count(*) FROM {records} GROUP BY GROUPING SETS ((event), (status), ("user"), ())',
+        records=records.all,
+    ).collect()
+    out = Stats()
+    for g_event, g_status, g_user, event, status, user, n in rows:
+        if not g_event:
+            out.by_event[event] += n
+        elif not g_status:
+            out.by_status[status] += n
+        elif not g_user:
+            if user is not None:
+                out.by_user[user] += n
+        else:
+            out.total += n
+    return out
