@@ -14,7 +14,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from typing import BinaryIO
@@ -167,16 +167,18 @@ def _stats_text(stats: object) -> str:
 
     assert isinstance(stats, Stats)
     lines = [f"records: {stats.total}", "", "by event:"]
-    lines += _counts(stats.by_event.most_common())
+    lines += _counts(stats.by_event)
     lines += ["", "by status:"]
-    lines += _counts(stats.by_status.most_common())
+    lines += _counts(stats.by_status)
     lines += ["", f"top {TOP_USERS} users:"]
-    lines += _counts(stats.by_user.most_common(TOP_USERS))
+    lines += _counts(stats.by_user, TOP_USERS)
     return "\n".join(lines) + "\n"
 
 
-def _counts(pairs: Iterable[tuple[str, int]]) -> list[str]:
-    return [f"  {n:>10}  {terminal_safe(k)}" for k, n in pairs]
+def _counts(counts: Mapping[str, int], top: int | None = None) -> list[str]:
+    """Largest first, ties by name: the same text whatever order the engine grouped in."""
+    ranked = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:top]
+    return [f"  {n:>10}  {terminal_safe(k)}" for k, n in ranked]
 
 
 def _limit(text: str) -> int:
