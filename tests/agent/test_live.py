@@ -115,6 +115,11 @@ def test_events_the_kernel_loses_become_product_error_records() -> None:
         with private_auditd(
             workdir, audit_rules(scope), key=key, loginuid=loginuid, plugin=plugin
         ) as live:
+            # the plugin counts rises from its first reading of the counters, taken with its
+            # first line: a loss before it is up would not be its to report
+            ready = time.monotonic() + 60
+            while not _stored(store) and time.monotonic() < ready:
+                time.sleep(0.2)
             lost_before = read_status().lost
             with small_backlog():
                 for _ in range(5):

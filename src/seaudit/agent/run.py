@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from seaudit.agent.bulk import BulkReader
 from seaudit.agent.intake import PluginReader, lines_of, with_rotated
 from seaudit.agent.kernel import AuditUnavailable, KernelStatus, read_status
 from seaudit.agent.loss import AGENT_USER, KernelWatch, loss_record
@@ -87,6 +86,8 @@ def read_text(
 
 def _read(pipeline: Pipeline, stream: BinaryIO, source: str, bulk: bool) -> None:
     if bulk:
+        from seaudit.agent.bulk import BulkReader  # polars: not for the plugin's start-up
+
         BulkReader(pipeline).read(stream, source)
         return
     for number, line in enumerate(lines_of(stream), 1):
