@@ -83,3 +83,21 @@ def test_an_empty_store_answers_nothing(spark: Any, tmp_path: Path) -> None:
     engine = SparkEngine(spark, [store])
     assert engine.count(Filter(TRUE)) == 0
     assert list(engine.select(Filter(TRUE))) == []
+
+
+def test_a_failure_inside_spark_is_a_plain_error(spark: Any, tmp_path: Path) -> None:
+    """A Parquet file damaged in place (the same file, not a vanished one) fails in the JVM:
+    the query raises an EngineError naming the cause, never a Py4J traceback."""
+    from seaudit.errors import EngineError
+    from seaudit.store.manifest import load
+
+    store = layered(tmp_path, corpus_records()[:40])
+    tree = store.root / "parquet"
+    files = load(tree).files
+    assert files, "the store has Parquet files to damage"
+    for entry in files:
+        with open(tree / entry.path, "r+b") as damaged:
+            damaged.seek(4)
+            damaged.write(b"\0" * 64)
+    with pytest.raises(EngineError, match="Spark could not answer"):
+        list(SparkEngine(spark, [store]).select(_flt("")))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
+from seaudit.errors import EngineError
 from seaudit.query.spec import Filter
 from seaudit.schema.record import AuditRecord
 from seaudit.spark import frames
@@ -36,6 +37,7 @@ class SparkEngine:
                     return compute(records)
                 except Exception as exc:
                     if not frames.vanished(exc):
+                        _raise_plainly(exc)
                         raise
                     if attempt + 1 == frames.RETRIES or not frames.changed(records):
                         raise frames.store_changed_error(exc) from None
@@ -61,9 +63,20 @@ class SparkEngine:
                     return
                 except Exception as exc:
                     if not frames.vanished(exc):
+                        _raise_plainly(exc)
                         raise
                     if given or attempt + 1 == frames.RETRIES or not frames.changed(records):
                         raise frames.store_changed_error(exc) from None
+
+
+def _raise_plainly(exc: Exception) -> None:
+    """A failure inside Spark (a damaged file, the JVM out of memory) becomes a plain error
+    naming its cause; any other exception is ours and is left alone."""
+    if type(exc).__module__.split(".")[0] not in ("py4j", "pyspark"):
+        return
+    text = str(exc).strip()
+    reason = next((line for line in text.splitlines() if "Error" in line), text[:200])
+    raise EngineError(f"Spark could not answer: {reason.strip()[:500]}") from None
 
 
 def _records(records: Records, limit: int | None) -> Iterator[AuditRecord]:
