@@ -44,7 +44,6 @@ from seaudit.export.jsonl import dumps as jsonl_line
 from seaudit.schema.events import LAYOUTS
 from seaudit.schema.fields import KEYS
 from seaudit.schema.record import AuditRecord
-from seaudit.text.short import render_short
 
 APP_NAME = "seaudit"
 DOCUMENTATION_PEN = 32473
@@ -141,7 +140,9 @@ class SyslogOptions:
     tz: tzinfo | None = None
     inner: str = "short"
     pen: int = DOCUMENTATION_PEN
-    render_inner: Callable[[AuditRecord], str] = field(default=lambda r: render_short(r))
+    render_inner: Callable[[AuditRecord], str] = field(
+        default_factory=lambda: _inner_renderer("short", {})
+    )
 
     @classmethod
     def of(cls, options: Mapping[str, Any]) -> SyslogOptions:
