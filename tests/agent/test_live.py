@@ -128,8 +128,8 @@ def test_events_the_kernel_loses_become_product_error_records() -> None:
                         break
             lost = read_status().lost - lost_before
             assert lost > 0, "the kernel lost nothing: no loss to report"
-            # the agent writes once its queue is drained: up to 100 k burst lines first, which
-            # takes well over 15 s when the machine is busy; the wait ends when the record shows
+            # the agent writes its records when its queue is empty, so the loss record waits
+            # behind the burst's lines; the wait ends as soon as the record shows
             deadline = time.monotonic() + 90
             errors: list[AuditRecord] = []
             while time.monotonic() < deadline and not any(
