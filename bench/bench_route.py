@@ -281,6 +281,26 @@ def syslog_baseline(work: Path, count: int, certificates: Path) -> None:
         receiver.stop()
 
 
+def start_tls_nats(work: Path) -> tuple[NatsServer, Path]:
+    """A started JetStream nats-server on loopback that requires client certificates (made,
+    with their CA, in ``work/certs``); the caller kills it."""
+    certificates = work / "certs"
+    certificates.mkdir()
+    make_certificates(certificates)
+    server = NatsServer(
+        work / "nats",
+        extra=(
+            "tls {\n"
+            f'  cert_file: "{certificates / "server.pem"}"\n'
+            f'  key_file: "{certificates / "server.key"}"\n'
+            f'  ca_file: "{certificates / "ca.pem"}"\n'
+            "  verify: true\n}\nmax_payload: 8MB\n"
+        ),
+    )
+    server.start()
+    return server, certificates
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=200_000)
@@ -294,20 +314,7 @@ def main() -> None:
     os.environ.setdefault("PYTHONPATH", str(ROOT / "src"))
     with tempfile.TemporaryDirectory() as directory:
         work = Path(directory)
-        certificates = work / "certs"
-        certificates.mkdir()
-        make_certificates(certificates)
-        server = NatsServer(
-            work / "nats",
-            extra=(
-                "tls {\n"
-                f'  cert_file: "{certificates / "server.pem"}"\n'
-                f'  key_file: "{certificates / "server.key"}"\n'
-                f'  ca_file: "{certificates / "ca.pem"}"\n'
-                "  verify: true\n}\nmax_payload: 8MB\n"
-            ),
-        )
-        server.start()
+        server, certificates = start_tls_nats(work)
         try:
             pem = certificates
             tls = f"ca={pem / 'ca.pem'}&cert={pem / 'client.pem'}&key={pem / 'client.key'}"

@@ -25,9 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_route import endpoint, numbered, records  # noqa: E402
-from tests.route.natsd import NatsServer  # noqa: E402
-from tests.route.rsyslogd import make_certificates  # noqa: E402
+from bench_route import endpoint, numbered, records, start_tls_nats  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "route-profile"
 
@@ -61,20 +59,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         work = Path(directory)
-        certificates = work / "certs"
-        certificates.mkdir()
-        make_certificates(certificates)
-        server = NatsServer(
-            work / "nats",
-            extra=(
-                "tls {\n"
-                f'  cert_file: "{certificates / "server.pem"}"\n'
-                f'  key_file: "{certificates / "server.key"}"\n'
-                f'  ca_file: "{certificates / "ca.pem"}"\n'
-                "  verify: true\n}\nmax_payload: 8MB\n"
-            ),
-        )
-        server.start()
+        server, certificates = start_tls_nats(work)
         try:
             pem = certificates
             tls = f"ca={pem / 'ca.pem'}&cert={pem / 'client.pem'}&key={pem / 'client.key'}"
