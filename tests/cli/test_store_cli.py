@@ -166,6 +166,28 @@ def test_reindex_rebuilds_the_same_answers(tmp_path: Path, sample: Path) -> None
     assert seaudit("--to", "jsonl", store=store).stdout == before
 
 
+def test_a_mask_typed_with_an_undecodable_byte_finds_the_record_stored_from_it(
+    tmp_path: Path,
+) -> None:
+    """The log keeps the byte; the Parquet files hold it as U+FFFD (and answers print it so),
+    and the mask is bound the same way, so the record is found instead of a store error."""
+    line = render_short(RECORDS[1]).encode().replace(b"alice", b"al\xffce")
+    path = tmp_path / "bytes.audit"
+    path.write_bytes(line + b"\n" + render_short(RECORDS[0]).encode() + b"\n")
+    store = tmp_path / "store"
+    assert seaudit("import", str(path), store=store).returncode == 0
+    for mask in (b"al\xffce", b"al\xff*"):
+        out = subprocess.run(
+            [sys.executable, "-m", "seaudit", "--user", mask],  # argv as the shell passes it
+            capture_output=True,
+            env=env(store),
+            timeout=60,
+            check=False,
+        )
+        assert out.returncode == 0, out.stderr
+        assert out.stdout == line.replace(b"\xff", "\ufffd".encode()) + b"\n"
+
+
 WRITER = """
 import sys, time
 from pathlib import Path

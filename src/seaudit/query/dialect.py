@@ -6,33 +6,19 @@ Both engines get the same tree compiled the same way (``expr.to_sql``); only the
   would silently match nothing), so Spark quotes with backticks;
 - ``LIKE``'s escape character: DuckDB has none unless ``ESCAPE '\\'`` is given; Spark's
   default is already ``\\`` and ``ESCAPE '\\'`` is a parse error there (``\\`` escapes the
-  quote in a Spark string literal);
-- bound values: Spark's parameters travel to the JVM as UTF-8, so text is made UTF-8-safe
-  (lone surrogates become U+FFFD, as the Parquet files store them); numbers are bound as
-  numbers (the filter refuses text for a number field, so Spark's ANSI mode never sees an
-  integer column compared with a string).
+  quote in a Spark string literal).
 
-Everything else (``coalesce`` for NULLs, ``<>``, ``IS NOT NULL``, positional ``?``) is the
-same in both. The reports' SQL is written once too (Spark's session takes ``"user"`` as an
-identifier: ``spark.session``); the two functions it needs that the engines spell apart
-are the ISO weekday and whole minutes between two times (DuckDB's ``date_diff`` counts
-minute boundaries crossed; Spark's ``timestampdiff`` would count whole minutes elapsed).
+Everything else (``coalesce`` for NULLs, ``<>``, ``IS NOT NULL``, positional ``?``, bound
+values: ``expr.bound``) is the same in both. The reports' SQL is written once too (Spark's
+session takes ``"user"`` as an identifier: ``spark.session``); the two functions it needs
+that the engines spell apart are the ISO weekday and whole minutes between two times
+(DuckDB's ``date_diff`` counts minute boundaries crossed; Spark's ``timestampdiff`` would
+count whole minutes elapsed).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-
-
-def _as_is(value: int | str) -> int | str:
-    return value
-
-
-def _utf8_safe(value: int | str) -> int | str:
-    from seaudit.store.columns import clean  # the store's own rule for text
-
-    return value if isinstance(value, int) else str(clean(value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +26,6 @@ class Dialect:
     name: str
     quote: str  # the identifier quote character
     like_escape: str  # what follows ``LIKE ?`` when the pattern holds an escaped character
-    bind: Callable[[int | str], int | str]  # a filter value as a bound parameter
     iso_weekday: str  # of the date ``{0}``: Monday 1 .. Sunday 7
     minutes_between: str  # minute boundaries from the time ``{0}`` to the time ``{1}``
 
@@ -53,7 +38,6 @@ DUCKDB = Dialect(
     "duckdb",
     quote='"',
     like_escape=" ESCAPE '\\'",
-    bind=_as_is,
     iso_weekday="isodow({0})",
     minutes_between="date_diff('minute', {0}, {1})",
 )
@@ -61,7 +45,6 @@ SPARK = Dialect(
     "spark",
     quote="`",
     like_escape="",
-    bind=_utf8_safe,
     iso_weekday="extract(DAYOFWEEK_ISO FROM {0})",
     minutes_between="CAST(floor(unix_seconds({1}) / 60) - floor(unix_seconds({0}) / 60) AS BIGINT)",
 )

@@ -141,7 +141,7 @@ def _sql(expr: Expr, params: list[Any], dialect: Dialect, *, folded: bool) -> st
         if expr.op in ("~", "!~"):
             test = _mask_sql(col, str(expr.value), expr.op == "!~", params, dialect)
         else:
-            params.append(dialect.bind(expr.value))
+            params.append(bound(expr.value))
             test = f"{col} {_SQL_OP[expr.op]} ?"
         return f"coalesce({test}, false)" if folded else test
     if isinstance(expr, Not):
@@ -156,6 +156,18 @@ def _sql(expr: Expr, params: list[Any], dialect: Dialect, *, folded: bool) -> st
     return "(" + " OR ".join(_sql(i, params, dialect, folded=folded) for i in expr.items) + ")"
 
 
+def bound(value: Any) -> Any:
+    """A filter value as a parameter. Text is made UTF-8-safe as the Parquet files store it
+    (``columns.clean``: an undecodable input byte, kept as a lone surrogate, is U+FFFD there):
+    DuckDB refuses a lone surrogate as a parameter and Spark's travel to the JVM as UTF-8, so
+    a mask typed with such a byte finds the records stored from it. Numbers stay numbers (the
+    filter refuses text for a number field: Spark's ANSI mode never compares an integer
+    column with a string)."""
+    from seaudit.store.columns import clean  # the store's own rule for text
+
+    return str(clean(value)) if isinstance(value, str) else value
+
+
 def _mask_sql(col: str, mask: str, negated: bool, params: list[Any], dialect: Dialect) -> str:
     """A mask in the cheapest SQL that means the same (DuckDB plans ``=`` and a plain
     ``LIKE`` several times faster than ``LIKE ... ESCAPE``): all stars is "has a value", no
@@ -163,9 +175,9 @@ def _mask_sql(col: str, mask: str, negated: bool, params: list[Any], dialect: Di
     if mask and set(mask) == {"*"}:
         return "false" if negated else f"{col} IS NOT NULL"
     if "*" not in mask and "?" not in mask:
-        params.append(dialect.bind(mask))
+        params.append(bound(mask))
         return f"{col} {'<>' if negated else '='} ?"
-    params.append(dialect.bind(mask_to_like(mask)))
+    params.append(bound(mask_to_like(mask)))
     escape = dialect.like_escape if any(c in mask for c in "%_\\") else ""
     return f"{col} {'NOT LIKE' if negated else 'LIKE'} ?{escape}"
 
