@@ -38,7 +38,7 @@ SRC = ROOT / "src"
 sys.path.insert(0, str(SRC))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_store import LAST_DAY, generate, linux_audit, row, timed  # noqa: E402
+from bench_store import LAST_DAY, ausearch_rate, generate, row, timed  # noqa: E402
 
 Targets = list[tuple[str, bool, str]]
 
@@ -66,26 +66,6 @@ def import_end_to_end(text: Path, store: Path, n: int, env: dict[str, str]) -> t
         f"{n / wall / 1e3:.0f} k lines/s, {size / wall / 1e6:.1f} MB/s",
     )
     return wall, peak
-
-
-def ausearch_rate(size: int) -> float | None:
-    """ausearch --format csv's MB/s over a Linux audit log of ``size`` bytes."""
-    if not shutil.which("ausearch"):
-        print("  ausearch: not installed (scripts/test installs auditd)")
-        return None
-    linux = OUT / f"linux-audit-{size}.log"
-    if not linux.exists():
-        linux_audit(linux, size)
-    lsize = linux.stat().st_size
-    lines = linux.read_bytes().count(b"\n")
-    wall, peak, _ = timed(f"ausearch --input {linux} --format csv > /dev/null", shell=True)
-    row(
-        "ausearch --format csv (same size)",
-        wall,
-        peak,
-        f"{lines / wall / 1e3:.0f} k lines/s, {lsize / wall / 1e6:.1f} MB/s",
-    )
-    return lsize / wall / 1e6
 
 
 def stages(text: Path, store: Path) -> dict[str, float]:

