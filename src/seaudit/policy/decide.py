@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 from seaudit.errors import UsageError
 from seaudit.policy import codes as C
@@ -220,27 +221,38 @@ def _access(e: Event, policy: Policy) -> Decision:
     v = _memo(policy, key, lambda: _access_verdict(e, policy))
     if v.silent is not None:
         return v.silent
-    record = None
-    if v.reason is not None:
-        record = AuditRecord(
-            event="resource_access",
-            timestamp=e.timestamp,
-            status=v.status,
-            class_=str(e.cls).upper(),
-            user=e.user,
-            session_id=e.session_id,
-            access=e.access,
-            stage=v.stage,
-            stage_message=_stage_message("stage", v.stage),
-            reason=v.reason,
-            resource=e.resource,
-            program=e.program,
-            terminal=e.terminal or LOCAL_TERMINAL,
-            effective_user=e.effective_user or e.user,
-            audit_flags=v.acc.audit_flags,
-            platform=e.platform,
-        )
+    record = _audited(
+        e,
+        v,
+        "resource_access",
+        class_=str(e.cls).upper(),
+        user=e.user,
+        session_id=e.session_id,
+        access=e.access,
+        resource=e.resource,
+        terminal=e.terminal or LOCAL_TERMINAL,
+        effective_user=e.effective_user or e.user,
+        audit_flags=v.acc.audit_flags,
+        platform=e.platform,
+    )
     return _finished(e, v, record, str(e.cls).upper(), str(e.resource))
+
+
+def _audited(e: Event, v: _Verdict, event: str, **fields: Any) -> AuditRecord | None:
+    """The record of a verdict that audits (one with a reason): what every such record
+    takes from the event and the verdict, and the event's own ``fields``."""
+    if v.reason is None:
+        return None
+    return AuditRecord(
+        event=event,
+        timestamp=e.timestamp,
+        status=v.status,
+        stage=v.stage,
+        stage_message=_stage_message("stage", v.stage),
+        reason=v.reason,
+        program=e.program,
+        **fields,
+    )
 
 
 def _finished(
@@ -350,22 +362,16 @@ def _login(e: Event, policy: Policy) -> Decision:
     v = _memo(policy, key, lambda: _login_verdict(e, policy, terminal))
     if v.silent is not None:
         return v.silent
-    record = None
-    if v.reason is not None:
-        record = AuditRecord(
-            event="login",
-            timestamp=e.timestamp,
-            status=v.status,
-            event_name="LOGIN",
-            user=e.user,
-            session_id=e.session_id,
-            stage=v.stage,
-            stage_message=_stage_message("stage", v.stage),
-            reason=v.reason,
-            terminal=terminal,
-            program=e.program,
-            audit_flags=v.acc.audit_flags,
-        )
+    record = _audited(
+        e,
+        v,
+        "login",
+        event_name="LOGIN",
+        user=e.user,
+        session_id=e.session_id,
+        terminal=terminal,
+        audit_flags=v.acc.audit_flags,
+    )
     return Decision(v.status, v.stage, v.reason, record, steps=v.steps)
 
 
@@ -481,24 +487,18 @@ def _connect(e: Event, policy: Policy) -> Decision:
     v = _memo(policy, key, lambda: _connect_verdict(e, policy, cls, name, outbound))
     if v.silent is not None:
         return v.silent
-    record = None
-    if v.reason is not None:
-        record = AuditRecord(
-            event="outbound_network" if outbound else "inbound_network",
-            timestamp=e.timestamp,
-            status=v.status,
-            class_=cls,
-            service=e.service,
-            user=e.user if outbound else None,
-            session_id=e.session_id if outbound else None,
-            stage=v.stage,
-            stage_message=_stage_message("stage", v.stage),
-            reason=v.reason,
-            host=e.host,
-            program=e.program,
-            terminal=(e.terminal or LOCAL_TERMINAL) if outbound else None,
-            audit_flags=v.acc.audit_flags if outbound else None,
-        )
+    record = _audited(
+        e,
+        v,
+        "outbound_network" if outbound else "inbound_network",
+        class_=cls,
+        service=e.service,
+        user=e.user if outbound else None,
+        session_id=e.session_id if outbound else None,
+        host=e.host,
+        terminal=(e.terminal or LOCAL_TERMINAL) if outbound else None,
+        audit_flags=v.acc.audit_flags if outbound else None,
+    )
     return _finished(e, v, record, cls, name)
 
 
