@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from seaudit.log import AuditLog, LogConfig
 from seaudit.log.links import ChainState, Link, check_link, links_after, skip_unselected
 from seaudit.log.payload import decode_record, with_node
-from seaudit.route.collector import Plan, plan
+from seaudit.route.collector import Plan, _follows_whole, plan
 from seaudit.route.nodestate import Claim, NodeState, NodeStates
 from seaudit.route.wire import Batch
 from tests.route.endpoints import record
@@ -233,3 +233,33 @@ def test_plan_judges_as_the_per_link_checks(
         want.hashes,
         want.wait,
     )
+
+
+@pytest.mark.parametrize("keyed", [False, True])
+def test_a_message_that_continues_the_node_is_judged_whole(
+    logs: dict[bool, list[Link]], keyed: bool
+) -> None:
+    """The usual message takes ``_follows_whole`` and plans as link by link; one damaged
+    link (an edit, a wrong key) takes the loop, which names the break."""
+    links = logs[keyed]
+    start = next(i for i in range(1, len(links)) if not any(k.segments for k in links[i : i + 30]))
+    chosen = links[start : start + 30]
+    state = NodeState("n", links[start - 1].seq, links[start - 1].hash)
+    key = b"k" * 32 if keyed else None
+    assert _follows_whole(state, Batch.of(0, chosen), key)
+    got = plan(state, Batch.of(0, chosen), "n", key)
+    want = reference_plan(state, 0, chosen, key)
+    assert (got.state, got.payloads, got.seqs, got.hashes) == (
+        want.state,
+        want.payloads,
+        want.seqs,
+        want.hashes,
+    )
+    assert got.state.intact and got.state.records == 30
+    edited = [*chosen]
+    assert edited[7].payload is not None
+    edited[7] = replace(edited[7], payload=edited[7].payload.replace(b"user", b"usEr", 1))
+    assert not _follows_whole(state, Batch.of(0, edited), key)
+    assert plan(state, Batch.of(0, edited), "n", key).state.break_seq == chosen[7].seq
+    if keyed:
+        assert not _follows_whole(state, Batch.of(0, chosen), b"j" * 32)

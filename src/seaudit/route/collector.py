@@ -66,9 +66,14 @@ def plan(state: NodeState, batch: Batch, sender: str, key: bytes | None = None) 
     Link by link, as ``log.links.check_link`` would judge each in turn, but without making
     a ``Link`` per record: a link that joins and hashes right passes at once; any other
     (and every link that carries segment headers) is judged by ``check_link`` itself, which
-    also says why it fails. Payloads are made ready to store column-wise (``rows``)."""
+    also says why it fails. A message that simply continues the node (the usual case) is
+    judged whole first (``_follows_whole``). Payloads are made ready to store column-wise
+    (``rows``)."""
     if batch.prev_seq > state.last_seq:
         return Plan(state, wait=True)
+    if _follows_whole(state, batch, key):
+        after = replace(state, last_seq=batch.seqs[-1], last_hash=batch.hashes[-1])
+        return _planned(state, after, batch, list(range(len(batch))), sender, None, 0, 0)
     gaps = list(state.gaps)
     broken_at: int | None = None  # index of the link whose check failed first, in this batch
     broken = (state.break_seq, state.break_what)
@@ -111,27 +116,73 @@ def plan(state: NodeState, batch: Batch, sender: str, key: bytes | None = None) 
         else:
             chosen.append(i)
         seq_now, hash_now = seq, digest
+    after = replace(
+        state,
+        last_seq=seq_now,
+        last_hash=hash_now,
+        gaps=tuple(gaps),
+        break_seq=broken[0],
+        break_what=broken[1],
+    )
+    return _planned(state, after, batch, chosen, sender, broken_at, skipped, duplicates)
+
+
+def _follows_whole(state: NodeState, batch: Batch, key: bytes | None) -> bool:
+    """Whether every link of ``batch`` is a record that comes right after the one before
+    and checks, as the loop of ``plan`` would find link by link (the usual message): one
+    list comparison per fact and one ``Chain.links`` for the hashes."""
+    count = len(batch)
+    last = state.last_seq
+    if not count or batch.segments or batch.seqs[0] != last + 1 or batch.seqs[-1] != last + count:
+        return False
+    seqs, hashes, prevs = batch.seqs, batch.hashes, batch.prevs
+    if list(seqs) != list(range(last + 1, last + count + 1)) or list(batch.firsts) != list(seqs):
+        return False
+    if None in batch.payloads or (state.last_hash and prevs[0] != state.last_hash):
+        return False
+    if list(prevs[1:]) != list(hashes[:-1]):
+        return False
+    if state.break_seq is not None:
+        return True  # a node already broken is not checked further (as in the loop)
+    keyed = batch.keyed[0]
+    if batch.keyed.count(keyed) != count:
+        return False
+    if keyed and key is None:
+        return True  # a keyed sender without its key: links are joined, not recomputed
+    chain = Chain(key if keyed else None)
+    return chain.links(prevs, seqs, batch.payloads) == list(hashes)  # type: ignore[arg-type]
+
+
+def _planned(
+    state: NodeState,
+    after: NodeState,
+    batch: Batch,
+    chosen: list[int],
+    sender: str,
+    broken_at: int | None,
+    skipped: int,
+    duplicates: int,
+) -> Plan:
+    """The plan once the links are judged: the ``chosen`` links' payloads made ready to
+    store (a payload that is no record breaks the chain there, unless a link before it
+    broke first) and the counts moved on."""
     kept = stored_rows([batch.payloads[i] for i in chosen], sender)  # type: ignore[misc]
     if kept.bad:
         at, why = kept.bad[0]
         index = chosen[at]
         if state.break_seq is None and (broken_at is None or index < broken_at):
-            broken = (batch.seqs[index], f"payload is not a record: {why}")
+            after = replace(
+                after, break_seq=batch.seqs[index], break_what=f"payload is not a record: {why}"
+            )
     refused = {chosen[at] for at, _ in kept.bad}
     if refused:
         chosen = [i for i in chosen if i not in refused]
     seqs, hashes = batch.seqs, batch.hashes
-
     after = replace(
-        state,
-        last_seq=seq_now,
-        last_hash=hash_now,
+        after,
         records=state.records + len(kept.payloads),
         skipped=state.skipped + skipped,
         duplicates=state.duplicates + duplicates,
-        gaps=tuple(gaps),
-        break_seq=broken[0],
-        break_what=broken[1],
     )
     return Plan(
         after,
