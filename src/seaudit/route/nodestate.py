@@ -132,10 +132,18 @@ class _NothingLanded(Exception):
 
 @dataclass
 class NodeStates:
+    """The node state file; ``read_only``: for a reader (``verify --nodes``, reports), which
+    creates nothing and writes nothing, beside a running collector or in a read-only
+    store (see ``_open_read_only``)."""
+
     path: Path
+    read_only: bool = False
     _db: sqlite3.Connection = field(init=False)
 
     def __post_init__(self) -> None:
+        if self.read_only:
+            self._db = _open_read_only(self.path)
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
@@ -264,13 +272,36 @@ class NodeStates:
         )
 
     def all(self) -> list[NodeState]:
-        names = [r[0] for r in self._db.execute("SELECT node FROM nodes ORDER BY node")]
-        return [self.get(name)[0] for name in names]
+        try:
+            names = [r[0] for r in self._db.execute("SELECT node FROM nodes ORDER BY node")]
+            return [self.get(name)[0] for name in names]
+        except sqlite3.Error as exc:
+            raise UsageError(f"cannot read the node state file {self.path}: {exc}") from None
 
     def rejected(self) -> list[tuple[str, str, int]]:
-        return [
-            (str(a), str(b), int(c))
-            for a, b, c in self._db.execute(
-                "SELECT node, reason, count FROM rejected ORDER BY node, reason"
-            )
-        ]
+        try:
+            return [
+                (str(a), str(b), int(c))
+                for a, b, c in self._db.execute(
+                    "SELECT node, reason, count FROM rejected ORDER BY node, reason"
+                )
+            ]
+        except sqlite3.Error as exc:
+            raise UsageError(f"cannot read the node state file {self.path}: {exc}") from None
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write (``mode=ro``, ``query_only``). While a collector
+    has the file open, its write-ahead log (``-wal``) exists and is read with it; when none
+    does (every collector closed, so the log was folded into the file and removed), the
+    file is opened ``immutable``, because a read-only open would otherwise create the
+    ``-wal`` and ``-shm`` files beside it, and cannot in a read-only store."""
+    wal = path.with_name(path.name + "-wal")
+    mode = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True, timeout=60)
+        db.execute("PRAGMA query_only=ON")
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error as exc:
+        raise UsageError(f"cannot read the node state file {path}: {exc}") from None
+    return db
