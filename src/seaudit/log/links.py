@@ -196,10 +196,22 @@ def _block_steps(
         elif chain.block_link(real, view[block.offset : block.linked_end]) != block.link:
             broken = first_wrong_record(path, block, []).seq or block.first_seq
         real, expected = block.link, block.last_seq + 1
-        for seq, payload in enumerate(block.payloads(), block.first_seq):
-            prev = route
-            route = ZERO_HASH if seq == broken else chain.link(route, seq, payload)
-            yield seq, payload, prev, route
+        payloads = block.payloads()
+        if broken < 0:
+            routes = chain.run(route, block.first_seq, payloads)
+            yield from zip(
+                range(block.first_seq, expected),
+                payloads,
+                [route, *routes[:-1]],
+                routes,
+                strict=True,
+            )
+            route = routes[-1]
+        else:
+            for seq, payload in enumerate(payloads, block.first_seq):
+                prev = route
+                route = ZERO_HASH if seq == broken else chain.link(route, seq, payload)
+                yield seq, payload, prev, route
         if broken < 0:
             _remember(_Resume(start.anchor, block.end, expected, real, route))
 
