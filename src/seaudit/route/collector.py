@@ -11,7 +11,9 @@ acknowledge. A message that must wait is negatively acknowledged with a delay; a
 (or any write error) settles what landed and naks the rest, so nothing is acknowledged that
 is not stored. The stored records' Parquet rows are made column-wise from the payloads
 already decoded (``rows``) and handed to the store's batch path; they are derived data, so a
-crash before they are written only means the next start writes them from the log.
+crash before they are written only means the next start writes them from the log. The
+next group's pull request goes out before a group is stored, so the server sends while the
+collector works; what was fetched ahead when it stops is negatively acknowledged.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
 
 DURABLE = "seaudit-collect"
 FETCH = 64
+FETCH_WAIT = 0.5
 ACK_WAIT = 10.0
 WAIT_DELAY = 0.2
 FULL_DELAY = 1.0
@@ -259,21 +262,31 @@ class Collector:
                     ),
                 )
                 last_seen = time.monotonic()
-                while not self._stop.is_set():
-                    try:
-                        msgs = await sub.fetch(FETCH, timeout=0.5)
-                    except Exception as exc:
-                        if not _is_timeout(exc):
-                            raise
-                        if (
-                            until_idle is not None
-                            and time.monotonic() - last_seen >= until_idle
-                            and await _drained(sub)
-                        ):
-                            return
-                        continue
-                    last_seen = time.monotonic()
-                    await self.take(msgs, log)
+                ahead: asyncio.Future[list[Any]] | None = None
+                try:
+                    while not self._stop.is_set():
+                        try:
+                            msgs = await (ahead or sub.fetch(FETCH, timeout=FETCH_WAIT))
+                        except Exception as exc:
+                            ahead = None
+                            if not _is_timeout(exc):
+                                raise
+                            if (
+                                until_idle is not None
+                                and time.monotonic() - last_seen >= until_idle
+                                and await _drained(sub)
+                            ):
+                                return
+                            continue
+                        last_seen = time.monotonic()
+                        # The next pull request goes out before this group is stored, so
+                        # the server sends meanwhile (its messages wait in the connection).
+                        ahead = asyncio.ensure_future(sub.fetch(FETCH, timeout=FETCH_WAIT))
+                        await asyncio.sleep(0.001)
+                        await self.take(msgs, log)
+                finally:
+                    if ahead is not None:
+                        await _give_back(ahead)
             finally:
                 with contextlib.suppress(Exception):
                     await nc.flush(timeout=5)  # the last acks out before the connection goes
@@ -395,6 +408,17 @@ class Collector:
         import sys
 
         print(f"seaudit collect: {text}", file=sys.stderr, flush=True)
+
+
+async def _give_back(ahead: asyncio.Future[list[Any]]) -> None:
+    """Messages fetched ahead but not stored (the collector stops): negatively acknowledged,
+    so they go to another collector (or this one, started again) at once."""
+    try:
+        msgs = await ahead
+    except Exception:
+        return
+    for msg in msgs:
+        await _quietly(msg.nak())
 
 
 async def _drained(sub: Any) -> bool:
