@@ -90,11 +90,12 @@ def _positions(key: bytes, nbits: int) -> list[int]:
 def _bits(keys: list[bytes], size: int) -> bytes:
     """The ``size`` bytes with every bit of every key's ``_positions`` set, made with
     polars: ``(h1 + i * h2) mod nbits`` is ``(h1 mod nbits + i * (h2 mod nbits)) mod
-    nbits``, which stays below 2**64 in unsigned 64-bit columns; distinct positions are
-    summed per byte (their bits are distinct, so the sum is their OR)."""
+    nbits``, which stays below 2**64 in unsigned 64-bit columns; the positions are set in a
+    boolean column, whose Arrow bitmap (bit p is ``byte[p // 8] >> p % 8``) is the filter."""
     if not keys:
         return bytes(size)
     import polars as pl
+    import pyarrow as pa
 
     nbits = size * 8
     blake2b = hashlib.blake2b
@@ -102,15 +103,10 @@ def _bits(keys: list[bytes], size: int) -> bytes:
     halves = struct.unpack(f"<{2 * len(keys)}Q", digests)
     h1 = pl.Series(halves[0::2], dtype=pl.UInt64) % nbits
     h2 = (pl.Series(halves[1::2], dtype=pl.UInt64) | 1) % nbits
-    positions = pl.concat([(h1 + i * h2) % nbits for i in range(HASHES)]).unique()
-    masks = pl.Series([1 << k for k in range(8)], dtype=pl.UInt8).gather(positions % 8)
-    per_byte = (
-        pl.DataFrame({"byte": positions // 8, "mask": masks})
-        .group_by("byte")
-        .agg(pl.col("mask").sum().cast(pl.UInt8))
-    )
-    bits = pl.zeros(size, pl.UInt8, eager=True).scatter(per_byte["byte"], per_byte["mask"])
-    return bytes(bits.to_list())
+    positions = pl.concat([(h1 + i * h2) % nbits for i in range(HASHES)])
+    flags = pl.zeros(nbits, pl.Boolean, eager=True).scatter(positions, True)
+    bitmap = pa.concat_arrays([flags.to_arrow()])  # one chunk at offset 0, no nulls
+    return bytes(bitmap.buffers()[1].to_pybytes()[:size])
 
 
 def blooms_of(table: pa.Table) -> tuple[tuple[str, Bloom], ...]:
