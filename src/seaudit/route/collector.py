@@ -181,19 +181,15 @@ def _planned(
     if refused:
         chosen = [i for i in chosen if i not in refused]
     seqs, hashes = batch.seqs, batch.hashes
+    if len(chosen) < len(batch):
+        seqs, hashes = [seqs[i] for i in chosen], [hashes[i] for i in chosen]
     after = replace(
         after,
         records=state.records + len(kept.payloads),
         skipped=state.skipped + skipped,
         duplicates=state.duplicates + duplicates,
     )
-    return Plan(
-        after,
-        tuple(kept.payloads),
-        tuple(seqs[i] for i in chosen),
-        b"".join(hashes[i] for i in chosen),
-        rows=kept,
-    )
+    return Plan(after, tuple(kept.payloads), tuple(seqs), b"".join(hashes), rows=kept)
 
 
 @dataclass(slots=True)

@@ -222,14 +222,14 @@ class Router:
         try:
             while not self._stopping(url):
                 try:
-                    links = await asyncio.to_thread(reader.take, self.settings.batch_size)
-                    if not len(links):
+                    batch = await asyncio.to_thread(reader.take, self.settings.batch_size)
+                    if not len(batch):
                         if self._once:
                             return
                         await self._pause(self.settings.interval)
                         continue
                     sent, entries = select(
-                        links, self.table.selector(url), destination.wants_records, self.node
+                        batch, self.table.selector(url), destination.wants_records, self.node
                     )
                     await destination.deliver(self.node, sent, entries)
                 except (DeliveryError, SeauditError, OSError) as exc:
@@ -247,7 +247,7 @@ class Router:
                     await self._pause(delay)
                     delay = min(delay * 2, self.settings.max_backoff)
                     continue
-                mark = report.checkpoint = links.seqs[-1]
+                mark = report.checkpoint = batch.seqs[-1]
                 self.checkpoints.save(url, mark)
                 report.records += len(entries) if destination.wants_records else _records(sent)
                 failures, delay = 0, FIRST_BACKOFF
