@@ -2,7 +2,8 @@
 
     PYTHONPATH=src python bench/profile_route.py [--records N] [--top K]
 
-An endpoint log of N records (made once into ``bench/out/route-profile/``) is routed by
+An endpoint log of N records (made once into ``bench/out/route/``, as ``bench_route``'s
+first endpoint) is routed by
 ``seaudit route --once`` into a fresh JetStream stream, then drained by ``seaudit collect
 --until-idle``; each runs in its own process under ``python -m cProfile`` and the K
 functions with the most time of their own are printed, with each end's records/s (the
@@ -14,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import pstats
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_route import endpoint, numbered, records, start_tls_nats  # noqa: E402
+from bench_route import copied_endpoint, start_tls_nats  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "route-profile"
 
@@ -57,6 +57,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--top", type=int, default=15)
     args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as directory:
         work = Path(directory)
         server, certificates = start_tls_nats(work)
@@ -64,15 +65,8 @@ def main() -> None:
             pem = certificates
             tls = f"ca={pem / 'ca.pem'}&cert={pem / 'client.pem'}&key={pem / 'client.key'}"
             url = server.stream_url("prof", tls)
-            source = OUT / f"ep-{args.records}"
-            if not (source / "seos.ini").exists():
-                shutil.rmtree(source, ignore_errors=True)
-                endpoint(source, "ep", numbered(records(args.records, 1), "ep"), "unused")
-            ep = work / "ep"
-            shutil.copytree(source, ep)
-            (ep / "selogrd.cfg").write_text(f"rule\nhost {url}\n.\n")
-            shutil.rmtree(ep / "seos.route", ignore_errors=True)
-            routed = profiled("route", "route", "--config", str(ep / "seos.ini"), "--once")
+            ini = copied_endpoint(work / "ep0", "ep0", args.records, url)
+            routed = profiled("route", "route", "--config", str(ini), "--once")
             collected = profiled(
                 "collect",
                 "collect",

@@ -3,6 +3,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from seaudit.log.chain import Chain
 
 
@@ -36,3 +39,33 @@ def test_every_input_matters() -> None:
         == 4
     )
     assert c.anchor(bytes(32), b"h") != c.anchor(b"\x02" * 32, b"h")
+
+
+@given(
+    st.lists(
+        st.tuples(st.binary(min_size=32, max_size=32), st.integers(0, 2**64 - 1), st.binary()),
+        max_size=20,
+    ),
+    st.sampled_from([None, b"k" * 32]),
+)
+def test_links_is_link_of_each(steps: list[tuple[bytes, int, bytes]], key: bytes | None) -> None:
+    chain = Chain(key)
+    prevs, seqs, payloads = (list(c) for c in zip(*steps, strict=True)) if steps else ([], [], [])
+    assert chain.links(prevs, seqs, payloads) == [chain.link(*step) for step in steps]
+
+
+@given(
+    st.binary(min_size=32, max_size=32),
+    st.integers(1, 2**40),
+    st.lists(st.binary(), max_size=20),
+    st.sampled_from([None, b"k" * 32]),
+)
+def test_run_chains_each_link_from_the_one_before(
+    start: bytes, first: int, payloads: list[bytes], key: bytes | None
+) -> None:
+    chain = Chain(key)
+    want, prev = [], start
+    for seq, payload in enumerate(payloads, first):
+        prev = chain.link(prev, seq, payload)
+        want.append(prev)
+    assert chain.run(start, first, payloads) == want

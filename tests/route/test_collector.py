@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from seaudit.log import AuditLog, LogConfig
 from seaudit.log.links import ChainState, Link, check_link, links_after, skip_unselected
 from seaudit.log.payload import decode_record, with_node
-from seaudit.route.collector import Plan, plan
-from seaudit.route.nodestate import Claim, NodeState, NodeStates
+from seaudit.route.collector import Plan, _follows_whole, plan
+from seaudit.route.nodestate import SCHEMA, Claim, NodeState, NodeStates
 from seaudit.route.wire import Batch
 from tests.route.endpoints import record
 
@@ -76,16 +76,19 @@ def test_an_edited_record_in_transit_is_a_break(tmp_path: Path) -> None:
     )
 
 
-def test_claims_settle_by_what_landed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("seqs", [(1, 2, 3), (1, 2, 5)])
+def test_claims_settle_by_what_landed(tmp_path: Path, seqs: tuple[int, ...]) -> None:
+    """A claim of seqs that follow each other is kept as a range, others as a list; both
+    settle to the state at the last record that landed."""
     states = NodeStates(tmp_path / "nodes.sqlite")
-    after = NodeState("n", 3, b"\x03" * 32, records=3)
-    seqs, hashes = (1, 2, 3), bytes([1] * 32 + [2] * 32 + [3] * 32)
+    after = NodeState("n", seqs[-1], b"\x03" * 32, records=3)
+    hashes = bytes([1] * 32 + [2] * 32 + [3] * 32)
     for log_last, want in ((100, 0), (101, 1), (102, 2), (110, 3)):
         with states.transaction():
             states.hold(Claim("n", 101, seqs, hashes, after), "me")
         states.settle("me", log_last)
         state, holder = states.get("n")
-        assert holder is None and state.last_seq == want
+        assert holder is None and state.last_seq == (0, *seqs)[want]
         assert state.last_hash == (b"", bytes([1] * 32), bytes([2] * 32), after.last_hash)[want]
         assert state.records == want
         with states.transaction():
@@ -93,10 +96,24 @@ def test_claims_settle_by_what_landed(tmp_path: Path) -> None:
     states.close()
 
 
-def test_a_claim_left_by_the_previous_collector_version_is_settled(tmp_path: Path) -> None:
-    states = NodeStates(tmp_path / "nodes.sqlite")
+@pytest.mark.parametrize("form", ["steps", "hex"])
+def test_a_claim_left_by_a_previous_collector_version_is_settled(tmp_path: Path, form: str) -> None:
+    """Claims written before (seq and hex hash pairs; then a seq list and all hashes in
+    hex, in a file without the ``pending_hashes`` column) settle as they did."""
+    import sqlite3
+
+    path = tmp_path / "nodes.sqlite"
+    old = sqlite3.connect(path)
+    old.executescript(SCHEMA.replace(",\n    pending_hashes BLOB", ""))
+    assert "pending_hashes" not in {row[1] for row in old.execute("PRAGMA table_info(nodes)")}
+    old.close()
+    states = NodeStates(path)
     after = NodeState("n", 2, b"\x02" * 32, records=2)
-    pending = {"log_first": 5, "steps": [[1, "01" * 32], [2, "02" * 32]], "after": after.to_json()}
+    pending: dict[str, object] = {"log_first": 5, "after": after.to_json()}
+    if form == "steps":
+        pending["steps"] = [[1, "01" * 32], [2, "02" * 32]]
+    else:
+        pending |= {"seqs": [1, 2], "hashes": "01" * 32 + "02" * 32}
     with states.transaction() as db:
         db.execute(
             "INSERT INTO nodes (node, pending_by, pending) VALUES ('n', 'me', ?)",
@@ -233,3 +250,33 @@ def test_plan_judges_as_the_per_link_checks(
         want.hashes,
         want.wait,
     )
+
+
+@pytest.mark.parametrize("keyed", [False, True])
+def test_a_message_that_continues_the_node_is_judged_whole(
+    logs: dict[bool, list[Link]], keyed: bool
+) -> None:
+    """The usual message takes ``_follows_whole`` and plans as link by link; one damaged
+    link (an edit, a wrong key) takes the loop, which names the break."""
+    links = logs[keyed]
+    start = next(i for i in range(1, len(links)) if not any(k.segments for k in links[i : i + 30]))
+    chosen = links[start : start + 30]
+    state = NodeState("n", links[start - 1].seq, links[start - 1].hash)
+    key = b"k" * 32 if keyed else None
+    assert _follows_whole(state, Batch.of(0, chosen), key)
+    got = plan(state, Batch.of(0, chosen), "n", key)
+    want = reference_plan(state, 0, chosen, key)
+    assert (got.state, got.payloads, got.seqs, got.hashes) == (
+        want.state,
+        want.payloads,
+        want.seqs,
+        want.hashes,
+    )
+    assert got.state.intact and got.state.records == 30
+    edited = [*chosen]
+    assert edited[7].payload is not None
+    edited[7] = replace(edited[7], payload=edited[7].payload.replace(b"user", b"usEr", 1))
+    assert not _follows_whole(state, Batch.of(0, edited), key)
+    assert plan(state, Batch.of(0, edited), "n", key).state.break_seq == chosen[7].seq
+    if keyed:
+        assert not _follows_whole(state, Batch.of(0, chosen), b"j" * 32)

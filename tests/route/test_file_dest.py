@@ -9,6 +9,7 @@ import pytest
 
 from seaudit.errors import UsageError
 from seaudit.route.file_dest import FileDestination
+from seaudit.route.wire import Batch
 from tests.route.endpoints import record
 
 
@@ -17,7 +18,7 @@ def test_rotates_past_its_size_and_keeps_every_record(tmp_path: Path) -> None:
     dest = FileDestination(f"file://{out}?format=csv&size=1")
     for start in range(0, 60, 10):
         entries = [(i + 1, record("n", i)) for i in range(start, start + 10)]
-        asyncio.run(dest.deliver("n", start, [], entries))
+        asyncio.run(dest.deliver("n", Batch(start), entries))
     files = [out, *sorted(tmp_path.glob("out.csv.bak.*"))]
     assert len(files) >= 2
     text = "".join(f.read_text() for f in files)
@@ -27,7 +28,7 @@ def test_rotates_past_its_size_and_keeps_every_record(tmp_path: Path) -> None:
 def test_binary_formats_write_one_file_per_batch(tmp_path: Path) -> None:
     out = tmp_path / "out.parquet"
     dest = FileDestination(f"file://{out}?format=parquet")
-    asyncio.run(dest.deliver("n", 0, [], [(i + 1, record("n", i)) for i in range(5)]))
+    asyncio.run(dest.deliver("n", Batch(0), [(i + 1, record("n", i)) for i in range(5)]))
     assert (tmp_path / "out.parquet.1-5").stat().st_size > 0
 
 

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from seaudit.log.links import Link
 from seaudit.route.nats_dest import MESSAGE_BYTES, NatsDestination
+from seaudit.route.wire import Batch
 
 sizes = st.sampled_from([0, 1, 300, 4000, MESSAGE_BYTES // 3, MESSAGE_BYTES, MESSAGE_BYTES + 1])
 
@@ -21,7 +22,8 @@ def test_messages_are_full_and_within_the_limits(lengths: list[int | None], batc
         for i, n in enumerate(lengths)
     ]
     dest = NatsDestination(f"nats://127.0.0.1:4222/audit?batch={batch}")
-    messages = dest._messages(links)
+    cuts = dest._messages(Batch.of(0, links))
+    messages = [links[start:stop] for start, stop in cuts]
     assert [k for m in messages for k in m] == links
 
     def size(part: list[Link]) -> int:
@@ -29,7 +31,7 @@ def test_messages_are_full_and_within_the_limits(lengths: list[int | None], batc
 
     for i, message in enumerate(messages):
         assert 1 <= len(message) <= batch
-        assert len(message) == 1 or size(list(message)) <= MESSAGE_BYTES
+        assert len(message) == 1 or size(message) <= MESSAGE_BYTES
         if i + 1 < len(messages):  # the next link would not have fitted
             grown = [*message, messages[i + 1][0]]
             assert len(grown) > batch or size(grown) > MESSAGE_BYTES

@@ -181,22 +181,74 @@ def test_record_helper_is_deterministic() -> None:
 
 def test_link_reader_reads_on_and_rereads_a_jump(tmp_path: Path) -> None:
     from seaudit.log import LogConfig
-    from seaudit.log.links import links_after
+    from seaudit.log.links import LinkRun, links_after
     from seaudit.route.router import LinkReader
+    from seaudit.route.wire import Batch
 
     ep = tmp_path / "ep"
     fill(ep, "n", 30)
     cfg = LogConfig.load(ep / "seos.ini")
     reader = LinkReader(cfg, 0)
-    assert [x.seq for x in reader.take(10)] == list(range(1, 11))
-    assert [x.seq for x in reader.take(100)] == list(range(11, 31))
-    assert reader.take(10) == []
+    first = reader.take(10)
+    assert list(first.seqs) == list(range(1, 11))
+    assert first == Batch.of(0, list(links_after(cfg))[:10])  # the links, column by column
+    assert list(reader.take(100).seqs) == list(range(11, 31))
+    assert len(reader.take(10)) == 0
     fill(ep, "n", 5, start=30)
-    assert [x.seq for x in reader.take(10)] == list(range(31, 36))
+    again = reader.take(10)
+    assert list(again.seqs) == list(range(31, 36)) and again.prev_seq == 30
     # a reader whose walk jumps (as a hidden segment would make it) reads again, then
     # gives up and sends the jump for the collector to report
-    links = list(links_after(cfg))
+    runs = [
+        LinkRun(k.seq, [k.payload or b""], [k.prev], [k.hash], k.segments, k.keyed)
+        for k in links_after(cfg)
+    ]
     jumpy = LinkReader(cfg, 0)
-    jumpy._walk = iter(links[:5] + links[7:])
-    assert [x.seq for x in jumpy.take(50)] == [1, 2, 3, 4, 5]
-    assert [x.seq for x in jumpy.take(50)][:2] == [6, 7]  # the fresh listing has them all
+    jumpy._walk = iter(runs[:5] + runs[7:])
+    assert list(jumpy.take(50).seqs) == [1, 2, 3, 4, 5]
+    assert list(jumpy.take(50).seqs)[:2] == [6, 7]  # the fresh listing has them all
+
+
+def test_link_reader_batches_are_the_links_whatever_the_cut(tmp_path: Path) -> None:
+    """Reading in takes of any size (runs split across takes, segment headers on the run
+    they precede) gives exactly the links ``links_after`` gives, and the messages a NATS
+    destination makes of them are those of the links."""
+    from seaudit.log import LogConfig
+    from seaudit.log.links import links_after
+    from seaudit.route.router import LinkReader
+    from seaudit.route.wire import Batch, encode, encode_links
+
+    ep = tmp_path / "ep"
+    fill(ep, "n", 700, batch=90)
+    ini = ep / "seos.ini"
+    ini.write_text(ini.read_text().replace("audit_size = 4096", "audit_size = 40"))
+    fill(ep, "n", 700, start=700, batch=90)
+    cfg = LogConfig.load(ini)
+    links = list(links_after(cfg))
+    assert sum(bool(k.segments) for k in links) > 2  # rotations: headers travel
+    for size in (1, 7, 90, 1000):
+        reader = LinkReader(cfg, 0)
+        taken: list[Batch] = []
+        while len(batch := reader.take(size)):
+            taken.append(batch)
+        assert [k for batch in taken for k in batch.links] == links
+        for batch in taken[:3]:
+            assert encode(batch) == encode_links(batch.links, batch.prev_seq)
+            half = len(batch) // 2
+            assert encode(batch.part(half, len(batch), 5)) == encode_links(batch.links[half:], 5)
+
+
+def test_link_reader_rewound_in_the_middle_of_a_file(tmp_path: Path) -> None:
+    """A delivery that fails rewinds the reader while its walk is inside a file: the walk
+    is closed cleanly (its memory map released) and reading starts again from the mark."""
+    from seaudit.log import LogConfig
+    from seaudit.route.router import LinkReader
+
+    fill(tmp_path / "ep", "n", 50)
+    reader = LinkReader(LogConfig.load(tmp_path / "ep" / "seos.ini"), 0)
+    assert list(reader.take(5).seqs) == [1, 2, 3, 4, 5]
+    assert list(reader.take(5).seqs) == [6, 7, 8, 9, 10]
+    reader.rewind(3)
+    assert list(reader.take(4).seqs) == [4, 5, 6, 7]
+    reader.rewind(0)
+    assert list(reader.take(100).seqs) == list(range(1, 51))

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from seaudit.store.bloom import MIN_BYTES, Bloom
+from seaudit.store.bloom import BITS_PER_VALUE, MIN_BYTES, Bloom, _positions
 
 values = st.lists(st.text(max_size=20), max_size=200)
 
@@ -45,3 +45,32 @@ def test_bad_text_is_refused(text: str) -> None:
     with pytest.raises(ValueError):
         Bloom.from_text(text)
     assert len(Bloom.of([]).bits) == MIN_BYTES
+
+
+def _reference_bits(values: list[str]) -> bytes:
+    """The filter as the format defines it: each value's ``_positions`` set one by one."""
+    keys = [v.encode("utf-8") for v in values if _utf8(v)]
+    size = max(MIN_BYTES, (len(values) * BITS_PER_VALUE + 7) // 8)
+    bits = bytearray(size)
+    for key in keys:
+        for p in _positions(key, size * 8):
+            bits[p >> 3] |= 1 << (p & 7)
+    return bytes(bits)
+
+
+def _utf8(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@given(st.lists(st.text(), max_size=300, unique=True))
+def test_the_column_wise_filter_equals_the_one_made_value_by_value(values: list[str]) -> None:
+    assert Bloom.of(values).bits == _reference_bits(values)
+
+
+def test_a_large_filter_equals_the_one_made_value_by_value() -> None:
+    values = [f"session-{i}" for i in range(20_000)] + ["\ud800 lone"]
+    assert Bloom.of(values).bits == _reference_bits(values)

@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
     import signal
 
     from seaudit.route.collector import Collector
+    from seaudit.route.heap import settle_heap
     from seaudit.route.natsconn import NatsTarget
     from seaudit.route.nodestate import NodeStates
     from seaudit.store import Store
@@ -72,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
         loop.add_signal_handler(signal.SIGINT, collector.stop)
         await collector.run(args.until_idle)
 
+    settle_heap()  # this process is the daemon: see route.heap
     try:
         asyncio.run(main())
     finally:

@@ -36,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
 
     from seaudit.cli.output import terminal_safe
     from seaudit.log import LogConfig
+    from seaudit.route.heap import settle_heap
     from seaudit.route.holds import checkpoints_of, save_choice
     from seaudit.route.router import Router
     from seaudit.route.rules import load_rules
@@ -68,4 +69,5 @@ def run(args: argparse.Namespace) -> int:
             print(terminal_safe(str(report)), file=sys.stdout if not report.failed else sys.stderr)
         return 1 if any(r.failed for r in reports) else 0
 
+    settle_heap()  # this process is the daemon: see route.heap
     return asyncio.run(main())

@@ -106,7 +106,7 @@ def report_nodes(path: Path, *, quiet: bool = False) -> int:
 
     if not path.is_file():
         raise UsageError(f"no node state at {path}: nothing was collected into this store")
-    states = NodeStates(path)
+    states = NodeStates(path, read_only=True)
     try:
         nodes = states.all()
         rejected = states.rejected()

@@ -27,7 +27,7 @@ records up to there once.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -84,10 +84,73 @@ class Link:
         return self.payload is None
 
 
+@dataclass(frozen=True, slots=True)
+class LinkRun:
+    """The links of consecutive records from ``first_seq`` on, all with their payloads,
+    column by column (a block's, or one record's of a version 1/2 file): what
+    ``links_after`` yields one ``Link`` at a time, for a reader that wants columns (the
+    router). ``segments``: the headers passed just before the first record."""
+
+    first_seq: int
+    payloads: list[bytes]
+    prevs: list[bytes]
+    hashes: list[bytes]
+    segments: tuple[SegmentStart, ...] = ()
+    keyed: bool = False
+
+    def __len__(self) -> int:
+        return len(self.payloads)
+
+    @property
+    def last_seq(self) -> int:
+        return self.first_seq + len(self.payloads) - 1
+
+    def links(self) -> Iterator[Link]:
+        segments, keyed = self.segments, self.keyed
+        seqs = range(self.first_seq, self.last_seq + 1)
+        for seq, payload, prev, digest in zip(
+            seqs, self.payloads, self.prevs, self.hashes, strict=True
+        ):
+            yield Link(seq, seq, prev, digest, payload, segments, keyed)
+            segments = ()
+
+    def split(self, count: int) -> tuple[LinkRun, LinkRun]:
+        """The first ``count`` links and the rest (which carries no segment headers)."""
+        head = LinkRun(
+            self.first_seq,
+            self.payloads[:count],
+            self.prevs[:count],
+            self.hashes[:count],
+            self.segments,
+            self.keyed,
+        )
+        rest = LinkRun(
+            self.first_seq + count,
+            self.payloads[count:],
+            self.prevs[count:],
+            self.hashes[count:],
+            (),
+            self.keyed,
+        )
+        return head, rest
+
+
 def links_after(cfg: LogConfig, after: int = 0) -> Iterator[Link]:
-    """The link of every record with seq > ``after``, oldest first (files opened before the
-    first is read, as ``read_log`` does, so a rotation meanwhile skips nothing; files that
-    hold only records up to ``after`` are not opened: a follower's cost is its tail)."""
+    """The link of every record with seq > ``after``, oldest first (``link_runs_after``
+    one link at a time)."""
+    runs = link_runs_after(cfg, after)
+    try:
+        for run in runs:
+            yield from run.links()
+    finally:
+        runs.close()
+
+
+def link_runs_after(cfg: LogConfig, after: int = 0) -> Generator[LinkRun]:
+    """The links of every record with seq > ``after``, oldest first, a run at a time (files
+    opened before the first is read, as ``read_log`` does, so a rotation meanwhile skips
+    nothing; files that hold only records up to ``after`` are not opened: a follower's cost
+    is its tail). A segment's headers go with the first record after them that is sent."""
     handles: list[tuple[Path, BinaryIO]] = []
     try:
         files = log_files(cfg)
@@ -115,10 +178,14 @@ def links_after(cfg: LogConfig, after: int = 0) -> Iterator[Link]:
                     steps = _block_steps(path, scan, data, resume, _route_chain(cfg, header))
                     if resume.offset > HEADER_SIZE:
                         pending = []  # the segment's start lies before ``after``
-                for seq, payload, prev, digest in steps:
-                    if seq > after:
-                        yield Link(seq, seq, prev, digest, payload, tuple(pending), header.keyed)
-                    pending = []
+                try:
+                    for first, payloads, prevs, hashes in steps:
+                        run = LinkRun(first, payloads, prevs, hashes, tuple(pending), header.keyed)
+                        pending = []
+                        if run.last_seq > after:
+                            yield run if first > after else run.split(after - first + 1)[1]
+                finally:
+                    steps.close()  # a walk closed inside the file lets go of the map first
                 if scan.stop != "eof" and not (
                     path == cfg.audit_log and valid_frame_after(data, scan.stop_offset) < 0
                 ):
@@ -129,14 +196,15 @@ def links_after(cfg: LogConfig, after: int = 0) -> Iterator[Link]:
             handle.close()
 
 
-Step = tuple[int, bytes, bytes, bytes]  # seq, payload, the hashes sent before it and for it
+Step = tuple[int, list[bytes], list[bytes], list[bytes]]  # first seq, payloads, the hashes
+# sent before each and for each
 
 
-def _frame_steps(scan: Scan, anchor: bytes) -> Iterator[Step]:
+def _frame_steps(scan: Scan, anchor: bytes) -> Generator[Step]:
     """A version 1/2 file: each record with the chain hash its frame holds."""
     prev = anchor
     for block in scan:
-        yield block.first_seq, block.payloads()[0], prev, block.link
+        yield block.first_seq, block.payloads(), [prev], [block.link]
         prev = block.link
 
 
@@ -183,11 +251,17 @@ def _route_chain(cfg: LogConfig, header: Header) -> Chain:
 
 def _block_steps(
     path: Path, scan: Scan, data: Data, start: _Resume, chain: Chain
-) -> Iterator[Step]:
+) -> Generator[Step]:
     """A version 3 file from ``start``: each block's link checked, its records chained one by
     one (from the segment's anchor); the first wrong record of a block that does not check
     gets a zero hash."""
-    view = memoryview(data)
+    with memoryview(data) as view:
+        yield from _checked_blocks(path, scan, view, start, chain)
+
+
+def _checked_blocks(
+    path: Path, scan: Scan, view: memoryview, start: _Resume, chain: Chain
+) -> Iterator[Step]:
     real, route, expected = start.link, start.route, start.seq
     for block in scan:
         broken = -1
@@ -196,10 +270,16 @@ def _block_steps(
         elif chain.block_link(real, view[block.offset : block.linked_end]) != block.link:
             broken = first_wrong_record(path, block, []).seq or block.first_seq
         real, expected = block.link, block.last_seq + 1
-        for seq, payload in enumerate(block.payloads(), block.first_seq):
-            prev = route
-            route = ZERO_HASH if seq == broken else chain.link(route, seq, payload)
-            yield seq, payload, prev, route
+        payloads = block.payloads()
+        if broken < 0:
+            routes = chain.run(route, block.first_seq, payloads)
+        else:
+            routes, last = [], route
+            for seq, payload in enumerate(payloads, block.first_seq):
+                last = ZERO_HASH if seq == broken else chain.link(last, seq, payload)
+                routes.append(last)
+        yield block.first_seq, payloads, [route, *routes[:-1]], routes
+        route = routes[-1]
         if broken < 0:
             _remember(_Resume(start.anchor, block.end, expected, real, route))
 

@@ -48,7 +48,7 @@ def node_states(ctx: Context) -> tuple[list[NodeState], list[tuple[str, str, int
     if not path.is_file():
         return [], []
     if "nodes" not in ctx.shared:
-        states = NodeStates(path)
+        states = NodeStates(path, read_only=True)
         try:
             ctx.shared["nodes"] = (states.all(), states.rejected())
         finally:

@@ -11,7 +11,9 @@ acknowledge. A message that must wait is negatively acknowledged with a delay; a
 (or any write error) settles what landed and naks the rest, so nothing is acknowledged that
 is not stored. The stored records' Parquet rows are made column-wise from the payloads
 already decoded (``rows``) and handed to the store's batch path; they are derived data, so a
-crash before they are written only means the next start writes them from the log.
+crash before they are written only means the next start writes them from the log. The
+next group's pull request goes out before a group is stored, so the server sends while the
+collector works; what was fetched ahead when it stops is negatively acknowledged.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
 
 DURABLE = "seaudit-collect"
 FETCH = 64
+FETCH_WAIT = 0.5
 ACK_WAIT = 10.0
 WAIT_DELAY = 0.2
 FULL_DELAY = 1.0
@@ -66,9 +69,14 @@ def plan(state: NodeState, batch: Batch, sender: str, key: bytes | None = None) 
     Link by link, as ``log.links.check_link`` would judge each in turn, but without making
     a ``Link`` per record: a link that joins and hashes right passes at once; any other
     (and every link that carries segment headers) is judged by ``check_link`` itself, which
-    also says why it fails. Payloads are made ready to store column-wise (``rows``)."""
+    also says why it fails. A message that simply continues the node (the usual case) is
+    judged whole first (``_follows_whole``). Payloads are made ready to store column-wise
+    (``rows``)."""
     if batch.prev_seq > state.last_seq:
         return Plan(state, wait=True)
+    if _follows_whole(state, batch, key):
+        after = replace(state, last_seq=batch.seqs[-1], last_hash=batch.hashes[-1])
+        return _planned(state, after, batch, list(range(len(batch))), sender, None, 0, 0)
     gaps = list(state.gaps)
     broken_at: int | None = None  # index of the link whose check failed first, in this batch
     broken = (state.break_seq, state.break_what)
@@ -111,35 +119,77 @@ def plan(state: NodeState, batch: Batch, sender: str, key: bytes | None = None) 
         else:
             chosen.append(i)
         seq_now, hash_now = seq, digest
+    after = replace(
+        state,
+        last_seq=seq_now,
+        last_hash=hash_now,
+        gaps=tuple(gaps),
+        break_seq=broken[0],
+        break_what=broken[1],
+    )
+    return _planned(state, after, batch, chosen, sender, broken_at, skipped, duplicates)
+
+
+def _follows_whole(state: NodeState, batch: Batch, key: bytes | None) -> bool:
+    """Whether every link of ``batch`` is a record that comes right after the one before
+    and checks, as the loop of ``plan`` would find link by link (the usual message): one
+    list comparison per fact and one ``Chain.links`` for the hashes."""
+    count = len(batch)
+    last = state.last_seq
+    if not count or batch.segments or batch.seqs[0] != last + 1 or batch.seqs[-1] != last + count:
+        return False
+    seqs, hashes, prevs = batch.seqs, batch.hashes, batch.prevs
+    if list(seqs) != list(range(last + 1, last + count + 1)) or list(batch.firsts) != list(seqs):
+        return False
+    if None in batch.payloads or (state.last_hash and prevs[0] != state.last_hash):
+        return False
+    if list(prevs[1:]) != list(hashes[:-1]):
+        return False
+    if state.break_seq is not None:
+        return True  # a node already broken is not checked further (as in the loop)
+    keyed = batch.keyed[0]
+    if batch.keyed.count(keyed) != count:
+        return False
+    if keyed and key is None:
+        return True  # a keyed sender without its key: links are joined, not recomputed
+    chain = Chain(key if keyed else None)
+    return chain.links(prevs, seqs, batch.payloads) == list(hashes)  # type: ignore[arg-type]
+
+
+def _planned(
+    state: NodeState,
+    after: NodeState,
+    batch: Batch,
+    chosen: list[int],
+    sender: str,
+    broken_at: int | None,
+    skipped: int,
+    duplicates: int,
+) -> Plan:
+    """The plan once the links are judged: the ``chosen`` links' payloads made ready to
+    store (a payload that is no record breaks the chain there, unless a link before it
+    broke first) and the counts moved on."""
     kept = stored_rows([batch.payloads[i] for i in chosen], sender)  # type: ignore[misc]
     if kept.bad:
         at, why = kept.bad[0]
         index = chosen[at]
         if state.break_seq is None and (broken_at is None or index < broken_at):
-            broken = (batch.seqs[index], f"payload is not a record: {why}")
+            after = replace(
+                after, break_seq=batch.seqs[index], break_what=f"payload is not a record: {why}"
+            )
     refused = {chosen[at] for at, _ in kept.bad}
     if refused:
         chosen = [i for i in chosen if i not in refused]
     seqs, hashes = batch.seqs, batch.hashes
-
+    if len(chosen) < len(batch):
+        seqs, hashes = [seqs[i] for i in chosen], [hashes[i] for i in chosen]
     after = replace(
-        state,
-        last_seq=seq_now,
-        last_hash=hash_now,
+        after,
         records=state.records + len(kept.payloads),
         skipped=state.skipped + skipped,
         duplicates=state.duplicates + duplicates,
-        gaps=tuple(gaps),
-        break_seq=broken[0],
-        break_what=broken[1],
     )
-    return Plan(
-        after,
-        tuple(kept.payloads),
-        tuple(seqs[i] for i in chosen),
-        b"".join(hashes[i] for i in chosen),
-        rows=kept,
-    )
+    return Plan(after, tuple(kept.payloads), tuple(seqs), b"".join(hashes), rows=kept)
 
 
 @dataclass(slots=True)
@@ -208,21 +258,31 @@ class Collector:
                     ),
                 )
                 last_seen = time.monotonic()
-                while not self._stop.is_set():
-                    try:
-                        msgs = await sub.fetch(FETCH, timeout=0.5)
-                    except Exception as exc:
-                        if not _is_timeout(exc):
-                            raise
-                        if (
-                            until_idle is not None
-                            and time.monotonic() - last_seen >= until_idle
-                            and await _drained(sub)
-                        ):
-                            return
-                        continue
-                    last_seen = time.monotonic()
-                    await self.take(msgs, log)
+                ahead: asyncio.Future[list[Any]] | None = None
+                try:
+                    while not self._stop.is_set():
+                        try:
+                            msgs = await (ahead or sub.fetch(FETCH, timeout=FETCH_WAIT))
+                        except Exception as exc:
+                            ahead = None
+                            if not _is_timeout(exc):
+                                raise
+                            if (
+                                until_idle is not None
+                                and time.monotonic() - last_seen >= until_idle
+                                and await _drained(sub)
+                            ):
+                                return
+                            continue
+                        last_seen = time.monotonic()
+                        # The next pull request goes out before this group is stored, so
+                        # the server sends meanwhile (its messages wait in the connection).
+                        ahead = asyncio.ensure_future(sub.fetch(FETCH, timeout=FETCH_WAIT))
+                        await asyncio.sleep(0.001)
+                        await self.take(msgs, log)
+                finally:
+                    if ahead is not None:
+                        await _give_back(ahead)
             finally:
                 with contextlib.suppress(Exception):
                     await nc.flush(timeout=5)  # the last acks out before the connection goes
@@ -344,6 +404,17 @@ class Collector:
         import sys
 
         print(f"seaudit collect: {text}", file=sys.stderr, flush=True)
+
+
+async def _give_back(ahead: asyncio.Future[list[Any]]) -> None:
+    """Messages fetched ahead but not stored (the collector stops): negatively acknowledged,
+    so they go to another collector (or this one, started again) at once."""
+    try:
+        msgs = await ahead
+    except Exception:
+        return
+    for msg in msgs:
+        await _quietly(msg.nak())
 
 
 async def _drained(sub: Any) -> bool:

@@ -1,7 +1,8 @@
 """Destinations of ``seaudit route``, by URL scheme; each acknowledges a batch or fails.
 
-A batch is one node's chain links after ``prev_seq`` (``log.links``), in seq order, and
-the records among them that the route selected, with their seqs. ``deliver`` returns once
+A batch is one node's chain links after the seq it was read from (``wire.Batch``: the
+links of ``log.links``, column by column), in seq order, and the records among them that
+the route selected, with their seqs. ``deliver`` returns once
 the destination holds the whole batch (NATS: every PubAck; a file: fsync; a command: exit
 status 0; syslog: the kernel took it) or raises ``DeliveryError`` with ``upto``, the last
 seq it did take.
@@ -10,11 +11,13 @@ seq it did take.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from seaudit.errors import SeauditError
-from seaudit.log.links import Link
 from seaudit.schema.record import AuditRecord
+
+if TYPE_CHECKING:
+    from seaudit.route.wire import Batch
 
 Entry = tuple[int, AuditRecord]
 
@@ -34,9 +37,7 @@ class Destination(Protocol):
     #: whether it needs the records (False: only the links, as NATS carries them)
     wants_records: bool
 
-    async def deliver(
-        self, node: str, prev_seq: int, links: Sequence[Link], entries: Sequence[Entry]
-    ) -> None: ...
+    async def deliver(self, node: str, batch: Batch, entries: Sequence[Entry]) -> None: ...
 
     async def close(self) -> None: ...
 

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 from seaudit.errors import UsageError
 from seaudit.export import get_format
-from seaudit.log.links import Link
 from seaudit.route.destination import DeliveryError, Entry
+from seaudit.route.wire import Batch
 
 TIMEOUT = 60.0
 
@@ -31,9 +31,7 @@ class ExecDestination:
             raise UsageError("exec: needs a command")
         self.format = get_format(fmt)
 
-    async def deliver(
-        self, node: str, prev_seq: int, links: Sequence[Link], entries: Sequence[Entry]
-    ) -> None:
+    async def deliver(self, node: str, batch: Batch, entries: Sequence[Entry]) -> None:
         if not entries:
             return
         sink = io.BytesIO()

@@ -18,9 +18,9 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from seaudit.errors import SeauditError, UsageError
 from seaudit.export import Format, get_format
-from seaudit.log.links import Link
 from seaudit.log.rotate import stamp
 from seaudit.route.destination import DeliveryError, Entry
+from seaudit.route.wire import Batch
 
 DEFAULT_SIZE_KB = 10240
 
@@ -44,15 +44,13 @@ class FileDestination:
             raise UsageError(f"{url!r}: size is a number of KB (1 or more)")
         self.size = int(size) * 1024
 
-    async def deliver(
-        self, node: str, prev_seq: int, links: Sequence[Link], entries: Sequence[Entry]
-    ) -> None:
+    async def deliver(self, node: str, batch: Batch, entries: Sequence[Entry]) -> None:
         try:
-            await asyncio.to_thread(self._write, links, entries)
+            await asyncio.to_thread(self._write, entries)
         except (OSError, SeauditError) as exc:
             raise DeliveryError(f"{self.url}: {exc}") from None
 
-    def _write(self, links: Sequence[Link], entries: Sequence[Entry]) -> None:
+    def _write(self, entries: Sequence[Entry]) -> None:
         if not entries:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)

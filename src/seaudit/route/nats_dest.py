@@ -17,10 +17,9 @@ from collections.abc import Sequence
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
-from seaudit.log.links import Link
 from seaudit.route.destination import DeliveryError, Entry
 from seaudit.route.natsconn import ConnectError, NatsTarget
-from seaudit.route.wire import encode_links
+from seaudit.route.wire import Batch, encode
 
 if TYPE_CHECKING:
     from nats.aio.client import Client
@@ -53,21 +52,19 @@ class NatsDestination:
             await ensure_stream(self._js, self.target.stream)
         return self._js
 
-    async def deliver(
-        self, node: str, prev_seq: int, links: Sequence[Link], entries: Sequence[Entry]
-    ) -> None:
+    async def deliver(self, node: str, batch: Batch, entries: Sequence[Entry]) -> None:
         js = await self._ready()
         subject = self.target.subject(node)
         futures: list[asyncio.Future[Any]] = []
         ends: list[int] = []
         try:
-            for part in self._messages(links):
-                msg_id = f"{node}:{part[0].first}-{part[-1].seq}"
-                body = encode_links(part, ends[-1] if ends else prev_seq)
+            for start, stop in self._messages(batch):
+                part = batch.part(start, stop, ends[-1] if ends else batch.prev_seq)
+                msg_id = f"{node}:{part.firsts[0]}-{part.seqs[-1]}"
                 futures.append(
-                    await js.publish_async(subject, body, headers={"Nats-Msg-Id": msg_id})
+                    await js.publish_async(subject, encode(part), headers={"Nats-Msg-Id": msg_id})
                 )
-                ends.append(part[-1].seq)
+                ends.append(part.seqs[-1])
             done = await self._acks(futures, len(self.target.errors))
         except Exception as exc:
             for future in futures:
@@ -82,19 +79,17 @@ class NatsDestination:
                 raise DeliveryError(f"{self.url}: {_why(result)}", upto)
             upto = end
 
-    def _messages(self, links: Sequence[Link]) -> list[Sequence[Link]]:
-        """``links`` cut into messages of at most ``per_message`` links and about
-        ``MESSAGE_BYTES`` of payload (a larger record goes alone)."""
-        ends = list(
-            accumulate((0 if k.payload is None else len(k.payload) for k in links), initial=0)
-        )
-        out: list[Sequence[Link]] = []
+    def _messages(self, batch: Batch) -> list[tuple[int, int]]:
+        """``batch`` cut into messages (start, stop) of at most ``per_message`` links and
+        about ``MESSAGE_BYTES`` of payload (a larger record goes alone)."""
+        ends = list(accumulate((0 if p is None else len(p) for p in batch.payloads), initial=0))
+        out: list[tuple[int, int]] = []
         start = 0
-        while start < len(links):
-            stop = min(start + self.per_message, len(links))
+        while start < len(batch):
+            stop = min(start + self.per_message, len(batch))
             fits = bisect_right(ends, ends[start] + MESSAGE_BYTES, start + 1, stop + 1) - 1
             stop = max(start + 1, min(stop, fits))
-            out.append(links[start:stop])
+            out.append((start, stop))
             start = stop
         return out
 

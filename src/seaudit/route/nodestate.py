@@ -9,7 +9,9 @@
     duplicates  records received again     gaps        JSON [[first, last], ...] never received
     break_seq   first seq whose chain link failed (NULL: intact)   break_what  why
     pending_by  a collector appending this node's records now (its store path), else NULL
-    pending     JSON of that append: where it lands in the collector's log, the state after
+    pending     JSON of that append: where it lands in the collector's log, the sender's
+                seqs (``first`` and ``count`` when they follow each other), the state after
+    pending_hashes  the sender's chain hash of each of those records, 32 bytes each
 
 Several collectors sharing one JetStream consumer share this file (``collect --state``):
 a collector claims a node's next records in one transaction (``BEGIN IMMEDIATE``), appends
@@ -44,7 +46,8 @@ CREATE TABLE IF NOT EXISTS nodes (
     break_what TEXT,
     updated_ns INTEGER NOT NULL DEFAULT 0,
     pending_by TEXT,
-    pending TEXT
+    pending TEXT,
+    pending_hashes BLOB
 );
 CREATE TABLE IF NOT EXISTS rejected (
     node TEXT NOT NULL,
@@ -132,16 +135,27 @@ class _NothingLanded(Exception):
 
 @dataclass
 class NodeStates:
+    """The node state file; ``read_only``: for a reader (``verify --nodes``, reports), which
+    creates nothing and writes nothing, beside a running collector or in a read-only
+    store (see ``_open_read_only``)."""
+
     path: Path
+    read_only: bool = False
     _db: sqlite3.Connection = field(init=False)
 
     def __post_init__(self) -> None:
+        if self.read_only:
+            self._db = _open_read_only(self.path)
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(SCHEMA)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(nodes)")}
+            if "pending_hashes" not in columns:  # a file of a collector before 2026-11-30
+                self._db.execute("ALTER TABLE nodes ADD COLUMN pending_hashes BLOB")
         except sqlite3.Error as exc:
             raise UsageError(f"cannot use the node state file {self.path}: {exc}") from None
 
@@ -191,7 +205,7 @@ class NodeStates:
             "skipped = excluded.skipped, duplicates = excluded.duplicates, "
             "gaps = excluded.gaps, break_seq = excluded.break_seq, "
             "break_what = excluded.break_what, updated_ns = excluded.updated_ns, "
-            "pending_by = NULL, pending = NULL",
+            "pending_by = NULL, pending = NULL, pending_hashes = NULL",
             (
                 state.node,
                 state.last_seq,
@@ -211,33 +225,37 @@ class NodeStates:
         self._db.execute(
             "INSERT INTO nodes (node) VALUES (?) ON CONFLICT(node) DO NOTHING", (claim.node,)
         )
-        pending = {
-            "log_first": claim.log_first,
-            "seqs": list(claim.seqs),
-            "hashes": claim.hashes.hex(),
-            "after": claim.after.to_json(),
-        }
+        seqs = claim.seqs
+        pending: dict[str, object] = {"log_first": claim.log_first, "after": claim.after.to_json()}
+        if seqs and list(seqs) == list(range(seqs[0], seqs[0] + len(seqs))):
+            pending |= {"first": seqs[0], "count": len(seqs)}  # the usual claim: no list
+        else:
+            pending["seqs"] = list(seqs)
         self._db.execute(
-            "UPDATE nodes SET pending_by = ?, pending = ? WHERE node = ?",
-            (collector, json.dumps(pending), claim.node),
+            "UPDATE nodes SET pending_by = ?, pending = ?, pending_hashes = ? WHERE node = ?",
+            (collector, json.dumps(pending), claim.hashes, claim.node),
         )
 
     def claims_of(self, collector: str) -> list[Claim]:
         rows = self._db.execute(
-            "SELECT node, pending FROM nodes WHERE pending_by = ?", (collector,)
+            "SELECT node, pending, pending_hashes FROM nodes WHERE pending_by = ?", (collector,)
         ).fetchall()
         out = []
-        for node, text in rows:
+        for node, text, blob in rows:
             data = json.loads(text)
             if "steps" in data:  # written by a collector before 2026-11 (pairs of seq, hex)
                 data["seqs"] = [s for s, _ in data["steps"]]
                 data["hashes"] = "".join(h for _, h in data["steps"])
+            if "first" in data:
+                seqs = tuple(range(int(data["first"]), int(data["first"]) + int(data["count"])))
+            else:
+                seqs = tuple(int(s) for s in data["seqs"])
             out.append(
                 Claim(
                     node,
                     int(data["log_first"]),
-                    tuple(int(s) for s in data["seqs"]),
-                    bytes.fromhex(data["hashes"]),
+                    seqs,
+                    bytes(blob) if blob is not None else bytes.fromhex(data["hashes"]),
                     NodeState.from_json(node, data["after"]),
                 )
             )
@@ -252,7 +270,8 @@ class NodeStates:
                     self.put(claim.settled(log_last))
                 except _NothingLanded:
                     self._db.execute(
-                        "UPDATE nodes SET pending_by = NULL, pending = NULL WHERE node = ?",
+                        "UPDATE nodes SET pending_by = NULL, pending = NULL, "
+                        "pending_hashes = NULL WHERE node = ?",
                         (claim.node,),
                     )
 
@@ -264,13 +283,36 @@ class NodeStates:
         )
 
     def all(self) -> list[NodeState]:
-        names = [r[0] for r in self._db.execute("SELECT node FROM nodes ORDER BY node")]
-        return [self.get(name)[0] for name in names]
+        try:
+            names = [r[0] for r in self._db.execute("SELECT node FROM nodes ORDER BY node")]
+            return [self.get(name)[0] for name in names]
+        except sqlite3.Error as exc:
+            raise UsageError(f"cannot read the node state file {self.path}: {exc}") from None
 
     def rejected(self) -> list[tuple[str, str, int]]:
-        return [
-            (str(a), str(b), int(c))
-            for a, b, c in self._db.execute(
-                "SELECT node, reason, count FROM rejected ORDER BY node, reason"
-            )
-        ]
+        try:
+            return [
+                (str(a), str(b), int(c))
+                for a, b, c in self._db.execute(
+                    "SELECT node, reason, count FROM rejected ORDER BY node, reason"
+                )
+            ]
+        except sqlite3.Error as exc:
+            raise UsageError(f"cannot read the node state file {self.path}: {exc}") from None
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write (``mode=ro``, ``query_only``). While a collector
+    has the file open, its write-ahead log (``-wal``) exists and is read with it; when none
+    does (every collector closed, so the log was folded into the file and removed), the
+    file is opened ``immutable``, because a read-only open would otherwise create the
+    ``-wal`` and ``-shm`` files beside it, and cannot in a read-only store."""
+    wal = path.with_name(path.name + "-wal")
+    mode = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True, timeout=60)
+        db.execute("PRAGMA query_only=ON")
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error as exc:
+        raise UsageError(f"cannot read the node state file {path}: {exc}") from None
+    return db

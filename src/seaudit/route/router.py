@@ -14,18 +14,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from seaudit.errors import SeauditError
 from seaudit.log.config import LogConfig
-from seaudit.log.links import Link, links_after, skip_unselected
+from seaudit.log.links import LinkRun, link_runs_after, skip_unselected
 from seaudit.log.payload import decode_record
 from seaudit.route.checkpoint import Checkpoints
 from seaudit.route.destination import DeliveryError, Destination, Entry, open_destination
 from seaudit.route.rules import RouteTable
 from seaudit.route.settings import RouteSettings
+from seaudit.route.wire import Batch
 from seaudit.schema.record import AuditRecord
 
 FIRST_BACKOFF = 0.2
@@ -54,7 +54,8 @@ class DestinationReport:
 
 class LinkReader:
     """Links after a seq, read on from an open walk of the files until it runs out (then
-    the files are listed again, so appends and rotations since are seen).
+    the files are listed again, so appends and rotations since are seen), a run of a block
+    at a time and handed out column by column (``wire.Batch``): no ``Link`` per record.
 
     A seq that does not follow the one before is read again from a fresh listing (a
     rotation between listing and opening the files can hide a segment); only when it is
@@ -67,30 +68,42 @@ class LinkReader:
     def __init__(self, cfg: LogConfig, after: int) -> None:
         self.cfg = cfg
         self.after = after
-        self._walk: Iterator[Link] | None = None
+        self._walk: Iterator[LinkRun] | None = None
+        self._rest: LinkRun | None = None  # the part of a run beyond the last take
         self._misses = 0
 
-    def take(self, count: int) -> list[Link]:
+    def take(self, count: int) -> Batch:
+        """Up to ``count`` links after ``after`` (fewer when the files run out)."""
         if self._walk is None:
-            self._walk = links_after(self.cfg, self.after)
+            self._walk = link_runs_after(self.cfg, self.after)
         start = self.after
+        runs: list[LinkRun] = []
+        taken, ran_out = 0, False
         try:
-            out = list(itertools.islice(self._walk, count))
+            while taken < count:
+                run, self._rest = self._rest or next(self._walk, None), None
+                if run is None:
+                    ran_out = True
+                    break
+                if taken + len(run) > count:
+                    run, self._rest = run.split(count - taken)
+                runs.append(run)
+                taken += len(run)
         except BaseException:
             self.rewind(start)
             raise
-        cut = _first_jump(out, start)
+        cut = _first_jump(runs, start)
         if cut is not None and self._misses < self.RECHECKS:
             self._misses += 1
-            out = out[:cut]
-            self.rewind(out[-1].seq if out else start)
-            return out
+            runs = runs[:cut]
+            self.rewind(runs[-1].last_seq if runs else start)
+            return Batch.of_runs(start, runs)
         self._misses = 0
-        if len(out) < count:
-            self.rewind(out[-1].seq if out else start)
-        elif out:
-            self.after = out[-1].seq
-        return out
+        if ran_out:
+            self.rewind(runs[-1].last_seq if runs else start)
+        elif runs:
+            self.after = runs[-1].last_seq
+        return Batch.of_runs(start, runs)
 
     def rewind(self, after: int) -> None:
         if self._walk is not None:
@@ -98,28 +111,31 @@ class LinkReader:
             if close is not None:
                 close()
         self._walk = None
+        self._rest = None
         self.after = after
 
 
-def _first_jump(links: list[Link], after: int) -> int | None:
-    """Index of the first link that does not follow the seq before it (None: all do)."""
+def _first_jump(runs: list[LinkRun], after: int) -> int | None:
+    """Index of the first run that does not follow the seq before it (None: all do; the
+    links within a run always follow each other)."""
     expected = after + 1
-    for i, link in enumerate(links):
-        if (after > 0 or i > 0) and link.first != expected:
+    for i, run in enumerate(runs):
+        if (after > 0 or i > 0) and run.first_seq != expected:
             return i
-        expected = link.seq + 1
+        expected = run.last_seq + 1
     return None
 
 
 def select(
-    links: list[Link],
+    batch: Batch,
     test: Callable[[AuditRecord, str], bool] | None,
     wants_records: bool,
     node: str,
-) -> tuple[list[Link], list[Entry]]:
+) -> tuple[Batch, list[Entry]]:
     """The links to send (unselected runs folded) and the selected records with seqs."""
     if test is None and not wants_records:
-        return links, []
+        return batch, []
+    links = batch.links
     keep: list[bool] = []
     entries: list[Entry] = []
     for link in links:
@@ -133,7 +149,9 @@ def select(
         keep.append(chosen)
         if chosen and wants_records:
             entries.append((link.seq, record))
-    return (links if all(keep) else skip_unselected(links, keep)), entries
+    if all(keep):
+        return batch, entries
+    return Batch.of(batch.prev_seq, skip_unselected(links, keep)), entries
 
 
 @dataclass
@@ -204,17 +222,16 @@ class Router:
         try:
             while not self._stopping(url):
                 try:
-                    before = reader.after
-                    links = await asyncio.to_thread(reader.take, self.settings.batch_size)
-                    if not links:
+                    batch = await asyncio.to_thread(reader.take, self.settings.batch_size)
+                    if not len(batch):
                         if self._once:
                             return
                         await self._pause(self.settings.interval)
                         continue
                     sent, entries = select(
-                        links, self.table.selector(url), destination.wants_records, self.node
+                        batch, self.table.selector(url), destination.wants_records, self.node
                     )
-                    await destination.deliver(self.node, before, sent, entries)
+                    await destination.deliver(self.node, sent, entries)
                 except (DeliveryError, SeauditError, OSError) as exc:
                     upto = exc.upto if isinstance(exc, DeliveryError) else 0
                     report.refused += isinstance(exc, DeliveryError) and exc.refused
@@ -230,7 +247,7 @@ class Router:
                     await self._pause(delay)
                     delay = min(delay * 2, self.settings.max_backoff)
                     continue
-                mark = report.checkpoint = links[-1].seq
+                mark = report.checkpoint = batch.seqs[-1]
                 self.checkpoints.save(url, mark)
                 report.records += len(entries) if destination.wants_records else _records(sent)
                 failures, delay = 0, FIRST_BACKOFF
@@ -243,5 +260,5 @@ class Router:
         print(f"seaudit route: {text}", file=sys.stderr, flush=True)
 
 
-def _records(links: list[Link]) -> int:
-    return sum(1 for link in links if link.payload is not None)
+def _records(batch: Batch) -> int:
+    return len(batch.payloads) - list(batch.payloads).count(None)

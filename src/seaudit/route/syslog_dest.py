@@ -8,9 +8,9 @@ import asyncio
 from collections.abc import Sequence
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
-from seaudit.log.links import Link
 from seaudit.route.destination import DeliveryError, Entry
 from seaudit.route.syslog_net import SyslogForwarder
+from seaudit.route.wire import Batch
 
 
 class SyslogDestination:
@@ -24,9 +24,7 @@ class SyslogDestination:
         bare = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
         self.forwarder = SyslogForwarder(bare, options)
 
-    async def deliver(
-        self, node: str, prev_seq: int, links: Sequence[Link], entries: Sequence[Entry]
-    ) -> None:
+    async def deliver(self, node: str, batch: Batch, entries: Sequence[Entry]) -> None:
         await asyncio.to_thread(self._send, entries)
 
     def _send(self, entries: Sequence[Entry]) -> None:

@@ -31,7 +31,7 @@ from itertools import accumulate
 
 from seaudit.errors import SeauditError
 from seaudit.log.frame import ANCHORED, HASH_SIZE, MAX_PAYLOAD
-from seaudit.log.links import Link, SegmentStart
+from seaudit.log.links import Link, LinkRun, SegmentStart
 
 MAGIC = b"SEAL"
 VERSION = 2
@@ -74,6 +74,38 @@ class Batch:
             {i: k.segments for i, k in enumerate(links) if k.segments},
         )
 
+    @classmethod
+    def of_runs(cls, prev_seq: int, runs: Sequence[LinkRun]) -> Batch:
+        """The links of ``runs``, one after the other, with no ``Link`` made."""
+        seqs: list[int] = []
+        prevs: list[bytes] = []
+        hashes: list[bytes] = []
+        payloads: list[bytes | None] = []
+        keyed: list[bool] = []
+        segments: dict[int, tuple[SegmentStart, ...]] = {}
+        for run in runs:
+            if run.segments:
+                segments[len(seqs)] = run.segments
+            seqs.extend(range(run.first_seq, run.last_seq + 1))
+            prevs.extend(run.prevs)
+            hashes.extend(run.hashes)
+            payloads.extend(run.payloads)
+            keyed.extend([run.keyed] * len(run))
+        return cls(prev_seq, seqs, seqs, prevs, hashes, payloads, keyed, segments)
+
+    def part(self, start: int, stop: int, prev_seq: int) -> Batch:
+        """Links ``start`` to ``stop - 1``, sent after ``prev_seq``."""
+        return Batch(
+            prev_seq,
+            self.firsts[start:stop],
+            self.seqs[start:stop],
+            self.prevs[start:stop],
+            self.hashes[start:stop],
+            self.payloads[start:stop],
+            self.keyed[start:stop],
+            {i - start: s for i, s in self.segments.items() if start <= i < stop},
+        )
+
     def __len__(self) -> int:
         return len(self.seqs)
 
@@ -94,24 +126,41 @@ class Batch:
 
 
 def encode_links(links: Sequence[Link], prev_seq: int) -> bytes:
-    count = len(links)
-    payloads = [k.payload for k in links]
-    flags = bytes(
-        (HAS_PAYLOAD if p is not None else 0) | (KEYED if k.keyed else 0)
-        for k, p in zip(links, payloads, strict=True)
-    )
-    segments = [s for k in links for s in k.segments]
+    return encode(Batch.of(prev_seq, links))
+
+
+def encode(batch: Batch) -> bytes:
+    """The message holding ``batch`` (version 2), built column by column."""
+    count = len(batch)
+    payloads = batch.payloads
+    whole = None not in payloads
+    if whole and batch.keyed.count(batch.keyed[0] if count else False) == count:
+        flags = bytes([HAS_PAYLOAD | (KEYED if count and batch.keyed[0] else 0)]) * count
+    else:
+        flags = bytes(
+            (HAS_PAYLOAD if p is not None else 0) | (KEYED if k else 0)
+            for p, k in zip(payloads, batch.keyed, strict=True)
+        )
+    nsegs = bytearray(count)
+    for i, starts in batch.segments.items():
+        nsegs[i] = len(starts)
+    segments = [batch.segments[i] for i in sorted(batch.segments)]
+    lengths = [0 if p is None else len(p) for p in payloads]
     return b"".join(
         (
-            _HEAD.pack(MAGIC, VERSION, count, prev_seq),
-            _little(array("Q", [k.first for k in links])),
-            _little(array("Q", [k.seq for k in links])),
+            _HEAD.pack(MAGIC, VERSION, count, batch.prev_seq),
+            _little(array("Q", batch.firsts)),
+            _little(array("Q", batch.seqs)),
             flags,
-            bytes(len(k.segments) for k in links),
-            _little(array("I", [0 if p is None else len(p) for p in payloads])),
-            b"".join(k.prev for k in links),
-            b"".join(k.hash for k in links),
-            b"".join(_SEGMENT.pack(s.prev_hash, s.anchored, s.anchor) for s in segments),
+            bytes(nsegs),
+            _little(array("I", lengths)),
+            b"".join(batch.prevs),
+            b"".join(batch.hashes),
+            b"".join(
+                _SEGMENT.pack(s.prev_hash, s.anchored, s.anchor)
+                for starts in segments
+                for s in starts
+            ),
             b"".join(p for p in payloads if p is not None),
         )
     )

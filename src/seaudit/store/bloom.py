@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -41,15 +42,11 @@ class Bloom:
 
     @classmethod
     def of(cls, values: Iterable[str]) -> Bloom:
+        """The filter of ``values``: one BLAKE2b per value, the bit positions column-wise
+        (``_bits``; held equal to setting each value's ``_positions`` by a property test)."""
         keys = [_key(v) for v in values]
         size = max(MIN_BYTES, (len(keys) * BITS_PER_VALUE + 7) // 8)
-        bits = bytearray(size)
-        for key in keys:
-            if key is None:
-                continue  # not stored in Parquet as such (see ``_key``): nothing to find
-            for p in _positions(key, size * 8):
-                bits[p >> 3] |= 1 << (p & 7)
-        return cls(bytes(bits))
+        return cls(_bits([k for k in keys if k is not None], size))
 
     def may_hold(self, value: str) -> bool:
         """False only when no value this filter was made of equals ``value``."""
@@ -88,6 +85,28 @@ def _positions(key: bytes, nbits: int) -> list[int]:
     h1 = int.from_bytes(digest[:8], "little")
     h2 = int.from_bytes(digest[8:], "little") | 1
     return [(h1 + i * h2) % nbits for i in range(HASHES)]
+
+
+def _bits(keys: list[bytes], size: int) -> bytes:
+    """The ``size`` bytes with every bit of every key's ``_positions`` set, made with
+    polars: ``(h1 + i * h2) mod nbits`` is ``(h1 mod nbits + i * (h2 mod nbits)) mod
+    nbits``, which stays below 2**64 in unsigned 64-bit columns; the positions are set in a
+    boolean column, whose Arrow bitmap (bit p is ``byte[p // 8] >> p % 8``) is the filter."""
+    if not keys:
+        return bytes(size)
+    import polars as pl
+    import pyarrow as pa
+
+    nbits = size * 8
+    blake2b = hashlib.blake2b
+    digests = b"".join([blake2b(key, digest_size=16).digest() for key in keys])
+    halves = struct.unpack(f"<{2 * len(keys)}Q", digests)
+    h1 = pl.Series(halves[0::2], dtype=pl.UInt64) % nbits
+    h2 = (pl.Series(halves[1::2], dtype=pl.UInt64) | 1) % nbits
+    positions = pl.concat([(h1 + i * h2) % nbits for i in range(HASHES)])
+    flags = pl.zeros(nbits, pl.Boolean, eager=True).scatter(positions, True)
+    bitmap = pa.concat_arrays([flags.to_arrow()])  # one chunk at offset 0, no nulls
+    return bytes(bitmap.buffers()[1].to_pybytes()[:size])
 
 
 def blooms_of(table: pa.Table) -> tuple[tuple[str, Bloom], ...]:
