@@ -41,13 +41,14 @@ CONNECT_PORT = "15002"  # Spark Connect's own default
 CONNECT_WAIT_S = 10
 JVM_SETTINGS: dict[str, str] = {
     "spark.ui.enabled": "false",
-    "spark.driver.host": LOOPBACK,  # a local JVM listens on loopback only
-    "spark.driver.bindAddress": LOOPBACK,
     "spark.driver.extraJavaOptions": "-Dlog4j2.configurationFile="
     + (Path(__file__).with_name("log4j2.properties")).as_uri(),
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
 }
+
+#: a driver whose executors run on this machine listens on loopback only
+LOOPBACK_SETTINGS = {"spark.driver.host": LOOPBACK, "spark.driver.bindAddress": LOOPBACK}
 
 _sessions: dict[str, SparkSession] = {}
 _lock = threading.Lock()
@@ -55,6 +56,14 @@ _lock = threading.Lock()
 
 def master_of(option: str | None) -> str:
     return option or os.environ.get(ENV_MASTER) or DEFAULT_MASTER
+
+
+def on_loopback(url: str) -> bool:
+    """Whether every executor runs on this machine (``local[N]``, or a standalone master on
+    this machine's loopback); a remote cluster's executors must reach the driver by an
+    address Spark picks (or ``spark.driver.host`` given in ``PYSPARK_SUBMIT_ARGS``)."""
+    host = url.removeprefix("spark://").split(":")[0]
+    return url == "local" or url.startswith("local[") or host in (LOOPBACK, "localhost")
 
 
 def driver_memory() -> str:
@@ -104,11 +113,13 @@ def _start(url: str) -> SparkSession:
         _reachable(url)
         builder = builder.remote(url)
     else:
-        os.environ.setdefault("SPARK_LOCAL_IP", LOOPBACK)
         builder = builder.master(url)
-        for key, value in JVM_SETTINGS.items():
+        settings = {**JVM_SETTINGS, "spark.driver.memory": driver_memory()}
+        if on_loopback(url):
+            os.environ.setdefault("SPARK_LOCAL_IP", LOOPBACK)
+            settings.update(LOOPBACK_SETTINGS)
+        for key, value in settings.items():
             builder = builder.config(key, value)
-        builder = builder.config("spark.driver.memory", driver_memory())
     for key, value in SQL_SETTINGS.items():
         builder = builder.config(key, value)
     try:
