@@ -11,14 +11,12 @@ about a minute on a busy machine)."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -166,15 +164,11 @@ def standalone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 "worker",
             )
         )
-        until(lambda: _alive_workers(ui) == 1, "the worker", procs)
+        registered = b"Successfully registered with master"
+        until(lambda: registered in (tmp / "worker.log").read_bytes(), "the worker", procs)
         yield master
     finally:
         stop(procs)
-
-
-def _alive_workers(ui: int) -> int:
-    with urllib.request.urlopen(f"http://{LOOPBACK}:{ui}/json/", timeout=5) as answer:
-        return int(json.load(answer).get("aliveworkers", 0))
 
 
 def seaudit(*args: str) -> subprocess.CompletedProcess[bytes]:
