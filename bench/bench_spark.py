@@ -26,11 +26,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_store import LAST_DAY, OUT, SESSION, generate  # noqa: E402
+from bench_store import LAST_DAY, OUT, SESSION, TOMORROW, generate  # noqa: E402
 
 #: (name, query options as on the command line), as bench_store.py's five queries
 QUERIES: tuple[tuple[str, list[str]], ...] = (
-    ("denied records of user007 today", ["--status", "D", "--user", "user007", "--since", "today"]),
+    (
+        "denied records of user007 today",
+        ["--status", "D", "--user", "user007", "--since", "today", "--until", TOMORROW],
+    ),
     ("count by user and status (--stats)", ["--stats"]),
     ("logins on terminal tty3", ["-l", "*", "tty3"]),
     ("resource mask /etc/*", ["-r", "FILE", "/etc/*", "*"]),

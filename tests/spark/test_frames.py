@@ -56,3 +56,20 @@ def test_a_local_snapshot_outlives_compact(spark: Any, store: Store) -> None:
         assert records.all.count() == want
     with frames.read(spark, [store], Filter(TRUE)) as records:
         assert records.all.count() == want
+
+
+NAMES = ("a store", "100%", "é ü", "[x]{y}#?", "a\u00a0b", "semi;colon=&+")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_file_is_named_as_spark_names_it(spark: Any, tmp_path: Path, name: str) -> None:
+    """Files read by path (a cluster, Spark Connect) are mapped to their days by the name
+    Spark gives them, whatever the store's directory is called."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    path = tmp_path / name / "day=2024-03-04" / "f.parquet"
+    path.parent.mkdir(parents=True)
+    pq.write_table(pa.table({"seq": [1]}), path)
+    read = spark.read.parquet(frames._escaped(str(path))).select("_metadata.file_path")
+    assert read.first()[0] == frames.spark_name(str(path))

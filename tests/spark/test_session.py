@@ -4,11 +4,23 @@ relies on; a JVM started here listens on loopback only."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
 
-from seaudit.spark.session import DEFAULT_MASTER, ENV_MASTER, SQL_SETTINGS, master_of, session
+from seaudit.errors import EngineError
+from seaudit.spark.session import (
+    DEFAULT_MASTER,
+    ENV_DRIVER_MEMORY,
+    ENV_MASTER,
+    SQL_SETTINGS,
+    driver_memory,
+    heap_bytes,
+    master_of,
+    on_loopback,
+    session,
+)
 
 pytestmark = pytest.mark.xdist_group("spark")
 
@@ -30,3 +42,27 @@ def test_one_session_per_master_with_the_shared_settings(spark: Any) -> None:
     assert spark.sparkContext.getConf().get("spark.driver.host") == "127.0.0.1"
     row = spark.sql('SELECT "user" FROM VALUES (\'bob\') AS t("user")').collect()
     assert row[0][0] == "bob"  # a double-quoted name is a column, as in DuckDB
+
+
+def test_a_driver_listens_on_loopback_when_its_executors_are_here() -> None:
+    assert on_loopback("local[2]") and on_loopback("local")
+    assert on_loopback("spark://127.0.0.1:7077") and on_loopback("spark://localhost:7077")
+    assert not on_loopback("spark://spark-master:7077")
+    assert not on_loopback("spark://10.0.0.5:7077")
+
+
+def test_driver_memory_is_sized_from_the_machine_or_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV_DRIVER_MEMORY, raising=False)
+    machine = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    mib = int(driver_memory().removesuffix("m"))
+    assert 1024 <= mib <= 4096 and (mib == 1024 or mib == 4096 or mib == machine // 4 // 2**20)
+    monkeypatch.setenv(ENV_DRIVER_MEMORY, "1536m")
+    assert driver_memory() == "1536m"
+    for bad in ("lots", "0g", "1.5g", "-1g", "2 g"):
+        monkeypatch.setenv(ENV_DRIVER_MEMORY, bad)
+        with pytest.raises(EngineError, match=ENV_DRIVER_MEMORY):
+            driver_memory()
+
+
+def test_the_heap_is_read_back_from_the_session(spark: Any) -> None:
+    assert heap_bytes(spark) == int(driver_memory().removesuffix("m")) * 2**20

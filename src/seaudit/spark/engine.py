@@ -4,21 +4,21 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 from seaudit.errors import EngineError
 from seaudit.query.spec import Filter
 from seaudit.schema.record import AuditRecord
-from seaudit.spark import frames
-from seaudit.spark.frames import FILE_COLUMN, STORE_COLUMN, Records
+from seaudit.spark import frames, stream
+from seaudit.spark.frames import Records
 from seaudit.store import Stats, Store
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 T = TypeVar("T")
-BATCH = 8192  # rows turned into records at a time
 
 
 class SparkEngine:
@@ -52,12 +52,12 @@ class SparkEngine:
         return self._answer(flt, _stats)
 
     def select(self, flt: Filter, *, limit: int | None = None) -> Iterator[AuditRecord]:
-        """Matching records in log order (rows are fetched a partition at a time)."""
+        """Matching records in log order, fetched a bounded window at a time (``stream``)."""
         given = 0
         for attempt in frames.attempts():
             with frames.read(self.spark, self.stores, flt) as records:
                 try:
-                    for record in _records(records, limit):
+                    for record in itertools.islice(stream.in_log_order(records, flt), limit):
                         given += 1
                         yield record
                     return
@@ -77,32 +77,6 @@ def _raise_plainly(exc: Exception) -> None:
     text = str(exc).strip()
     reason = next((line for line in text.splitlines() if "Error" in line), text[:200])
     raise EngineError(f"Spark could not answer: {reason.strip()[:500]}") from None
-
-
-def _records(records: Records, limit: int | None) -> Iterator[AuditRecord]:
-    """The rows in log order, a partition at a time, as records (through Arrow batches, the
-    store's own conversion)."""
-    import pyarrow as pa  # type: ignore[import-untyped]
-
-    from seaudit.store.columns import arrow_schema, from_batch
-
-    frame = records.all.orderBy(STORE_COLUMN, "seq").drop(STORE_COLUMN, FILE_COLUMN)
-    if limit is not None:
-        frame = frame.limit(limit)
-    schema = arrow_schema()
-    rows: list[dict[str, object]] = []
-
-    def converted() -> Iterator[AuditRecord]:
-        for batch in pa.Table.from_pylist(rows, schema).to_batches():
-            for _, record in from_batch(batch):
-                yield record
-        rows.clear()
-
-    for row in frame.toLocalIterator(prefetchPartitions=True):
-        rows.append(row.asDict())
-        if len(rows) >= BATCH:
-            yield from converted()
-    yield from converted()
 
 
 def _stats(records: Records) -> Stats:

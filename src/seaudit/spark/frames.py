@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,10 @@ _SPARK_TYPE = {"int64": "BIGINT", "string": "STRING"}
 SCHEMA = ", ".join(f"`{name}` {_SPARK_TYPE[kind]}" for name, kind in COLUMNS)
 RETRIES = 5
 _GLOB = re.compile(r"([\\*?\[\]{}])")
+#: what Java's ``URI`` leaves unquoted in a path (unreserved, punct, "/" and "@")
+_URI_PATH = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-!.~'()*,;:$&+=/@"
+)
 _VANISHED = ("FileNotFoundException", "does not exist", "FILE_NOT_EXIST", "No such file")
 
 
@@ -54,6 +59,8 @@ class Part:
     store: Store
     snapshot: Snapshot
     tail: list[tuple[int, AuditRecord]]
+    #: how Spark reads each of ``snapshot.entries`` (a descriptor path, or the file's path)
+    paths: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,9 +109,6 @@ def read(spark: SparkSession, stores: Sequence[Store], flt: Filter) -> Records:
     """The records ``flt`` selects in ``stores``, as of now (close the result)."""
     from pyspark.sql import functions as F
 
-    from seaudit.query.dialect import SPARK
-    from seaudit.query.expr import to_sql
-
     scope = scope_of(flt.expr)
     pred = flt.predicate()
     local = is_local(spark)
@@ -112,7 +116,7 @@ def read(spark: SparkSession, stores: Sequence[Store], flt: Filter) -> Records:
     try:
         for index, store in enumerate(stores):
             snap = store.snapshot(scope)
-            parts.append(Part(index, store, snap, []))
+            parts.append(Part(index, store, snap, [], tuple(_paths(snap, local))))
             part = parts[-1]
             part.tail.extend((seq, r) for seq, r in store.tail(snap.watermark) if pred(r))
     except BaseException:
@@ -121,26 +125,21 @@ def read(spark: SparkSession, stores: Sequence[Store], flt: Filter) -> Records:
         raise
     days: dict[str, str] = {}
     frames = []
-    where, params = to_sql(flt.expr, SPARK)
     for part in parts:
-        paths = _paths(part.snapshot, local)
-        if not paths:
+        if not part.paths:
             continue
         days.update(
-            (_spark_name(path), entry.day)
-            for path, entry in zip(paths, part.snapshot.entries, strict=True)
+            (spark_name(path), entry.day)
+            for path, entry in zip(part.paths, part.snapshot.entries, strict=True)
         )
-        frame = spark.read.schema(SCHEMA).parquet(*(_escaped(p) for p in paths))
-        frame = frame.withColumn(STORE_COLUMN, F.lit(part.index)).withColumn(
-            FILE_COLUMN, F.col("_metadata.file_path")
-        )
-        frames.append(frame)
+        frame = parquet(spark, part.paths).withColumn(STORE_COLUMN, F.lit(part.index))
+        frames.append(frame.withColumn(FILE_COLUMN, F.col("_metadata.file_path")))
     files = None
     if frames:
         files = frames[0]
         for frame in frames[1:]:
             files = files.unionByName(frame)
-        files = query(spark, f"SELECT * FROM {{files}} WHERE {where}", params, files=files)
+        files = matching(spark, files, flt)
     tail = _tail_frame(spark, parts)
     tail_days: dict[str, int] = {}
     for part in parts:
@@ -148,6 +147,25 @@ def read(spark: SparkSession, stores: Sequence[Store], flt: Filter) -> Records:
             day = day_of(record)
             tail_days[day] = tail_days.get(day, 0) + 1
     return Records(spark, files, tail, tuple(parts), days, tail_days)
+
+
+def parquet(spark: SparkSession, paths: Sequence[str]) -> DataFrame:
+    """The Parquet files at ``paths`` (as ``Part.paths`` gives them), by column name: a file
+    written before a column was added reads it as NULL (store schema 2, as DuckDB's
+    ``union_by_name``); directory names are not columns."""
+    return spark.read.schema(SCHEMA).parquet(*(_escaped(p) for p in paths))
+
+
+def matching(spark: SparkSession, frame: DataFrame, flt: Filter, extra: str = "") -> DataFrame:
+    """The rows of ``frame`` that ``flt`` selects (and ``extra``, Spark SQL without
+    parameters, when given)."""
+    from seaudit.query.dialect import SPARK
+    from seaudit.query.expr import to_sql
+
+    where, params = to_sql(flt.expr, SPARK)
+    if extra:
+        where = f"({where}) AND ({extra})"
+    return query(spark, f"SELECT * FROM {{frame}} WHERE {where}", params, frame=frame)
 
 
 def query(
@@ -159,15 +177,32 @@ def query(
 
 
 def _paths(snap: Snapshot, local: bool) -> list[str]:
+    """A local JVM reads our descriptors; executors elsewhere (a cluster, a Spark Connect
+    server) cannot, and read each file by its absolute path, which must name the same file
+    where they run (a shared file system)."""
     if local:
         return [f"/proc/{os.getpid()}/fd/{fd}" for fd in snap.fds]
     assert snap.tree is not None or not snap.entries
-    return [str(Path(snap.tree or ".") / e.path) for e in snap.entries]
+    tree = Path(snap.tree or ".").resolve()
+    return [str(tree / e.path) for e in snap.entries]
 
 
-def _spark_name(path: str) -> str:
-    """The name Spark gives a local file in ``_metadata.file_path``."""
-    return "file:" + path
+def spark_name(path: str) -> str:
+    """The name Spark gives a local file in ``_metadata.file_path``: a ``file:`` URI quoted
+    as Java's ``URI`` quotes a path (Hadoop's ``Path.toUri``): ASCII outside its legal set
+    and ``%`` as UTF-8 escapes, other characters as they are unless a space or control."""
+    return "file:" + "".join(
+        char if char in _URI_PATH or _other(char) else _quoted(char) for char in path
+    )
+
+
+def _other(char: str) -> bool:
+    """Java's "other" characters: beyond ASCII, neither a control nor a space character."""
+    return ord(char) > 127 and unicodedata.category(char) not in ("Cc", "Zs", "Zl", "Zp")
+
+
+def _quoted(char: str) -> str:
+    return "".join(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogateescape"))
 
 
 def _escaped(path: str) -> str:

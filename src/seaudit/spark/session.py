@@ -10,6 +10,8 @@ are turned on so the reports' SQL (written once, quoting ``"user"``) means the s
 from __future__ import annotations
 
 import os
+import re
+import socket
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +22,9 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 ENV_MASTER = "SEAUDIT_SPARK_MASTER"
+ENV_DRIVER_MEMORY = "SEAUDIT_SPARK_DRIVER_MEMORY"
+_MEMORY = re.compile(r"([1-9][0-9]*)([kmgt]?)", re.IGNORECASE)  # as spark.driver.memory is
+_UNIT = {"": 2**20, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}  # no unit: MiB, as in Spark
 DEFAULT_MASTER = "local[2]"
 #: settings every session gets (runtime SQL settings: Spark Connect takes them too)
 SQL_SETTINGS: dict[str, str] = {
@@ -32,16 +37,18 @@ SQL_SETTINGS: dict[str, str] = {
 }
 #: settings of a JVM started here (``local[N]``, ``spark://``)
 LOOPBACK = "127.0.0.1"
+CONNECT_PORT = "15002"  # Spark Connect's own default
+CONNECT_WAIT_S = 10
 JVM_SETTINGS: dict[str, str] = {
     "spark.ui.enabled": "false",
-    "spark.driver.host": LOOPBACK,  # a local JVM listens on loopback only
-    "spark.driver.bindAddress": LOOPBACK,
     "spark.driver.extraJavaOptions": "-Dlog4j2.configurationFile="
     + (Path(__file__).with_name("log4j2.properties")).as_uri(),
-    "spark.driver.memory": "1g",
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
 }
+
+#: a driver whose executors run on this machine listens on loopback only
+LOOPBACK_SETTINGS = {"spark.driver.host": LOOPBACK, "spark.driver.bindAddress": LOOPBACK}
 
 _sessions: dict[str, SparkSession] = {}
 _lock = threading.Lock()
@@ -49,6 +56,41 @@ _lock = threading.Lock()
 
 def master_of(option: str | None) -> str:
     return option or os.environ.get(ENV_MASTER) or DEFAULT_MASTER
+
+
+def on_loopback(url: str) -> bool:
+    """Whether every executor runs on this machine (``local[N]``, or a standalone master on
+    this machine's loopback); a remote cluster's executors must reach the driver by an
+    address Spark picks (or ``spark.driver.host`` given in ``PYSPARK_SUBMIT_ARGS``)."""
+    host = url.removeprefix("spark://").split(":")[0]
+    return url == "local" or url.startswith("local[") or host in (LOOPBACK, "localhost")
+
+
+def driver_memory() -> str:
+    """The heap of a JVM started here: ``$SEAUDIT_SPARK_DRIVER_MEMORY`` when set, else a
+    quarter of this machine's memory, at least 1 GiB and at most 4 GiB. Answers stream in
+    bounded windows (``stream``), so the heap is for Spark itself and the reports' groupings;
+    in ``local[N]`` the executors share it."""
+    given = os.environ.get(ENV_DRIVER_MEMORY, "").strip()
+    if given:
+        if not _MEMORY.fullmatch(given):
+            err = EngineError(f"{ENV_DRIVER_MEMORY}={given!r} is not a size")
+            err.hint = "give a whole number with k, m, g or t, as 1536m or 2g"
+            raise err
+        return given
+    machine = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{min(max(machine // 4 // 2**20, 1024), 4096)}m"
+
+
+def heap_bytes(spark: SparkSession) -> int | None:
+    """The driver's heap as set (``spark.driver.memory``), or None when it is not known (a
+    Spark Connect server that does not say)."""
+    try:
+        text = spark.conf.get("spark.driver.memory", None)
+    except Exception:  # a server that refuses to read a static setting
+        return None
+    found = _MEMORY.fullmatch((text or "").strip())
+    return int(found[1]) * _UNIT[found[2].lower()] if found else None
 
 
 def session(master: str | None = None) -> SparkSession:
@@ -68,11 +110,15 @@ def _start(url: str) -> SparkSession:
         raise EngineError("--engine spark needs pyspark, which is not installed") from None
     builder = SparkSession.builder.appName("seaudit")
     if url.startswith("sc://"):
+        _reachable(url)
         builder = builder.remote(url)
     else:
-        os.environ.setdefault("SPARK_LOCAL_IP", LOOPBACK)
         builder = builder.master(url)
-        for key, value in JVM_SETTINGS.items():
+        settings = {**JVM_SETTINGS, "spark.driver.memory": driver_memory()}
+        if on_loopback(url):
+            os.environ.setdefault("SPARK_LOCAL_IP", LOOPBACK)
+            settings.update(LOOPBACK_SETTINGS)
+        for key, value in settings.items():
             builder = builder.config(key, value)
     for key, value in SQL_SETTINGS.items():
         builder = builder.config(key, value)
@@ -86,6 +132,21 @@ def _start(url: str) -> SparkSession:
     if not url.startswith("sc://"):
         spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+def _reachable(url: str) -> None:
+    """A Spark Connect server answers on its port, checked once: its client would retry a
+    refused connection for minutes."""
+    host, _, port = url.removeprefix("sc://").split("/")[0].rpartition(":")
+    if not host:
+        host, port = port, CONNECT_PORT
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_WAIT_S):
+            pass
+    except (OSError, ValueError) as exc:
+        err = EngineError(f"cannot start Spark with master {url!r}: {exc}")
+        err.hint = "start the Spark Connect server, or give its host and port (sc://HOST:PORT)"
+        raise err from None
 
 
 def _first_line(exc: BaseException) -> str:
