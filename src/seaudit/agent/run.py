@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from seaudit.agent.intake import PluginReader, lines_of, with_rotated
 from seaudit.agent.kernel import AuditUnavailable, KernelStatus, read_status
 from seaudit.agent.loss import AGENT_USER, KernelWatch, loss_record
+from seaudit.agent.lostmark import LostMarks
 from seaudit.agent.parse import EventId
 from seaudit.agent.pipeline import Pipeline
 from seaudit.schema.record import AuditRecord
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
 
 #: how often the plugin run reads the kernel's counters, and expires events when idle (s)
 POLL = 1.0
+#: the longest a record waits in the plugin run before it is written, under any load (s)
+FLUSH_EVERY = 1.0
 
 
 class StoreSink:
@@ -131,16 +134,21 @@ def run_plugin(
     *,
     status: Callable[[], KernelStatus] | None = read_status,
     stop: threading.Event | None = None,
+    marks: LostMarks | None = None,
+    boot: str | None = None,
 ) -> None:
     """``--plugin``: until EOF or SIGTERM. Whenever the queue is empty, events are expired
-    by the wall clock (live event time is wall time) and the records written; the kernel's
-    counters are read every ``POLL`` s."""
+    by the wall clock (live event time is wall time); the records are written then, and
+    under sustained load at least every ``FLUSH_EVERY`` s (and every ``pipeline.batch``
+    records), so none waits behind the backlog. The kernel's counters are read every
+    ``POLL`` s; ``marks`` keeps their last reading (of this ``boot``) for the next start,
+    which reports what was lost in between."""
     stop = stop or threading.Event()
     reader = PluginReader(stream).start()
-    watch = KernelWatch()
+    watch = KernelWatch(marks.get(pipeline.node) if marks else None, boot)
     _on_sigterm(stop)
     number = 0
-    last_poll = 0.0
+    last_poll = last_flush = 0.0
     while not stop.is_set():
         try:
             line = reader.queue.get(timeout=POLL)
@@ -156,12 +164,24 @@ def run_plugin(
             if now - last_poll >= POLL:  # the counters, at most once a POLL
                 _watch_losses(pipeline, reader, watch, status, now)
                 last_poll = now
-            if reader.queue.empty():  # caught up: what is due goes to the sink now
+            caught_up = reader.queue.empty()
+            if caught_up:  # the wall clock is event time only when nothing waits
                 pipeline.tick(now)
+            if caught_up or now - last_flush >= FLUSH_EVERY:
                 pipeline.flush()
+                _keep_reading(marks, pipeline, watch)
+                last_flush = now
     with pipeline.lock:
         _watch_losses(pipeline, reader, watch, status, time.time())
         pipeline.finish()
+        _keep_reading(marks, pipeline, watch)
+
+
+def _keep_reading(marks: LostMarks | None, pipeline: Pipeline, watch: KernelWatch) -> None:
+    """After a flush (the loss records of the reading are durable): the reading, kept."""
+    reading = watch.reading()
+    if marks is not None and reading is not None:
+        marks.save(pipeline.node, reading)
 
 
 def _watch_losses(
@@ -210,5 +230,11 @@ def loss_records(store: Store) -> list[AuditRecord]:
 
 def checkpoint_path(root: Path) -> Path:
     from seaudit.agent.checkpoint import FILE_NAME
+
+    return root / FILE_NAME
+
+
+def lost_marks_path(root: Path) -> Path:
+    from seaudit.agent.lostmark import FILE_NAME
 
     return root / FILE_NAME
