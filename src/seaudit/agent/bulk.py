@@ -13,10 +13,10 @@ and the loss records are those of the per-event path; a property test holds them
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
-from dataclasses import fields, replace
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import partial
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import polars as pl
 
@@ -26,8 +26,9 @@ from seaudit.agent.intake import lines_of
 from seaudit.agent.lines import line_frame
 from seaudit.agent.parse import MAX_LINE, EventId, parse_line
 from seaudit.agent.pipeline import Pipeline
+from seaudit.agent.rows import Filled, Item, Template
 from seaudit.agent.shape import events
-from seaudit.schema.record import AuditRecord, Origin
+from seaudit.schema.record import Origin
 
 CHUNK_BYTES = 8 << 20
 #: (shape, node, second) -> the records of its first event; cleared when this full
@@ -43,7 +44,7 @@ class BulkReader:
     def __init__(self, pipeline: Pipeline, *, chunk_bytes: int = CHUNK_BYTES) -> None:
         self.pipeline = pipeline
         self.chunk_bytes = chunk_bytes
-        self._shapes: dict[_Key, tuple[list[Access], list[dict[str, Any]] | None]] = {}
+        self._shapes: dict[_Key, tuple[list[Access], list[Template] | None]] = {}
 
     def read(self, stream: BinaryIO, source: str) -> None:
         """Every line of ``stream`` (numbered from 1 as ``source``); the caller finishes
@@ -141,8 +142,8 @@ class BulkReader:
         shape: str,
         members: Callable[[], list[int]],
         lines: list[str],
-    ) -> Callable[[], list[AuditRecord]]:
-        def make() -> list[AuditRecord]:
+    ) -> Callable[[], Sequence[Item]]:
+        def make() -> Sequence[Item]:
             pipeline = self.pipeline
             key = (shape, event_id.node, event_id.seconds)
             known = self._shapes.get(key)
@@ -151,15 +152,16 @@ class BulkReader:
                     self._shapes.clear()
                 accesses = pipeline.mapper.accesses(self._event(event_id, members(), lines))
                 records = [r for a in accesses for r in records_for(a, pipeline.policy)]
-                plain = None if pipeline.policy else [_values(r) for r in records]
+                plain = (
+                    None if pipeline.policy else [Template.of(r, pipeline.source) for r in records]
+                )
                 self._shapes[key] = (accesses, plain)
                 return records
             accesses, plain = known
-            origin = Origin(
-                pipeline.source, event_id.serial, f"audit({event_id.stamp()})", event_id.node
-            )
-            if plain is not None:  # keyword arguments: dataclasses.replace costs twice as much
-                return [AuditRecord(**values, origin=origin) for values in plain]
+            raw = f"audit({event_id.stamp()})"
+            if plain is not None:  # the policy may notify per access: only without one
+                return [Filled(t, event_id.serial, raw, event_id.node) for t in plain]
+            origin = Origin(pipeline.source, event_id.serial, raw, event_id.node)
             return [
                 r for a in accesses for r in records_for(replace(a, origin=origin), pipeline.policy)
             ]
@@ -175,11 +177,3 @@ class BulkReader:
                 line = type(line)(line.type, event_id, line.body)
             parsed.append(line)
         return Event(event_id, tuple(parsed))
-
-
-def _values(record: AuditRecord) -> dict[str, Any]:
-    """The record's content as keyword arguments (origin and warnings left out)."""
-    return {name: value for name in _CONTENT if (value := getattr(record, name)) is not None}
-
-
-_CONTENT = tuple(f.name for f in fields(AuditRecord) if f.name not in ("origin", "warnings"))

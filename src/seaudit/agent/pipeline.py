@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from seaudit.agent.access import Policy, records_for
@@ -19,10 +19,11 @@ from seaudit.agent.group import DEFAULT_TIMEOUT, Event, Grouper
 from seaudit.agent.loss import SerialWatch, loss_record
 from seaudit.agent.mapping import Mapper
 from seaudit.agent.parse import EventId, parse_line
+from seaudit.agent.rows import Item
 from seaudit.errors import ParseError
 from seaudit.schema.record import AuditRecord
 
-Sink = Callable[[list[AuditRecord], dict[str | None, EventId]], None]
+Sink = Callable[[list[Item], dict[str | None, EventId]], None]
 
 
 @dataclass
@@ -69,7 +70,7 @@ class Pipeline:
         self.batch = batch
         self.tally = Tally()
         self.on_reject = on_reject or (lambda message: print(message, file=sys.stderr))
-        self._pending: list[AuditRecord] = []
+        self._pending: list[Item] = []
         self._marks: dict[str | None, EventId] = {}
         #: held by whoever feeds, and by a reader taking the sink's records (``--to``)
         self.lock = threading.RLock()
@@ -108,7 +109,7 @@ class Pipeline:
         event_id: EventId,
         lines: int,
         first_type: str,
-        records: Callable[[], list[AuditRecord]],
+        records: Callable[[], Sequence[Item]],
     ) -> None:
         """An event grouped in bulk, at its last line: ``records`` makes its records (not
         called for an event before the checkpoint). Accounted as ``feed`` accounts it."""

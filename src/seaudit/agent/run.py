@@ -17,6 +17,7 @@ from seaudit.agent.loss import AGENT_USER, KernelWatch, loss_record
 from seaudit.agent.lostmark import LostMarks
 from seaudit.agent.parse import EventId
 from seaudit.agent.pipeline import Pipeline
+from seaudit.agent.rows import Item, materialize, store_items
 from seaudit.schema.record import AuditRecord
 
 if TYPE_CHECKING:
@@ -33,14 +34,26 @@ class StoreSink:
     """Batches of records into the store's audit log. With ``dedup``, records whose import
     keys are already stored are left out: after a crash between a batch's append and its
     checkpoint, the replay's first records are stored already. Those form a prefix, so the
-    check stops at the first batch that finds none (a check reads the log's tail)."""
+    check stops at the first batch that finds none (a check reads the log's tail).
 
-    def __init__(self, store: Store, log: AuditLog, *, dedup: bool) -> None:
-        self.store, self.log, self.dedup = store, log, dedup
+    With ``ingest`` (a replay: it ends, and ``close`` flushes), each batch's Parquet rows are
+    made from the records in hand, as an import makes them, instead of read back from the
+    log when it rotates (the store's rotation hook is taken off the log). A run killed
+    before ``close`` leaves the rows in the log only; the next run's first batch catches the
+    tree up from the log (``Store.ingest``)."""
 
-    def __call__(self, records: list[AuditRecord], marks: dict[str | None, EventId]) -> None:
-        if not records:
+    def __init__(self, store: Store, log: AuditLog, *, dedup: bool, ingest: bool = False) -> None:
+        self.store, self.log, self.dedup, self.ingest = store, log, dedup, ingest
+        if ingest:
+            log.on_rotate = None
+
+    def __call__(self, items: list[Item], marks: dict[str | None, EventId]) -> None:
+        if not items:
             return
+        if self.ingest and not self.dedup:
+            self._columns(items)
+            return
+        records = materialize(items)
         if self.dedup:
             from seaudit.store.columns import dedup_key
 
@@ -49,7 +62,26 @@ class StoreSink:
             records = [r for r, k in zip(records, keys, strict=True) if k not in found]
             self.dedup = bool(found)
         if records:
-            self.log.append_batch(records)
+            first = self.log.last_seq + 1
+            last = self.log.append_batch(records)
+            if self.ingest:
+                self.store.ingest(
+                    list(zip(range(first, last + 1), records, strict=True)), flush=False
+                )
+
+    def _columns(self, items: list[Item]) -> None:
+        """The batch's payloads and Parquet rows made column-wise (``rows.store_items``)."""
+        first = self.log.last_seq + 1
+        payloads, table, parts = store_items(items, first)
+        last = self.log.append_payloads(payloads)
+        if last - first + 1 != len(items):
+            raise RuntimeError(f"the log gave seqs {first}..{last} to {len(items)} records")
+        self.store.ingest_table(table, parts, flush=False)
+
+    def close(self) -> None:
+        """The rows still buffered, into Parquet."""
+        if self.ingest:
+            self.store.flush()
 
 
 def _key(record: AuditRecord, dedup_key: Callable[..., int | None]) -> int | None:
@@ -63,8 +95,8 @@ class ListSink:
     def __init__(self) -> None:
         self.records: list[AuditRecord] = []
 
-    def __call__(self, records: list[AuditRecord], marks: dict[str | None, EventId]) -> None:
-        self.records.extend(records)
+    def __call__(self, items: list[Item], marks: dict[str | None, EventId]) -> None:
+        self.records.extend(materialize(items))
 
     def take(self) -> list[AuditRecord]:
         out, self.records = self.records, []

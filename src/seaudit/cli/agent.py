@@ -168,7 +168,8 @@ def _run(args: argparse.Namespace, policy: Policy | None) -> int:
         )  # shared: a replay resumes after the plugin
         marks = LostMarks(agent.lost_marks_path(root))
         with store.open_log() as log:
-            store_sink = agent.StoreSink(store, log, dedup=bool(args.from_log))
+            replaying = not args.plugin
+            store_sink = agent.StoreSink(store, log, dedup=bool(args.from_log), ingest=replaying)
             pipeline = Pipeline(
                 store_sink,
                 node=args.node,
@@ -178,6 +179,7 @@ def _run(args: argparse.Namespace, policy: Policy | None) -> int:
                 timeout=args.timeout,
             )
             feed(pipeline)
+            store_sink.close()
     print(f"seaudit agent: {pipeline.tally.summary(pipeline.grouper.duplicates)}", file=sys.stderr)
     return 1 if pipeline.tally.rejects else 0
 
