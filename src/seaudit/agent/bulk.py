@@ -13,8 +13,9 @@ and the loss records are those of the per-event path; a property test holds them
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import BinaryIO
 
@@ -27,7 +28,7 @@ from seaudit.agent.lines import line_frame
 from seaudit.agent.parse import MAX_LINE, EventId, parse_line
 from seaudit.agent.pipeline import Pipeline
 from seaudit.agent.rows import Filled, Item, Template
-from seaudit.agent.shape import events
+from seaudit.agent.shape import chunk_events, reached_by
 from seaudit.schema.record import Origin
 
 CHUNK_BYTES = 8 << 20
@@ -36,6 +37,17 @@ MAX_SHAPES = 65_536
 _FEED, _TICK, _EMIT = 0, 1, 2
 _KEYS = ["node", "seconds", "millis", "serial"]
 _Key = tuple[str, str | None, int]
+
+
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    """One chunk as read ahead: its bytes, and its lines, columns and events unless the
+    per-event path must read it (not UTF-8, or a line too long)."""
+
+    chunk: bytes
+    lines: list[str] | None
+    frame: pl.DataFrame | None
+    found: pl.DataFrame | None
 
 
 class BulkReader:
@@ -48,8 +60,21 @@ class BulkReader:
 
     def read(self, stream: BinaryIO, source: str) -> None:
         """Every line of ``stream`` (numbered from 1 as ``source``); the caller finishes
-        the pipeline."""
+        the pipeline. A thread reads the next chunk into columns (``_columns``: polars
+        work, mostly outside the GIL) while this one feeds the pipeline."""
         number = 0
+        with ThreadPoolExecutor(1, thread_name_prefix="seaudit-agent-bulk") as pool:
+            ahead: Future[_Columns] | None = None
+            for chunk in self._chunks(stream):
+                following = pool.submit(self._columns, chunk)
+                if ahead is not None:
+                    number = self._feed(ahead.result(), number, source)
+                ahead = following
+            if ahead is not None:
+                self._feed(ahead.result(), number, source)
+
+    def _chunks(self, stream: BinaryIO) -> Iterator[bytes]:
+        """The stream in chunks of whole lines (a line longer than any audit line is cut)."""
         carry = b""
         while data := stream.read(self.chunk_bytes):
             data = carry + data
@@ -60,23 +85,31 @@ class BulkReader:
             if cut == 0:
                 cut = len(data)  # a line longer than any audit line: the slow path cuts it
             carry = data[cut:]
-            number = self._chunk(data[:cut], number, source)
+            yield data[:cut]
         if carry:
-            self._chunk(carry, number, source)
+            yield carry
 
-    def _chunk(self, chunk: bytes, number: int, source: str) -> int:
-        """Feed one chunk of whole lines; returns the last line number used."""
+    def _columns(self, chunk: bytes) -> _Columns:
+        """A chunk's lines and, when the bulk path can take them, their columns and events
+        as far as the chunk alone decides (``shape.chunk_events``)."""
         try:
             text = chunk.decode("utf-8")
         except UnicodeDecodeError:
-            return self._slow(chunk, number, source)
+            return _Columns(chunk, None, None, None)
         lines = text.split("\n")
         if lines and lines[-1] == "":
             lines.pop()
         if any(len(line) >= MAX_LINE for line in lines):
-            return self._slow(chunk, number, source)
-        self._lines(lines, number, source)
-        return number + len(lines)
+            return _Columns(chunk, None, None, None)
+        frame = line_frame(lines)
+        return _Columns(chunk, lines, frame, chunk_events(frame, self.pipeline.timeout))
+
+    def _feed(self, columns: _Columns, number: int, source: str) -> int:
+        """Feed one chunk; returns the last line number used."""
+        if columns.lines is None or columns.frame is None or columns.found is None:
+            return self._slow(columns.chunk, number, source)
+        self._lines(columns.lines, columns.frame, columns.found, number, source)
+        return number + len(columns.lines)
 
     def _slow(self, chunk: bytes, number: int, source: str) -> int:
         for line in lines_of(io.BytesIO(chunk)):
@@ -84,11 +117,12 @@ class BulkReader:
             self.pipeline.feed(line, number, source)
         return number
 
-    def _lines(self, lines: list[str], number: int, source: str) -> None:
+    def _lines(
+        self, lines: list[str], frame: pl.DataFrame, found: pl.DataFrame, number: int, source: str
+    ) -> None:
         pipeline = self.pipeline
         grouper = pipeline.grouper
-        frame = line_frame(lines)
-        found = events(frame, grouper.latest, pipeline.timeout)
+        found = reached_by(found, grouper.latest, pipeline.timeout)
         fast = found.filter(pl.col("regular"))
         node = pipeline.node
         ids = [

@@ -23,6 +23,7 @@ from seaudit.agent.rows import Item
 from seaudit.errors import ParseError
 from seaudit.schema.record import AuditRecord
 
+INF = float("inf")
 Sink = Callable[[list[Item], dict[str | None, EventId]], None]
 
 
@@ -74,7 +75,9 @@ class Pipeline:
         self._marks: dict[str | None, EventId] = {}
         #: held by whoever feeds, and by a reader taking the sink's records (``--to``)
         self.lock = threading.RLock()
-        self._gaps_open = False  # some node has serials still missing
+        #: no serial gap is due before this event time (a lower bound: a gap filled since
+        #: leaves it early, and the next check puts it right); infinite: no gap is open
+        self._gaps_due = INF
 
     def feed(self, line: str, number: int, source: str | None = None) -> None:
         if not line or line.isspace():
@@ -90,7 +93,7 @@ class Pipeline:
             parsed = type(parsed)(parsed.type, _with_node(parsed.id, self.node), parsed.body)
         for event in self.grouper.feed(parsed):
             self._event(event)
-        if self._gaps_open:
+        if parsed.id.time >= self._gaps_due:
             self._expire_gaps(parsed.id.time)
         if len(self._pending) >= self.batch:
             self.flush()
@@ -101,7 +104,7 @@ class Pipeline:
         its event too: ``bulk_event`` does it after the event) serial gaps."""
         for event in self.grouper.advance(now):
             self._event(event)
-        if gaps and self._gaps_open:
+        if gaps and now >= self._gaps_due:
             self._expire_gaps(now)
 
     def bulk_event(
@@ -117,7 +120,7 @@ class Pipeline:
         self.grouper.finished(event_id)
         if self._handled(event_id, lines, first_type):
             self._pending.extend(records())
-        if self._gaps_open:
+        if event_id.time >= self._gaps_due:
             self._expire_gaps(event_id.time)
         if len(self._pending) >= self.batch:
             self.flush()
@@ -189,16 +192,14 @@ class Pipeline:
             if last is not None:
                 watch.see(last)
         watch.see(event_id)
-        self._gaps_open = self._gaps_open or bool(watch.gaps)
+        if watch.gaps:
+            self._gaps_due = min(self._gaps_due, watch.due())
 
     def _expire_gaps(self, now: float) -> None:
-        expired = False
         for node, watch in self.serials.items():
             if watch.gaps and watch.due() <= now:
                 self._report_gaps(node, watch.expire(now))
-                expired = True
-        if expired:
-            self._gaps_open = any(watch.gaps for watch in self.serials.values())
+        self._gaps_due = min((watch.due() for watch in self.serials.values()), default=INF)
 
     def _report_gaps(self, node: str | None, gaps: list[tuple[int, int, float]]) -> None:
         for first, last, when in gaps:

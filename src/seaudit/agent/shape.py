@@ -78,12 +78,29 @@ def events(lines: pl.DataFrame, latest: float, timeout: float) -> pl.DataFrame:
     """The chunk's events, one row each in order of their first line: the id columns,
     ``first`` and ``last`` line, ``count`` of lines, ``first_type``, ``regular`` and, for
     regular ones, ``shape``. ``latest`` is the event time the grouper has reached."""
+    return reached_by(chunk_events(lines, timeout), latest, timeout)
+
+
+def reached_by(found: pl.DataFrame, latest: float, timeout: float) -> pl.DataFrame:
+    """``chunk_events``' events, no longer regular where the grouper's event time ``latest``
+    (known only once the chunks before are fed) had passed their timeout: the rest of
+    ``events``, apart so the chunk's own part can be made ahead, in a thread."""
+    return found.with_columns(pl.col("regular") & (pl.lit(latest) < _due(timeout)))
+
+
+def _due(timeout: float) -> pl.Expr:
+    """When an event's timeout passes, in event time."""
+    return pl.col("seconds") + pl.col("millis") / 1000 + timeout
+
+
+def chunk_events(lines: pl.DataFrame, timeout: float) -> pl.DataFrame:
+    """``events`` as far as the chunk alone decides it (``reached_by`` does the rest)."""
     # lines whose head the bulk path cannot read (the per-event path may: their time is
     # unknown here), counted so far: an event with one amid its lines is not regular
     lines = lines.with_columns(pl.col("type").is_null().cum_sum().alias("unread"))
     heads = lines.filter(pl.col("type").is_not_null())
     time = pl.col("seconds") + pl.col("millis") / 1000
-    heads = heads.with_columns(pl.max_horizontal(time.cum_max(), pl.lit(latest)).alias("reached"))
+    heads = heads.with_columns(time.cum_max().alias("reached"))
     heads = heads.join(_calls(heads), on="idx", how="left")
     heads = heads.with_columns(pl.when(pl.col("plain")).then(_record_shape()).alias("shape"))
     keys = ["node", "seconds", "millis", "serial"]
@@ -111,7 +128,7 @@ def events(lines: pl.DataFrame, latest: float, timeout: float) -> pl.DataFrame:
         & ~pl.col("syscall").fill_null("").is_in(sorted(STATEFUL))
         & (pl.col("last") - pl.col("first") < MAX_SPAN)
         & (pl.col("unread") == 0)
-        & (pl.col("reached") < pl.col("seconds") + pl.col("millis") / 1000 + timeout)
+        & (pl.col("reached") < _due(timeout))
     )
     return grouped.with_columns(regular.alias("regular")).select(
         *keys, "first", "last", "count", "first_type", "regular", "shape"
