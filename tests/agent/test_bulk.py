@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from seaudit.agent.bulk import BulkReader
 from seaudit.agent.checkpoint import Checkpoint
+from seaudit.agent.mapping import service_name
 from seaudit.agent.parse import EventId
 from seaudit.agent.pipeline import Pipeline
 from seaudit.agent.run import ListSink, read_text, replay
@@ -143,3 +144,57 @@ def test_the_recorded_logs_replay_alike_in_bulk() -> None:
             replay(pipeline, [str(CORPUS / name)], bulk=bulk)
             runs.append(([(r, r.origin) for r in sink.take()], pipeline.tally))
         assert runs[0] == runs[1] and runs[0][0]
+
+
+def _socket_events() -> dict[str, list[str]]:
+    """The corpus's bind (port 0: nothing to remember; port 41845) and accept on one socket
+    (pid 20300, fd 3), and the bind given port 22 instead."""
+    found = {e[0].split("msg=audit(", 1)[1].split(")", 1)[0]: e for e in EVENTS}
+    bind = found["1796016799.924:619"]
+    return {
+        "bind0": found["1796016799.924:618"],
+        "bind": bind,
+        "bind22": [t.replace("saddr=0200A375", "saddr=02000016") for t in bind],
+        "accept": found["1796016799.928:621"],
+    }
+
+
+SOCKET_EVENTS = _socket_events()
+
+
+def _socket_stream(names: list[str], second: int = 1_700_000_000) -> list[str]:
+    """The named socket events in order, all in one second (one shape, node and second:
+    the bulk path maps an accept's shape once a port it finds bound)."""
+    out: list[str] = []
+    for serial, name in enumerate(names, 1):
+        out += _restamp(SOCKET_EVENTS[name], second, serial, serial, None)
+    return out
+
+
+def _services(records: list[tuple[AuditRecord, Origin | None]]) -> list[object]:
+    return [r.get("service") for r, _ in records if r.get("service") is not None]
+
+
+def test_an_accept_serves_the_port_its_socket_was_last_bound_to_in_bulk() -> None:
+    """The bulk path carries the bound ports in order: the same accept, in the same second,
+    serves no known port, then the bound one, then the one a later bind gave the socket."""
+    lines = _socket_stream(["accept", "bind0", "accept", "bind", "accept", "bind22", "accept"])
+    for chunk in (64, 1 << 20):
+        per_event = _run(lines, bulk=False, chunk=chunk, policy=False, checkpoint=None)
+        in_bulk = _run(lines, bulk=True, chunk=chunk, policy=False, checkpoint=None)
+        assert in_bulk == per_event
+        assert _services(in_bulk[0]) == ["unknown", "unknown", service_name(41845), "ssh"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.sampled_from(sorted(SOCKET_EVENTS)), max_size=12),
+    st.sampled_from([64, 700, 1 << 20]),
+    st.booleans(),
+)
+def test_binds_and_accepts_in_any_order_replay_alike_in_bulk(
+    names: list[str], chunk: int, policy: bool
+) -> None:
+    lines = _socket_stream(names)
+    per_event = _run(lines, bulk=False, chunk=chunk, policy=policy, checkpoint=None)
+    assert _run(lines, bulk=True, chunk=chunk, policy=policy, checkpoint=None) == per_event

@@ -25,6 +25,7 @@ from seaudit.agent.access import Access, records_for
 from seaudit.agent.group import Event
 from seaudit.agent.intake import lines_of
 from seaudit.agent.lines import line_frame
+from seaudit.agent.mapping import STATEFUL, bound_port, socket_of
 from seaudit.agent.parse import MAX_LINE, EventId, parse_line
 from seaudit.agent.pipeline import Pipeline
 from seaudit.agent.rows import Filled, Item, Template
@@ -36,7 +37,10 @@ CHUNK_BYTES = 8 << 20
 MAX_SHAPES = 65_536
 _FEED, _TICK, _EMIT = 0, 1, 2
 _KEYS = ["node", "seconds", "millis", "serial"]
-_Key = tuple[str, str | None, int]
+#: (shape, node, second, the port an accept finds bound to its socket)
+_Key = tuple[str, str | None, int, int | None]
+#: a bind or accept's socket (``mapping.socket_of``) and the port a bind gives it
+_Socket = tuple[tuple[int, int], int | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +61,7 @@ class BulkReader:
         self.pipeline = pipeline
         self.chunk_bytes = chunk_bytes
         self._shapes: dict[_Key, tuple[list[Access], list[Template] | None]] = {}
+        self._sockets: dict[str, _Socket] = {}  # by shape
 
     def read(self, stream: BinaryIO, source: str) -> None:
         """Every line of ``stream`` (numbered from 1 as ``source``); the caller finishes
@@ -145,6 +150,7 @@ class BulkReader:
         lasts = fast["last"].to_list()
         firsts = fast["first_type"].to_list()
         shapes = fast["shape"].to_list()
+        calls = fast["syscall"].to_list()
         members = self._members(fast_lines, fast) if len(ids) else {}
         for pos, op, k in ops:
             if op == _FEED:
@@ -157,7 +163,9 @@ class BulkReader:
                     event_id,
                     counts[k],
                     firsts[k],
-                    self._maker(event_id, shapes[k], partial(members.__getitem__, k), lines),
+                    self._maker(
+                        event_id, shapes[k], calls[k], partial(members.__getitem__, k), lines
+                    ),
                 )
 
     @staticmethod
@@ -174,16 +182,24 @@ class BulkReader:
         self,
         event_id: EventId,
         shape: str,
+        syscall: str | None,
         members: Callable[[], list[int]],
         lines: list[str],
     ) -> Callable[[], Sequence[Item]]:
         def make() -> Sequence[Item]:
             pipeline = self.pipeline
-            key = (shape, event_id.node, event_id.seconds)
+            if len(self._shapes) >= MAX_SHAPES or len(self._sockets) >= MAX_SHAPES:
+                self._shapes.clear()
+                self._sockets.clear()
+            port = None
+            if syscall in STATEFUL:
+                found = self._stateful(shape, syscall, event_id, members, lines)
+                if found is None:
+                    return []  # a bind: it makes no record
+                port = found
+            key = (shape, event_id.node, event_id.seconds, port)
             known = self._shapes.get(key)
             if known is None:  # the first event of its shape: the per-event mapping
-                if len(self._shapes) >= MAX_SHAPES:
-                    self._shapes.clear()
                 accesses = pipeline.mapper.accesses(self._event(event_id, members(), lines))
                 records = [r for a in accesses for r in records_for(a, pipeline.policy)]
                 plain = (
@@ -201,6 +217,33 @@ class BulkReader:
             ]
 
         return make
+
+    def _stateful(
+        self,
+        shape: str,
+        syscall: str | None,
+        event_id: EventId,
+        members: Callable[[], list[int]],
+        lines: list[str],
+    ) -> int | None:
+        """What a bind or accept does to and reads from the mapper's bound ports, in order
+        (the per-event mapping's ``remember_bind`` and ``bound``): a bind's port is
+        remembered (None: a bind makes no record); an accept gets the port its socket has
+        now (-1: none), part of its key since its records depend on it."""
+        socket = self._sockets.get(shape)
+        if socket is None:  # the shape holds every field these read (SYSCALL_READS)
+            event = self._event(event_id, members(), lines)
+            call = event.first("SYSCALL")
+            assert call is not None  # a regular kernel event with a syscall name has one
+            socket = self._sockets[shape] = (socket_of(call), bound_port(event, call))
+        where, port = socket
+        mapper = self.pipeline.mapper
+        if syscall == "bind":
+            if port is not None:
+                mapper.remember_bind(where, port)
+            return None
+        bound = mapper.bound(where)
+        return -1 if bound is None else bound
 
     def _event(self, event_id: EventId, members: list[int], lines: list[str]) -> Event:
         """The event as the per-event path makes it: its lines parsed one by one."""
