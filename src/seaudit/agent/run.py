@@ -17,7 +17,7 @@ from seaudit.agent.loss import AGENT_USER, KernelWatch, loss_record
 from seaudit.agent.lostmark import LostMarks
 from seaudit.agent.parse import EventId
 from seaudit.agent.pipeline import Pipeline
-from seaudit.agent.rows import Item, materialize, store_items
+from seaudit.agent.rows import Filled, Item, materialize, store_items
 from seaudit.schema.record import AuditRecord
 
 if TYPE_CHECKING:
@@ -48,26 +48,24 @@ class StoreSink:
             log.on_rotate = None
 
     def __call__(self, items: list[Item], marks: dict[str | None, EventId]) -> None:
+        if self.dedup:
+            items = self._unstored(items)
         if not items:
             return
-        if self.ingest and not self.dedup:
+        if self.ingest:
             self._columns(items)
             return
-        records = materialize(items)
-        if self.dedup:
-            from seaudit.store.columns import dedup_key
+        self.log.append_batch(materialize(items))
 
-            keys = [_key(r, dedup_key) for r in records]
-            found = self.store.existing_keys([k for k in keys if k is not None])
-            records = [r for r, k in zip(records, keys, strict=True) if k not in found]
-            self.dedup = bool(found)
-        if records:
-            first = self.log.last_seq + 1
-            last = self.log.append_batch(records)
-            if self.ingest:
-                self.store.ingest(
-                    list(zip(range(first, last + 1), records, strict=True)), flush=False
-                )
+    def _unstored(self, items: list[Item]) -> list[Item]:
+        """The items whose import keys are not stored yet (keys from their origins, so no
+        record is built); the check stops once a batch finds none."""
+        from seaudit.store.columns import dedup_key
+
+        keys = [_key(i, dedup_key) for i in items]
+        found = self.store.existing_keys([k for k in keys if k is not None])
+        self.dedup = bool(found)
+        return [i for i, k in zip(items, keys, strict=True) if k not in found]
 
     def _columns(self, items: list[Item]) -> None:
         """The batch's payloads and Parquet rows made column-wise (``rows.store_items``)."""
@@ -84,8 +82,10 @@ class StoreSink:
             self.store.flush()
 
 
-def _key(record: AuditRecord, dedup_key: Callable[..., int | None]) -> int | None:
-    o = record.origin
+def _key(item: Item, dedup_key: Callable[..., int | None]) -> int | None:
+    if isinstance(item, Filled):  # its origin, without making the record
+        return dedup_key(item.node, item.line, item.raw)
+    o = item.origin
     return dedup_key(o.node, o.line, o.raw) if o is not None else None
 
 
