@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +18,7 @@ from seaudit.agent.checkpoint import Checkpoint
 from seaudit.agent.mapping import service_name
 from seaudit.agent.parse import EventId
 from seaudit.agent.pipeline import Pipeline
+from seaudit.agent.rows import Item, materialize
 from seaudit.agent.run import ListSink, read_text, replay
 from seaudit.schema.record import AuditRecord, Origin
 from tests.agent.synthetic import STAMP
@@ -82,7 +84,13 @@ def streams(draw: st.DrawFn) -> list[str]:
 
 
 def _run(
-    lines: list[str], *, bulk: bool, chunk: int, policy: bool, checkpoint: EventId | None
+    lines: list[str],
+    *,
+    bulk: bool,
+    chunk: int,
+    policy: bool,
+    checkpoint: EventId | None,
+    batch: int = 4096,
 ) -> tuple[list[tuple[AuditRecord, Origin | None]], object, dict[str | None, EventId]]:
     judge = None
     if policy:
@@ -96,7 +104,13 @@ def _run(
     sink = ListSink()
     rejects: list[str] = []
     pipeline = Pipeline(
-        sink, node=None, source="t", policy=judge, checkpoint=start, on_reject=rejects.append
+        sink,
+        node=None,
+        source="t",
+        policy=judge,
+        checkpoint=start,
+        on_reject=rejects.append,
+        batch=batch,
     )
     stream = io.BytesIO("\n".join(lines).encode())
     if bulk:
@@ -198,3 +212,50 @@ def test_binds_and_accepts_in_any_order_replay_alike_in_bulk(
     lines = _socket_stream(names)
     per_event = _run(lines, bulk=False, chunk=chunk, policy=policy, checkpoint=None)
     assert _run(lines, bulk=True, chunk=chunk, policy=policy, checkpoint=None) == per_event
+
+
+class _MarkingSink(ListSink):
+    """Each batch's records with the checkpoint marks handed with them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: list[tuple[list[AuditRecord], dict[str | None, EventId]]] = []
+
+    def __call__(self, items: list[Item], marks: dict[str | None, EventId]) -> None:
+        self.batches.append((materialize(items), dict(marks)))
+
+
+def _orders(records: list[AuditRecord]) -> list[tuple[int, int, int]]:
+    """The (time, serial) of each record's event (a loss record has none)."""
+    found = (STAMP.search(f"msg={r.origin.raw}") for r in records if r.origin is not None)
+    return [(int(m.group(1)), int(m.group(2)), int(m.group(3))) for m in found if m]
+
+
+@pytest.mark.parametrize("batch", [1, 2, 7])
+def test_runs_in_bulk_hand_the_checkpoint_no_event_before_its_records(batch: int) -> None:
+    """The corpus events that end on their last line, in order, serials one by one (so most
+    go in runs, ``Pipeline.bulk_run``), flushed every few records: the batches and their
+    checkpoint marks are the per-event path's, and no mark reaches a record still to come
+    (a mark may stay behind: an open serial gap holds it back)."""
+    ending = [e for e in EVENTS if len(e) == 1 or "type=PROCTITLE" in e[-1]]  # none waits
+    lines = []
+    for serial, event in enumerate(ending * 3, 1):
+        lines += _restamp(event, 1_700_000_000 + serial // 500, serial % 1000, serial, None)
+    text = "\n".join(lines).encode()
+    runs = []
+    for bulk in (False, True):
+        sink = _MarkingSink()
+        pipeline = Pipeline(sink, node=None, source="t", batch=batch)
+        if bulk:
+            BulkReader(pipeline, chunk_bytes=1 << 20).read(io.BytesIO(text), "s")
+            pipeline.finish()
+        else:
+            read_text(pipeline, io.BytesIO(text), "s", bulk=False)
+        runs.append(sink.batches)
+    assert runs[1] == runs[0]
+    orders = [_orders(records) for records, _ in runs[1]]
+    assert sum(map(len, orders)) > 100
+    for i, (_, marks) in enumerate(runs[1]):
+        mark = marks[None]
+        at = (mark.seconds, mark.millis, mark.serial)
+        assert all(o > at for later in orders[i + 1 :] for o in later)

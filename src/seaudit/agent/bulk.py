@@ -29,6 +29,7 @@ from seaudit.agent.mapping import STATEFUL, bound_port, socket_of
 from seaudit.agent.parse import MAX_LINE, EventId, parse_line
 from seaudit.agent.pipeline import Pipeline
 from seaudit.agent.rows import Filled, Item, Template
+from seaudit.agent.runs import runs
 from seaudit.agent.shape import chunk_events, reached_by
 from seaudit.schema.record import Origin
 
@@ -152,21 +153,31 @@ class BulkReader:
         shapes = fast["shape"].to_list()
         calls = fast["syscall"].to_list()
         members = self._members(fast_lines, fast) if len(ids) else {}
-        for pos, op, k in ops:
+        after = runs(fast, slow)
+
+        def records(k: int) -> Sequence[Item]:
+            event_id = ids[k]
+            member = partial(members.__getitem__, k)
+            return self._records(event_id, shapes[k], calls[k], member, lines)
+
+        at = 0
+        while at < len(ops):
+            pos, op, k = ops[at]
+            at += 1
             if op == _FEED:
                 pipeline.feed(lines[pos], number + pos + 1, source)
             elif op == _TICK:
                 pipeline.bulk_tick(ids[k].time, gaps=pos != lasts[k])
             else:
-                event_id = ids[k]
-                pipeline.bulk_event(
-                    event_id,
-                    counts[k],
-                    firsts[k],
-                    self._maker(
-                        event_id, shapes[k], calls[k], partial(members.__getitem__, k), lines
-                    ),
-                )
+                pipeline.bulk_event(ids[k], counts[k], firsts[k], partial(records, k))
+                end = after.get(k)
+                if end is not None:  # the events that continue it: their ops come next, paired
+                    start = k + 1
+                    at += 2 * pipeline.bulk_run(
+                        ids[start : end + 1],
+                        counts[start : end + 1],
+                        partial(_shifted, records, start),
+                    )
 
     @staticmethod
     def _members(fast_lines: pl.DataFrame, fast: pl.DataFrame) -> dict[int, list[int]]:
@@ -178,45 +189,41 @@ class BulkReader:
         grouped = rows.group_by("k").agg(pl.col("idx").sort())
         return dict(zip(grouped["k"].to_list(), grouped["idx"].to_list(), strict=True))
 
-    def _maker(
+    def _records(
         self,
         event_id: EventId,
         shape: str,
         syscall: str | None,
         members: Callable[[], list[int]],
         lines: list[str],
-    ) -> Callable[[], Sequence[Item]]:
-        def make() -> Sequence[Item]:
-            pipeline = self.pipeline
-            if len(self._shapes) >= MAX_SHAPES or len(self._sockets) >= MAX_SHAPES:
-                self._shapes.clear()
-                self._sockets.clear()
-            port = None
-            if syscall in STATEFUL:
-                found = self._stateful(shape, syscall, event_id, members, lines)
-                if found is None:
-                    return []  # a bind: it makes no record
-                port = found
-            key = (shape, event_id.node, event_id.seconds, port)
-            known = self._shapes.get(key)
-            if known is None:  # the first event of its shape: the per-event mapping
-                accesses = pipeline.mapper.accesses(self._event(event_id, members(), lines))
-                records = [r for a in accesses for r in records_for(a, pipeline.policy)]
-                plain = (
-                    None if pipeline.policy else [Template.of(r, pipeline.source) for r in records]
-                )
-                self._shapes[key] = (accesses, plain)
-                return records
-            accesses, plain = known
-            raw = f"audit({event_id.stamp()})"
-            if plain is not None:  # the policy may notify per access: only without one
-                return [Filled(t, event_id.serial, raw, event_id.node) for t in plain]
-            origin = Origin(pipeline.source, event_id.serial, raw, event_id.node)
-            return [
-                r for a in accesses for r in records_for(replace(a, origin=origin), pipeline.policy)
-            ]
-
-        return make
+    ) -> Sequence[Item]:
+        """A bulk event's records: its shape's, with its own origin."""
+        pipeline = self.pipeline
+        if len(self._shapes) >= MAX_SHAPES or len(self._sockets) >= MAX_SHAPES:
+            self._shapes.clear()
+            self._sockets.clear()
+        port = None
+        if syscall in STATEFUL:
+            found = self._stateful(shape, syscall, event_id, members, lines)
+            if found is None:
+                return []  # a bind: it makes no record
+            port = found
+        key = (shape, event_id.node, event_id.seconds, port)
+        known = self._shapes.get(key)
+        if known is None:  # the first event of its shape: the per-event mapping
+            accesses = pipeline.mapper.accesses(self._event(event_id, members(), lines))
+            records = [r for a in accesses for r in records_for(a, pipeline.policy)]
+            plain = None if pipeline.policy else [Template.of(r, pipeline.source) for r in records]
+            self._shapes[key] = (accesses, plain)
+            return records
+        accesses, plain = known
+        raw = f"audit({event_id.stamp()})"
+        if plain is not None:  # the policy may notify per access: only without one
+            return [Filled(t, event_id.serial, raw, event_id.node) for t in plain]
+        origin = Origin(pipeline.source, event_id.serial, raw, event_id.node)
+        return [
+            r for a in accesses for r in records_for(replace(a, origin=origin), pipeline.policy)
+        ]
 
     def _stateful(
         self,
@@ -254,3 +261,8 @@ class BulkReader:
                 line = type(line)(line.type, event_id, line.body)
             parsed.append(line)
         return Event(event_id, tuple(parsed))
+
+
+def _shifted(records: Callable[[int], Sequence[Item]], start: int, k: int) -> Sequence[Item]:
+    """``records`` of the k-th event of a run that starts at ``start``."""
+    return records(start + k)

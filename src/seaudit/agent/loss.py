@@ -85,6 +85,11 @@ class SerialWatch:
             return
         self._fill(serial)
 
+    def see_consecutive(self, last: EventId) -> None:
+        """``see`` for each of a run of events whose serials follow the last seen one by one
+        up to ``last``'s: no gap made, none filled, no reset; only the high mark moves."""
+        self.high, self.high_id = last.serial, last
+
     def _fill(self, serial: int) -> None:
         for i, gap in enumerate(self.gaps):
             if gap.first <= serial <= gap.last:

@@ -8,6 +8,7 @@ lines of events before the checkpoint are among ``grouped`` and counted in ``ski
 
 from __future__ import annotations
 
+import bisect
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -125,6 +126,39 @@ class Pipeline:
         if len(self._pending) >= self.batch:
             self.flush()
 
+    def bulk_run(
+        self, ids: Sequence[EventId], lines: Sequence[int], records: Callable[[int], Sequence[Item]]
+    ) -> int:
+        """Events grouped in bulk that continue one another (``agent.runs``; ``lines`` of
+        each), as ``bulk_tick`` and ``bulk_event`` would take them one by one, with the
+        bookkeeping done once; ``records(k)`` makes the k-th one's records. Takes the events
+        before the first whose time makes an open event or serial gap due (their times do
+        not go down), and none unless the serial before the run's is the last seen on its
+        node and the checkpoint does not cover the first: then their events change nothing
+        but what is done here. Returns how many it took."""
+        first = ids[0]
+        watch = self.serials.get(first.node)
+        if watch is None or watch.high != first.serial - 1 or self.checkpoint.covers(first):
+            return 0
+        due = min(self.grouper.first_due(), self._gaps_due)
+        taken = bisect.bisect_left(ids, due, key=_time)
+        if not taken:
+            return 0
+        for k in range(taken):
+            self._pending.extend(records(k))
+            if len(self._pending) >= self.batch:
+                self._mark(ids[k])
+                self.flush()
+        run = ids[:taken]
+        self._mark(run[-1])
+        watch.see_consecutive(run[-1])
+        self.grouper.finished_run(run)
+        count = sum(lines[:taken])
+        self.tally.lines += count
+        self.tally.grouped += count
+        self.tally.events += taken
+        return taken
+
     def tick(self, now: float) -> None:
         """Expire events and gaps older than ``timeout`` before ``now`` (event time)."""
         for event in self.grouper.expire(now):
@@ -177,11 +211,14 @@ class Pipeline:
         self.tally.events += 1
         if not first_type.startswith("DAEMON_"):  # auditd numbers those itself
             self._watch(event_id)
-        node = event_id.node
-        mark = self._marks.get(node)
-        if mark is None or _order(event_id) > _order(mark):
-            self._marks[node] = event_id
+        self._mark(event_id)
         return True
+
+    def _mark(self, event_id: EventId) -> None:
+        """The last event handled on its node, for the checkpoint."""
+        mark = self._marks.get(event_id.node)
+        if mark is None or _order(event_id) > _order(mark):
+            self._marks[event_id.node] = event_id
 
     def _watch(self, event_id: EventId) -> None:
         node = event_id.node
@@ -212,6 +249,10 @@ class Pipeline:
                     what="serial", count=count, when=when, text=text, node=node, source=self.source
                 )
             )
+
+
+def _time(event: EventId) -> float:
+    return event.time
 
 
 def _order(event: EventId) -> tuple[int, int, int]:
