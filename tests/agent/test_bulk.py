@@ -9,13 +9,16 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from seaudit.agent.bulk import BulkReader
 from seaudit.agent.checkpoint import Checkpoint
+from seaudit.agent.mapping import service_name
 from seaudit.agent.parse import EventId
 from seaudit.agent.pipeline import Pipeline
+from seaudit.agent.rows import Item, materialize
 from seaudit.agent.run import ListSink, read_text, replay
 from seaudit.schema.record import AuditRecord, Origin
 from tests.agent.synthetic import STAMP
@@ -81,7 +84,13 @@ def streams(draw: st.DrawFn) -> list[str]:
 
 
 def _run(
-    lines: list[str], *, bulk: bool, chunk: int, policy: bool, checkpoint: EventId | None
+    lines: list[str],
+    *,
+    bulk: bool,
+    chunk: int,
+    policy: bool,
+    checkpoint: EventId | None,
+    batch: int = 4096,
 ) -> tuple[list[tuple[AuditRecord, Origin | None]], object, dict[str | None, EventId]]:
     judge = None
     if policy:
@@ -95,7 +104,13 @@ def _run(
     sink = ListSink()
     rejects: list[str] = []
     pipeline = Pipeline(
-        sink, node=None, source="t", policy=judge, checkpoint=start, on_reject=rejects.append
+        sink,
+        node=None,
+        source="t",
+        policy=judge,
+        checkpoint=start,
+        on_reject=rejects.append,
+        batch=batch,
     )
     stream = io.BytesIO("\n".join(lines).encode())
     if bulk:
@@ -143,3 +158,104 @@ def test_the_recorded_logs_replay_alike_in_bulk() -> None:
             replay(pipeline, [str(CORPUS / name)], bulk=bulk)
             runs.append(([(r, r.origin) for r in sink.take()], pipeline.tally))
         assert runs[0] == runs[1] and runs[0][0]
+
+
+def _socket_events() -> dict[str, list[str]]:
+    """The corpus's bind (port 0: nothing to remember; port 41845) and accept on one socket
+    (pid 20300, fd 3), and the bind given port 22 instead."""
+    found = {e[0].split("msg=audit(", 1)[1].split(")", 1)[0]: e for e in EVENTS}
+    bind = found["1796016799.924:619"]
+    return {
+        "bind0": found["1796016799.924:618"],
+        "bind": bind,
+        "bind22": [t.replace("saddr=0200A375", "saddr=02000016") for t in bind],
+        "accept": found["1796016799.928:621"],
+    }
+
+
+SOCKET_EVENTS = _socket_events()
+
+
+def _socket_stream(names: list[str], second: int = 1_700_000_000) -> list[str]:
+    """The named socket events in order, all in one second (one shape, node and second:
+    the bulk path maps an accept's shape once a port it finds bound)."""
+    out: list[str] = []
+    for serial, name in enumerate(names, 1):
+        out += _restamp(SOCKET_EVENTS[name], second, serial, serial, None)
+    return out
+
+
+def _services(records: list[tuple[AuditRecord, Origin | None]]) -> list[object]:
+    return [r.get("service") for r, _ in records if r.get("service") is not None]
+
+
+def test_an_accept_serves_the_port_its_socket_was_last_bound_to_in_bulk() -> None:
+    """The bulk path carries the bound ports in order: the same accept, in the same second,
+    serves no known port, then the bound one, then the one a later bind gave the socket."""
+    lines = _socket_stream(["accept", "bind0", "accept", "bind", "accept", "bind22", "accept"])
+    for chunk in (64, 1 << 20):
+        per_event = _run(lines, bulk=False, chunk=chunk, policy=False, checkpoint=None)
+        in_bulk = _run(lines, bulk=True, chunk=chunk, policy=False, checkpoint=None)
+        assert in_bulk == per_event
+        assert _services(in_bulk[0]) == ["unknown", "unknown", service_name(41845), "ssh"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.sampled_from(sorted(SOCKET_EVENTS)), max_size=12),
+    st.sampled_from([64, 700, 1 << 20]),
+    st.booleans(),
+)
+def test_binds_and_accepts_in_any_order_replay_alike_in_bulk(
+    names: list[str], chunk: int, policy: bool
+) -> None:
+    lines = _socket_stream(names)
+    per_event = _run(lines, bulk=False, chunk=chunk, policy=policy, checkpoint=None)
+    assert _run(lines, bulk=True, chunk=chunk, policy=policy, checkpoint=None) == per_event
+
+
+class _MarkingSink(ListSink):
+    """Each batch's records with the checkpoint marks handed with them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: list[tuple[list[AuditRecord], dict[str | None, EventId]]] = []
+
+    def __call__(self, items: list[Item], marks: dict[str | None, EventId]) -> None:
+        self.batches.append((materialize(items), dict(marks)))
+
+
+def _orders(records: list[AuditRecord]) -> list[tuple[int, int, int]]:
+    """The (time, serial) of each record's event (a loss record has none)."""
+    found = (STAMP.search(f"msg={r.origin.raw}") for r in records if r.origin is not None)
+    return [(int(m.group(1)), int(m.group(2)), int(m.group(3))) for m in found if m]
+
+
+@pytest.mark.parametrize("batch", [1, 2, 7])
+def test_runs_in_bulk_hand_the_checkpoint_no_event_before_its_records(batch: int) -> None:
+    """The corpus events that end on their last line, in order, serials one by one (so most
+    go in runs, ``Pipeline.bulk_run``), flushed every few records: the batches and their
+    checkpoint marks are the per-event path's, and no mark reaches a record still to come
+    (a mark may stay behind: an open serial gap holds it back)."""
+    ending = [e for e in EVENTS if len(e) == 1 or "type=PROCTITLE" in e[-1]]  # none waits
+    lines = []
+    for serial, event in enumerate(ending * 3, 1):
+        lines += _restamp(event, 1_700_000_000 + serial // 500, serial % 1000, serial, None)
+    text = "\n".join(lines).encode()
+    runs = []
+    for bulk in (False, True):
+        sink = _MarkingSink()
+        pipeline = Pipeline(sink, node=None, source="t", batch=batch)
+        if bulk:
+            BulkReader(pipeline, chunk_bytes=1 << 20).read(io.BytesIO(text), "s")
+            pipeline.finish()
+        else:
+            read_text(pipeline, io.BytesIO(text), "s", bulk=False)
+        runs.append(sink.batches)
+    assert runs[1] == runs[0]
+    orders = [_orders(records) for records, _ in runs[1]]
+    assert sum(map(len, orders)) > 100
+    for i, (_, marks) in enumerate(runs[1]):
+        mark = marks[None]
+        at = (mark.seconds, mark.millis, mark.serial)
+        assert all(o > at for later in orders[i + 1 :] for o in later)

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 from seaudit.agent.kernel import KernelStatus
-from seaudit.agent.loss import KernelWatch, SerialWatch
+from seaudit.agent.loss import AGENT_USER, KernelWatch, SerialWatch
+from seaudit.agent.lostmark import LostMarks, LostReading
 from seaudit.agent.parse import EventId
 from seaudit.agent.pipeline import Pipeline
-from seaudit.agent.run import ListSink
+from seaudit.agent.run import ListSink, run_plugin
+from seaudit.schema.record import AuditRecord
 
 
 def _id(serial: int, seconds: int = 100) -> EventId:
@@ -73,3 +78,69 @@ def test_a_backlog_near_its_limit_is_reported_when_it_gets_there() -> None:
     assert w.check(_status(0, 10)) == []
     assert [x[0] for x in w.check(_status(0, 60))] == ["kernel.backlog"]
     assert w.check(_status(0, 62)) == []
+
+
+def test_a_rise_while_the_agent_was_down_is_reported_at_its_first_reading() -> None:
+    w = KernelWatch(LostReading("boot-a", 5), boot="boot-a")
+    ((what, count, text),) = w.check(_status(12, 0))
+    assert (what, count) == ("kernel.lost", 7)
+    assert text == (
+        "7 audit events lost while the agent was not running: kernel lost counter 5 -> 12"
+    )
+    assert w.check(_status(12, 0)) == []  # reported once
+    assert w.reading() == LostReading("boot-a", 12)
+
+
+def test_no_rise_while_down_says_nothing() -> None:
+    assert KernelWatch(LostReading("b", 5), boot="b").check(_status(5, 0)) == []
+
+
+def test_after_a_reboot_the_baseline_is_zero_not_the_last_boots_figure() -> None:
+    w = KernelWatch(LostReading("old-boot", 40), boot="new-boot")
+    ((what, count, text),) = w.check(_status(3, 0))
+    assert (what, count) == ("kernel.lost", 3)
+    assert "3 audit events lost while the agent was not running" in text
+    assert "since the kernel restarted" in text
+    assert KernelWatch(LostReading("old-boot", 40), boot="new-boot").check(_status(0, 0)) == []
+
+
+def test_a_counter_that_went_down_is_said_and_no_loss_is_invented() -> None:
+    """A reset (``auditctl --reset-lost``) in the same boot: what the counter shows now was
+    lost since the reset; what was lost before it is unknown, and the record says so."""
+    w = KernelWatch(LostReading("b", 50), boot="b")
+    ((what, count, text),) = w.check(_status(0, 0))
+    assert (what, count) == ("kernel.lost", 0)
+    assert "reset (50 -> 0)" in text and "unknown" in text
+    live = KernelWatch()
+    live.check(_status(9, 0))
+    ((_, count, text),) = live.check(_status(2, 0))
+    assert count == 2 and "was reset (9 -> 2)" in text
+
+
+def test_the_plugin_run_keeps_its_last_reading_and_the_next_start_reports_the_rise(
+    tmp_path: Path,
+) -> None:
+    """Two runs of ``run_plugin`` with a reading source and the file beside the store: the
+    kernel lost 30 events between them, and the second run's first record says so."""
+    path = tmp_path / "agent-kernel.json"
+    counter = [100]
+
+    def read() -> KernelStatus:
+        return _status(counter[0], 0)
+
+    def run() -> list[AuditRecord]:
+        sink = ListSink()
+        pipeline = Pipeline(sink, node="web01", source="<auditd>")
+        run_plugin(pipeline, io.BytesIO(b""), status=read, marks=LostMarks(path), boot="b1")
+        return sink.take()
+
+    assert run() == []  # the first reading ever is the baseline
+    assert LostMarks(path).get("web01") == LostReading("b1", 100)
+    counter[0] = 130
+    (record,) = run()
+    assert (record.status, record.resource, record.user) == ("C", "kernel.lost", AGENT_USER)
+    assert record.trace is not None and record.trace.startswith(
+        "30 audit events lost while the agent was not running"
+    )
+    assert LostMarks(path).get("web01") == LostReading("b1", 130)
+    assert run() == []

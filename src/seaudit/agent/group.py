@@ -12,6 +12,7 @@ event.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from seaudit.agent.parse import AuditLine, EventId
@@ -142,6 +143,22 @@ class Grouper:
         self._done[event_id] = None
         if len(self._done) > self.remember:
             self._done.popitem(last=False)
+
+    def first_due(self) -> float:
+        """The event time from which ``expire`` emits an open event (infinite: none open)."""
+        for event_id in self._open:  # the oldest: ``expire`` stops at the first not due
+            return event_id.time + self.timeout
+        return float("inf")
+
+    def finished_run(self, ids: Sequence[EventId]) -> None:
+        """``advance`` to each event's time and ``finished`` each, in order, while no open
+        event is due (``first_due``): the bulk path's runs (``Pipeline.bulk_run``)."""
+        self._latest = max(self._latest, max(i.time for i in ids))
+        done = self._done
+        for event_id in ids:
+            done[event_id] = None
+        while len(done) > self.remember:
+            done.popitem(last=False)
 
     @property
     def pending(self) -> int:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from seaudit.agent.access import local_time
 from seaudit.agent.kernel import KernelStatus
+from seaudit.agent.lostmark import LostReading
 from seaudit.agent.parse import EventId
 from seaudit.schema.record import AuditRecord, Origin
 
@@ -84,6 +85,11 @@ class SerialWatch:
             return
         self._fill(serial)
 
+    def see_consecutive(self, last: EventId) -> None:
+        """``see`` for each of a run of events whose serials follow the last seen one by one
+        up to ``last``'s: no gap made, none filled, no reset; only the high mark moves."""
+        self.high, self.high_id = last.serial, last
+
     def _fill(self, serial: int) -> None:
         for i, gap in enumerate(self.gaps):
             if gap.first <= serial <= gap.last:
@@ -117,20 +123,32 @@ class SerialWatch:
 
 class KernelWatch:
     """The kernel's counters between two readings: a rise of ``lost``, a backlog near its
-    limit."""
+    limit. ``previous`` is the last reading of an earlier run (``agent.lostmark``): the first
+    reading is compared with it, so what the kernel lost while the agent was down is
+    reported; without one the first reading is only the baseline. ``boot`` is this boot's id.
 
-    def __init__(self) -> None:
+    The counter never goes down in one boot unless someone resets it (``auditctl
+    --reset-lost``): then what it shows is what was lost since the reset, and what was lost
+    between the last reading and the reset is unknown; the record says so. After a reboot
+    the counter starts from zero, so the baseline is zero."""
+
+    def __init__(self, previous: LostReading | None = None, boot: str | None = None) -> None:
+        self.boot = boot
         self.last: KernelStatus | None = None
+        self._previous = previous
         self._backlog_high = False
+
+    def reading(self) -> LostReading | None:
+        """The last reading, to keep for the next run (None: none made)."""
+        return None if self.last is None else LostReading(self.boot, self.last.lost)
 
     def check(self, status: KernelStatus) -> list[tuple[str, int, str]]:
         """(what, count, text) for each rise since the last reading."""
         out: list[tuple[str, int, str]] = []
         last, self.last = self.last, status
-        if last is not None and status.lost > last.lost:
-            rise = status.lost - last.lost
-            text = f"{rise} audit events lost: kernel lost counter {last.lost} -> {status.lost}"
-            out.append(("kernel.lost", rise, text))
+        lost = self._lost(last, status.lost)
+        if lost is not None:
+            out.append(lost)
         limit = status.backlog_limit
         high = bool(limit) and status.backlog >= BACKLOG_WARN * limit
         if high and not self._backlog_high:
@@ -144,3 +162,34 @@ class KernelWatch:
             )
         self._backlog_high = high
         return out
+
+    def _lost(self, last: KernelStatus | None, now: int) -> tuple[str, int, str] | None:
+        if last is not None:
+            before, when = last.lost, ""
+        elif self._previous is None:
+            return None  # the first reading ever: the baseline
+        elif self.boot is not None and self._previous.boot not in (None, self.boot):
+            if now == 0:
+                return None
+            text = (
+                f"{now} audit events lost while the agent was not running: kernel lost "
+                f"counter {now} since the kernel restarted (it read {self._previous.lost} "
+                "before the restart)"
+            )
+            return ("kernel.lost", now, text)
+        else:
+            before, when = self._previous.lost, " while the agent was not running"
+        if now > before:
+            rise = now - before
+            return (
+                "kernel.lost",
+                rise,
+                f"{rise} audit events lost{when}: kernel lost counter {before} -> {now}",
+            )
+        if now < before:
+            text = (
+                f"{now} audit events lost{when} since the kernel lost counter was reset "
+                f"({before} -> {now}); losses between the last reading and the reset are unknown"
+            )
+            return ("kernel.lost", now, text)
+        return None

@@ -60,8 +60,8 @@ ADMIN = {
 ACCOUNT_CLASS = {"/etc/group": "GROUP", "/etc/gshadow": "GROUP"}
 #: the SYSCALL argument holding an open's flags
 FLAGS_ARG = {"open": "a1", "openat": "a2", "openat2": "a2"}
-#: syscalls whose mapping reads the mapper's state (the socket a bind named): the bulk
-#: path leaves their events to the per-event path, in order
+#: syscalls whose mapping reads the mapper's state (the port a bind gave a socket): the
+#: bulk path carries that state in order (``bulk.BulkReader``)
 STATEFUL = frozenset({"bind"}) | syscalls.ACCEPT
 #: SYSCALL fields read only for some syscalls (all others' are in ``UNREAD``)
 SYSCALL_READS: dict[str, tuple[str, ...]] = {
@@ -247,19 +247,18 @@ class Mapper:
                 effective_uid=euid,
                 command=_arguments(event),
             )
-        pid = _int(fields.get("pid")) or 0
-        fd = _hexint(fields.get("a0"))
-        addr = sockaddr((event.first("SOCKADDR") or call).get("saddr"))
+        addr = _address(event, call)
         if name == "bind":
-            if addr is not None and addr.is_inet and addr.port and success:
-                self._remember_bind(pid, fd, addr.port)
+            port = bound_port(event, call)
+            if port is not None:
+                self.remember_bind(socket_of(call), port)
             return None
         if name == "connect":
             return _connect(exit_code, success, addr, who)
         if name in syscalls.ACCEPT:
             if not success or addr is None or not addr.is_inet:
                 return None
-            port = self._binds.get((pid, fd if fd is not None else -1))
+            port = self.bound(socket_of(call))
             service = service_name(port) if port is not None else "unknown"
             return _make(
                 who,
@@ -326,10 +325,15 @@ class Mapper:
             effective_uid=euid,
         )
 
-    def _remember_bind(self, pid: int, fd: int | None, port: int) -> None:
-        self._binds[(pid, fd if fd is not None else -1)] = port
+    def remember_bind(self, socket: tuple[int, int], port: int) -> None:
+        """A bind gave ``socket`` (``socket_of``) this port: an accept on it serves it."""
+        self._binds[socket] = port
         while len(self._binds) > MAX_BINDS:
             self._binds.popitem(last=False)
+
+    def bound(self, socket: tuple[int, int]) -> int | None:
+        """The port a bind gave ``socket``, if one is remembered."""
+        return self._binds.get(socket)
 
     # --- user space (PAM, shadow-utils, auditd) ------------------------------------------
 
@@ -461,6 +465,24 @@ def _outcome(success: bool, exit_code: int | None) -> str:
     if success:
         return PERMITTED
     return DENIED if exit_code in (-EACCES, -EPERM) else FAILED
+
+
+def socket_of(call: AuditLine) -> tuple[int, int]:
+    """The (pid, socket) a bind or an accept names (its SYSCALL's): where a port is kept."""
+    fd = _hexint(call.get("a0"))
+    return (_int(call.get("pid")) or 0, fd if fd is not None else -1)
+
+
+def bound_port(event: Event, call: AuditLine) -> int | None:
+    """The port a bind event gives its socket; None when it gives none (failed, not inet)."""
+    addr = _address(event, call)
+    if call.get("success") == "yes" and addr is not None and addr.is_inet and addr.port:
+        return addr.port
+    return None
+
+
+def _address(event: Event, call: AuditLine) -> SockAddr | None:
+    return sockaddr((event.first("SOCKADDR") or call).get("saddr"))
 
 
 def _int(raw: str | None) -> int | None:

@@ -8,9 +8,10 @@ lines of events before the checkpoint are among ``grouped`` and counted in ``ski
 
 from __future__ import annotations
 
+import bisect
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from seaudit.agent.access import Policy, records_for
@@ -19,10 +20,12 @@ from seaudit.agent.group import DEFAULT_TIMEOUT, Event, Grouper
 from seaudit.agent.loss import SerialWatch, loss_record
 from seaudit.agent.mapping import Mapper
 from seaudit.agent.parse import EventId, parse_line
+from seaudit.agent.rows import Item
 from seaudit.errors import ParseError
 from seaudit.schema.record import AuditRecord
 
-Sink = Callable[[list[AuditRecord], dict[str | None, EventId]], None]
+INF = float("inf")
+Sink = Callable[[list[Item], dict[str | None, EventId]], None]
 
 
 @dataclass
@@ -69,11 +72,13 @@ class Pipeline:
         self.batch = batch
         self.tally = Tally()
         self.on_reject = on_reject or (lambda message: print(message, file=sys.stderr))
-        self._pending: list[AuditRecord] = []
+        self._pending: list[Item] = []
         self._marks: dict[str | None, EventId] = {}
         #: held by whoever feeds, and by a reader taking the sink's records (``--to``)
         self.lock = threading.RLock()
-        self._gaps_open = False  # some node has serials still missing
+        #: no serial gap is due before this event time (a lower bound: a gap filled since
+        #: leaves it early, and the next check puts it right); infinite: no gap is open
+        self._gaps_due = INF
 
     def feed(self, line: str, number: int, source: str | None = None) -> None:
         if not line or line.isspace():
@@ -89,7 +94,7 @@ class Pipeline:
             parsed = type(parsed)(parsed.type, _with_node(parsed.id, self.node), parsed.body)
         for event in self.grouper.feed(parsed):
             self._event(event)
-        if self._gaps_open:
+        if parsed.id.time >= self._gaps_due:
             self._expire_gaps(parsed.id.time)
         if len(self._pending) >= self.batch:
             self.flush()
@@ -100,7 +105,7 @@ class Pipeline:
         its event too: ``bulk_event`` does it after the event) serial gaps."""
         for event in self.grouper.advance(now):
             self._event(event)
-        if gaps and self._gaps_open:
+        if gaps and now >= self._gaps_due:
             self._expire_gaps(now)
 
     def bulk_event(
@@ -108,7 +113,7 @@ class Pipeline:
         event_id: EventId,
         lines: int,
         first_type: str,
-        records: Callable[[], list[AuditRecord]],
+        records: Callable[[], Sequence[Item]],
     ) -> None:
         """An event grouped in bulk, at its last line: ``records`` makes its records (not
         called for an event before the checkpoint). Accounted as ``feed`` accounts it."""
@@ -116,10 +121,43 @@ class Pipeline:
         self.grouper.finished(event_id)
         if self._handled(event_id, lines, first_type):
             self._pending.extend(records())
-        if self._gaps_open:
+        if event_id.time >= self._gaps_due:
             self._expire_gaps(event_id.time)
         if len(self._pending) >= self.batch:
             self.flush()
+
+    def bulk_run(
+        self, ids: Sequence[EventId], lines: Sequence[int], records: Callable[[int], Sequence[Item]]
+    ) -> int:
+        """Events grouped in bulk that continue one another (``agent.runs``; ``lines`` of
+        each), as ``bulk_tick`` and ``bulk_event`` would take them one by one, with the
+        bookkeeping done once; ``records(k)`` makes the k-th one's records. Takes the events
+        before the first whose time makes an open event or serial gap due (their times do
+        not go down), and none unless the serial before the run's is the last seen on its
+        node and the checkpoint does not cover the first: then their events change nothing
+        but what is done here. Returns how many it took."""
+        first = ids[0]
+        watch = self.serials.get(first.node)
+        if watch is None or watch.high != first.serial - 1 or self.checkpoint.covers(first):
+            return 0
+        due = min(self.grouper.first_due(), self._gaps_due)
+        taken = bisect.bisect_left(ids, due, key=_time)
+        if not taken:
+            return 0
+        for k in range(taken):
+            self._pending.extend(records(k))
+            if len(self._pending) >= self.batch:
+                self._mark(ids[k])
+                self.flush()
+        run = ids[:taken]
+        self._mark(run[-1])
+        watch.see_consecutive(run[-1])
+        self.grouper.finished_run(run)
+        count = sum(lines[:taken])
+        self.tally.lines += count
+        self.tally.grouped += count
+        self.tally.events += taken
+        return taken
 
     def tick(self, now: float) -> None:
         """Expire events and gaps older than ``timeout`` before ``now`` (event time)."""
@@ -173,11 +211,14 @@ class Pipeline:
         self.tally.events += 1
         if not first_type.startswith("DAEMON_"):  # auditd numbers those itself
             self._watch(event_id)
-        node = event_id.node
-        mark = self._marks.get(node)
-        if mark is None or _order(event_id) > _order(mark):
-            self._marks[node] = event_id
+        self._mark(event_id)
         return True
+
+    def _mark(self, event_id: EventId) -> None:
+        """The last event handled on its node, for the checkpoint."""
+        mark = self._marks.get(event_id.node)
+        if mark is None or _order(event_id) > _order(mark):
+            self._marks[event_id.node] = event_id
 
     def _watch(self, event_id: EventId) -> None:
         node = event_id.node
@@ -188,16 +229,14 @@ class Pipeline:
             if last is not None:
                 watch.see(last)
         watch.see(event_id)
-        self._gaps_open = self._gaps_open or bool(watch.gaps)
+        if watch.gaps:
+            self._gaps_due = min(self._gaps_due, watch.due())
 
     def _expire_gaps(self, now: float) -> None:
-        expired = False
         for node, watch in self.serials.items():
             if watch.gaps and watch.due() <= now:
                 self._report_gaps(node, watch.expire(now))
-                expired = True
-        if expired:
-            self._gaps_open = any(watch.gaps for watch in self.serials.values())
+        self._gaps_due = min((watch.due() for watch in self.serials.values()), default=INF)
 
     def _report_gaps(self, node: str | None, gaps: list[tuple[int, int, float]]) -> None:
         for first, last, when in gaps:
@@ -210,6 +249,10 @@ class Pipeline:
                     what="serial", count=count, when=when, text=text, node=node, source=self.source
                 )
             )
+
+
+def _time(event: EventId) -> float:
+    return event.time
 
 
 def _order(event: EventId) -> tuple[int, int, int]:

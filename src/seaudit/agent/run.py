@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, BinaryIO
 from seaudit.agent.intake import PluginReader, lines_of, with_rotated
 from seaudit.agent.kernel import AuditUnavailable, KernelStatus, read_status
 from seaudit.agent.loss import AGENT_USER, KernelWatch, loss_record
+from seaudit.agent.lostmark import LostMarks
 from seaudit.agent.parse import EventId
 from seaudit.agent.pipeline import Pipeline
+from seaudit.agent.rows import Filled, Item, materialize, store_items
 from seaudit.schema.record import AuditRecord
 
 if TYPE_CHECKING:
@@ -24,33 +26,66 @@ if TYPE_CHECKING:
 
 #: how often the plugin run reads the kernel's counters, and expires events when idle (s)
 POLL = 1.0
+#: the longest a record waits in the plugin run before it is written, under any load (s)
+FLUSH_EVERY = 1.0
 
 
 class StoreSink:
     """Batches of records into the store's audit log. With ``dedup``, records whose import
     keys are already stored are left out: after a crash between a batch's append and its
     checkpoint, the replay's first records are stored already. Those form a prefix, so the
-    check stops at the first batch that finds none (a check reads the log's tail)."""
+    check stops at the first batch that finds none (a check reads the log's tail).
 
-    def __init__(self, store: Store, log: AuditLog, *, dedup: bool) -> None:
-        self.store, self.log, self.dedup = store, log, dedup
+    With ``ingest`` (a replay: it ends, and ``close`` flushes), each batch's Parquet rows are
+    made from the records in hand, as an import makes them, instead of read back from the
+    log when it rotates (the store's rotation hook is taken off the log). A run killed
+    before ``close`` leaves the rows in the log only; the next run's first batch catches the
+    tree up from the log (``Store.ingest``)."""
 
-    def __call__(self, records: list[AuditRecord], marks: dict[str | None, EventId]) -> None:
-        if not records:
-            return
+    def __init__(self, store: Store, log: AuditLog, *, dedup: bool, ingest: bool = False) -> None:
+        self.store, self.log, self.dedup, self.ingest = store, log, dedup, ingest
+        if ingest:
+            log.on_rotate = None
+
+    def __call__(self, items: list[Item], marks: dict[str | None, EventId]) -> None:
         if self.dedup:
-            from seaudit.store.columns import dedup_key
+            items = self._unstored(items)
+        if not items:
+            return
+        if self.ingest:
+            self._columns(items)
+            return
+        self.log.append_batch(materialize(items))
 
-            keys = [_key(r, dedup_key) for r in records]
-            found = self.store.existing_keys([k for k in keys if k is not None])
-            records = [r for r, k in zip(records, keys, strict=True) if k not in found]
-            self.dedup = bool(found)
-        if records:
-            self.log.append_batch(records)
+    def _unstored(self, items: list[Item]) -> list[Item]:
+        """The items whose import keys are not stored yet (keys from their origins, so no
+        record is built); the check stops once a batch finds none."""
+        from seaudit.store.columns import dedup_key
+
+        keys = [_key(i, dedup_key) for i in items]
+        found = self.store.existing_keys([k for k in keys if k is not None])
+        self.dedup = bool(found)
+        return [i for i, k in zip(items, keys, strict=True) if k not in found]
+
+    def _columns(self, items: list[Item]) -> None:
+        """The batch's payloads and Parquet rows made column-wise (``rows.store_items``)."""
+        first = self.log.last_seq + 1
+        payloads, table, parts = store_items(items, first)
+        last = self.log.append_payloads(payloads)
+        if last - first + 1 != len(items):
+            raise RuntimeError(f"the log gave seqs {first}..{last} to {len(items)} records")
+        self.store.ingest_table(table, parts, flush=False)
+
+    def close(self) -> None:
+        """The rows still buffered, into Parquet."""
+        if self.ingest:
+            self.store.flush()
 
 
-def _key(record: AuditRecord, dedup_key: Callable[..., int | None]) -> int | None:
-    o = record.origin
+def _key(item: Item, dedup_key: Callable[..., int | None]) -> int | None:
+    if isinstance(item, Filled):  # its origin, without making the record
+        return dedup_key(item.node, item.line, item.raw)
+    o = item.origin
     return dedup_key(o.node, o.line, o.raw) if o is not None else None
 
 
@@ -60,8 +95,8 @@ class ListSink:
     def __init__(self) -> None:
         self.records: list[AuditRecord] = []
 
-    def __call__(self, records: list[AuditRecord], marks: dict[str | None, EventId]) -> None:
-        self.records.extend(records)
+    def __call__(self, items: list[Item], marks: dict[str | None, EventId]) -> None:
+        self.records.extend(materialize(items))
 
     def take(self) -> list[AuditRecord]:
         out, self.records = self.records, []
@@ -131,16 +166,21 @@ def run_plugin(
     *,
     status: Callable[[], KernelStatus] | None = read_status,
     stop: threading.Event | None = None,
+    marks: LostMarks | None = None,
+    boot: str | None = None,
 ) -> None:
     """``--plugin``: until EOF or SIGTERM. Whenever the queue is empty, events are expired
-    by the wall clock (live event time is wall time) and the records written; the kernel's
-    counters are read every ``POLL`` s."""
+    by the wall clock (live event time is wall time); the records are written then, and
+    under sustained load at least every ``FLUSH_EVERY`` s (and every ``pipeline.batch``
+    records), so none waits behind the backlog. The kernel's counters are read every
+    ``POLL`` s; ``marks`` keeps their last reading (of this ``boot``) for the next start,
+    which reports what was lost in between."""
     stop = stop or threading.Event()
     reader = PluginReader(stream).start()
-    watch = KernelWatch()
+    watch = KernelWatch(marks.get(pipeline.node) if marks else None, boot)
     _on_sigterm(stop)
     number = 0
-    last_poll = 0.0
+    last_poll = last_flush = 0.0
     while not stop.is_set():
         try:
             line = reader.queue.get(timeout=POLL)
@@ -156,12 +196,24 @@ def run_plugin(
             if now - last_poll >= POLL:  # the counters, at most once a POLL
                 _watch_losses(pipeline, reader, watch, status, now)
                 last_poll = now
-            if reader.queue.empty():  # caught up: what is due goes to the sink now
+            caught_up = reader.queue.empty()
+            if caught_up:  # the wall clock is event time only when nothing waits
                 pipeline.tick(now)
+            if caught_up or now - last_flush >= FLUSH_EVERY:
                 pipeline.flush()
+                _keep_reading(marks, pipeline, watch)
+                last_flush = now
     with pipeline.lock:
         _watch_losses(pipeline, reader, watch, status, time.time())
         pipeline.finish()
+        _keep_reading(marks, pipeline, watch)
+
+
+def _keep_reading(marks: LostMarks | None, pipeline: Pipeline, watch: KernelWatch) -> None:
+    """After a flush (the loss records of the reading are durable): the reading, kept."""
+    reading = watch.reading()
+    if marks is not None and reading is not None:
+        marks.save(pipeline.node, reading)
 
 
 def _watch_losses(
@@ -210,5 +262,11 @@ def loss_records(store: Store) -> list[AuditRecord]:
 
 def checkpoint_path(root: Path) -> Path:
     from seaudit.agent.checkpoint import FILE_NAME
+
+    return root / FILE_NAME
+
+
+def lost_marks_path(root: Path) -> Path:
+    from seaudit.agent.lostmark import FILE_NAME
 
     return root / FILE_NAME

@@ -4,9 +4,10 @@ Lines are grouped by event id (node, seconds, millis, serial) as a group-by. An 
 **regular** when the per-event ``group.Grouper`` would make of it exactly the event the
 group-by makes: its lines are all plain (``agent.lines``), it is a kernel event (not from
 user space, no EOE marker), it has one PROCTITLE and that is its last line (the kernel's
-end of a syscall event), no later line's time had passed its timeout before it ended, and
-its syscall does not read the mapper's state (``mapping.STATEFUL``). Every other event
-goes to the per-event path, line by line, in order.
+end of a syscall event), and no later line's time had passed its timeout before it ended.
+Every other event goes to the per-event path, line by line, in order. (A bind or accept,
+whose mapping reads the mapper's state, ``mapping.STATEFUL``, is regular too: the bulk
+path carries that state in order, ``bulk``.)
 
 An event's **shape** is its records' types and bodies in order, less the fields the mapping
 never reads (``mapping.UNREAD``, ``SYSCALL_READS``): events of one shape, node and second
@@ -21,7 +22,7 @@ import polars as pl
 
 from seaudit.agent import syscalls
 from seaudit.agent.group import EOE, LAST_OF_SYSCALL, is_user_space
-from seaudit.agent.mapping import ALL, STATEFUL, SYSCALL_READS, UNREAD
+from seaudit.agent.mapping import ALL, SYSCALL_READS, UNREAD
 
 #: an event spanning more lines than this is left to the per-event path (its open events
 #: are bounded by ``group.MAX_OPEN``; the bulk path never holds one open)
@@ -76,14 +77,32 @@ def _calls(heads: pl.DataFrame) -> pl.DataFrame:
 
 def events(lines: pl.DataFrame, latest: float, timeout: float) -> pl.DataFrame:
     """The chunk's events, one row each in order of their first line: the id columns,
-    ``first`` and ``last`` line, ``count`` of lines, ``first_type``, ``regular`` and, for
-    regular ones, ``shape``. ``latest`` is the event time the grouper has reached."""
+    ``first`` and ``last`` line, ``count`` of lines, ``first_type``, ``regular``, ``syscall``
+    (its name when the agent maps it) and, for regular ones, ``shape``. ``latest`` is the
+    event time the grouper has reached."""
+    return reached_by(chunk_events(lines, timeout), latest, timeout)
+
+
+def reached_by(found: pl.DataFrame, latest: float, timeout: float) -> pl.DataFrame:
+    """``chunk_events``' events, no longer regular where the grouper's event time ``latest``
+    (known only once the chunks before are fed) had passed their timeout: the rest of
+    ``events``, apart so the chunk's own part can be made ahead, in a thread."""
+    return found.with_columns(pl.col("regular") & (pl.lit(latest) < _due(timeout)))
+
+
+def _due(timeout: float) -> pl.Expr:
+    """When an event's timeout passes, in event time."""
+    return pl.col("seconds") + pl.col("millis") / 1000 + timeout
+
+
+def chunk_events(lines: pl.DataFrame, timeout: float) -> pl.DataFrame:
+    """``events`` as far as the chunk alone decides it (``reached_by`` does the rest)."""
     # lines whose head the bulk path cannot read (the per-event path may: their time is
     # unknown here), counted so far: an event with one amid its lines is not regular
     lines = lines.with_columns(pl.col("type").is_null().cum_sum().alias("unread"))
     heads = lines.filter(pl.col("type").is_not_null())
     time = pl.col("seconds") + pl.col("millis") / 1000
-    heads = heads.with_columns(pl.max_horizontal(time.cum_max(), pl.lit(latest)).alias("reached"))
+    heads = heads.with_columns(time.cum_max().alias("reached"))
     heads = heads.join(_calls(heads), on="idx", how="left")
     heads = heads.with_columns(pl.when(pl.col("plain")).then(_record_shape()).alias("shape"))
     keys = ["node", "seconds", "millis", "serial"]
@@ -108,11 +127,10 @@ def events(lines: pl.DataFrame, latest: float, timeout: float) -> pl.DataFrame:
         pl.col("plain")
         & ~pl.col("eoe")
         & (kernel | (from_user & (pl.col("count") == 1)))
-        & ~pl.col("syscall").fill_null("").is_in(sorted(STATEFUL))
         & (pl.col("last") - pl.col("first") < MAX_SPAN)
         & (pl.col("unread") == 0)
-        & (pl.col("reached") < pl.col("seconds") + pl.col("millis") / 1000 + timeout)
+        & (pl.col("reached") < _due(timeout))
     )
     return grouped.with_columns(regular.alias("regular")).select(
-        *keys, "first", "last", "count", "first_type", "regular", "shape"
+        *keys, "first", "last", "count", "first_type", "regular", "shape", "syscall"
     )

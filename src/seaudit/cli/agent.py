@@ -122,6 +122,7 @@ def _notify(recipient: str, access: Access) -> None:
 def _run(args: argparse.Namespace, policy: Policy | None) -> int:
     from seaudit.agent import run as agent
     from seaudit.agent.checkpoint import Checkpoint
+    from seaudit.agent.lostmark import LostMarks, boot_id
     from seaudit.agent.pipeline import Pipeline
     from seaudit.agent.policy import PolicyJudge
     from seaudit.store.location import check_node, resolve_root
@@ -139,9 +140,11 @@ def _run(args: argparse.Namespace, policy: Policy | None) -> int:
     judge = None if policy is None else PolicyJudge.of(policy, _notify)
     source = "<auditd>" if args.plugin else "<stdin>" if args.what == "-" else "audit.log"
 
+    marks: LostMarks | None = None
+
     def feed(pipeline: Pipeline) -> None:
         if args.plugin:
-            agent.run_plugin(pipeline, sys.stdin.buffer)
+            agent.run_plugin(pipeline, sys.stdin.buffer, marks=marks, boot=boot_id())
         elif args.from_log:
             agent.replay(pipeline, args.from_log, bulk=not args.per_event)
         else:
@@ -163,8 +166,10 @@ def _run(args: argparse.Namespace, policy: Policy | None) -> int:
         checkpoint = Checkpoint(
             agent.checkpoint_path(root)
         )  # shared: a replay resumes after the plugin
+        marks = LostMarks(agent.lost_marks_path(root))
         with store.open_log() as log:
-            store_sink = agent.StoreSink(store, log, dedup=bool(args.from_log))
+            replaying = not args.plugin
+            store_sink = agent.StoreSink(store, log, dedup=bool(args.from_log), ingest=replaying)
             pipeline = Pipeline(
                 store_sink,
                 node=args.node,
@@ -174,6 +179,7 @@ def _run(args: argparse.Namespace, policy: Policy | None) -> int:
                 timeout=args.timeout,
             )
             feed(pipeline)
+            store_sink.close()
     print(f"seaudit agent: {pipeline.tally.summary(pipeline.grouper.duplicates)}", file=sys.stderr)
     return 1 if pipeline.tally.rejects else 0
 
