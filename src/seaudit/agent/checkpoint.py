@@ -29,14 +29,7 @@ class Checkpoint:
 
     def covers(self, event: EventId) -> bool:
         """Whether this event was handled before (at or before its node's mark)."""
-        mark = self.marks.get(event.node)
-        if mark is None:
-            return False
-        return (event.seconds, event.millis, event.serial) <= (
-            mark.seconds,
-            mark.millis,
-            mark.serial,
-        )
+        return covered(self.marks, event)
 
     def update(self, marks: dict[str | None, EventId]) -> None:
         changed = False
@@ -49,6 +42,14 @@ class Checkpoint:
             tmp = self.path.with_suffix(".tmp")
             tmp.write_text(json.dumps(data, sort_keys=True) + "\n")
             os.replace(tmp, self.path)
+
+
+def covered(marks: dict[str | None, EventId], event: EventId) -> bool:
+    """Whether ``event`` is at or before its node's mark in ``marks``."""
+    mark = marks.get(event.node)
+    if mark is None:
+        return False
+    return (event.seconds, event.millis, event.serial) <= (mark.seconds, mark.millis, mark.serial)
 
 
 def _load(path: Path) -> dict[str | None, EventId]:

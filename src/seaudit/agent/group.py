@@ -160,6 +160,10 @@ class Grouper:
         while len(done) > self.remember:
             done.popitem(last=False)
 
+    def open_ids(self) -> list[EventId]:
+        """The events begun and not yet emitted."""
+        return list(self._open)
+
     @property
     def pending(self) -> int:
         return len(self._open)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from seaudit.agent.access import Policy, records_for
-from seaudit.agent.checkpoint import Checkpoint
+from seaudit.agent.checkpoint import Checkpoint, covered
 from seaudit.agent.group import DEFAULT_TIMEOUT, Event, Grouper
 from seaudit.agent.loss import SerialWatch, loss_record
 from seaudit.agent.mapping import Mapper
@@ -65,6 +65,9 @@ class Pipeline:
         self.source = source
         self.policy = policy
         self.checkpoint = checkpoint or Checkpoint()
+        #: the marks this run resumed from: only they say an event was handled before (the
+        #: checkpoint moves during the run, and an event still open then is not handled yet)
+        self._resumed = dict(self.checkpoint.marks)
         self.grouper = Grouper(timeout=timeout)
         self.mapper = Mapper(node=node, source=source)
         self.serials: dict[str | None, SerialWatch] = {}
@@ -138,7 +141,7 @@ class Pipeline:
         but what is done here. Returns how many it took."""
         first = ids[0]
         watch = self.serials.get(first.node)
-        if watch is None or watch.high != first.serial - 1 or self.checkpoint.covers(first):
+        if watch is None or watch.high != first.serial - 1 or covered(self._resumed, first):
             return 0
         due = min(self.grouper.first_due(), self._gaps_due)
         taken = bisect.bisect_left(ids, due, key=_time)
@@ -188,13 +191,15 @@ class Pipeline:
 
     def _resume_marks(self) -> dict[str | None, EventId]:
         """The marks to checkpoint: the last event handled per node, but never past a serial
-        gap still open (its loss record is not written yet; a restart must see it again)."""
+        gap still open (its loss record is not written yet; a restart must see it again) nor
+        past an event still open (its records are not written yet)."""
         marks = dict(self._marks)
-        for node, watch in self.serials.items():
-            point = watch.resume_point()
-            mark = marks.get(node)
+        holds = [watch.resume_point() for watch in self.serials.values()]
+        holds += [_just_before(event_id) for event_id in self.grouper.open_ids()]
+        for point in holds:
+            mark = marks.get(point.node) if point is not None else None
             if point is not None and mark is not None and _order(point) < _order(mark):
-                marks[node] = point
+                marks[point.node] = point
         return marks
 
     def _event(self, event: Event) -> None:
@@ -205,7 +210,7 @@ class Pipeline:
     def _handled(self, event_id: EventId, lines: int, first_type: str) -> bool:
         """Account for an event; False when the checkpoint says it was handled before."""
         self.tally.grouped += lines
-        if self.checkpoint.covers(event_id):
+        if covered(self._resumed, event_id):
             self.tally.skipped += lines
             return False
         self.tally.events += 1
@@ -225,7 +230,7 @@ class Pipeline:
         watch = self.serials.get(node)
         if watch is None:
             watch = self.serials[node] = SerialWatch(timeout=self.timeout)
-            last = self.checkpoint.get(node)
+            last = self._resumed.get(node)
             if last is not None:
                 watch.see(last)
         watch.see(event_id)
@@ -253,6 +258,11 @@ class Pipeline:
 
 def _time(event: EventId) -> float:
     return event.time
+
+
+def _just_before(event: EventId) -> EventId:
+    """A mark that covers what comes before ``event`` in ``_order`` and not ``event``."""
+    return EventId(event.node, event.seconds, event.millis, event.serial - 1)
 
 
 def _order(event: EventId) -> tuple[int, int, int]:
