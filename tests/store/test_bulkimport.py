@@ -44,8 +44,7 @@ def reference_import(store: Store, path: Path, node: str | None) -> Tally:
     tally = Tally()
     progress = Progress()
     chunk: list[tuple[AuditRecord, int]] = []
-    with store.open_log() as log:
-        store._suspend_hook = True
+    with store.open_log(read_back=False) as log:
 
         def flush() -> None:
             keys = [
@@ -90,8 +89,7 @@ def bulk_import(
     batch_bytes: int = 1 << 20,
 ) -> tuple[Tally, list[Reject]]:
     rejects: list[Reject] = []
-    with store.open_log() as log, open(path, "rb") as raw:
-        store._suspend_hook = True
+    with store.open_log(read_back=False) as log, open(path, "rb") as raw:
         tally = import_stream(
             store,
             log,

@@ -38,14 +38,12 @@ class StoreSink:
 
     With ``ingest`` (a replay: it ends, and ``close`` flushes), each batch's Parquet rows are
     made from the records in hand, as an import makes them, instead of read back from the
-    log when it rotates (the store's rotation hook is taken off the log). A run killed
+    log when it rotates (the log is opened with ``read_back=False``). A run killed
     before ``close`` leaves the rows in the log only; the next run's first batch catches the
     tree up from the log (``Store.ingest``)."""
 
     def __init__(self, store: Store, log: AuditLog, *, dedup: bool, ingest: bool = False) -> None:
         self.store, self.log, self.dedup, self.ingest = store, log, dedup, ingest
-        if ingest:
-            log.on_rotate = None
 
     def __call__(self, items: list[Item], marks: dict[str | None, EventId]) -> None:
         if self.dedup:

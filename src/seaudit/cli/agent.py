@@ -167,8 +167,8 @@ def _run(args: argparse.Namespace, policy: Policy | None) -> int:
             agent.checkpoint_path(root)
         )  # shared: a replay resumes after the plugin
         marks = LostMarks(agent.lost_marks_path(root))
-        with store.open_log() as log:
-            replaying = not args.plugin
+        replaying = not args.plugin
+        with store.open_log(read_back=not replaying) as log:
             store_sink = agent.StoreSink(store, log, dedup=bool(args.from_log), ingest=replaying)
             pipeline = Pipeline(
                 store_sink,

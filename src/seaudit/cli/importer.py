@@ -48,8 +48,7 @@ def run(args: argparse.Namespace) -> int:
     platform = None if args.platform == "auto" else args.platform
     store = Store(resolve_root(args.store))
     total = Tally()
-    with rejects_file(args.rejects) as rejects, store.open_log() as log:
-        store._suspend_hook = True  # this import writes Parquet itself, without read-back
+    with rejects_file(args.rejects) as rejects, store.open_log(read_back=False) as log:
         for path in args.files:
             try:
                 tally = _import_one(store, log, path, args.node, platform, rejects)

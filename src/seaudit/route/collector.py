@@ -235,10 +235,8 @@ class Collector:
     async def run(self, until_idle: float | None = None) -> None:
         from nats.js.api import AckPolicy, ConsumerConfig
 
-        log = self.store.open_log()
         # Parquet rows are made here from the decoded columns (``rows``), not read back
-        # from rotated segments; the store's rotation hook is off while this log is open.
-        self.store._suspend_hook = True
+        log = self.store.open_log(read_back=False)
         try:
             if self.store.tree.pending_last < log.last_seq:  # rows a crash left unwritten
                 self.store.catch_up()

@@ -62,7 +62,6 @@ class Store:
         self.root = Path(root)
         self.cfg = journal.config(self.root)  # read only: a reader creates nothing
         self._tree: ParquetTree | None = None
-        self._suspend_hook = False
 
     # --- writing -------------------------------------------------------------------------
 
@@ -73,9 +72,11 @@ class Store:
             raise UsageError(f"{self.root}: the store is not open for writing")
         return self._tree
 
-    def open_log(self) -> AuditLog:
+    def open_log(self, *, read_back: bool = True) -> AuditLog:
         """The audit log (its lock taken, the store created on first use, the tree
-        recovered), with rotated segments turned into Parquet as they rotate."""
+        recovered), with rotated segments turned into Parquet as they rotate; without
+        ``read_back`` the writer makes its rows itself (``ingest``, ``ingest_table``: an
+        import, a collector, an agent replay) and nothing is read back from the log."""
         self.cfg = journal.config(self.root, create=True)
         log = journal.open_log(self.cfg)
         try:
@@ -83,12 +84,12 @@ class Store:
         except BaseException:
             log.close()
             raise
-        log.on_rotate = self._on_rotate
+        if read_back:
+            log.on_rotate = self._on_rotate
         return log
 
     def _on_rotate(self, path: Path) -> None:
-        if not self._suspend_hook:
-            self.catch_up(rotated_only=True)
+        self.catch_up(rotated_only=True)
 
     def catch_up(self, *, rotated_only: bool = False, upto: int | None = None) -> int:
         """Write log records above the watermark into Parquet (only those in backups when
