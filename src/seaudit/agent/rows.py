@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from seaudit.schema.fields import FIELDS, INT_OR_STR
+from seaudit.schema.fields import FIELDS
 from seaudit.schema.record import AuditRecord, Origin
 
 if TYPE_CHECKING:
@@ -63,25 +63,11 @@ def materialize(items: Sequence[Item]) -> list[AuditRecord]:
 
 def _row(record: AuditRecord) -> dict[str, Any] | None:
     """The record's frame row less line and raw, as ``text.bulk`` makes one (None: its text
-    is not valid UTF-8, which a polars string cannot hold)."""
-    row: dict[str, Any] = {}
-    for f in FIELDS:
-        value = getattr(record, f.attr)
-        row[f.key] = str(value) if f.key in INT_OR_STR and value is not None else value
-        if isinstance(value, str) and not _utf8(value):
-            return None
-    if not all(_utf8(w) for w in record.warnings):
-        return None
-    row["warnings"] = list(record.warnings)
-    return row
+    is not valid UTF-8, which a polars string cannot hold). Polars is imported here, once
+    a shape is first mapped, not when the plugin starts."""
+    from seaudit.text.bulk import encodable, frame_row
 
-
-def _utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+    return frame_row(record) if encodable(record) else None
 
 
 def store_items(items: Sequence[Item], first: int) -> tuple[list[bytes], pa.Table, pa.Array]:

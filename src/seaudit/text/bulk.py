@@ -145,14 +145,12 @@ def _batch(
         origin = rec.origin
         line = origin.line if origin else 0
         raw = origin.raw if origin else None
-        if not _encodable(rec, raw):
+        if not encodable(rec, raw):
             extra.append(rec)
             continue
         rows["line"].append(line)
-        for f in FIELDS:
-            value = getattr(rec, f.attr)
-            rows[f.key].append(str(value) if f.key in INT_OR_STR and value is not None else value)
-        rows["warnings"].append(list(rec.warnings))
+        for key, value in frame_row(rec).items():
+            rows[key].append(value)
         rows["raw"].append(raw)
     slow = pl.DataFrame(rows, schema=SCHEMA)
     if fast is None or fast.height == 0:
@@ -181,7 +179,9 @@ def _merge(fast: pl.DataFrame, slow: pl.DataFrame) -> pl.DataFrame:
     return pl.concat(parts, rechunk=False)
 
 
-def _encodable(rec: AuditRecord, raw: str | None) -> bool:
+def encodable(rec: AuditRecord, raw: str | None = None) -> bool:
+    """Whether the record's text (and ``raw``) is valid UTF-8: a polars string cannot hold
+    a lone surrogate, so such a record stays a record beside the frame."""
     texts = [v for v in (getattr(rec, f.attr) for f in FIELDS) if isinstance(v, str)]
     texts.extend(rec.warnings)
     if raw is not None:
@@ -191,6 +191,17 @@ def _encodable(rec: AuditRecord, raw: str | None) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def frame_row(rec: AuditRecord) -> dict[str, Any]:
+    """The record as a row of the frame (``SCHEMA``) less ``line`` and ``raw``: codes that
+    may be text as strings, warnings as a list (``encodable`` records only)."""
+    row: dict[str, Any] = {}
+    for f in FIELDS:
+        value = getattr(rec, f.attr)
+        row[f.key] = str(value) if f.key in INT_OR_STR and value is not None else value
+    row["warnings"] = list(rec.warnings)
+    return row
 
 
 @dataclass(frozen=True, slots=True)
