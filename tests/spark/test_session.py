@@ -66,3 +66,16 @@ def test_driver_memory_is_sized_from_the_machine_or_given(monkeypatch: pytest.Mo
 
 def test_the_heap_is_read_back_from_the_session(spark: Any) -> None:
     assert heap_bytes(spark) == int(driver_memory().removesuffix("m")) * 2**20
+
+
+@pytest.mark.parametrize("url", ["bogus://x", "local[0]", "local[two]", "spark:/x", " local"])
+def test_a_master_spark_would_refuse_is_refused_before_a_jvm_starts(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SEAUDIT_SPARK_MASTER", url)
+    with pytest.raises(EngineError, match="not a Spark master URL"):
+        master_of(url)
+    with pytest.raises(EngineError, match="not a Spark master URL"):
+        master_of(None)  # from the environment
+    for good in ("local", "local[2]", "local[*]", "local[4,3]", "spark://h:7077", "sc://h"):
+        assert master_of(good) == good

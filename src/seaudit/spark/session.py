@@ -54,8 +54,23 @@ _sessions: dict[str, SparkSession] = {}
 _lock = threading.Lock()
 
 
+#: the master URLs Spark takes (``local``, ``local[N]``, ``local[*]``, ``local[N,F]``,
+#: ``spark://``, ``sc://``, ``yarn``, ``k8s://``); anything else is refused here, before a JVM
+#: prints its own stack trace over it
+_MASTER = re.compile(r"local(\[(\*|[1-9][0-9]*)(,[0-9]+)?\])?|(spark|sc|k8s)://\S+|yarn")
+
+
 def master_of(option: str | None) -> str:
-    return option or os.environ.get(ENV_MASTER) or DEFAULT_MASTER
+    """The master asked for (option, else ``$SEAUDIT_SPARK_MASTER``, else ``local[2]``)."""
+    url = option or os.environ.get(ENV_MASTER) or DEFAULT_MASTER
+    if not _MASTER.fullmatch(url):
+        err = EngineError(
+            f"not a Spark master URL: {url!r} (local[N], spark://HOST:PORT, sc://HOST:PORT, "
+            "yarn or k8s://URL)"
+        )
+        err.hint = f"correct --spark-master or ${ENV_MASTER}"
+        raise err
+    return url
 
 
 def on_loopback(url: str) -> bool:
