@@ -101,3 +101,27 @@ def test_a_failure_inside_spark_is_a_plain_error(spark: Any, tmp_path: Path) -> 
             damaged.write(b"\0" * 64)
     with pytest.raises(EngineError, match="Spark could not answer"):
         list(SparkEngine(spark, [store]).select(_flt("")))
+
+
+def test_a_java_failure_is_told_by_its_message_and_root_cause() -> None:
+    """The Py4J text of a damaged file's read: its stack frames are not the reason."""
+    from seaudit.spark.engine import _reason
+
+    text = (
+        "An error occurred while calling o106.getResult.\n"
+        ": org.apache.spark.SparkException: Exception thrown in awaitResult: \n"
+        "\tat org.apache.spark.util.SparkThreadUtils$.awaitResult(SparkThreadUtils.scala:56)\n"
+        "Caused by: org.apache.spark.SparkException: [FAILED_READ_FILE.NO_HINT] Encountered "
+        "error while reading file file:///proc/1/fd/7.  SQLSTATE: KD001\n"
+        "\tat org.apache.spark.sql.errors.QueryExecutionErrors$.cannotReadFilesError(x:920)\n"
+        "Caused by: com.github.luben.zstd.ZstdIOException: Data corruption detected\n"
+        "\t... 37 more\n"
+    )
+    assert _reason(text) == (
+        "org.apache.spark.SparkException: [FAILED_READ_FILE.NO_HINT] Encountered error while "
+        "reading file file:///proc/1/fd/7.  SQLSTATE: KD001; caused by: "
+        "com.github.luben.zstd.ZstdIOException: Data corruption detected"
+    )
+    assert _reason("java.lang.OutOfMemoryError: Java heap space") == (
+        "java.lang.OutOfMemoryError: Java heap space"
+    )

@@ -74,9 +74,27 @@ def _raise_plainly(exc: Exception) -> None:
     naming its cause; any other exception is ours and is left alone."""
     if type(exc).__module__.split(".")[0] not in ("py4j", "pyspark"):
         return
-    text = str(exc).strip()
-    reason = next((line for line in text.splitlines() if "Error" in line), text[:200])
-    raise EngineError(f"Spark could not answer: {reason.strip()[:500]}") from None
+    err = EngineError(f"Spark could not answer: {_reason(str(exc))}")
+    err.hint = (
+        "a damaged file: `seaudit verify` names it, `seaudit reindex` rebuilds it; out of "
+        "memory: SEAUDIT_SPARK_DRIVER_MEMORY; or query with --engine duckdb"
+    )
+    raise err from None
+
+
+def _reason(text: str) -> str:
+    """What a Java failure says, without its stack: the first exception's message and, when
+    there is one, its root cause (the last ``Caused by``), e.g. "[FAILED_READ_FILE...]
+    Encountered error while reading file ...; caused by: ... Data corruption detected"."""
+    lines = [line.strip() for line in text.splitlines()]
+    told = [line.lstrip(": ") for line in lines if line and not line.startswith(("at ", "..."))]
+    causes = [line.removeprefix("Caused by: ") for line in told if line.startswith("Caused by:")]
+    first = next((line for line in told if "Exception" in line or "Error" in line), None)
+    first = causes[0] if causes and (first is None or first.endswith(":")) else first
+    reason = first or (told[0] if told else "unknown failure")
+    if causes and causes[-1] != reason:
+        reason += f"; caused by: {causes[-1]}"
+    return reason[:500]
 
 
 def _stats(records: Records) -> Stats:

@@ -145,7 +145,7 @@ def _start(url: str) -> SparkSession:
             err.hint = "Spark Connect needs its client: pip install 'pyspark[connect]'"
         raise err from None
     if not url.startswith("sc://"):
-        spark.sparkContext.setLogLevel("ERROR")
+        spark.sparkContext.setLogLevel("OFF")
     return spark
 
 
